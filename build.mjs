@@ -1,0 +1,48 @@
+// Builds the library bundle (dist/index.js, one ESM file with no bare imports and the shaders inlined),
+// its type declarations (dist/index.d.ts), and the test harness's page bundle (build/harness/).
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const common = {
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  loader: { '.wgsl': 'text' },
+  // wgsl_reflect's "main" is a CommonJS file in an ESM package; its "module" build is the right one.
+  mainFields: ['module', 'main'],
+  logLevel: 'warning',
+};
+
+async function buildLibrary() {
+  rmSync('dist', { recursive: true, force: true });
+  await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'neutral', sourcemap: true });
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  rewriteDeclarationImports('dist/types');
+  writeFileSync('dist/index.d.ts', "export * from './types/index.js';\n");
+}
+
+/** tsc keeps the sources' `./x.ts` specifiers in .d.ts files; published types must say `./x.js`. */
+function rewriteDeclarationImports(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) rewriteDeclarationImports(path);
+    else if (path.endsWith('.d.ts')) {
+      writeFileSync(path, readFileSync(path, 'utf8').replace(/(from\s+['"]\.{1,2}\/[^'"]*)\.ts(['"])/g, '$1.js$2'));
+    }
+  }
+}
+
+async function buildHarness() {
+  await build({
+    ...common,
+    entryPoints: ['harness/fixtures.ts'],
+    outfile: 'build/harness/fixtures.js',
+    platform: 'browser',
+    sourcemap: 'inline',
+  });
+}
+
+await buildLibrary();
+await buildHarness();

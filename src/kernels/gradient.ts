@@ -1,0 +1,97 @@
+// dW = Xᵀ(Ŷ−Y)/m and db = mean(Ŷ−Y) on the GPU (shaders/gradient.wgsl).
+import type { GpuContext } from '../context.ts';
+import { ShapeError } from '../errors.ts';
+import type { GpuMatrix } from '../matrix.ts';
+import { describeShape } from '../validate.ts';
+import { grid1D, type Dispatch } from './kernel.ts';
+
+const TILE = 16;
+const REDUCE_WORKGROUP = 64;
+/** Rows one workgroup sums before the second pass: enough work per group to hide its setup. */
+const MIN_ROWS_PER_CHUNK = 256;
+
+export interface GradientShape {
+  m: number;
+  d: number;
+  k: number;
+}
+
+export interface GradientPlan extends GradientShape {
+  rowsPerChunk: number;
+  nChunks: number;
+}
+
+/** How the m rows are split into chunks, keeping the chunk count within one grid dimension. */
+export function planGradient(s: GradientShape): GradientPlan {
+  const needed = Math.ceil(s.m / 65535);
+  const rowsPerChunk = Math.max(MIN_ROWS_PER_CHUNK, Math.ceil(needed / TILE) * TILE);
+  return { ...s, rowsPerChunk, nChunks: Math.ceil(s.m / rowsPerChunk) };
+}
+
+/** Floats of scratch the partial sums need. */
+export function gradientScratchSize(p: GradientPlan): number {
+  return p.nChunks * (p.d + 1) * p.k;
+}
+
+export function gradientUniforms(ctx: GpuContext, p: GradientPlan): GPUBuffer {
+  const bytes = ctx.kernel('gradient').uniformBytes({
+    m: p.m,
+    d: p.d,
+    k: p.k,
+    rowsPerChunk: p.rowsPerChunk,
+    nChunks: p.nChunks,
+    invM: 1 / p.m,
+  });
+  return ctx.createUniform(bytes, 'gradient.params');
+}
+
+export interface GradientBuffers {
+  X: GPUBuffer;
+  Yhat: GPUBuffer;
+  Y: GPUBuffer;
+  partial: GPUBuffer;
+  dW: GPUBuffer;
+  db: GPUBuffer;
+}
+
+/** The two passes: per-chunk partial sums, then their sum scaled by 1/m. */
+export function gradientDispatches(ctx: GpuContext, params: GPUBuffer, p: GradientPlan, b: GradientBuffers): Dispatch[] {
+  const kernel = ctx.kernel('gradient');
+  const partialSums = kernel.dispatch(
+    'partialSums',
+    { params, X: b.X, Yhat: b.Yhat, Y: b.Y, partial: b.partial },
+    [Math.ceil(p.k / TILE), Math.ceil((p.d + 1) / TILE), p.nChunks],
+  );
+  const reduce = kernel.dispatch(
+    'reduceChunks',
+    { params, partial: b.partial, dW: b.dW, db: b.db },
+    grid1D(Math.ceil(((p.d + 1) * p.k) / REDUCE_WORKGROUP)),
+  );
+  return [partialSums, reduce];
+}
+
+export function checkGradientShapes(X: GpuMatrix, Yhat: GpuMatrix, Y: GpuMatrix): void {
+  if (Yhat.rows !== Y.rows || Yhat.cols !== Y.cols) {
+    throw new ShapeError(`gradient: Yhat is ${describeShape(Yhat)} but Y is ${describeShape(Y)} (they must match)`);
+  }
+  if (X.rows !== Y.rows) {
+    throw new ShapeError(`gradient: X is ${describeShape(X)} but Y is ${describeShape(Y)} (one row of Y per row of X)`);
+  }
+}
+
+/** dW = Xᵀ(Ŷ−Y)/m (d×k) and db = column means of (Ŷ−Y) (1×k), as new GPU matrices. */
+export function gradient(ctx: GpuContext, X: GpuMatrix, Yhat: GpuMatrix, Y: GpuMatrix): { dW: GpuMatrix; db: GpuMatrix } {
+  ctx.assertUsable();
+  ctx.own('X', X);
+  ctx.own('Yhat', Yhat);
+  ctx.own('Y', Y);
+  checkGradientShapes(X, Yhat, Y);
+  const plan = planGradient({ m: X.rows, d: X.cols, k: Y.cols });
+  const dW = ctx.createMatrix(plan.d, plan.k, 'dW');
+  const db = ctx.createMatrix(1, plan.k, 'db');
+  const partial = ctx.createStorage(gradientScratchSize(plan), 'gradient.partial');
+  const params = gradientUniforms(ctx, plan);
+  const buffers = { X: X.buffer, Yhat: Yhat.buffer, Y: Y.buffer, partial, dW: dW.buffer, db: db.buffer };
+  ctx.submit(gradientDispatches(ctx, params, plan, buffers), [params, partial]);
+  return { dW, db };
+}

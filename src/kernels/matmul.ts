@@ -1,0 +1,58 @@
+// Z = X·W + b on the GPU (shaders/matmul.wgsl).
+import type { GpuContext } from '../context.ts';
+import { ShapeError } from '../errors.ts';
+import type { GpuMatrix } from '../matrix.ts';
+import { describeShape } from '../validate.ts';
+import type { Dispatch } from './kernel.ts';
+
+const TILE = 16;
+
+export interface MatmulBuffers {
+  X: GPUBuffer;
+  W: GPUBuffer;
+  /** Any buffer when hasBias is false: the shader never reads it. */
+  b: GPUBuffer;
+  Z: GPUBuffer;
+}
+
+export interface MatmulShape {
+  m: number;
+  d: number;
+  k: number;
+  hasBias: boolean;
+}
+
+export function matmulUniforms(ctx: GpuContext, s: MatmulShape): GPUBuffer {
+  const bytes = ctx.kernel('matmul').uniformBytes({ m: s.m, d: s.d, k: s.k, hasBias: s.hasBias ? 1 : 0 });
+  return ctx.createUniform(bytes, 'matmul.params');
+}
+
+export function matmulDispatch(ctx: GpuContext, params: GPUBuffer, s: MatmulShape, buffers: MatmulBuffers): Dispatch {
+  const rowGroups = Math.ceil(s.m / TILE);
+  if (rowGroups > 65535) throw new ShapeError(`matmul: X has ${s.m} rows, over the ${65535 * TILE} a dispatch can cover`);
+  return ctx.kernel('matmul').dispatch('main', { params, ...buffers }, [Math.ceil(s.k / TILE), rowGroups, 1]);
+}
+
+export function checkMatmulShapes(X: GpuMatrix, W: GpuMatrix, b?: GpuMatrix): void {
+  if (X.cols !== W.rows) {
+    throw new ShapeError(`matmul: X is ${describeShape(X)} but W is ${describeShape(W)} (X.cols must equal W.rows)`);
+  }
+  if (b !== undefined && (b.rows !== 1 || b.cols !== W.cols)) {
+    throw new ShapeError(`matmul: b is ${describeShape(b)} but must be 1×${W.cols} (one bias per column of W)`);
+  }
+}
+
+/** Z = X·W (+ b broadcast over rows): X m×d, W d×k, b 1×k. Returns a new m×k GPU matrix. */
+export function matmul(ctx: GpuContext, X: GpuMatrix, W: GpuMatrix, b?: GpuMatrix): GpuMatrix {
+  ctx.assertUsable();
+  ctx.own('X', X);
+  ctx.own('W', W);
+  if (b !== undefined) ctx.own('b', b);
+  checkMatmulShapes(X, W, b);
+  const shape: MatmulShape = { m: X.rows, d: X.cols, k: W.cols, hasBias: b !== undefined };
+  const Z = ctx.createMatrix(shape.m, shape.k, 'Z');
+  const params = matmulUniforms(ctx, shape);
+  const dispatch = matmulDispatch(ctx, params, shape, { X: X.buffer, W: W.buffer, b: (b ?? W).buffer, Z: Z.buffer });
+  ctx.submit([dispatch], [params]);
+  return Z;
+}

@@ -1,0 +1,24 @@
+// Row-wise softmax on the GPU (shaders/softmax.wgsl).
+import type { GpuContext } from '../context.ts';
+import type { GpuMatrix } from '../matrix.ts';
+import { grid1D, type Dispatch } from './kernel.ts';
+
+const WORKGROUP = 64;
+
+export function softmaxUniforms(ctx: GpuContext, m: number, k: number): GPUBuffer {
+  return ctx.createUniform(ctx.kernel('softmax').uniformBytes({ m, k }), 'softmax.params');
+}
+
+export function softmaxDispatch(ctx: GpuContext, params: GPUBuffer, m: number, Z: GPUBuffer, Yhat: GPUBuffer): Dispatch {
+  return ctx.kernel('softmax').dispatch('main', { params, Z, Yhat }, grid1D(Math.ceil(m / WORKGROUP)));
+}
+
+/** softmax of each row of Z; a new GPU matrix of Z's shape. */
+export function softmax(ctx: GpuContext, Z: GpuMatrix): GpuMatrix {
+  ctx.assertUsable();
+  ctx.own('Z', Z);
+  const Yhat = ctx.createMatrix(Z.rows, Z.cols, 'Yhat');
+  const params = softmaxUniforms(ctx, Z.rows, Z.cols);
+  ctx.submit([softmaxDispatch(ctx, params, Z.rows, Z.buffer, Yhat.buffer)], [params]);
+  return Yhat;
+}

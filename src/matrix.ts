@@ -1,0 +1,45 @@
+// A matrix that lives in a GPU buffer; the host sees it only through read().
+import { StateError } from './errors.ts';
+import type { HostMatrix } from './types.ts';
+import type { GpuContext } from './context.ts';
+
+export class GpuMatrix {
+  #buffer: GPUBuffer | null;
+
+  /** Use GpuContext.upload() or an op to create one. */
+  constructor(
+    readonly context: GpuContext,
+    buffer: GPUBuffer,
+    readonly rows: number,
+    readonly cols: number,
+  ) {
+    this.#buffer = buffer;
+  }
+
+  get length(): number {
+    return this.rows * this.cols;
+  }
+
+  get destroyed(): boolean {
+    return this.#buffer === null;
+  }
+
+  /** The backing buffer; throws once the matrix is destroyed. */
+  get buffer(): GPUBuffer {
+    if (this.#buffer === null) throw new StateError(`a ${this.rows}×${this.cols} GPU matrix was used after destroy()`);
+    return this.#buffer;
+  }
+
+  /** Copies the matrix back to host memory. */
+  async read(): Promise<HostMatrix> {
+    const data = await this.context.readBuffer(this.buffer, this.length);
+    return { data, rows: this.rows, cols: this.cols };
+  }
+
+  /** Frees the GPU buffer; calling it again does nothing. */
+  destroy(): void {
+    if (this.#buffer === null) return;
+    this.context.releaseBuffer(this.#buffer);
+    this.#buffer = null;
+  }
+}

@@ -1,0 +1,55 @@
+// Opens the harness page in headless Chrome and calls its fixtures. Console errors and uncaught
+// exceptions in the page fail the call that was running, so nothing goes wrong silently.
+import type { Browser, Page } from 'puppeteer';
+import { launchChrome } from '../../harness/browser.ts';
+import { startStaticServer, type StaticServer } from '../../harness/server.ts';
+import type { Fixtures } from '../../harness/fixtures.ts';
+
+type FixtureName = keyof Fixtures;
+type FixtureArg<N extends FixtureName> = Parameters<Fixtures[N]>[0];
+type FixtureResult<N extends FixtureName> = Awaited<ReturnType<Fixtures[N]>>;
+
+export interface GpuPage {
+  page: Page;
+  call<N extends FixtureName>(name: N, ...arg: FixtureArg<N> extends undefined ? [] : [FixtureArg<N>]): Promise<FixtureResult<N>>;
+  close(): Promise<void>;
+}
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+export async function openGpuPage(): Promise<GpuPage> {
+  const server: StaticServer = await startStaticServer(ROOT);
+  let browser: Browser | null = null;
+  try {
+    browser = await launchChrome();
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => problems.push(`uncaught in page: ${String(err)}`));
+    await page.goto(`${server.url}/harness/page.html`);
+    await page.waitForFunction('globalThis.fixtures !== undefined', { timeout: 20_000 });
+    const owned = browser;
+    return {
+      page,
+      async call(name, ...arg) {
+        const result = await page.evaluate(
+          (n: string, a: unknown) => (globalThis as unknown as Record<string, Record<string, (x: unknown) => unknown>>)['fixtures']![n]!(a),
+          name,
+          arg[0],
+        );
+        if (problems.length > 0) throw new Error(`page reported: ${problems.splice(0).join('; ')}`);
+        return result as never;
+      },
+      async close() {
+        await owned.close();
+        await server.close();
+      },
+    };
+  } catch (e) {
+    await browser?.close();
+    await server.close();
+    throw e;
+  }
+}
