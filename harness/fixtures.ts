@@ -181,6 +181,14 @@ const fixtures = {
   },
 };
 
+/** JSON has no NaN/Infinity: tests send them as { $number: 'NaN' } and they are restored here. */
+function decodeNumbers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(decodeNumbers);
+  if (typeof value !== 'object' || value === null) return value;
+  if ('$number' in value) return Number(value.$number);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decodeNumbers(v)]));
+}
+
 function isMatrixArg(arg: unknown): arg is WireArg {
   return typeof arg === 'object' && arg !== null && '$matrix' in arg;
 }
@@ -188,7 +196,7 @@ function isMatrixArg(arg: unknown): arg is WireArg {
 /** Op calls that should fail: `{ $matrix }` arguments are uploaded first so shape errors come from the op. */
 async function runOpForError(ctx: GpuContext, op: string, args: unknown[]): Promise<void> {
   const uploaded: GpuMatrix[] = [];
-  const resolved = args.map((arg) => {
+  const resolved = args.map(decodeNumbers).map((arg) => {
     if (!isMatrixArg(arg)) return arg;
     const m = upload(ctx, 'arg', arg.$matrix);
     if (arg.destroyed === true) m.destroy();

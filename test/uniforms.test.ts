@@ -1,0 +1,36 @@
+// The TypeScript packing of every kernel's uniform struct matches what the GPU reads: each field is
+// packed at its reflected offset, copied out by a probe shader compiled from the kernel's own struct.
+import * as assert from 'uvu/assert';
+import { gpuSuite } from './support/gpu-suite.ts';
+
+const { test, gpu } = gpuSuite('uniform layouts');
+
+test('every kernel with uniforms: the GPU sees each packed field', async () => {
+  const report = await gpu().call('uniformLayouts');
+  const kernels = report.map((r) => r.kernel).sort();
+  assert.equal(kernels, ['gradient', 'loss', 'matmul', 'sgd', 'sigmoid', 'softmax']);
+  for (const { kernel, fields } of report) {
+    assert.ok(fields.length > 0, `${kernel} has fields`);
+    for (const f of fields) assert.is(f.seen, f.sent, `${kernel}.${f.name}: packed ${f.sent}, GPU read ${f.seen}`);
+  }
+});
+
+test('reflection finds each entry point and its bindings by name', async () => {
+  const layouts = await gpu().call('reflectedLayouts');
+  const byKernel = new Map(layouts.map((l) => [l.kernel, l]));
+  assert.equal(byKernel.get('gradient')?.entries.map((e) => e.name).sort(), ['partialSums', 'reduceChunks']);
+  const partial = byKernel.get('gradient')?.entries.find((e) => e.name === 'partialSums');
+  assert.equal(partial?.bindings.sort(), ['X', 'Y', 'Yhat', 'params', 'partial']);
+  assert.equal(byKernel.get('loss')?.entries.map((e) => e.name).sort(), ['finish', 'rowSums']);
+  const gradientFields = byKernel.get('gradient')?.uniforms?.fields.map((f) => `${f.name}@${f.offset}:${f.type}`);
+  assert.equal(gradientFields, ['m@0:u32', 'd@4:u32', 'k@8:u32', 'rowsPerChunk@12:u32', 'nChunks@16:u32', 'invM@20:f32']);
+});
+
+test('library buffer-usage constants equal the browser globals', async () => {
+  const { ours, browser } = await gpu().call('bufferUsageConstants');
+  assert.is(ours.STORAGE, browser.STORAGE);
+  assert.is(ours.UNIFORM, browser.UNIFORM);
+  assert.is(ours.MAP_READ, browser.MAP_READ);
+});
+
+test.run();
