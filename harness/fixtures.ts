@@ -1,6 +1,9 @@
 // Runs in the harness page: each fixture uploads plain arrays, runs library code on the page's
 // WebGPU device and returns plain arrays, so Node-side tests can compare with the float64 reference.
-import { createContext, ops, type GpuContext, type GpuMatrix } from '../src/index.ts';
+import {
+  createContext, LinearRegression, LogisticRegression, ops, SoftmaxRegression,
+  type FitOptions, type GpuContext, type GpuMatrix, type History, type MatrixInput,
+} from '../src/index.ts';
 import { SHADERS, type KernelName } from '../src/kernels/shaders.ts';
 import { reflectShader } from '../src/kernels/reflect.ts';
 import type { LossKind } from '../src/types.ts';
@@ -172,6 +175,101 @@ const fixtures = {
     }
   },
 
+  /** Builds a model, fits it, and returns its history and parameters (then destroys it). */
+  async fitModel(a: ModelRun): Promise<{ history: History; W: WireMatrix; b: number[]; score: number }> {
+    const ctx = await context();
+    const model = makeModel(ctx, a);
+    try {
+      const fit = { ...(a.fit as FitOptions<MatrixInput, number[]>) };
+      if (a.validation !== undefined) fit.validation = { X: wireInput(a.validation.X), y: a.validation.y };
+      const history = await model.fit(wireInput(a.X), a.y, fit);
+      const p = await model.getParams();
+      const score = await model.score(wireInput(a.X), a.y);
+      return { history, W: toWire(p.W), b: Array.from(p.b), score };
+    } finally {
+      model.destroy();
+    }
+  },
+
+  /**
+   * Fits a model on good data, then makes each bad call and records its error; finally checks that
+   * the model's parameters and predictions are what they were before the bad calls.
+   */
+  async modelErrors(a: ModelRun & { calls: { method: string; args: unknown[] }[] }) {
+    const ctx = await context();
+    const model = makeModel(ctx, a);
+    try {
+      await model.fit(wireInput(a.X), a.y, a.fit as FitOptions<MatrixInput, number[]>);
+      const before = JSON.stringify(model.toJSON());
+      const liveBefore = ctx.liveBuffers;
+      const errors: ({ name: string; message: string } | null)[] = [];
+      for (const call of a.calls) {
+        try {
+          const method = (model as unknown as Record<string, (...x: unknown[]) => unknown>)[call.method];
+          if (method === undefined) throw new Error(`no method ${call.method}`);
+          await method.apply(model, call.args.map(decodeNumbers).map(decodeMatrices));
+          errors.push(null);
+        } catch (e) {
+          errors.push({ name: (e as Error).name, message: (e as Error).message });
+        }
+      }
+      const after = JSON.stringify(model.toJSON());
+      const params = await model.getParams();
+      const predictionsWork = (await model.score(wireInput(a.X), a.y)) >= 0;
+      return {
+        errors,
+        unchanged: before === after && JSON.stringify(Array.from(params.W.data)) === JSON.stringify(JSON.parse(before).W),
+        predictionsWork,
+        leakedBuffers: ctx.liveBuffers - liveBefore,
+      };
+    } finally {
+      model.destroy();
+    }
+  },
+
+  /** toJSON → fromJSON gives a model with identical parameters and predictions. */
+  async roundTrip(a: ModelRun) {
+    const ctx = await context();
+    const model = makeModel(ctx, a);
+    const X = wireInput(a.X);
+    try {
+      await model.fit(X, a.y, a.fit as FitOptions<MatrixInput, number[]>);
+      const json = JSON.parse(JSON.stringify(model.toJSON()));
+      const Cls = model.constructor as unknown as { fromJSON(c: GpuContext, j: unknown): typeof model };
+      const copy = Cls.fromJSON(ctx, json);
+      try {
+        const [p1, p2] = await Promise.all([model.getParams(), copy.getParams()]);
+        const [s1, s2] = [await model.score(X, a.y), await copy.score(X, a.y)];
+        const [l1, l2] = [await model.loss(X, a.y), await copy.loss(X, a.y)];
+        return { sameParams: JSON.stringify([...p1.W.data, ...p1.b]) === JSON.stringify([...p2.W.data, ...p2.b]), s1, s2, l1, l2, json };
+      } finally {
+        copy.destroy();
+      }
+    } finally {
+      model.destroy();
+    }
+  },
+
+  /** predictProba / predict / score / loss of a model with the given parameters, for the reference to check. */
+  async predictions(a: { model: ModelRun['model']; options: Record<string, unknown>; W: WireMatrix; b: number[]; X: WireMatrix; y: number[] }) {
+    const ctx = await context();
+    const model = makeModel(ctx, { ...a, fit: {} });
+    try {
+      model.setParams({ W: wireInput(a.W), b: a.b });
+      const X = wireInput(a.X);
+      const proba = model instanceof LinearRegression ? await model.predict(X) : await model.predictProba(X);
+      const predicted = await model.predict(X);
+      return {
+        proba: Array.from(proba instanceof Float32Array ? proba : proba.data),
+        predicted: Array.from(predicted instanceof Int32Array ? predicted : predicted.data),
+        score: await model.score(X, a.y),
+        loss: await model.loss(X, a.y),
+      };
+    } finally {
+      model.destroy();
+    }
+  },
+
   async liveBuffers(): Promise<number> {
     return (await context()).liveBuffers;
   },
@@ -187,6 +285,12 @@ function decodeNumbers(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if ('$number' in value) return Number(value.$number);
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decodeNumbers(v)]));
+}
+
+/** `{ $input: WireMatrix }` arguments become host matrices with Float32Array data. */
+function decodeMatrices(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && '$input' in value) return wireInput(value.$input as WireMatrix);
+  return value;
 }
 
 function isMatrixArg(arg: unknown): arg is WireArg {
@@ -223,6 +327,26 @@ function destroyResult(result: unknown): void {
     return;
   }
   for (const v of Object.values(result)) destroyResult(v);
+}
+
+export interface ModelRun {
+  model: 'logistic' | 'softmax' | 'linear';
+  options: Record<string, unknown>;
+  X: WireMatrix;
+  y: number[];
+  fit: Record<string, unknown>;
+  validation?: { X: WireMatrix; y: number[] };
+}
+
+function wireInput(m: WireMatrix): MatrixInput {
+  return { data: Float32Array.from(m.data), rows: m.rows, cols: m.cols };
+}
+
+function makeModel(ctx: GpuContext, a: ModelRun): LogisticRegression | SoftmaxRegression | LinearRegression {
+  const o = a.options as never;
+  if (a.model === 'logistic') return new LogisticRegression(ctx, o);
+  if (a.model === 'softmax') return new SoftmaxRegression(ctx, o);
+  return new LinearRegression(ctx, o);
 }
 
 export type Fixtures = typeof fixtures;

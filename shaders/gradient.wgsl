@@ -3,6 +3,8 @@
 // of rowsPerChunk rows, staging 16 rows of X and of (Yhat − Y) in workgroup memory per step; feature d
 // is the constant 1, so the bias gradient comes out of the same pass. reduceChunks: one thread per
 // (d+1)×k entry adds the chunks' partial sums and scales by 1/m.
+// mode 0: G = Yhat − Y (BCE, CE and ½-MSE on logits); mode 1: G = (Yhat − Y)·Yhat·(1 − Yhat)
+// (½-MSE on sigmoid probabilities, through the chain rule).
 
 struct Params {
   m: u32,
@@ -11,6 +13,7 @@ struct Params {
   rowsPerChunk: u32,
   nChunks: u32,
   invM: f32,
+  mode: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -23,7 +26,17 @@ struct Params {
 
 const TILE: u32 = 16u;
 var<workgroup> Xtile: array<array<f32, 16>, 16>; // [row][feature]
-var<workgroup> Gtile: array<array<f32, 16>, 16>; // [row][class], G = Yhat − Y
+var<workgroup> Gtile: array<array<f32, 16>, 16>; // [row][class]
+
+const SIGMOID_MSE: u32 = 1u;
+
+fn residual(yhat: f32, y: f32) -> f32 {
+  let g = yhat - y;
+  if (params.mode == SIGMOID_MSE) {
+    return g * yhat * (1.0 - yhat);
+  }
+  return g;
+}
 
 @compute @workgroup_size(16, 16)
 fn partialSums(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -48,7 +61,7 @@ fn partialSums(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) l
     let c = classBase + lid.x;
     var g = 0.0;
     if (row < rowEnd && c < params.k) {
-      g = Yhat[row * params.k + c] - Y[row * params.k + c];
+      g = residual(Yhat[row * params.k + c], Y[row * params.k + c]);
     }
     Gtile[lid.y][lid.x] = g;
     workgroupBarrier();

@@ -210,6 +210,34 @@ for (const kind of ['bce', 'ce', 'mse'] as const) {
   });
 }
 
+test(`finite differences: gradient(…, 'sigmoid-mse') is ∂loss('mse', sigmoid(Z))/∂(W, b) (relative 1e-6)`, () => {
+  const rand = mulberry32(14);
+  for (let trial = 0; trial < 20; trial++) {
+    const m = randInt(rand, 1, 6);
+    const d = randInt(rand, 1, 4);
+    const k = randInt(rand, 1, 3);
+    const Xr = randomMatrix(rand, m, d, 2);
+    const W = randomMatrix(rand, d, k, 1);
+    const b = randomMatrix(rand, 1, k, 1);
+    // 0/1 targets, as logistic-mse trains on; the chain-rule factor ŷ(1 − ŷ) is what is under test.
+    const Y = randomTargets(rand, 'bce', m, k);
+    const f = (): number => loss('mse', sigmoid(matmul(Xr, W, b)), Y);
+    const { dW, db } = gradient(Xr, sigmoid(matmul(Xr, W, b)), Y, 'sigmoid-mse');
+    assertRelClose(dW.data, numericGradient(f, W), `sigmoid-mse trial ${trial} dW`);
+    assertRelClose(db.data, numericGradient(f, b), `sigmoid-mse trial ${trial} db`);
+  }
+});
+
+test(`gradient(…, 'residual') is the default and 'sigmoid-mse' differs from it`, () => {
+  const yhat = sigmoid(matmul(X, theta));
+  const def = gradient(X, yhat, y);
+  const res = gradient(X, yhat, y, 'residual');
+  assert.equal(Array.from(def.dW.data), Array.from(res.dW.data));
+  assert.equal(Array.from(def.db.data), Array.from(res.db.data));
+  const sm = gradient(X, yhat, y, 'sigmoid-mse');
+  assert.not.equal(Array.from(sm.dW.data), Array.from(res.dW.data));
+});
+
 // ---- Argument errors ----
 
 function assertThrowsWith(fn: () => unknown, ErrorClass: typeof ShapeError | typeof ValueError, parts: readonly string[]): void {

@@ -1,13 +1,31 @@
+import { ValueError } from '../errors.ts';
+import type { GradientMode } from '../models/objective.ts';
 import type { DenseMatrix, Matrix64 } from '../types.ts';
 import { at, checkMatrix, requireFit, requireSameShape, zeros } from './matrix.ts';
 
+/** The per-element error G = ∂ℓ/∂z that the gradient sums, for prediction ŷ and target y. */
+function rowError(mode: GradientMode, yhat: number, y: number): number {
+  const r = yhat - y;
+  // ½-MSE on σ(z) is not a canonical pairing, so the chain rule keeps the σ'(z) = ŷ(1 − ŷ) factor.
+  return mode === 'sigmoid-mse' ? r * yhat * (1 - yhat) : r;
+}
+
 /**
  * Gradient of the mean loss w.r.t. W and b for Z = X·W + b, given Ŷ = link(Z):
- * dW = Xᵀ(Ŷ − Y)/m (d×k) and db = column means of (Ŷ − Y) (1×k).
- * This single formula serves all three losses because each pairs with its canonical link
- * (bce↔sigmoid, ce↔softmax with rows of Y summing to 1, mse↔identity), where ∂ℓ/∂Z = Ŷ − Y.
+ * dW = XᵀG/m (d×k) and db = column means of G (1×k).
+ * 'residual' (G = Ŷ − Y) serves all three canonical pairs, where ∂ℓ/∂Z = Ŷ − Y
+ * (bce↔sigmoid, ce↔softmax with rows of Y summing to 1, mse↔identity).
+ * 'sigmoid-mse' (G = (Ŷ − Y)·Ŷ·(1 − Ŷ)) is ½-MSE on sigmoid probabilities.
  */
-export function gradient(X: DenseMatrix, Yhat: DenseMatrix, Y: DenseMatrix): { dW: Matrix64; db: Matrix64 } {
+export function gradient(
+  X: DenseMatrix,
+  Yhat: DenseMatrix,
+  Y: DenseMatrix,
+  mode: GradientMode = 'residual',
+): { dW: Matrix64; db: Matrix64 } {
+  if (mode !== 'residual' && mode !== 'sigmoid-mse') {
+    throw new ValueError(`gradient: mode must be 'residual' or 'sigmoid-mse', got ${String(mode)}`);
+  }
   checkMatrix('gradient', 'X', X);
   checkMatrix('gradient', 'Yhat', Yhat);
   checkMatrix('gradient', 'Y', Y);
@@ -20,9 +38,9 @@ export function gradient(X: DenseMatrix, Yhat: DenseMatrix, Y: DenseMatrix): { d
   const db = zeros(1, k);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < k; j++) {
-      const r = at(Yhat, i, j) - at(Y, i, j);
-      db.data[j] = (db.data[j] as number) + r;
-      for (let t = 0; t < d; t++) dW.data[t * k + j] = (dW.data[t * k + j] as number) + at(X, i, t) * r;
+      const g = rowError(mode, at(Yhat, i, j), at(Y, i, j));
+      db.data[j] = (db.data[j] as number) + g;
+      for (let t = 0; t < d; t++) dW.data[t * k + j] = (dW.data[t * k + j] as number) + at(X, i, t) * g;
     }
   }
   for (let i = 0; i < dW.data.length; i++) dW.data[i] = (dW.data[i] as number) / m;

@@ -5,3 +5,5 @@ export { softmax } from './softmax.ts';
 export { gradient } from './gradient.ts';
 export { loss } from './loss.ts';
 export { sgdStep } from './sgd.ts';
+export { accuracy, forward, isClassifier, meanLoss, objectiveGradientNorm, train } from './train.ts';
+export type { Forward, GradientAt, TrainProblem, TrainResult } from './train.ts';

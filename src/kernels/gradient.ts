@@ -2,6 +2,7 @@
 import type { GpuContext } from '../context.ts';
 import { ShapeError } from '../errors.ts';
 import type { GpuMatrix } from '../matrix.ts';
+import type { GradientMode } from '../models/objective.ts';
 import { describeShape } from '../validate.ts';
 import { grid1D, type Dispatch } from './kernel.ts';
 
@@ -33,7 +34,9 @@ export function gradientScratchSize(p: GradientPlan): number {
   return p.nChunks * (p.d + 1) * p.k;
 }
 
-export function gradientUniforms(ctx: GpuContext, p: GradientPlan): GPUBuffer {
+const MODE_CODE: Readonly<Record<GradientMode, number>> = { residual: 0, 'sigmoid-mse': 1 };
+
+export function gradientUniforms(ctx: GpuContext, p: GradientPlan, mode: GradientMode = 'residual'): GPUBuffer {
   const bytes = ctx.kernel('gradient').uniformBytes({
     m: p.m,
     d: p.d,
@@ -41,6 +44,7 @@ export function gradientUniforms(ctx: GpuContext, p: GradientPlan): GPUBuffer {
     rowsPerChunk: p.rowsPerChunk,
     nChunks: p.nChunks,
     invM: 1 / p.m,
+    mode: MODE_CODE[mode],
   });
   return ctx.createUniform(bytes, 'gradient.params');
 }

@@ -1,19 +1,9 @@
 // Seeded random data for tests. The seed comes from TEST_SEED or the clock and is printed, so every
 // run draws fresh shapes and any failure can be replayed with TEST_SEED=<seed>.
 
-export type Rng = () => number;
+import { mulberry32, type Rng } from '../../src/random.ts';
 
-/** mulberry32: a small, fast PRNG with a 32-bit state; plenty for drawing test data. */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32, type Rng };
 
 /** The seed for this test file: TEST_SEED if set, else fresh; printed either way. */
 export function testSeed(label: string): number {

@@ -1,0 +1,275 @@
+// The float64 trainer: the exact algorithm the GPU trainer implements, step for step, so that a GPU
+// fit can be checked against it epoch by epoch (same batches, same rates, same stopping rule).
+import { ValueError } from '../errors.ts';
+import { OBJECTIVES, type Activation, type Objective } from '../models/objective.ts';
+import type { EpochLog, History, ResolvedFitOptions, StopReason } from '../models/options.ts';
+import { epochOrder } from '../models/order.ts';
+import { learningRateAt } from '../models/schedule.ts';
+import type { DenseMatrix, Matrix64 } from '../types.ts';
+import { checkFiniteNumber } from '../validate.ts';
+import { gradient } from './gradient.ts';
+import { loss } from './loss.ts';
+import { matmul } from './matmul.ts';
+import { at, checkMatrix, requireFit } from './matrix.ts';
+import { sgdStep } from './sgd.ts';
+import { sigmoid } from './sigmoid.ts';
+import { softmax } from './softmax.ts';
+
+export interface TrainProblem {
+  objective: Objective;
+  /** n×d features. */
+  X: DenseMatrix;
+  /** n×k targets, already encoded (one-hot rows for softmax-ce, a 0/1 column for logistic). */
+  Y: DenseMatrix;
+  /** d×k initial weights. */
+  W: DenseMatrix;
+  /** 1×k initial bias. */
+  b: DenseMatrix;
+  /** false: b is left as given and never updated. */
+  fitIntercept: boolean;
+  options: ResolvedFitOptions;
+  validation?: { X: DenseMatrix; Y: DenseMatrix };
+  /** Logistic decision threshold for accuracy, default 0.5. */
+  threshold?: number;
+}
+
+export interface TrainResult {
+  W: Matrix64;
+  b: Matrix64;
+  history: History;
+}
+
+/** Z = X·W + b and Ŷ = activation(Z), for one set of parameters. */
+export interface Forward {
+  Z: Matrix64;
+  Yhat: Matrix64;
+}
+
+/** The parameters and data at which the full-training-set gradient is taken. */
+export interface GradientAt {
+  objective: Objective;
+  X: DenseMatrix;
+  Y: DenseMatrix;
+  W: DenseMatrix;
+  b: DenseMatrix;
+  l2: number;
+  fitIntercept: boolean;
+}
+
+export function isClassifier(objective: Objective): boolean {
+  return objective !== 'linear-mse';
+}
+
+function activate(activation: Activation, Z: Matrix64): Matrix64 {
+  switch (activation) {
+    case 'sigmoid':
+      return sigmoid(Z);
+    case 'softmax':
+      return softmax(Z);
+    case 'identity':
+      // Nothing mutates Z afterwards, so sharing it is safe and saves a copy.
+      return Z;
+  }
+}
+
+export function forward(objective: Objective, X: DenseMatrix, W: DenseMatrix, b: DenseMatrix): Forward {
+  const Z = matmul(X, W, b);
+  return { Z, Yhat: activate(OBJECTIVES[objective].activation, Z) };
+}
+
+/** Mean loss over the rows; stable BCE/CE read the logits, the MSE objectives the predictions. */
+export function meanLoss(objective: Objective, f: Forward, Y: DenseMatrix): number {
+  const spec = OBJECTIVES[objective];
+  return loss(spec.loss, spec.lossInput === 'logits' ? f.Z : f.Yhat, Y);
+}
+
+/** Index of the first maximum of row i, so ties resolve the same way on every backend. */
+function argmaxRow(M: DenseMatrix, i: number): number {
+  let best = 0;
+  for (let j = 1; j < M.cols; j++) if (at(M, i, j) > at(M, i, best)) best = j;
+  return best;
+}
+
+/**
+ * Fraction of correct predictions. Logistic: each entry predicts 1 when ŷ ≥ threshold and is
+ * correct when that equals y. Softmax: a row is correct when its first argmax matches Y's.
+ */
+export function accuracy(objective: Objective, Yhat: DenseMatrix, Y: DenseMatrix, threshold = 0.5): number {
+  if (!isClassifier(objective)) throw new ValueError(`accuracy: objective '${objective}' is not a classifier`);
+  checkMatrix('accuracy', 'Yhat', Yhat);
+  checkMatrix('accuracy', 'Y', Y);
+  requireFit('accuracy', 'Yhat', Yhat, 'Y', Y, Yhat.rows === Y.rows && Yhat.cols === Y.cols, 'Yhat and Y must have the same shape');
+  let correct = 0;
+  if (objective === 'softmax-ce') {
+    for (let i = 0; i < Y.rows; i++) if (argmaxRow(Yhat, i) === argmaxRow(Y, i)) correct++;
+    return correct / Y.rows;
+  }
+  for (let i = 0; i < Y.data.length; i++) {
+    const predicted = (Yhat.data[i] as number) >= threshold ? 1 : 0;
+    if (predicted === Y.data[i]) correct++;
+  }
+  return correct / Y.data.length;
+}
+
+function sumOfSquares(data: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < data.length; i++) s += (data[i] as number) ** 2;
+  return s;
+}
+
+/**
+ * ‖∇θ‖₂ of the regularized objective mean loss + (l2/2)·‖W‖² on the whole of X: the W part is
+ * dW + l2·W, and db counts only when the bias is trained (a frozen b has no gradient to vanish).
+ */
+export function objectiveGradientNorm(p: GradientAt): number {
+  const f = forward(p.objective, p.X, p.W, p.b);
+  const { dW, db } = gradient(p.X, f.Yhat, p.Y, OBJECTIVES[p.objective].gradient);
+  let s = 0;
+  for (let i = 0; i < dW.data.length; i++) s += ((dW.data[i] as number) + p.l2 * (p.W.data[i] as number)) ** 2;
+  if (p.fitIntercept) s += sumOfSquares(db.data);
+  return Math.sqrt(s);
+}
+
+/** ‖a − b‖₂² over matching entries. */
+function distanceSquared(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += ((a[i] as number) - (b[i] as number)) ** 2;
+  return s;
+}
+
+function copy64(m: DenseMatrix): Matrix64 {
+  return { data: Float64Array.from(m.data), rows: m.rows, cols: m.cols };
+}
+
+/** Rows order[start .. start+count) of M, in that order. */
+function gatherRows(M: DenseMatrix, order: Uint32Array, start: number, count: number): Matrix64 {
+  const out: Matrix64 = { data: new Float64Array(count * M.cols), rows: count, cols: M.cols };
+  for (let r = 0; r < count; r++) {
+    const src = (order[start + r] as number) * M.cols;
+    for (let j = 0; j < M.cols; j++) out.data[r * M.cols + j] = M.data[src + j] as number;
+  }
+  return out;
+}
+
+function checkShapes(p: TrainProblem): void {
+  const { X, Y, W, b } = p;
+  checkMatrix('train', 'X', X);
+  checkMatrix('train', 'Y', Y);
+  checkMatrix('train', 'W', W);
+  checkMatrix('train', 'b', b);
+  requireFit('train', 'X', X, 'Y', Y, X.rows === Y.rows, 'X.rows must equal Y.rows');
+  requireFit('train', 'X', X, 'W', W, X.cols === W.rows, 'X.cols must equal W.rows');
+  requireFit('train', 'Y', Y, 'W', W, Y.cols === W.cols, 'Y.cols must equal W.cols');
+  requireFit('train', 'W', W, 'b', b, b.rows === 1 && b.cols === W.cols, 'b must be 1×W.cols');
+  if (p.validation === undefined) return;
+  const v = p.validation;
+  checkMatrix('train', 'validation.X', v.X);
+  checkMatrix('train', 'validation.Y', v.Y);
+  requireFit('train', 'validation.X', v.X, 'validation.Y', v.Y, v.X.rows === v.Y.rows, 'validation.X.rows must equal validation.Y.rows');
+  requireFit('train', 'X', X, 'validation.X', v.X, v.X.cols === X.cols, 'validation.X.cols must equal X.cols');
+  requireFit('train', 'Y', Y, 'validation.Y', v.Y, v.Y.cols === Y.cols, 'validation.Y.cols must equal Y.cols');
+}
+
+interface Params {
+  W: Matrix64;
+  b: Matrix64;
+}
+
+/** One pass over the rows in `order`, updating params in place; returns Σ over batches of loss·mb. */
+function runEpoch(p: TrainProblem, params: Params, order: Uint32Array, lr: number): number {
+  const { objective, X, Y, options } = p;
+  const mode = OBJECTIVES[objective].gradient;
+  const n = X.rows;
+  let lossSum = 0;
+  for (let start = 0; start < n; start += options.batchSize) {
+    const mb = Math.min(options.batchSize, n - start);
+    const Xb = gatherRows(X, order, start, mb);
+    const Yb = gatherRows(Y, order, start, mb);
+    const f = forward(objective, Xb, params.W, params.b);
+    // cpu.loss is a mean over the batch; weighting by mb makes the epoch loss a mean over rows.
+    lossSum += meanLoss(objective, f, Yb) * mb;
+    const { dW, db } = gradient(Xb, f.Yhat, Yb, mode);
+    params.W = sgdStep(params.W, dW, lr, options.l2);
+    if (p.fitIntercept) params.b = sgdStep(params.b, db, lr, 0);
+  }
+  return lossSum;
+}
+
+/** The end-of-epoch metrics that were asked for; absent keys were not computed. */
+interface EpochMetrics {
+  valLoss?: number;
+  accuracy?: number;
+  valAccuracy?: number;
+}
+
+function epochMetrics(p: TrainProblem, params: Params, threshold: number): EpochMetrics {
+  const out: EpochMetrics = {};
+  const classifier = isClassifier(p.objective);
+  if (p.validation !== undefined) {
+    const f = forward(p.objective, p.validation.X, params.W, params.b);
+    out.valLoss = meanLoss(p.objective, f, p.validation.Y);
+    if (classifier) out.valAccuracy = accuracy(p.objective, f.Yhat, p.validation.Y, threshold);
+  }
+  if (p.options.trainAccuracy && classifier) {
+    const f = forward(p.objective, p.X, params.W, params.b);
+    out.accuracy = accuracy(p.objective, f.Yhat, p.Y, threshold);
+  }
+  return out;
+}
+
+function appendLog(history: History, log: EpochLog): void {
+  history.loss.push(log.loss);
+  history.learningRate.push(log.learningRate);
+  history.ms.push(log.ms);
+  if (log.valLoss !== undefined) (history.valLoss ??= []).push(log.valLoss);
+  if (log.accuracy !== undefined) (history.accuracy ??= []).push(log.accuracy);
+  if (log.valAccuracy !== undefined) (history.valAccuracy ??= []).push(log.valAccuracy);
+}
+
+/** Which stopping rule fired after an epoch, checked tol first, then gradTol; null to go on. */
+function stopCheck(p: TrainProblem, params: Params, start: Params): StopReason | null {
+  const { tol, gradTol, l2 } = p.options;
+  if (tol > 0) {
+    let moved = distanceSquared(params.W.data, start.W.data);
+    if (p.fitIntercept) moved += distanceSquared(params.b.data, start.b.data);
+    if (Math.sqrt(moved) <= tol) return 'tol';
+  }
+  if (gradTol > 0) {
+    const norm = objectiveGradientNorm({ objective: p.objective, X: p.X, Y: p.Y, W: params.W, b: params.b, l2, fitIntercept: p.fitIntercept });
+    if (norm <= gradTol) return 'gradTol';
+  }
+  return null;
+}
+
+/** Mini-batch SGD with the options' schedule, order, L2 and stopping rules; inputs are not mutated. */
+export function train(p: TrainProblem): TrainResult {
+  checkShapes(p);
+  const threshold = checkFiniteNumber('train: threshold', p.threshold ?? 0.5);
+  const { options } = p;
+  const n = p.X.rows;
+  const params: Params = { W: copy64(p.W), b: copy64(p.b) };
+  const history: History = { loss: [], learningRate: [], ms: [], converged: false, stopReason: 'epochs', epochs: 0 };
+  for (let e = 0; e < options.epochs; e++) {
+    const t0 = performance.now();
+    const lr = learningRateAt(options.learningRate, e);
+    const order = epochOrder(n, e, options.shuffle, options.seed);
+    // sgdStep returns fresh matrices, so holding the old references is a snapshot of θ at the start.
+    const start: Params = { W: params.W, b: params.b };
+    const epochLoss = runEpoch(p, params, order, lr) / n;
+    if (!Number.isFinite(epochLoss)) {
+      throw new ValueError(`training diverged: the loss became ${epochLoss} in epoch ${e}; try a smaller learningRate (it was ${lr})`);
+    }
+    const metrics = epochMetrics(p, params, threshold);
+    const log: EpochLog = { epoch: e, loss: epochLoss, ...metrics, learningRate: lr, ms: performance.now() - t0 };
+    appendLog(history, log);
+    history.epochs = e + 1;
+    options.onEpochEnd?.(log);
+    const reason = stopCheck(p, params, start);
+    if (reason !== null) {
+      history.stopReason = reason;
+      history.converged = true;
+      break;
+    }
+  }
+  return { W: params.W, b: params.b, history };
+}

@@ -1,0 +1,68 @@
+// Predictions and whole-dataset quantities for a resident matrix, used by predict/score/loss and by
+// fit's per-epoch validation and stopping checks.
+import type { GpuContext } from '../context.ts';
+import { gradientDispatches, gradientScratchSize, gradientUniforms, planGradient } from '../kernels/gradient.ts';
+import * as ops from '../ops.ts';
+import type { GpuMatrix } from '../matrix.ts';
+import type { ObjectiveSpec } from './objective.ts';
+
+export interface Params {
+  W: GpuMatrix;
+  b: GpuMatrix;
+  fitIntercept: boolean;
+}
+
+export interface Forward {
+  Z: GpuMatrix;
+  Yhat: GpuMatrix;
+  destroy(): void;
+}
+
+/** Z = XW + b and Ŷ = activation(Z); for linear regression Ŷ is Z. */
+export function forward(ctx: GpuContext, spec: ObjectiveSpec, X: GpuMatrix, p: Params): Forward {
+  const Z = ops.matmul(ctx, X, p.W, p.fitIntercept ? p.b : undefined);
+  const Yhat = spec.activation === 'sigmoid' ? ops.sigmoid(ctx, Z) : spec.activation === 'softmax' ? ops.softmax(ctx, Z) : Z;
+  return {
+    Z,
+    Yhat,
+    destroy() {
+      Z.destroy();
+      Yhat.destroy();
+    },
+  };
+}
+
+/** Mean data loss (no L2 term) of the model on X against encoded targets Y. */
+export async function meanLoss(ctx: GpuContext, spec: ObjectiveSpec, f: Forward, Y: GpuMatrix): Promise<number> {
+  const out = ops.loss(ctx, spec.loss, spec.lossInput === 'logits' ? f.Z : f.Yhat, Y);
+  try {
+    return (await out.read()).data[0] as number;
+  } finally {
+    out.destroy();
+  }
+}
+
+/** ‖∇‖₂ of the regularized objective over the whole of X: [dW + l2·W, db (when fitting a bias)]. */
+export async function objectiveGradientNorm(
+  ctx: GpuContext, spec: ObjectiveSpec, X: GpuMatrix, Y: GpuMatrix, p: Params, l2: number,
+): Promise<number> {
+  const f = forward(ctx, spec, X, p);
+  const plan = planGradient({ m: X.rows, d: X.cols, k: Y.cols });
+  const dW = ctx.createMatrix(plan.d, plan.k, 'dW');
+  const db = ctx.createMatrix(1, plan.k, 'db');
+  const partial = ctx.createStorage(gradientScratchSize(plan), 'gradient.partial');
+  const params = gradientUniforms(ctx, plan, spec.gradient);
+  try {
+    const buffers = { X: X.buffer, Yhat: f.Yhat.buffer, Y: Y.buffer, partial, dW: dW.buffer, db: db.buffer };
+    ctx.submit(gradientDispatches(ctx, params, plan, buffers), [params, partial]);
+    const [g, gb, W] = await Promise.all([dW.read(), db.read(), p.W.read()]);
+    let sum = 0;
+    for (let i = 0; i < g.data.length; i++) sum += ((g.data[i] as number) + l2 * (W.data[i] as number)) ** 2;
+    if (p.fitIntercept) for (const v of gb.data) sum += v * v;
+    return Math.sqrt(sum);
+  } finally {
+    f.destroy();
+    dW.destroy();
+    db.destroy();
+  }
+}

@@ -1,0 +1,126 @@
+// fit() options: the public shape, and their checked form with defaults applied.
+import { ValueError } from '../errors.ts';
+import type { MatrixInput } from '../types.ts';
+import { checkFiniteNumber } from '../validate.ts';
+import { checkSchedule, type LearningRateSchedule } from './schedule.ts';
+
+/** What onEpochEnd receives after each epoch. */
+export interface EpochLog {
+  epoch: number;
+  /** Mean training loss over the epoch, each row's loss taken when its batch was processed. */
+  loss: number;
+  valLoss?: number;
+  accuracy?: number;
+  valAccuracy?: number;
+  learningRate: number;
+  ms: number;
+}
+
+export type StopReason = 'epochs' | 'tol' | 'gradTol';
+
+export interface History {
+  loss: number[];
+  valLoss?: number[];
+  accuracy?: number[];
+  valAccuracy?: number[];
+  learningRate: number[];
+  ms: number[];
+  converged: boolean;
+  stopReason: StopReason;
+  /** Epochs actually run. */
+  epochs: number;
+}
+
+/** Model parameters as users pass them: W as a matrix, b as a vector. */
+export interface ParamsInput {
+  W: MatrixInput;
+  b?: ArrayLike<number>;
+}
+
+export interface FitOptions<XIn, YIn> {
+  epochs?: number;
+  /** Rows per step: n (or more) is batch GD, 1 is stochastic GD. Default 32. */
+  batchSize?: number;
+  learningRate?: LearningRateSchedule;
+  /** Objective = mean loss + (l2/2)·‖W‖²; the bias is never regularized. */
+  l2?: number;
+  shuffle?: boolean;
+  seed?: number;
+  /** Stop when ‖Δθ‖₂ over an epoch is ≤ tol (0: never). */
+  tol?: number;
+  /** Stop when ‖∇θ‖₂ of the regularized objective on the whole training set is ≤ gradTol (0: never). */
+  gradTol?: number;
+  validation?: { X: XIn; y: YIn };
+  /** Also report accuracy on the training set each epoch (classifiers; costs a pass over X). */
+  trainAccuracy?: boolean;
+  /** Start from the current parameters instead of zeros. */
+  warmStart?: boolean;
+  /** Start from these parameters (W nFeatures×k, b of length k) instead of zeros. */
+  init?: ParamsInput;
+  onEpochEnd?: (log: EpochLog) => void;
+}
+
+export interface ResolvedFitOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: LearningRateSchedule;
+  l2: number;
+  shuffle: boolean;
+  seed: number;
+  tol: number;
+  gradTol: number;
+  trainAccuracy: boolean;
+  warmStart: boolean;
+  onEpochEnd: ((log: EpochLog) => void) | undefined;
+}
+
+const KNOWN = new Set([
+  'epochs', 'batchSize', 'learningRate', 'l2', 'shuffle', 'seed', 'tol', 'gradTol',
+  'validation', 'trainAccuracy', 'warmStart', 'init', 'onEpochEnd',
+]);
+
+function nonNegative(name: string, v: unknown, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = checkFiniteNumber(name, v);
+  if (n < 0) throw new ValueError(`${name} must be ≥ 0, got ${n}`);
+  return n;
+}
+
+function flag(name: string, v: unknown, fallback: boolean): boolean {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw new ValueError(`${name} must be true or false, got ${String(v)}`);
+  return v;
+}
+
+function positiveInt(name: string, v: unknown, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ValueError(`${name} must be a positive integer, got ${String(v)}`);
+  return v;
+}
+
+/** Checks every option (unknown names included) and applies defaults; batchSize is capped at n. */
+export function resolveFitOptions(options: FitOptions<unknown, unknown> | undefined, n: number): ResolvedFitOptions {
+  const o = options ?? {};
+  if (typeof o !== 'object' || o === null) throw new ValueError(`fit options must be an object, got ${String(o)}`);
+  for (const key of Object.keys(o)) {
+    if (!KNOWN.has(key)) throw new ValueError(`unknown fit option '${key}' (known: ${[...KNOWN].join(', ')})`);
+  }
+  const learningRate = o.learningRate ?? 0.1;
+  checkSchedule(learningRate);
+  if (o.onEpochEnd !== undefined && typeof o.onEpochEnd !== 'function') throw new ValueError('onEpochEnd must be a function');
+  const seed = o.seed ?? 0;
+  if (!Number.isInteger(seed)) throw new ValueError(`seed must be an integer, got ${String(seed)}`);
+  return {
+    epochs: positiveInt('epochs', o.epochs, 10),
+    batchSize: Math.min(positiveInt('batchSize', o.batchSize, 32), n),
+    learningRate,
+    l2: nonNegative('l2', o.l2, 0),
+    shuffle: flag('shuffle', o.shuffle, true),
+    seed,
+    tol: nonNegative('tol', o.tol, 0),
+    gradTol: nonNegative('gradTol', o.gradTol, 0),
+    trainAccuracy: flag('trainAccuracy', o.trainAccuracy, false),
+    warmStart: flag('warmStart', o.warmStart, false),
+    onEpochEnd: o.onEpochEnd,
+  };
+}

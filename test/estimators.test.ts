@@ -1,0 +1,70 @@
+// Each estimator in batch, mini-batch and stochastic mode: the GPU fit and the float64 trainer, from
+// the same initial parameters and seed, agree on every epoch's loss and on the final parameters.
+import * as assert from 'uvu/assert';
+import type { ModelRun } from '../harness/fixtures.ts';
+import { relativeError, WorstCase } from './support/compare.ts';
+import { gpuSuite } from './support/gpu-suite.ts';
+import { fitBoth } from './support/models.ts';
+import { mulberry32, randomInt, randomMatrix, testSeed, type Rng } from './support/random.ts';
+
+const { test, gpu } = gpuSuite('estimators: GPU vs float64 trainer');
+const PARAM_TOLERANCE = 1e-3; // ‖θ_gpu − θ_cpu‖/‖θ_cpu‖ after training
+const LOSS_TOLERANCE = 1e-3; // per epoch, relative
+
+/** Features and a linear ground truth with noise: labels for each kind of model. */
+function problem(rng: Rng, model: ModelRun['model'], n: number, d: number, k: number): { X: ModelRun['X']; y: number[] } {
+  const X = randomMatrix(rng, n, d, -2, 2);
+  const truth = randomMatrix(rng, d, k, -1.5, 1.5);
+  const y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const scores = Array.from({ length: k }, (_, j) => {
+      let s = 0.3 * (rng() - 0.5);
+      for (let f = 0; f < d; f++) s += (X.data[i * d + f] as number) * (truth.data[f * k + j] as number);
+      return s;
+    });
+    if (model === 'softmax') y.push(scores.indexOf(Math.max(...scores)));
+    else if (model === 'logistic') y.push((scores[0] as number) > 0 ? 1 : 0);
+    else y.push(scores[0] as number);
+  }
+  if (model === 'logistic' && (!y.includes(0) || !y.includes(1))) y[0] = 1 - (y[0] as number);
+  return { X, y };
+}
+
+const MODES = [
+  { name: 'batch', batchSize: (n: number) => n, epochs: 12, lr: 0.5 },
+  { name: 'mini-batch', batchSize: () => 32, epochs: 5, lr: 0.1 },
+  { name: 'stochastic', batchSize: () => 1, epochs: 2, lr: 0.01 },
+];
+
+for (const model of ['logistic', 'softmax', 'linear'] as const) {
+  test(`${model}: batch, mini-batch and stochastic GD agree with the float64 trainer`, async () => {
+    const rng = mulberry32(testSeed(`estimators ${model}`));
+    const worst = new WorstCase();
+    for (const mode of MODES) {
+      const n = randomInt(rng, 90, 250);
+      const d = randomInt(rng, 2, 20);
+      const k = model === 'softmax' ? randomInt(rng, 2, 7) : 1;
+      const { X, y } = problem(rng, model, n, d, k);
+      const options: Record<string, unknown> = { nFeatures: d };
+      if (model === 'softmax') options.nClasses = k;
+      const seed = randomInt(rng, 0, 1e6);
+      const lr = model === 'linear' ? mode.lr / 4 : mode.lr;
+      const run: ModelRun = { model, options, X, y, fit: { epochs: mode.epochs, batchSize: mode.batchSize(n), learningRate: lr, l2: 0.01, seed } };
+      const { gpu: g, cpu: c } = await fitBoth(gpu(), run);
+      const where = `${mode.name} n=${n} d=${d} k=${k} seed=${seed}`;
+      assert.is(g.history.epochs, mode.epochs, `${where}: epochs run`);
+      g.history.loss.forEach((l, e) => {
+        const ref = c.history.loss[e] as number;
+        const err = Math.abs(l - ref) / Math.max(Math.abs(ref), 1e-6);
+        assert.ok(err <= LOSS_TOLERANCE, `${where}: epoch ${e} loss ${l} vs ${ref}`);
+      });
+      const errParams = relativeError([...g.W, ...g.b], [...c.W.data, ...c.b.data]);
+      worst.record(errParams, where);
+      assert.ok(errParams <= PARAM_TOLERANCE, `${where}: parameter error ${errParams}`);
+      assert.ok((g.history.loss.at(-1) as number) < (g.history.loss[0] as number) || mode.epochs === 1, `${where}: loss falls`);
+    }
+    worst.report(`${model} parameters`);
+  });
+}
+
+test.run();

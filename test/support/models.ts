@@ -1,0 +1,59 @@
+// Runs the same fit on the GPU (through the harness page) and with the float64 trainer in Node.
+import * as cpu from '../../src/cpu/index.ts';
+import type { Objective } from '../../src/models/objective.ts';
+import { resolveFitOptions } from '../../src/models/options.ts';
+import { binaryTargets, oneHotTargets, regressionTargets } from '../../src/models/targets.ts';
+import type { History } from '../../src/models/options.ts';
+import type { HostMatrix } from '../../src/types.ts';
+import type { ModelRun } from '../../harness/fixtures.ts';
+import type { GpuPage } from './gpu-page.ts';
+
+export type ModelKind = ModelRun['model'];
+
+export function objectiveOf(run: ModelRun): Objective {
+  if (run.model === 'logistic') return run.options.loss === 'mse' ? 'logistic-mse' : 'logistic-bce';
+  return run.model === 'softmax' ? 'softmax-ce' : 'linear-mse';
+}
+
+function outputsOf(run: ModelRun): number {
+  if (run.model === 'logistic') return 1;
+  if (run.model === 'softmax') return run.options.nClasses as number;
+  return (run.options.nOutputs as number | undefined) ?? 1;
+}
+
+function encode(run: ModelRun, y: number[], rows: number): HostMatrix {
+  if (run.model === 'logistic') return binaryTargets('y', y, rows, false);
+  if (run.model === 'softmax') return oneHotTargets('y', y, rows, outputsOf(run));
+  return regressionTargets('y', y, rows, outputsOf(run));
+}
+
+/** The float64 trainer on the same data, options and (zero or given) initial parameters. */
+export function cpuFit(run: ModelRun): cpu.TrainResult {
+  const k = outputsOf(run);
+  const d = run.X.cols;
+  const init = run.fit.init as { W: { data: number[] }; b?: number[] } | undefined;
+  const { init: _ignored, ...fitOptions } = run.fit;
+  const validation = run.validation === undefined
+    ? undefined
+    : { X: run.validation.X, Y: encode(run, run.validation.y, run.validation.X.rows) };
+  return cpu.train({
+    objective: objectiveOf(run),
+    X: run.X,
+    Y: encode(run, run.y, run.X.rows),
+    W: { data: init?.W.data ?? new Array<number>(d * k).fill(0), rows: d, cols: k },
+    b: { data: init?.b ?? new Array<number>(k).fill(0), rows: 1, cols: k },
+    fitIntercept: run.options.fitIntercept !== false,
+    options: resolveFitOptions(fitOptions, run.X.rows),
+    ...(validation === undefined ? {} : { validation }),
+  });
+}
+
+export interface Both {
+  gpu: { history: History; W: number[]; b: number[]; score: number };
+  cpu: cpu.TrainResult;
+}
+
+export async function fitBoth(page: GpuPage, run: ModelRun): Promise<Both> {
+  const g = await page.call('fitModel', run);
+  return { gpu: { history: g.history, W: g.W.data, b: g.b, score: g.score }, cpu: cpuFit(run) };
+}
