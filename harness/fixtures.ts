@@ -270,6 +270,29 @@ const fixtures = {
     }
   },
 
+  async constructModel(a: { model: ModelRun['model']; options: Record<string, unknown> }): Promise<WireError | null> {
+    const ctx = await context();
+    try {
+      makeModel(ctx, { ...a, X: { data: [], rows: 0, cols: 0 }, y: [], fit: {} }).destroy();
+      return null;
+    } catch (e) {
+      return { error: { name: (e as Error).name, message: (e as Error).message } };
+    }
+  },
+
+  async useAfterDestroy(): Promise<WireError | null> {
+    const ctx = await context();
+    const model = new SoftmaxRegression(ctx, { nFeatures: 2, nClasses: 2 });
+    model.destroy();
+    model.destroy();
+    try {
+      await model.predict([[1, 2]]);
+      return null;
+    } catch (e) {
+      return { error: { name: (e as Error).name, message: (e as Error).message } };
+    }
+  },
+
   async liveBuffers(): Promise<number> {
     return (await context()).liveBuffers;
   },
