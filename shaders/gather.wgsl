@@ -1,14 +1,22 @@
-// Copies the next mini-batch out of the resident training set: rows perm[cursor .. cursor+batchSize)
-// of X and Y into the contiguous Xb and Yb, so the other kernels see an ordinary small matrix.
-// advance then moves the cursor on; keeping it on the GPU lets a whole epoch of steps share one
-// submit with no per-step uniforms. One thread per element of [Xb | Yb], 256 a workgroup, 2-D grid.
+// For training sets split over several buffers (larger than one storage binding): copies the batch
+// rows perm[cursor ..] that live in this shard (source rows shardStart .. shardStart+shardRows) into
+// the contiguous f32 batch Xb, and with copyY the batch targets into Yb, so the fused step kernels can
+// run on the batch as on any resident matrix. advance moves the cursor on once the step is done.
+// One thread per element of Xb (and Yb), 256 a workgroup, 2-D grid; X_U8 reads byte storage.
 
 struct Params {
   n: u32,
   d: u32,
   k: u32,
   batchSize: u32,
+  shardStart: u32,
+  shardRows: u32,
+  copyY: u32,
+  rowWords: u32,
+  xScale: f32,
 }
+
+override X_U8: bool = false;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> cursor: array<u32>;
@@ -17,6 +25,15 @@ struct Params {
 @group(0) @binding(4) var<storage, read> Y: array<f32>;
 @group(0) @binding(5) var<storage, read_write> Xb: array<f32>;
 @group(0) @binding(6) var<storage, read_write> Yb: array<f32>;
+@group(0) @binding(7) var<storage, read> Xu8: array<u32>;
+
+fn loadX(row: u32, f: u32) -> f32 {
+  if (X_U8) {
+    let word = Xu8[row * params.rowWords + f / 4u];
+    return f32(extractBits(word, 8u * (f % 4u), 8u)) * params.xScale;
+  }
+  return X[row * params.d + f];
+}
 
 @compute @workgroup_size(256)
 fn gatherRows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
@@ -30,8 +47,10 @@ fn gatherRows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
   }
   let src = perm[pos];
   if (c < params.d) {
-    Xb[r * params.d + c] = X[src * params.d + c];
-  } else {
+    if (src >= params.shardStart && src < params.shardStart + params.shardRows) {
+      Xb[r * params.d + c] = loadX(src - params.shardStart, c);
+    }
+  } else if (params.copyY != 0u) {
     let j = c - params.d;
     Yb[r * params.k + j] = Y[src * params.k + j];
   }

@@ -21,11 +21,15 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   for (var j = 1u; j < params.k; j++) {
     zMax = max(zMax, Z[base + j]);
   }
+  // Compensated (Kahan) summation: long rows summed naively in f32 drift past 1e-6.
   var sum = 0.0;
+  var lost = 0.0;
   for (var j = 0u; j < params.k; j++) {
     let e = exp(Z[base + j] - zMax);
     Yhat[base + j] = e;
-    sum += e;
+    let t = sum + (e - lost);
+    lost = (t - sum) - (e - lost);
+    sum = t;
   }
   // sum ≥ 1 because the max element contributes exp(0).
   let inv = 1.0 / sum;

@@ -67,4 +67,19 @@ for (const model of ['logistic', 'softmax', 'linear'] as const) {
   });
 }
 
+test('softmax with many classes (k > 16: several column blocks) and k = 1, d not a multiple of 4', async () => {
+  const rng = mulberry32(testSeed('estimators wide'));
+  for (const k of [1, 17, randomInt(rng, 18, 60)]) {
+    const n = randomInt(rng, 60, 140);
+    const d = 4 * randomInt(rng, 1, 5) + randomInt(rng, 1, 3);
+    const { X, y } = problem(rng, 'softmax', n, d, k);
+    const run: ModelRun = { model: 'softmax', options: { nFeatures: d, nClasses: k }, X, y, fit: { epochs: 3, batchSize: 16, learningRate: 0.2, seed: 5 } };
+    const { gpu: g, cpu: c } = await fitBoth(gpu(), run);
+    const err = relativeError([...g.W, ...g.b], [...c.W.data, ...c.b.data]);
+    const where = `k=${k} n=${n} d=${d}`;
+    assert.ok(err <= PARAM_TOLERANCE, `${where}: parameter error ${err}`);
+    g.history.loss.forEach((l, e) => assert.ok(Math.abs(l - (c.history.loss[e] as number)) <= LOSS_TOLERANCE * Math.max(1, Math.abs(c.history.loss[e] as number)), `${where}: epoch ${e} loss`));
+  }
+});
+
 test.run();

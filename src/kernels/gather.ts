@@ -11,6 +11,17 @@ export interface GatherShape {
   batchSize: number;
 }
 
+/** Which rows of the training set one shard holds, and how its X is stored. */
+export interface GatherShard {
+  shardStart: number;
+  shardRows: number;
+  /** Copy the batch targets too (done by one shard's gather per step). */
+  copyY: boolean;
+  storage: 'f32' | 'u8';
+  rowWords: number;
+  xScale: number;
+}
+
 export interface GatherBuffers {
   cursor: GPUBuffer;
   perm: GPUBuffer;
@@ -20,16 +31,22 @@ export interface GatherBuffers {
   Yb: GPUBuffer;
 }
 
-export function gatherUniforms(ctx: GpuContext, s: GatherShape): GPUBuffer {
-  return ctx.createUniform(ctx.kernel('gather').uniformBytes({ ...s }), 'gather.params');
+const NO_SHARD: GatherShard = { shardStart: 0, shardRows: 0, copyY: false, storage: 'f32', rowWords: 0, xScale: 1 };
+
+export function gatherUniforms(ctx: GpuContext, s: GatherShape, shard: GatherShard = NO_SHARD): GPUBuffer {
+  const { storage: _storage, ...rest } = shard;
+  const bytes = ctx.kernel('gather').uniformBytes({ ...s, ...rest, copyY: shard.copyY ? 1 : 0 });
+  return ctx.createUniform(bytes, 'gather.params');
 }
 
-/** Gathers the batch at the cursor, then advances the cursor by batchSize. */
-export function gatherDispatches(ctx: GpuContext, params: GPUBuffer, s: GatherShape, b: GatherBuffers): [Dispatch, Dispatch] {
-  const kernel = ctx.kernel('gather');
+/** Copies the batch rows at the cursor that live in this shard into Xb (and the targets into Yb). */
+export function gatherDispatch(ctx: GpuContext, params: GPUBuffer, s: GatherShape, storage: 'f32' | 'u8', b: GatherBuffers): Dispatch {
   const elements = s.batchSize * (s.d + s.k);
-  return [
-    kernel.dispatch('gatherRows', { params, ...b }, grid1D(Math.ceil(elements / WORKGROUP))),
-    kernel.dispatch('advance', { params, cursor: b.cursor }, [1, 1, 1]),
-  ];
+  const kernel = ctx.kernel('gather', { X_U8: storage === 'u8' ? 1 : 0 });
+  return kernel.dispatch('gatherRows', { params, ...b, Xu8: b.X }, grid1D(Math.ceil(elements / WORKGROUP)));
+}
+
+/** Moves the cursor on by batchSize: the last dispatch of every step. */
+export function advanceDispatch(ctx: GpuContext, params: GPUBuffer, cursor: GPUBuffer): Dispatch {
+  return ctx.kernel('gather').dispatch('advance', { params, cursor }, [1, 1, 1]);
 }

@@ -1,5 +1,5 @@
 // dW = Xᵀ(Ŷ−Y)/m and db = mean(Ŷ−Y) on the GPU (shaders/gradient.wgsl).
-import type { GpuContext } from '../context.ts';
+import { requireContext, type GpuContext } from '../context.ts';
 import { ShapeError } from '../errors.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { GradientMode } from '../models/objective.ts';
@@ -85,7 +85,7 @@ export function checkGradientShapes(X: GpuMatrix, Yhat: GpuMatrix, Y: GpuMatrix)
 
 /** dW = Xᵀ(Ŷ−Y)/m (d×k) and db = column means of (Ŷ−Y) (1×k), as new GPU matrices. */
 export function gradient(ctx: GpuContext, X: GpuMatrix, Yhat: GpuMatrix, Y: GpuMatrix): { dW: GpuMatrix; db: GpuMatrix } {
-  ctx.assertUsable();
+  requireContext(ctx);
   ctx.own('X', X);
   ctx.own('Yhat', Yhat);
   ctx.own('Y', Y);

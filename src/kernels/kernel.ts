@@ -32,7 +32,11 @@ export class Kernel {
   readonly #device: GPUDevice;
   readonly #entries = new Map<string, CompiledEntry>();
 
-  constructor(device: GPUDevice, readonly name: string, source: string) {
+  /**
+   * `constants` set the shader's pipeline-overridable constants (workgroup widths, unroll counts),
+   * so one source serves every specialisation.
+   */
+  constructor(device: GPUDevice, readonly name: string, source: string, constants: Readonly<Record<string, number>> = {}) {
     this.#device = device;
     this.info = reflectShader(source);
     const module = device.createShaderModule({ label: name, code: source });
@@ -49,7 +53,7 @@ export class Kernel {
       const pipeline = device.createComputePipeline({
         label,
         layout: device.createPipelineLayout({ label, bindGroupLayouts: [layout] }),
-        compute: { module, entryPoint: info.name },
+        compute: { module, entryPoint: info.name, constants: { ...constants } },
       });
       this.#entries.set(info.name, { info, pipeline, layout });
     }

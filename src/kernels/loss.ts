@@ -1,5 +1,5 @@
 // Mean loss reduced to one number on the GPU (shaders/loss.wgsl).
-import type { GpuContext } from '../context.ts';
+import { requireContext, type GpuContext } from '../context.ts';
 import { ShapeError, ValueError } from '../errors.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { LossKind } from '../types.ts';
@@ -66,7 +66,7 @@ export function lossDispatches(ctx: GpuContext, params: GPUBuffer, m: number, b:
  * rows), predictions for 'mse'; each row's loss is summed over its columns, then averaged over rows.
  */
 export function loss(ctx: GpuContext, kind: LossKind, Z: GpuMatrix, Y: GpuMatrix): GpuMatrix {
-  ctx.assertUsable();
+  requireContext(ctx);
   lossKindCode(kind);
   ctx.own('Z', Z);
   ctx.own('Y', Y);

@@ -1,5 +1,5 @@
 // Z = X·W + b on the GPU (shaders/matmul.wgsl).
-import type { GpuContext } from '../context.ts';
+import { requireContext, type GpuContext } from '../context.ts';
 import { ShapeError } from '../errors.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import { describeShape } from '../validate.ts';
@@ -44,7 +44,7 @@ export function checkMatmulShapes(X: GpuMatrix, W: GpuMatrix, b?: GpuMatrix): vo
 
 /** Z = X·W (+ b broadcast over rows): X m×d, W d×k, b 1×k. Returns a new m×k GPU matrix. */
 export function matmul(ctx: GpuContext, X: GpuMatrix, W: GpuMatrix, b?: GpuMatrix): GpuMatrix {
-  ctx.assertUsable();
+  requireContext(ctx);
   ctx.own('X', X);
   ctx.own('W', W);
   if (b !== undefined) ctx.own('b', b);

@@ -1,5 +1,5 @@
 // θ ← θ − η(∇θ + λθ) in place on the GPU (shaders/sgd.wgsl).
-import type { GpuContext } from '../context.ts';
+import { requireContext, type GpuContext } from '../context.ts';
 import { ShapeError, ValueError } from '../errors.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import { checkFiniteNumber, describeShape } from '../validate.ts';
@@ -45,7 +45,7 @@ export interface BiasStep {
  * (the bias is never regularized).
  */
 export function sgdStep(ctx: GpuContext, W: GpuMatrix, dW: GpuMatrix, learningRate: number, l2 = 0, bias?: BiasStep): void {
-  ctx.assertUsable();
+  requireContext(ctx);
   ctx.own('W', W);
   ctx.own('dW', dW);
   checkSameShape('W', 'dW', W, dW);

@@ -1,4 +1,7 @@
 // Every kernel's WGSL source, bundled as text by esbuild.
+import batchLogits from '../../shaders/batch_logits.wgsl';
+import batchResidual from '../../shaders/batch_residual.wgsl';
+import batchUpdate from '../../shaders/batch_update.wgsl';
 import gather from '../../shaders/gather.wgsl';
 import gradient from '../../shaders/gradient.wgsl';
 import loss from '../../shaders/loss.wgsl';
@@ -7,6 +10,17 @@ import sgd from '../../shaders/sgd.wgsl';
 import sigmoid from '../../shaders/sigmoid.wgsl';
 import softmax from '../../shaders/softmax.wgsl';
 
-export const SHADERS = { matmul, sigmoid, softmax, gradient, loss, sgd, gather } as const;
+export const SHADERS = {
+  matmul,
+  sigmoid,
+  softmax,
+  gradient,
+  loss,
+  sgd,
+  gather,
+  batch_logits: batchLogits,
+  batch_residual: batchResidual,
+  batch_update: batchUpdate,
+} as const;
 
 export type KernelName = keyof typeof SHADERS;

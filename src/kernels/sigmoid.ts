@@ -1,5 +1,5 @@
 // Yhat = σ(Z) elementwise on the GPU (shaders/sigmoid.wgsl).
-import type { GpuContext } from '../context.ts';
+import { requireContext, type GpuContext } from '../context.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import { grid1D, type Dispatch } from './kernel.ts';
 
@@ -15,7 +15,7 @@ export function sigmoidDispatch(ctx: GpuContext, params: GPUBuffer, n: number, Z
 
 /** σ(Z) elementwise; a new GPU matrix of Z's shape. */
 export function sigmoid(ctx: GpuContext, Z: GpuMatrix): GpuMatrix {
-  ctx.assertUsable();
+  requireContext(ctx);
   ctx.own('Z', Z);
   const Yhat = ctx.createMatrix(Z.rows, Z.cols, 'Yhat');
   const params = sigmoidUniforms(ctx, Z.length);

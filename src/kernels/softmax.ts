@@ -1,5 +1,5 @@
 // Row-wise softmax on the GPU (shaders/softmax.wgsl).
-import type { GpuContext } from '../context.ts';
+import { requireContext, type GpuContext } from '../context.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import { grid1D, type Dispatch } from './kernel.ts';
 
@@ -15,7 +15,7 @@ export function softmaxDispatch(ctx: GpuContext, params: GPUBuffer, m: number, Z
 
 /** softmax of each row of Z; a new GPU matrix of Z's shape. */
 export function softmax(ctx: GpuContext, Z: GpuMatrix): GpuMatrix {
-  ctx.assertUsable();
+  requireContext(ctx);
   ctx.own('Z', Z);
   const Yhat = ctx.createMatrix(Z.rows, Z.cols, 'Yhat');
   const params = softmaxUniforms(ctx, Z.rows, Z.cols);

@@ -42,10 +42,10 @@ export async function meanLoss(ctx: GpuContext, spec: ObjectiveSpec, f: Forward,
   }
 }
 
-/** ‖∇‖₂ of the regularized objective over the whole of X: [dW + l2·W, db (when fitting a bias)]. */
-export async function objectiveGradientNorm(
-  ctx: GpuContext, spec: ObjectiveSpec, X: GpuMatrix, Y: GpuMatrix, p: Params, l2: number,
-): Promise<number> {
+/** The data-loss gradient over the rows of X (a mean): dW (d×k) and db (k), read back to the host. */
+export async function objectiveGradient(
+  ctx: GpuContext, spec: ObjectiveSpec, X: GpuMatrix, Y: GpuMatrix, p: Params,
+): Promise<{ dW: Float32Array; db: Float32Array }> {
   const f = forward(ctx, spec, X, p);
   const plan = planGradient({ m: X.rows, d: X.cols, k: Y.cols });
   const dW = ctx.createMatrix(plan.d, plan.k, 'dW');
@@ -55,11 +55,8 @@ export async function objectiveGradientNorm(
   try {
     const buffers = { X: X.buffer, Yhat: f.Yhat.buffer, Y: Y.buffer, partial, dW: dW.buffer, db: db.buffer };
     ctx.submit(gradientDispatches(ctx, params, plan, buffers), [params, partial]);
-    const [g, gb, W] = await Promise.all([dW.read(), db.read(), p.W.read()]);
-    let sum = 0;
-    for (let i = 0; i < g.data.length; i++) sum += ((g.data[i] as number) + l2 * (W.data[i] as number)) ** 2;
-    if (p.fitIntercept) for (const v of gb.data) sum += v * v;
-    return Math.sqrt(sum);
+    const [g, gb] = await Promise.all([dW.read(), db.read()]);
+    return { dW: g.data, db: gb.data };
   } finally {
     f.destroy();
     dW.destroy();

@@ -1,21 +1,20 @@
 // Gradient descent on the GPU. The training set and the parameters stay resident for the whole fit;
-// each step gathers its batch through a permutation buffer, and an epoch's steps are recorded into
-// as few submits as possible with a single readback (the epoch loss, summed on the GPU).
+// each step reads its batch rows through a permutation buffer (no copy), runs two fused kernels
+// (forward; gradient + update), and an epoch's steps are recorded into as few submits as possible
+// with a single readback (the epoch loss, summed on the GPU).
 import type { GpuContext } from '../context.ts';
 import { ValueError } from '../errors.ts';
-import { gatherDispatches, gatherUniforms } from '../kernels/gather.ts';
-import { gradientDispatches, gradientScratchSize, gradientUniforms, planGradient } from '../kernels/gradient.ts';
+import { batchLogitsDispatch, batchLogitsUniforms } from '../kernels/batch-logits.ts';
+import { batchResidualDispatch, batchResidualUniforms } from '../kernels/batch-residual.ts';
+import { batchUpdateBytes, batchUpdateDispatch, paddedClasses, type BatchUpdateValues } from '../kernels/batch-update.ts';
+import { advanceDispatch, gatherDispatch, gatherUniforms } from '../kernels/gather.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
-import { lossDispatches, lossGroups, lossUniforms } from '../kernels/loss.ts';
-import { matmulDispatch, matmulUniforms } from '../kernels/matmul.ts';
-import { sgdDispatch, sgdUniformBytes } from '../kernels/sgd.ts';
-import { sigmoidDispatch, sigmoidUniforms } from '../kernels/sigmoid.ts';
-import { softmaxDispatch, softmaxUniforms } from '../kernels/softmax.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import { OBJECTIVES, type Objective, type ObjectiveSpec } from './objective.ts';
 import type { EpochLog, History, ResolvedFitOptions, StopReason } from './options.ts';
 import { batchSizes, epochOrder } from './order.ts';
 import { learningRateAt } from './schedule.ts';
+import type { ResidentX, XStorage } from './training-set.ts';
 
 /** Steps recorded into one command buffer: bounds its size when batches are tiny (stochastic GD). */
 const MAX_STEPS_PER_SUBMIT = 2048;
@@ -23,15 +22,16 @@ const MAX_STEPS_PER_SUBMIT = 2048;
 export interface GpuTrainProblem {
   ctx: GpuContext;
   objective: Objective;
-  /** Resident training set: n×d features and n×k encoded targets. */
-  X: GpuMatrix;
+  /** Resident training features (n×d, f32 or bytes, in one buffer or in shards). */
+  X: ResidentX;
+  /** n×k encoded targets. */
   Y: GpuMatrix;
   /** Parameters, updated in place: d×k and 1×k. */
   W: GpuMatrix;
   b: GpuMatrix;
   fitIntercept: boolean;
   options: ResolvedFitOptions;
-  /** Host copies of the targets, for accuracy (classifiers only). */
+  /** Loss and accuracy on the whole training or validation set with the current parameters. */
   evaluate: (which: 'train' | 'validation') => Promise<{ loss: number; accuracy?: number } | null>;
   hasValidation: boolean;
 }
@@ -58,76 +58,112 @@ class Scratch {
 interface StepBuffers {
   cursor: GPUBuffer;
   perm: GPUBuffer;
-  Xb: GPUBuffer;
-  Yb: GPUBuffer;
-  Z: GPUBuffer;
-  Yhat: GPUBuffer;
-  gradPartial: GPUBuffer;
-  dW: GPUBuffer;
-  db: GPUBuffer;
-  lossPartial: GPUBuffer;
+  G: GPUBuffer;
+  rowLoss: GPUBuffer;
   lossOut: GPUBuffer;
-  sgdW: GPUBuffer;
-  sgdB: GPUBuffer;
+  /** Uniforms of the cursor's advance (the batch size). */
+  advance: GPUBuffer;
 }
 
-function allocateStepBuffers(s: Scratch, p: GpuTrainProblem, batch: number, spec: ObjectiveSpec): StepBuffers {
-  const { ctx } = p;
+/** One batch size's pipeline state: its uniforms (the update's rewritten each epoch) and dispatches. */
+interface StepPlan {
+  rows: number;
+  update: GPUBuffer;
+  dispatches: Dispatch[];
+}
+
+/**
+ * Where the step kernels find the batch. Resident in one buffer: straight from X through the
+ * permutation. Sharded: each step first gathers its rows from the shards into Xb/Yb, and the step
+ * kernels then read those through an identity permutation at a cursor fixed at 0.
+ */
+interface BatchSource {
+  cursor: GPUBuffer;
+  perm: GPUBuffer;
+  X: GPUBuffer;
+  Y: GPUBuffer;
+  storage: XStorage;
+  rowWords: number;
+  xScale: number;
+  /** Dispatches that must run before the step kernels (the gathers), for a batch of `rows`. */
+  prelude: Dispatch[];
+}
+
+function allocateStepBuffers(s: Scratch, p: GpuTrainProblem, batch: number): StepBuffers {
   const n = p.X.rows;
-  const d = p.X.cols;
   const k = p.W.cols;
-  const Z = s.storage(batch * k, 'train.Z');
   return {
     cursor: s.storage(1, 'train.cursor'),
     perm: s.storage(n, 'train.perm'),
-    Xb: s.storage(batch * d, 'train.Xb'),
-    Yb: s.storage(batch * k, 'train.Yb'),
-    Z,
-    // Linear regression's prediction is Z itself: no activation pass, no extra buffer.
-    Yhat: spec.activation === 'identity' ? Z : s.storage(batch * k, 'train.Yhat'),
-    gradPartial: s.storage(gradientScratchSize(planGradient({ m: batch, d, k })), 'train.gradPartial'),
-    dW: s.storage(d * k, 'train.dW'),
-    db: s.storage(k, 'train.db'),
-    lossPartial: s.storage(lossGroups(batch), 'train.lossPartial'),
+    G: s.storage(batch * paddedClasses(k), 'train.G'),
+    rowLoss: s.storage(batch, 'train.rowLoss'),
     lossOut: s.storage(1, 'train.loss'),
-    sgdW: s.keep(ctx.createUniform(sgdUniformBytes(ctx, { n: d * k, learningRate: 1, l2: 0 }), 'train.sgdW')),
-    sgdB: s.keep(ctx.createUniform(sgdUniformBytes(ctx, { n: k, learningRate: 1, l2: 0 }), 'train.sgdB')),
+    advance: s.keep(gatherUniforms(p.ctx, { n, d: p.X.cols, k, batchSize: batch })),
   };
 }
 
-/** The dispatches of one step on a batch of `mb` rows (the same for every full batch of the fit). */
-function stepDispatches(s: Scratch, p: GpuTrainProblem, spec: ObjectiveSpec, buf: StepBuffers, mb: number, gather: GPUBuffer): Dispatch[] {
+function batchSource(s: Scratch, p: GpuTrainProblem, buf: StepBuffers, batch: number): BatchSource {
+  const X = p.X;
+  const only = X.shards.length === 1 ? X.shards[0] : undefined;
+  if (only !== undefined) {
+    return {
+      cursor: buf.cursor, perm: buf.perm, X: only.matrix.buffer, Y: p.Y.buffer,
+      storage: X.storage, rowWords: X.rowWords, xScale: X.scale, prelude: [],
+    };
+  }
   const { ctx } = p;
-  const n = p.X.rows;
+  const d = X.cols;
+  const k = p.W.cols;
+  const Xb = s.storage(batch * d, 'train.Xb');
+  const Yb = s.storage(batch * k, 'train.Yb');
+  const identity = s.storage(batch, 'train.identity');
+  ctx.device.queue.writeBuffer(identity, 0, Uint32Array.from({ length: batch }, (_, i) => i));
+  const shape = { n: X.rows, d, k, batchSize: batch };
+  const prelude = X.shards.map((shard, i) => {
+    const params = s.keep(gatherUniforms(ctx, shape, {
+      shardStart: shard.rowStart, shardRows: shard.rows, copyY: i === 0, storage: X.storage, rowWords: X.rowWords, xScale: X.scale,
+    }));
+    return gatherDispatch(ctx, params, shape, X.storage, {
+      cursor: buf.cursor, perm: buf.perm, X: shard.matrix.buffer, Y: p.Y.buffer, Xb, Yb,
+    });
+  });
+  return { cursor: s.storage(1, 'train.zeroCursor'), perm: identity, X: Xb, Y: Yb, storage: 'f32', rowWords: d, xScale: 1, prelude };
+}
+
+function updateValues(p: GpuTrainProblem, src: BatchSource, rows: number, learningRate: number): BatchUpdateValues {
+  return {
+    d: p.X.cols, k: p.W.cols, rows, learningRate, l2: p.options.l2, lossScale: 1 / p.X.rows, hasBias: p.fitIntercept,
+    storage: src.storage, rowWords: src.rowWords, xScale: src.xScale,
+  };
+}
+
+/**
+ * A step on `rows` batch rows: (gathers, when sharded), logits, then residual and row losses in
+ * place, then gradient and update fused, then the cursor moves on. No host involvement.
+ */
+function planStep(s: Scratch, p: GpuTrainProblem, spec: ObjectiveSpec, buf: StepBuffers, src: BatchSource, rows: number): StepPlan {
+  const { ctx } = p;
   const d = p.X.cols;
   const k = p.W.cols;
-  const batchSize = p.options.batchSize;
-  const out: Dispatch[] = [];
-  out.push(...gatherDispatches(ctx, gather, { n, d, k, batchSize }, {
-    cursor: buf.cursor, perm: buf.perm, X: p.X.buffer, Y: p.Y.buffer, Xb: buf.Xb, Yb: buf.Yb,
-  }));
-  // The gather's advance must come after every kernel that reads this batch: move it to the end.
-  const advance = out.pop() as Dispatch;
-  const mm = { m: mb, d, k, hasBias: p.fitIntercept };
-  out.push(matmulDispatch(ctx, s.keep(matmulUniforms(ctx, mm)), mm, { X: buf.Xb, W: p.W.buffer, b: p.b.buffer, Z: buf.Z }));
-  if (spec.activation === 'sigmoid') {
-    out.push(sigmoidDispatch(ctx, s.keep(sigmoidUniforms(ctx, mb * k)), mb * k, buf.Z, buf.Yhat));
-  } else if (spec.activation === 'softmax') {
-    out.push(softmaxDispatch(ctx, s.keep(softmaxUniforms(ctx, mb, k)), mb, buf.Z, buf.Yhat));
-  }
-  // Each batch adds its summed loss / n, so after the epoch lossOut holds the mean over all rows.
-  const lossParams = s.keep(lossUniforms(ctx, { m: mb, k, kind: spec.loss, accumulate: true, scale: 1 / n }));
-  const lossZ = spec.lossInput === 'logits' ? buf.Z : buf.Yhat;
-  out.push(...lossDispatches(ctx, lossParams, mb, { Z: lossZ, Y: buf.Yb, partial: buf.lossPartial, out: buf.lossOut }));
-  const plan = planGradient({ m: mb, d, k });
-  const gradParams = s.keep(gradientUniforms(ctx, plan, spec.gradient));
-  out.push(...gradientDispatches(ctx, gradParams, plan, {
-    X: buf.Xb, Yhat: buf.Yhat, Y: buf.Yb, partial: buf.gradPartial, dW: buf.dW, db: buf.db,
-  }));
-  out.push(sgdDispatch(ctx, buf.sgdW, d * k, p.W.buffer, buf.dW));
-  if (p.fitIntercept) out.push(sgdDispatch(ctx, buf.sgdB, k, p.b.buffer, buf.db));
-  out.push(advance);
-  return out;
+  const kPad = paddedClasses(k);
+  const logitsShape = { d, k, kPad, rows, hasBias: p.fitIntercept, storage: src.storage, rowWords: src.rowWords, xScale: src.xScale };
+  const logits = s.keep(batchLogitsUniforms(ctx, logitsShape));
+  const residual = s.keep(batchResidualUniforms(ctx, { k, kPad, rows, activation: spec.activation, loss: spec.loss, gradient: spec.gradient }));
+  const update = s.keep(ctx.createUniform(batchUpdateBytes(ctx, updateValues(p, src, rows, 1)), 'train.update'));
+  const walk = { cursor: src.cursor, perm: src.perm };
+  return {
+    rows,
+    update,
+    dispatches: [
+      ...src.prelude,
+      batchLogitsDispatch(ctx, logits, logitsShape, { ...walk, X: src.X, W: p.W.buffer, b: p.b.buffer, Z: buf.G }),
+      batchResidualDispatch(ctx, residual, rows, { ...walk, Y: src.Y, G: buf.G, rowLoss: buf.rowLoss }),
+      batchUpdateDispatch(ctx, update, d, k, src.storage, {
+        ...walk, X: src.X, G: buf.G, rowLoss: buf.rowLoss, W: p.W.buffer, b: p.b.buffer, lossOut: buf.lossOut,
+      }),
+      advanceDispatch(ctx, buf.advance, buf.cursor),
+    ],
+  };
 }
 
 function writeU32(ctx: GpuContext, buffer: GPUBuffer, values: Uint32Array): void {
@@ -169,17 +205,15 @@ export async function trainOnGpu(p: GpuTrainProblem, gradientNorm: GradientNorm)
   const { ctx, options } = p;
   const spec = OBJECTIVES[p.objective];
   const n = p.X.rows;
-  const d = p.X.cols;
-  const k = p.W.cols;
   const B = options.batchSize;
   const sizes = batchSizes(n, B);
   const scratch = new Scratch(ctx);
   try {
-    const buf = allocateStepBuffers(scratch, p, B, spec);
-    const gather = scratch.keep(gatherUniforms(ctx, { n, d, k, batchSize: B }));
-    const full = stepDispatches(scratch, p, spec, buf, B, gather);
+    const buf = allocateStepBuffers(scratch, p, B);
+    const src = batchSource(scratch, p, buf, B);
+    const full = planStep(scratch, p, spec, buf, src, B);
     const last = sizes[sizes.length - 1] as number;
-    const partial = last === B ? full : stepDispatches(scratch, p, spec, buf, last, gather);
+    const partial = last === B ? full : planStep(scratch, p, spec, buf, src, last);
 
     const history: History = { loss: [], learningRate: [], ms: [], converged: false, stopReason: 'epochs', epochs: 0 };
     let stopReason: StopReason = 'epochs';
@@ -189,13 +223,14 @@ export async function trainOnGpu(p: GpuTrainProblem, gradientNorm: GradientNorm)
       writeU32(ctx, buf.perm, epochOrder(n, epoch, options.shuffle, options.seed));
       writeU32(ctx, buf.cursor, new Uint32Array([0]));
       writeF32(ctx, buf.lossOut, new Float32Array([0]));
-      writeUniform(ctx, buf.sgdW, sgdUniformBytes(ctx, { n: d * k, learningRate, l2: options.l2 }));
-      writeUniform(ctx, buf.sgdB, sgdUniformBytes(ctx, { n: k, learningRate, l2: 0 }));
+      for (const plan of new Set([full, partial])) {
+        writeUniform(ctx, plan.update, batchUpdateBytes(ctx, updateValues(p, src, plan.rows, learningRate)));
+      }
       const before = options.tol > 0 ? await readTheta(p) : null;
       for (let start = 0; start < sizes.length; start += MAX_STEPS_PER_SUBMIT) {
         const steps: Dispatch[] = [];
         const end = Math.min(sizes.length, start + MAX_STEPS_PER_SUBMIT);
-        for (let s = start; s < end; s++) steps.push(...(sizes[s] === B ? full : partial));
+        for (let s = start; s < end; s++) steps.push(...(sizes[s] === B ? full : partial).dispatches);
         ctx.submit(steps);
       }
       const loss = (await ctx.readBuffer(buf.lossOut, 1))[0] as number;
