@@ -31,11 +31,25 @@ export function resolveInside(root: string, urlPath: string): string | null {
   return file === root || file.startsWith(root + sep) ? file : null;
 }
 
-/** Serves files below `root` on 127.0.0.1 at a free port chosen by the OS. */
-export async function startStaticServer(root: string): Promise<StaticServer> {
+export interface StaticServerOptions {
+  /** Extra directories served under URL prefixes, e.g. { '/datasets/data': '/usr/share/datasets/fashion-mnist' }. */
+  mounts?: Record<string, string>;
+}
+
+/** The file a URL path names: inside the mount whose prefix it starts with, else inside base. */
+function resolveRequest(base: string, mounts: [string, string][], urlPath: string): string | null {
+  for (const [prefix, dir] of mounts) {
+    if (urlPath.startsWith(`${prefix}/`)) return resolveInside(dir, urlPath.slice(prefix.length));
+  }
+  return resolveInside(base, urlPath);
+}
+
+/** Serves files below `root` (and any mounts) on 127.0.0.1 at a free port chosen by the OS. */
+export async function startStaticServer(root: string, options: StaticServerOptions = {}): Promise<StaticServer> {
   const base = resolve(root);
+  const mounts = Object.entries(options.mounts ?? {}).map(([prefix, dir]): [string, string] => [prefix.replace(/\/+$/, ''), resolve(dir)]);
   const server: Server = createServer(async (req, res) => {
-    const file = resolveInside(base, req.url ?? '/');
+    const file = resolveRequest(base, mounts, req.url ?? '/');
     if (file === null) {
       res.writeHead(403).end();
       return;

@@ -4,10 +4,12 @@ import type { HostMatrix, MatrixInput } from '../types.ts';
 import { ShapeError } from '../errors.ts';
 import { toHostMatrix } from '../validate.ts';
 
+/** Per-column standardization learned by fitStandardizer(). */
 export interface Standardizer {
   mean: Float64Array;
   /** Per-column standard deviation; 1 for constant columns, so they map to 0 instead of NaN. */
   scale: Float64Array;
+  /** (X − mean) / scale, column by column; X must have the fitted number of columns. */
   transform(X: MatrixInput): HostMatrix;
 }
 
@@ -16,7 +18,13 @@ export function fitStandardizer(X: MatrixInput): Standardizer {
   const m = toHostMatrix('X', X);
   const mean = new Float64Array(m.cols);
   const scale = new Float64Array(m.cols);
-  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) mean[j] += (m.data[i * m.cols + j] as number) / m.rows;
+  // Sums are taken relative to each column's first value: a constant column then has mean exactly
+  // that value and spread exactly 0 (a plain mean of 37 threes is not exactly 3 in floating point).
+  const first = m.data.slice(0, m.cols);
+  for (let i = 0; i < m.rows; i++) {
+    for (let j = 0; j < m.cols; j++) mean[j] += ((m.data[i * m.cols + j] as number) - (first[j] as number)) / m.rows;
+  }
+  for (let j = 0; j < m.cols; j++) mean[j] += first[j] as number;
   for (let i = 0; i < m.rows; i++) {
     for (let j = 0; j < m.cols; j++) scale[j] += ((m.data[i * m.cols + j] as number) - (mean[j] as number)) ** 2 / m.rows;
   }

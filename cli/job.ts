@@ -1,0 +1,294 @@
+// The training job behind `npm run train`, independent of where it runs: the page in headless Chrome
+// and the Node worker both call runJob() with the library, a function that reads a data file's bytes
+// and a sink for progress events. The library is passed in rather than imported because Node loads
+// the built bundle (its shaders inlined) while the page bundles the sources.
+import type * as Lib from '../src/index.ts';
+import type { EpochLog, GpuContext, History, HostMatrix, IdxFiles, ModelJSON } from '../src/index.ts';
+
+export type Library = typeof Lib;
+
+/** URL path under which the train command's static server mounts the dataset's directory. */
+export const DATA_MOUNT = '/datasets/data';
+export type ModelKind = 'softmax' | 'logistic' | 'linear';
+
+export type DatasetSpec =
+  | { kind: 'iris' }
+  | { kind: 'idx'; name: string; files: IdxFiles; fashion: boolean }
+  | { kind: 'csv'; name: string; file: string; label: string | number; header: boolean };
+
+/** Everything the job needs to know, JSON-safe so it can cross into the page or the worker. */
+export interface JobSpec {
+  dataset: DatasetSpec;
+  model: ModelKind;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** The rate is multiplied by this after every epoch (1: constant). */
+  lrDecay: number;
+  l2: number;
+  seed: number;
+  /** At most this many training and this many test rows (null: all). */
+  limit: number | null;
+  /** Share of the rows held out for testing, where the dataset has no test set of its own. */
+  testFraction: number;
+  /** Share of the training rows held out for validation (0: none). */
+  validationFraction: number;
+  standardize: boolean;
+  /** Return the fitted model's JSON. */
+  save: boolean;
+}
+
+export interface JobInfo {
+  dataset: string;
+  nTrain: number;
+  nValidation: number;
+  nTest: number;
+  nFeatures: number;
+  /** Class names (classifiers); empty for regression. */
+  classNames: string[];
+  preprocessing: string;
+  adapter: string;
+}
+
+/** How inputs were transformed before training; saved with the model so it can be applied again. */
+export type Preprocessing =
+  | { kind: 'none' }
+  | { kind: 'scale'; factor: number }
+  /** x ↦ (x·prescale − mean) / scale, per column; prescale (default 1) maps bytes to [0, 1] first. */
+  | { kind: 'standardize'; mean: number[]; scale: number[]; prescale?: number };
+
+export interface JobResult {
+  info: JobInfo;
+  history: History;
+  epochs: EpochLog[];
+  trainAccuracy: number | null;
+  testAccuracy: number | null;
+  /** R² on the test set (linear regression). */
+  testR2: number | null;
+  finalLoss: number;
+  msPerEpoch: number;
+  /** Rows: true class, columns: predicted class (classifiers). */
+  confusion: number[][] | null;
+  model: (ModelJSON & { preprocessing: Preprocessing }) | null;
+}
+
+export type JobEvent =
+  | { type: 'status'; message: string }
+  | { type: 'start'; info: JobInfo }
+  | { type: 'epoch'; log: EpochLog }
+  | { type: 'done'; result: JobResult }
+  | { type: 'error'; error: { name: string; message: string; stack?: string } };
+
+export interface JobRuntime {
+  lib: Library;
+  /** Bytes of a data file named in the spec. */
+  read: (file: string) => Promise<Uint8Array>;
+  /** The WebGPU entry point (Node: create([]) from the webgpu package); default navigator.gpu. */
+  gpu?: GPU;
+  emit: (event: JobEvent) => void;
+}
+
+interface Labelled {
+  X: HostMatrix;
+  y: Float32Array | Int32Array;
+}
+
+interface PreparedData {
+  name: string;
+  train: Labelled;
+  validation: Labelled | null;
+  test: Labelled;
+  classNames: string[];
+  preprocessing: Preprocessing;
+}
+
+/** The first `limit` rows (all when limit is null). */
+function head(d: Labelled, limit: number | null): Labelled {
+  if (limit === null || limit >= d.X.rows) return d;
+  return { X: { data: d.X.data.subarray(0, limit * d.X.cols), rows: limit, cols: d.X.cols }, y: d.y.subarray(0, limit) };
+}
+
+/** Class names for labels 0..max(y): the labels must be integers ≥ 0. */
+function inferClasses(lib: Library, ys: (Float32Array | Int32Array)[], model: ModelKind): string[] {
+  let k = 0;
+  for (const y of ys) {
+    for (let i = 0; i < y.length; i++) {
+      const v = y[i] as number;
+      if (!Number.isInteger(v) || v < 0) {
+        throw new lib.ValueError(`label ${v} (row ${i}) is not a class index 0, 1, 2, …; ${model} regression needs class labels (use --model linear for numeric targets)`);
+      }
+      k = Math.max(k, v + 1);
+    }
+  }
+  return Array.from({ length: k }, (_, c) => String(c));
+}
+
+/** Loads the dataset, splits off test and validation sets, and scales features. */
+async function prepare(spec: JobSpec, rt: JobRuntime): Promise<PreparedData> {
+  const { lib } = rt;
+  const ds = spec.dataset;
+  let name: string;
+  let train: Labelled;
+  let test: Labelled;
+  let classNames: string[];
+  let scaled: { kind: 'scale'; factor: number } | undefined;
+  if (ds.kind === 'idx') {
+    name = ds.name;
+    rt.emit({ type: 'status', message: `reading ${ds.name} (IDX files)` });
+    const loaded = await lib.loadIdxDataset(rt.read, ds.files, {
+      ...(spec.limit === null ? {} : { limit: spec.limit }),
+      ...(ds.fashion ? { classNames: lib.FASHION_MNIST_CLASS_NAMES } : {}),
+    });
+    train = loaded.train;
+    test = loaded.test;
+    classNames = [...loaded.train.classNames];
+    if (loaded.scale !== 1) scaled = { kind: 'scale', factor: loaded.scale };
+  } else {
+    let X: HostMatrix;
+    let y: Float32Array | Int32Array;
+    if (ds.kind === 'iris') {
+      name = spec.model === 'logistic' ? 'iris (virginica vs. rest)' : 'iris';
+      const iris = spec.model === 'logistic' ? lib.loadIrisBinary() : lib.loadIris();
+      ({ X, y } = iris);
+      classNames = [...iris.classNames];
+    } else {
+      name = ds.name;
+      rt.emit({ type: 'status', message: `reading ${ds.name} (CSV)` });
+      const table = lib.parseCsv(new TextDecoder().decode(await rt.read(ds.file)), { label: ds.label, header: ds.header });
+      ({ X, y } = table);
+      classNames = [];
+    }
+    const split = lib.trainTestSplit(X, y, { testFraction: spec.testFraction, seed: spec.seed });
+    train = head({ X: split.XTrain, y: split.yTrain }, spec.limit);
+    test = head({ X: split.XTest, y: split.yTest }, spec.limit);
+    if (ds.kind === 'csv' && spec.model !== 'linear') classNames = inferClasses(lib, [train.y, test.y], spec.model);
+  }
+  if (spec.model === 'logistic' && classNames.length > 2) {
+    throw new lib.ValueError(`logistic regression needs 0/1 labels, but ${name} has ${classNames.length} classes: use --model softmax`);
+  }
+  let validation: Labelled | null = null;
+  if (spec.validationFraction > 0) {
+    const v = lib.trainTestSplit(train.X, train.y, { testFraction: spec.validationFraction, seed: spec.seed + 1 });
+    train = { X: v.XTrain, y: v.yTrain };
+    validation = { X: v.XTest, y: v.yTest };
+  }
+  let preprocessing: Preprocessing = scaled ?? { kind: 'none' };
+  if (spec.standardize) {
+    // Fitted on the training rows only, so nothing about the test set leaks into training.
+    const s = lib.fitStandardizer(train.X);
+    train = { X: s.transform(train.X), y: train.y };
+    if (validation !== null) validation = { X: s.transform(validation.X), y: validation.y };
+    test = { X: s.transform(test.X), y: test.y };
+    preprocessing = { kind: 'standardize', mean: Array.from(s.mean), scale: Array.from(s.scale), ...(scaled === undefined ? {} : { prescale: scaled.factor }) };
+  }
+  return { name, train, validation, test, classNames: spec.model === 'linear' ? [] : classNames, preprocessing };
+}
+
+function describeFactor(f: number): string {
+  return f === 1 / 255 ? '1/255' : String(f);
+}
+
+function describePreprocessing(p: Preprocessing): string {
+  if (p.kind === 'none') return 'none';
+  if (p.kind === 'scale') return `values × ${describeFactor(p.factor)}`;
+  const standardized = 'standardized (training-set mean and std)';
+  return p.prescale === undefined ? standardized : `values × ${describeFactor(p.prescale)}, then ${standardized}`;
+}
+
+function describeAdapter(ctx: GpuContext): string {
+  const a = ctx.adapter;
+  const parts = [a.vendor, a.architecture, a.device, a.description].filter((s) => s !== '');
+  return parts.length === 0 ? 'unknown adapter' : [...new Set(parts)].join(' / ');
+}
+
+interface Fittable {
+  fit(X: HostMatrix, y: Float32Array | Int32Array, options: Record<string, unknown>): Promise<History>;
+  toJSON(): ModelJSON;
+  destroy(): void;
+}
+
+function createModel(lib: Library, ctx: GpuContext, kind: ModelKind, nFeatures: number, nClasses: number): Fittable {
+  // The three estimators share fit()'s signature up to the type of y, which prepare() has checked.
+  if (kind === 'softmax') return new lib.SoftmaxRegression(ctx, { nFeatures, nClasses }) as unknown as Fittable;
+  if (kind === 'logistic') return new lib.LogisticRegression(ctx, { nFeatures }) as unknown as Fittable;
+  return new lib.LinearRegression(ctx, { nFeatures }) as unknown as Fittable;
+}
+
+async function predictLabels(model: Fittable, X: HostMatrix): Promise<Int32Array> {
+  return (model as unknown as { predict(X: HostMatrix): Promise<Int32Array> }).predict(X);
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+}
+
+/** Loads the data, trains on the GPU, evaluates on the test set. Progress goes to rt.emit. */
+export async function runJob(spec: JobSpec, rt: JobRuntime): Promise<JobResult> {
+  const { lib } = rt;
+  const data = await prepare(spec, rt);
+  const ctx = await lib.createContext(rt.gpu === undefined ? {} : { gpu: rt.gpu });
+  try {
+    const classifier = spec.model !== 'linear';
+    const info: JobInfo = {
+      dataset: data.name,
+      nTrain: data.train.X.rows,
+      nValidation: data.validation?.X.rows ?? 0,
+      nTest: data.test.X.rows,
+      nFeatures: data.train.X.cols,
+      classNames: data.classNames,
+      preprocessing: describePreprocessing(data.preprocessing),
+      adapter: describeAdapter(ctx),
+    };
+    rt.emit({ type: 'start', info });
+    const k = Math.max(2, data.classNames.length);
+    const model = createModel(lib, ctx, spec.model, info.nFeatures, k);
+    try {
+      const epochs: EpochLog[] = [];
+      const history = await model.fit(data.train.X, data.train.y, {
+        epochs: spec.epochs,
+        batchSize: spec.batchSize,
+        learningRate: spec.lrDecay === 1 ? spec.learningRate : { kind: 'exponential', initial: spec.learningRate, decay: spec.lrDecay },
+        l2: spec.l2,
+        seed: spec.seed,
+        trainAccuracy: classifier,
+        ...(data.validation === null ? {} : { validation: data.validation }),
+        onEpochEnd: (log: EpochLog) => {
+          epochs.push(log);
+          rt.emit({ type: 'epoch', log });
+        },
+      });
+      let confusion: number[][] | null = null;
+      let testAccuracy: number | null = null;
+      let testR2: number | null = null;
+      if (classifier) {
+        const predicted = await predictLabels(model, data.test.X);
+        confusion = lib.confusionMatrix(data.test.y, predicted, k);
+        testAccuracy = confusion.reduce((s, row, i) => s + (row[i] as number), 0) / data.test.X.rows;
+      } else {
+        testR2 = await (model as unknown as { score(X: HostMatrix, y: Float32Array | Int32Array): Promise<number> }).score(data.test.X, data.test.y);
+      }
+      return {
+        info,
+        history,
+        epochs,
+        trainAccuracy: history.accuracy?.at(-1) ?? null,
+        testAccuracy,
+        testR2,
+        finalLoss: history.loss.at(-1) ?? Number.NaN,
+        msPerEpoch: mean(history.ms),
+        confusion,
+        model: spec.save ? { ...model.toJSON(), preprocessing: data.preprocessing } : null,
+      };
+    } finally {
+      model.destroy();
+    }
+  } finally {
+    ctx.destroy();
+  }
+}
+
+/** An error as plain data, for the trip out of the page or the worker. */
+export function errorEvent(e: unknown): JobEvent {
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { type: 'error', error: { name: err.name, message: err.message, ...(err.stack === undefined ? {} : { stack: err.stack }) } };
+}

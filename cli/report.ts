@@ -1,0 +1,168 @@
+// What `npm run train` prints: per-epoch progress (a redrawn bar on a terminal, one line per epoch
+// otherwise), then the epoch table, the test results, the confusion matrix and the JSON summary.
+import type { EpochLog } from '../src/index.ts';
+import type { JobInfo, JobResult, JobSpec } from './job.ts';
+import type { Runtime } from './options.ts';
+
+/** The `--json` line: exactly these keys, for scripts and CI. */
+export interface Summary {
+  dataset: string;
+  model: string;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  trainAccuracy: number | null;
+  testAccuracy: number | null;
+  finalLoss: number;
+  msPerEpoch: number;
+  runtime: Runtime;
+  adapter: string;
+}
+
+export function summary(spec: JobSpec, result: JobResult, runtime: Runtime): Summary {
+  return {
+    dataset: result.info.dataset,
+    model: spec.model,
+    epochs: result.history.epochs,
+    batchSize: Math.min(spec.batchSize, result.info.nTrain),
+    learningRate: spec.learningRate,
+    trainAccuracy: result.trainAccuracy,
+    testAccuracy: result.testAccuracy,
+    finalLoss: result.finalLoss,
+    msPerEpoch: Math.round(result.msPerEpoch * 10) / 10,
+    runtime,
+    adapter: result.info.adapter,
+  };
+}
+
+const fixed = (v: number | undefined, digits: number): string => (v === undefined ? '—' : v.toFixed(digits));
+
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function describeInfo(info: JobInfo, spec: JobSpec): string[] {
+  const classes = info.classNames.length > 0 ? `, ${info.classNames.length} classes` : '';
+  const rate = spec.lrDecay === 1 ? `${spec.learningRate}` : `${spec.learningRate} × ${spec.lrDecay}^epoch`;
+  return [
+    `dataset   ${info.dataset}: ${info.nTrain} train / ${info.nValidation} validation / ${info.nTest} test rows, ${info.nFeatures} features${classes}`,
+    `features  ${info.preprocessing}`,
+    `model     ${spec.model}, ${spec.epochs} epochs, batch ${spec.batchSize}, learning rate ${rate}, l2 ${spec.l2}, seed ${spec.seed}`,
+    `adapter   ${info.adapter}`,
+  ];
+}
+
+/** One epoch as a plain line (the non-terminal progress output). */
+export function epochLine(log: EpochLog, total: number): string {
+  const parts = [`epoch ${log.epoch + 1}/${total}`, `loss ${fixed(log.loss, 4)}`];
+  if (log.accuracy !== undefined) parts.push(`train acc ${fixed(log.accuracy, 4)}`);
+  if (log.valLoss !== undefined) parts.push(`val loss ${fixed(log.valLoss, 4)}`);
+  if (log.valAccuracy !== undefined) parts.push(`val acc ${fixed(log.valAccuracy, 4)}`);
+  parts.push(`${Math.round(log.ms)} ms`);
+  return parts.join('  ');
+}
+
+/** A bar of `width` cells, `done` of `total` filled. */
+export function bar(done: number, total: number, width = 24): string {
+  const filled = Math.round((Math.min(done, total) / Math.max(1, total)) * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+}
+
+/** Lays out rows of cells in right-aligned columns. */
+export function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => (r[j] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, j) => c.padStart(widths[j] as number)).join('  ');
+  return [line(header), ...rows.map(line)];
+}
+
+export function epochTable(epochs: readonly EpochLog[]): string[] {
+  const hasAcc = epochs.some((e) => e.accuracy !== undefined);
+  const hasVal = epochs.some((e) => e.valLoss !== undefined);
+  const header = ['epoch', 'loss', ...(hasAcc ? ['train acc'] : []), ...(hasVal ? ['val loss'] : []), ...(hasVal && hasAcc ? ['val acc'] : []), 'rate', 'ms'];
+  const rows = epochs.map((e) => [
+    String(e.epoch + 1),
+    fixed(e.loss, 4),
+    ...(hasAcc ? [fixed(e.accuracy, 4)] : []),
+    ...(hasVal ? [fixed(e.valLoss, 4)] : []),
+    ...(hasVal && hasAcc ? [fixed(e.valAccuracy, 4)] : []),
+    Number(e.learningRate.toPrecision(4)).toString(),
+    String(Math.round(e.ms)),
+  ]);
+  return table(header, rows);
+}
+
+/** Rows are the true classes, columns the predicted ones (by index; the names label the rows). */
+export function confusionTable(matrix: number[][], classNames: readonly string[]): string[] {
+  const k = matrix.length;
+  const labels = matrix.map((_, i) => `${i} ${classNames[i] ?? ''}`.trimEnd());
+  const corner = 'true \\ predicted';
+  const first = Math.max(corner.length, ...labels.map((l) => l.length));
+  const counts = table(
+    Array.from({ length: k }, (_, j) => String(j)),
+    matrix.map((row) => row.map(String)),
+  );
+  // Names read better left-aligned, counts right-aligned.
+  return counts.map((line, i) => `${(i === 0 ? corner : (labels[i - 1] as string)).padEnd(first)}  ${line}`);
+}
+
+export function resultLines(result: JobResult): string[] {
+  const out = ['', ...epochTable(result.epochs), ''];
+  out.push(`mean epoch time  ${seconds(result.msPerEpoch)} (${Math.round(result.msPerEpoch)} ms)`);
+  out.push(`final loss       ${result.finalLoss.toFixed(4)}`);
+  if (result.trainAccuracy !== null) out.push(`train accuracy   ${result.trainAccuracy.toFixed(4)}`);
+  if (result.testAccuracy !== null) out.push(`test accuracy    ${result.testAccuracy.toFixed(4)}  (${result.info.nTest} rows)`);
+  if (result.testR2 !== null) out.push(`test R²          ${result.testR2.toFixed(4)}  (${result.info.nTest} rows)`);
+  if (result.confusion !== null) out.push('', 'confusion matrix (test set):', ...confusionTable(result.confusion, result.info.classNames));
+  out.push('', `adapter          ${result.info.adapter}`);
+  return out;
+}
+
+/** Progress output: a bar redrawn in place on a terminal, one line per epoch elsewhere. */
+export class Progress {
+  readonly #tty: boolean;
+  readonly #write: (s: string) => void;
+  #total = 0;
+  #done = 0;
+  #last = '';
+  #epochStart = Date.now();
+  #timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(tty: boolean, write: (s: string) => void) {
+    this.#tty = tty;
+    this.#write = write;
+  }
+
+  start(total: number): void {
+    this.#total = total;
+    this.#epochStart = Date.now();
+    if (!this.#tty) return;
+    this.#draw();
+    // The elapsed time of the running epoch ticks, so a slow epoch does not look like a hang.
+    this.#timer = setInterval(() => this.#draw(), 250);
+  }
+
+  epoch(log: EpochLog): void {
+    this.#done = log.epoch + 1;
+    this.#epochStart = Date.now();
+    if (this.#tty) {
+      this.#last = `loss ${fixed(log.loss, 4)}${log.valAccuracy === undefined ? '' : `  val acc ${fixed(log.valAccuracy, 4)}`}  ${Math.round(log.ms)} ms/epoch`;
+      this.#draw();
+    } else {
+      this.#write(`${epochLine(log, this.#total)}\n`);
+    }
+  }
+
+  #draw(): void {
+    const running = this.#done < this.#total ? `  epoch ${this.#done + 1}: ${seconds(Date.now() - this.#epochStart)}` : '';
+    this.#write(`\r\x1b[2K${bar(this.#done, this.#total)} ${this.#done}/${this.#total}  ${this.#last}${running}`);
+  }
+
+  stop(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+    if (this.#tty && this.#total > 0) {
+      this.#draw();
+      this.#write('\n');
+    }
+  }
+}

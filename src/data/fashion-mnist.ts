@@ -1,0 +1,120 @@
+// Fashion-MNIST (Zalando, 2017): 28×28 grey-scale images of clothing in 10 classes, 60000 for
+// training and 10000 for testing, in the MNIST IDX format. Nothing here touches a file system: the
+// caller passes a function that fetches a file's bytes, so the same loader runs in a browser (fetch)
+// and in Node (readFile).
+import { ShapeError, ValueError } from '../errors.ts';
+import type { HostMatrix } from '../types.ts';
+import { checkPositiveInt } from '../validate.ts';
+import type { Dataset } from './iris.ts';
+import { readIdx, type IdxArray } from './idx.ts';
+
+/** Fashion-MNIST's ten class names, indexed by label. */
+export const FASHION_MNIST_CLASS_NAMES = [
+  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+] as const;
+
+/** The four files of the distribution (the names the Debian package dataset-fashion-mnist installs). */
+export const FASHION_MNIST_FILES = {
+  trainImages: 'train-images-idx3-ubyte.gz',
+  trainLabels: 'train-labels-idx1-ubyte.gz',
+  testImages: 't10k-images-idx3-ubyte.gz',
+  testLabels: 't10k-labels-idx1-ubyte.gz',
+} as const;
+
+/** The file names of a train/test pair of IDX image and label files, as passed to `read`. */
+export interface IdxFiles {
+  trainImages: string;
+  trainLabels: string;
+  testImages: string;
+  testLabels: string;
+}
+
+/** Options of idxDataset(), loadIdxDataset() and loadFashionMnist(). */
+export interface IdxDatasetOptions {
+  /** Keep only the first `limit` rows (the files are already in random order). */
+  limit?: number;
+  /** Multiplies every value; default 1/255 for u8 data (pixels to [0, 1]), else 1. */
+  scale?: number;
+}
+
+function checkDatasetOptions(options: unknown): { limit: number | null; scale: number | null } {
+  const o = options ?? {};
+  if (typeof o !== 'object' || o === null) throw new ValueError(`options must be an object, got ${String(o)}`);
+  for (const key of Object.keys(o)) {
+    if (key !== 'limit' && key !== 'scale') throw new ValueError(`unknown option '${key}' (known: limit, scale)`);
+  }
+  const { limit, scale } = o as IdxDatasetOptions;
+  if (scale !== undefined && (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0)) {
+    throw new ValueError(`scale must be a finite number > 0, got ${String(scale)}`);
+  }
+  return { limit: limit === undefined ? null : checkPositiveInt('limit', limit), scale: scale ?? null };
+}
+
+/**
+ * An images array (n×… of any IDX type) and its labels (n integers ≥ 0) as a dataset: one row per
+ * image, its values flattened row-major and multiplied by the scale.
+ */
+export function idxDataset(images: IdxArray, labels: IdxArray, options?: IdxDatasetOptions): { X: HostMatrix; y: Int32Array; scale: number } {
+  const { limit, scale } = checkDatasetOptions(options);
+  const n = images.dims[0] ?? 0;
+  if (n === 0) throw new ShapeError(`images has dimensions [${images.dims.join(', ')}]: no rows`);
+  if (labels.dims.length !== 1) throw new ShapeError(`labels must be 1-dimensional, got dimensions [${labels.dims.join(', ')}]`);
+  if (labels.dims[0] !== n) throw new ShapeError(`labels has ${labels.dims[0]} values but images has ${n} rows`);
+  const cols = images.dims.slice(1).reduce((a, b) => a * b, 1);
+  if (cols === 0) throw new ShapeError(`images has dimensions [${images.dims.join(', ')}]: rows of length 0`);
+  const rows = limit === null ? n : Math.min(limit, n);
+  const factor = scale ?? (images.data instanceof Uint8Array ? 1 / 255 : 1);
+  const data = new Float32Array(rows * cols);
+  for (let i = 0; i < data.length; i++) data[i] = (images.data[i] as number) * factor;
+  const y = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const v = labels.data[i] as number;
+    if (!Number.isInteger(v) || v < 0) throw new ValueError(`labels[${i}] = ${v}, but class labels must be integers ≥ 0`);
+    y[i] = v;
+  }
+  return { X: { data, rows, cols }, y, scale: factor };
+}
+
+/** A training and a test set, as loadIdxDataset() and loadFashionMnist() return them. */
+export interface TrainTestData {
+  train: Dataset;
+  test: Dataset;
+  /** The factor every value was multiplied by (1/255 for u8 files unless options.scale said otherwise). */
+  scale: number;
+}
+
+/**
+ * Loads a train/test pair of IDX image and label files (plain or gzipped) through `read`, which
+ * returns a file's bytes: `(f) => fetch(base + f).then(...)` in a page, readFile in Node.
+ * `limit` applies to the training and the test set each.
+ */
+export async function loadIdxDataset(
+  read: (file: string) => Promise<Uint8Array>,
+  files: IdxFiles,
+  options?: IdxDatasetOptions & { classNames?: readonly string[] },
+): Promise<TrainTestData> {
+  const { classNames, ...rest } = options ?? {};
+  const load = async (images: string, labels: string): Promise<{ X: HostMatrix; y: Int32Array; scale: number }> => {
+    const [img, lab] = await Promise.all([read(images).then(readIdx), read(labels).then(readIdx)]);
+    return idxDataset(img, lab, rest);
+  };
+  const train = await load(files.trainImages, files.trainLabels);
+  const test = await load(files.testImages, files.testLabels);
+  if (test.X.cols !== train.X.cols) throw new ShapeError(`test images have ${test.X.cols} values each but training images ${train.X.cols}`);
+  if (test.scale !== train.scale) throw new ValueError('the training and test images are stored as different IDX types; convert one so both scale alike');
+  let k = 0;
+  for (const y of [train.y, test.y]) for (const v of y) k = Math.max(k, v + 1);
+  const names = classNames ?? Array.from({ length: k }, (_, c) => String(c));
+  if (k > names.length) throw new ValueError(`a label is ${k - 1}, but there are only ${names.length} class names`);
+  const featureNames = Array.from({ length: train.X.cols }, (_, j) => `pixel ${j}`);
+  return {
+    train: { X: train.X, y: train.y, featureNames, classNames: names },
+    test: { X: test.X, y: test.y, featureNames, classNames: names },
+    scale: train.scale,
+  };
+}
+
+/** Fashion-MNIST's train and test sets, pixels scaled to [0, 1] unless `scale` says otherwise. */
+export async function loadFashionMnist(read: (file: string) => Promise<Uint8Array>, options?: IdxDatasetOptions): Promise<TrainTestData> {
+  return loadIdxDataset(read, FASHION_MNIST_FILES, { ...options, classNames: FASHION_MNIST_CLASS_NAMES });
+}

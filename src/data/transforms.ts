@@ -1,0 +1,192 @@
+// Small host-side helpers around training: label encoding, a seeded train/test split, polynomial
+// features (a linear model on them draws curved boundaries) and the confusion matrix.
+import { ShapeError, ValueError } from '../errors.ts';
+import { mulberry32 } from '../random.ts';
+import type { HostMatrix, MatrixInput } from '../types.ts';
+import { checkPositiveInt, describeShape, toHostMatrix } from '../validate.ts';
+
+/** Checks that `y` is an array of finite numbers and returns it as one. */
+function checkVector(name: string, y: unknown): ArrayLike<number> {
+  const ok = Array.isArray(y) || (ArrayBuffer.isView(y) && !(y instanceof DataView));
+  if (!ok) throw new ValueError(`${name} must be an array or typed array of numbers, got ${y === null ? 'null' : typeof y}`);
+  const arr = y as ArrayLike<number>;
+  if (arr.length === 0) throw new ShapeError(`${name} is empty`);
+  for (let i = 0; i < arr.length; i++) {
+    const v = arr[i];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${name}[${i}] = ${String(v)} is not a finite number`);
+  }
+  return arr;
+}
+
+/** Checks that every value of y is a class index 0..nClasses−1. */
+function checkLabels(name: string, y: unknown, nClasses: number): ArrayLike<number> {
+  const arr = checkVector(name, y);
+  for (let i = 0; i < arr.length; i++) {
+    const v = arr[i] as number;
+    if (!Number.isInteger(v) || v < 0 || v >= nClasses) {
+      throw new ValueError(`${name}[${i}] = ${v}, but class labels must be integers from 0 to ${nClasses - 1} (nClasses = ${nClasses})`);
+    }
+  }
+  return arr;
+}
+
+/** Labels 0..nClasses−1 as one-hot rows: an n×nClasses matrix with a single 1 per row. */
+export function oneHot(y: ArrayLike<number>, nClasses: number): HostMatrix {
+  const k = checkPositiveInt('nClasses', nClasses);
+  const labels = checkLabels('y', y, k);
+  const data = new Float32Array(labels.length * k);
+  for (let i = 0; i < labels.length; i++) data[i * k + (labels[i] as number)] = 1;
+  return { data, rows: labels.length, cols: k };
+}
+
+/** Options of trainTestSplit(). */
+export interface SplitOptions {
+  /** Share of the rows that goes to the test set, in (0, 1); rounded up to whole rows. Default 0.25. */
+  testFraction?: number;
+  /** Seed of the shuffle (default 0): the same seed gives the same split on every runtime. */
+  seed?: number;
+  /** Shuffle before splitting (default true); false keeps the order and puts the last rows in the test set. */
+  shuffle?: boolean;
+}
+
+/** trainTestSplit()'s result: the rows of X and y in the training and in the test set. */
+export interface Split {
+  XTrain: HostMatrix;
+  yTrain: Float32Array;
+  XTest: HostMatrix;
+  yTest: Float32Array;
+}
+
+function checkSplitOptions(options: unknown): Required<SplitOptions> {
+  const o = options ?? {};
+  if (typeof o !== 'object' || o === null) throw new ValueError(`trainTestSplit options must be an object, got ${String(o)}`);
+  for (const key of Object.keys(o)) {
+    if (key !== 'testFraction' && key !== 'seed' && key !== 'shuffle') {
+      throw new ValueError(`trainTestSplit: unknown option '${key}' (known: testFraction, seed, shuffle)`);
+    }
+  }
+  const { testFraction = 0.25, seed = 0, shuffle = true } = o as SplitOptions;
+  if (typeof testFraction !== 'number' || !(testFraction > 0 && testFraction < 1)) {
+    throw new ValueError(`testFraction must be a number between 0 and 1 (exclusive), got ${String(testFraction)}`);
+  }
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new ValueError(`seed must be an integer, got ${String(seed)}`);
+  if (typeof shuffle !== 'boolean') throw new ValueError(`shuffle must be true or false, got ${String(shuffle)}`);
+  return { testFraction, seed, shuffle };
+}
+
+/** The rows of m listed in `rows`, in that order. */
+function takeRows(m: HostMatrix, rows: Uint32Array): HostMatrix {
+  const data = new Float32Array(rows.length * m.cols);
+  rows.forEach((r, i) => data.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols));
+  return { data, rows: rows.length, cols: m.cols };
+}
+
+/**
+ * Splits X and y into a training and a test set. With shuffle (the default) the rows are permuted by
+ * a Fisher–Yates shuffle driven by mulberry32(seed) and the first ⌈n·testFraction⌉ become the test set.
+ */
+export function trainTestSplit(X: MatrixInput, y: ArrayLike<number>, options?: SplitOptions): Split {
+  const m = toHostMatrix('X', X);
+  const labels = checkVector('y', y);
+  if (labels.length !== m.rows) throw new ShapeError(`y has ${labels.length} values but X has ${m.rows} rows`);
+  const { testFraction, seed, shuffle } = checkSplitOptions(options);
+  const nTest = Math.ceil(m.rows * testFraction);
+  if (nTest >= m.rows) {
+    throw new ShapeError(`X has ${m.rows} rows: testFraction ${testFraction} leaves none for training (${nTest} test rows)`);
+  }
+  const order = new Uint32Array(m.rows);
+  for (let i = 0; i < m.rows; i++) order[i] = i;
+  if (shuffle) {
+    const rng = mulberry32(seed);
+    for (let i = m.rows - 1; i > 0; i--) {
+      const j = Math.floor(rng() * (i + 1));
+      const t = order[i] as number;
+      order[i] = order[j] as number;
+      order[j] = t;
+    }
+  }
+  // Unshuffled, the test set is the tail, so a time-ordered table is split at a point in time.
+  const testRows = shuffle ? order.subarray(0, nTest) : order.subarray(m.rows - nTest);
+  const trainRows = shuffle ? order.subarray(nTest) : order.subarray(0, m.rows - nTest);
+  const pick = (rows: Uint32Array): Float32Array => Float32Array.from(rows, (r) => labels[r] as number);
+  return { XTrain: takeRows(m, trainRows), yTrain: pick(trainRows), XTest: takeRows(m, testRows), yTest: pick(testRows) };
+}
+
+/** Output columns above this are refused: the matrix would not fit in memory or in one GPU binding anyway. */
+const MAX_POLYNOMIAL_VALUES = 2 ** 28;
+
+/** Number of monomials of total degree 1..degree in d variables: C(d + degree, degree) − 1. */
+export function polynomialFeatureCount(d: number, degree: number): number {
+  let c = 1;
+  for (let i = 1; i <= degree; i++) c = (c * (d + i)) / i;
+  return Math.round(c) - 1;
+}
+
+/**
+ * Every monomial of total degree 1..degree of X's columns, without the constant 1 (the models have a
+ * bias). Order: by degree, then by the column indexes of the factors in lexicographic order, the
+ * order of scikit-learn's PolynomialFeatures: for columns a, b and degree 2, [a, b, a², ab, b²].
+ */
+export function polynomialFeatures(X: MatrixInput, degree: number): HostMatrix {
+  const m = toHostMatrix('X', X);
+  const p = checkPositiveInt('degree', degree);
+  const cols = polynomialFeatureCount(m.cols, p);
+  if (!Number.isSafeInteger(cols) || cols * m.rows > MAX_POLYNOMIAL_VALUES) {
+    throw new ShapeError(`polynomialFeatures of X (${describeShape(m)}) to degree ${p} would have ${cols} columns, too many`);
+  }
+  // Each monomial is an earlier one (its parent) times one more column, whose index is ≥ the parent's
+  // last factor: that enumerates the combinations with repetition in the documented order.
+  const parent: number[] = [];
+  const factor: number[] = [];
+  const lastFactor: number[] = [];
+  let previous: number[] = [];
+  for (let j = 0; j < m.cols; j++) {
+    parent.push(-1);
+    factor.push(j);
+    lastFactor.push(j);
+    previous.push(j);
+  }
+  for (let deg = 2; deg <= p; deg++) {
+    const current: number[] = [];
+    for (const q of previous) {
+      for (let j = lastFactor[q] as number; j < m.cols; j++) {
+        current.push(parent.length);
+        parent.push(q);
+        factor.push(j);
+        lastFactor.push(j);
+      }
+    }
+    previous = current;
+  }
+  const data = new Float32Array(m.rows * cols);
+  const row = new Float64Array(cols);
+  for (let i = 0; i < m.rows; i++) {
+    for (let c = 0; c < cols; c++) {
+      const x = m.data[i * m.cols + (factor[c] as number)] as number;
+      const q = parent[c] as number;
+      row[c] = q < 0 ? x : (row[q] as number) * x;
+      if (!Number.isFinite(Math.fround(row[c] as number))) {
+        throw new ValueError(`polynomialFeatures: row ${i}, feature ${c} = ${row[c]} overflows a 32-bit float; scale X first`);
+      }
+    }
+    data.set(row, i * cols);
+  }
+  return { data, rows: m.rows, cols };
+}
+
+/**
+ * Counts of (true class, predicted class) pairs: entry [t][p] is how many rows of class t were
+ * predicted as p, so rows sum to the class sizes and the diagonal holds the correct predictions.
+ */
+export function confusionMatrix(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, nClasses: number): number[][] {
+  const k = checkPositiveInt('nClasses', nClasses);
+  const truth = checkLabels('yTrue', yTrue, k);
+  const predicted = checkLabels('yPred', yPred, k);
+  if (truth.length !== predicted.length) throw new ShapeError(`yTrue has ${truth.length} values but yPred has ${predicted.length}`);
+  const counts = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (let i = 0; i < truth.length; i++) {
+    const row = counts[truth[i] as number] as number[];
+    row[predicted[i] as number] = (row[predicted[i] as number] as number) + 1;
+  }
+  return counts;
+}

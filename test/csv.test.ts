@@ -1,0 +1,116 @@
+// The CSV reader against hand-written tables: label by name or index, with and without a header,
+// quoting, line endings; and each kind of bad input, whose error must name the line.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ShapeError, ValueError } from '../src/errors.ts';
+import { parseCsv, type CsvOptions } from '../src/data/csv.ts';
+import { mulberry32, randomInt, testSeed } from './support/random.ts';
+
+function fails(text: string, options: CsvOptions, kind: typeof ShapeError | typeof ValueError, pattern: RegExp): void {
+  try {
+    parseCsv(text, options);
+  } catch (e) {
+    assert.instance(e, kind, `${(e as Error).name}: ${(e as Error).message}`);
+    assert.match((e as Error).message, pattern);
+    return;
+  }
+  assert.unreachable(`expected ${kind.name} matching ${pattern}`);
+}
+
+const TABLE = 'x1,species,x2\n1.5,0,-2\n3,2,4.25e1\n-0.5,1,.5\n';
+
+test('parseCsv: the label column chosen by header name, from the middle of the row', () => {
+  const t = parseCsv(TABLE, { label: 'species' });
+  assert.equal(t.featureNames, ['x1', 'x2']);
+  assert.is(t.labelName, 'species');
+  assert.equal({ rows: t.X.rows, cols: t.X.cols }, { rows: 3, cols: 2 });
+  assert.equal(Array.from(t.X.data), [1.5, -2, 3, 42.5, -0.5, 0.5]);
+  assert.equal(Array.from(t.y), [0, 2, 1]);
+  assert.instance(t.X.data, Float32Array);
+  assert.instance(t.y, Float32Array);
+});
+
+test('parseCsv: the label column chosen by index; negative indexes count from the end', () => {
+  const byIndex = parseCsv(TABLE, { label: 1 });
+  assert.equal(Array.from(byIndex.y), [0, 2, 1]);
+  const last = parseCsv(TABLE, { label: -1 });
+  assert.is(last.labelName, 'x2');
+  assert.equal(Array.from(last.y), [-2, 42.5, 0.5]);
+  assert.equal(Array.from(last.X.data), [1.5, 0, 3, 2, -0.5, 1]);
+  const first = parseCsv(TABLE, { label: 0 });
+  assert.equal(first.featureNames, ['species', 'x2']);
+});
+
+test('parseCsv: without a header, every line is data and columns are named by index', () => {
+  const t = parseCsv('1,2,3\n4,5,6', { label: 0, header: false });
+  assert.equal(t.featureNames, ['1', '2']);
+  assert.is(t.labelName, '0');
+  assert.equal(Array.from(t.y), [1, 4]);
+  assert.equal(Array.from(t.X.data), [2, 3, 5, 6]);
+});
+
+test('parseCsv: CRLF, a byte-order mark, blank lines, spaces and quoted cells', () => {
+  const text = '\uFEFF"petal, length" , "the ""label"""\r\n  1.25 , 1 \r\n\r\n"2" ,0\r\n\r\n';
+  const t = parseCsv(text, { label: 'the "label"' });
+  assert.equal(t.featureNames, ['petal, length']);
+  assert.equal(Array.from(t.X.data), [1.25, 2]);
+  assert.equal(Array.from(t.y), [1, 0]);
+});
+
+test('parseCsv: random tables round-trip exactly (values written as shortest f32 text)', () => {
+  const rng = mulberry32(testSeed('csv round trip'));
+  for (let trial = 0; trial < 5; trial++) {
+    const rows = randomInt(rng, 1, 60);
+    const cols = randomInt(rng, 2, 9);
+    const labelAt = randomInt(rng, 0, cols - 1);
+    const values = Array.from({ length: rows * cols }, () => Math.fround((rng() - 0.5) * 10 ** randomInt(rng, -6, 6)));
+    const header = Array.from({ length: cols }, (_, j) => `c${j}`).join(',');
+    const lines = Array.from({ length: rows }, (_, i) => values.slice(i * cols, (i + 1) * cols).join(','));
+    const t = parseCsv([header, ...lines].join('\n'), { label: `c${labelAt}` });
+    const X: number[] = [];
+    const y: number[] = [];
+    values.forEach((v, i) => (i % cols === labelAt ? y : X).push(v));
+    assert.equal(Array.from(t.X.data), X);
+    assert.equal(Array.from(t.y), y);
+    assert.equal({ rows: t.X.rows, cols: t.X.cols }, { rows, cols: cols - 1 });
+  }
+});
+
+test('parseCsv: a non-numeric cell is a ValueError with its 1-based line and column', () => {
+  fails('a,b\n1,2\n3,abc\n', { label: 'b' }, ValueError, /CSV line 3, column 2: 'abc' is not a finite number/);
+  fails('a,b\n1,2\n\n3,NaN\n', { label: 'b' }, ValueError, /CSV line 4, column 2: 'NaN'/);
+  fails('a,b\n1,Infinity\n', { label: 'a' }, ValueError, /line 2, column 2: 'Infinity'/);
+  fails('a,b\n0x10,1\n', { label: 'a' }, ValueError, /line 2, column 1: '0x10'/);
+  fails('a,b\n1,2\n1,\n', { label: 'a' }, ValueError, /CSV line 3, column 2: empty cell/);
+  fails('a,b\n1e39,2\n', { label: 'b' }, ValueError, /line 2, column 1: 1e39 is too large for a 32-bit float/);
+  fails('a,b\n"1,2\n', { label: 'b' }, ValueError, /CSV line 2: a quoted cell is not closed/);
+  fails('a,b\n"1"x,2\n', { label: 'b' }, ValueError, /CSV line 2: unexpected 'x' after a closing quote/);
+});
+
+test('parseCsv: a ragged row is a ShapeError with its line number and both widths', () => {
+  fails('a,b,c\n1,2,3\n4,5\n', { label: 'c' }, ShapeError, /CSV line 3 has 2 cells but the header has 3/);
+  fails('1,2\n3,4\n5,6,7\n', { label: 0, header: false }, ShapeError, /CSV line 3 has 3 cells but the first row has 2/);
+});
+
+test('parseCsv: a label that is not there, or cannot be looked up, is a ValueError', () => {
+  fails(TABLE, { label: 'petal' }, ValueError, /label column 'petal' is not in the header \(x1, species, x2\)/);
+  fails('a,a,b\n1,2,3\n', { label: 'a' }, ValueError, /appears 2 times/);
+  fails('1,2\n', { label: 'a', header: false }, ValueError, /no header/);
+  fails(TABLE, { label: 3 }, ValueError, /label index 3 is out of range for 3 columns/);
+  fails(TABLE, { label: -4 }, ValueError, /label index -4 is out of range/);
+  fails(TABLE, { label: 1.5 }, ValueError, /integer index, got 1.5/);
+  fails(TABLE, { label: '' }, ValueError, /column name or an integer index/);
+  fails(TABLE, { label: 'x1', delimiter: ';' } as unknown as CsvOptions, ValueError, /unknown option 'delimiter'/);
+  fails(TABLE, { label: 'x1', header: 'yes' } as unknown as CsvOptions, ValueError, /header must be true or false/);
+  fails(TABLE, undefined as unknown as CsvOptions, ValueError, /options must be/);
+});
+
+test('parseCsv: empty text, a header without rows, or one column are ShapeErrors', () => {
+  fails('', { label: 0 }, ShapeError, /empty/);
+  fails('\n\n', { label: 0 }, ShapeError, /empty/);
+  fails('a,b\n', { label: 'a' }, ShapeError, /header but no data rows/);
+  fails('a\n1\n', { label: 'a' }, ShapeError, /CSV line 1: 1 column/);
+  fails(42 as unknown as string, { label: 0 }, ValueError, /text must be a string/);
+});
+
+test.run();
