@@ -1,13 +1,14 @@
 // Owns the device, the compiled kernels and every buffer the library allocates; surfaces GPU errors
 // and device loss as exceptions on the next call instead of letting them pass silently.
-import { DeviceLostError, GPUError, ShapeError, StateError, WebGPUUnavailableError } from './errors.ts';
+import { DeviceLostError, GPUError, ShapeError, StateError, ValueError, WebGPUUnavailableError } from './errors.ts';
 import { Kernel, type Dispatch } from './kernels/kernel.ts';
 import { SHADERS, type KernelName } from './kernels/shaders.ts';
 import { GpuMatrix } from './matrix.ts';
 import type { MatrixInput } from './types.ts';
-import { toHostMatrix } from './validate.ts';
+import { describeValue, toHostMatrix } from './validate.ts';
 import { BUFFER_USAGE, MAP_MODE_READ } from './webgpu-constants.ts';
 
+/** Options of createContext(); every one is optional. */
 export interface ContextOptions {
   /** Use this device (shared with other WebGPU code); the context will not destroy it. */
   device?: GPUDevice;
@@ -15,16 +16,20 @@ export interface ContextOptions {
   gpu?: GPU;
   /** Limits to request on top of the adapter's maximum storage-buffer sizes. */
   requiredLimits?: Record<string, number>;
+  /** Passed to requestAdapter(): 'high-performance' asks for the discrete GPU on machines with two. */
   powerPreference?: GPUPowerPreference;
   /** Fill every buffer an op allocates with NaN first, so an element a kernel fails to write shows. For tests. */
   poisonOutputs?: boolean;
 }
 
+/** What the adapter says about itself (GPUAdapterInfo); empty strings where the browser hides it. */
 export interface AdapterDescription {
   vendor: string;
   architecture: string;
   device: string;
   description: string;
+  /** A software (CPU) implementation such as SwiftShader. */
+  cpu: boolean;
 }
 
 const HOW_TO_GET_WEBGPU =
@@ -33,47 +38,76 @@ const HOW_TO_GET_WEBGPU =
 
 const STORAGE_USAGE = BUFFER_USAGE.STORAGE | BUFFER_USAGE.COPY_SRC | BUFFER_USAGE.COPY_DST;
 
+/**
+ * How long a failed read waits for the device's lost promise. A device lost while a map is pending
+ * rejects the map first and settles `lost` a moment later; waiting lets the error say what happened.
+ */
+const LOSS_GRACE_MS = 200;
+
 function describeAdapter(info: GPUAdapterInfo | undefined): AdapterDescription {
+  const architecture = info?.architecture ?? '';
+  const fallback = (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true;
   return {
     vendor: info?.vendor ?? '',
-    architecture: info?.architecture ?? '',
+    architecture,
     device: info?.device ?? '',
     description: info?.description ?? '',
+    cpu: fallback || /swiftshader|llvmpipe|lavapipe|warp/i.test(`${architecture} ${info?.description ?? ''}`),
   };
 }
 
+/**
+ * A WebGPU device with the library's compiled kernels and every buffer it allocated. Create one with
+ * createContext(); pass it to the estimators and to ops; destroy() it when done.
+ */
 export class GpuContext {
+  /** The device every kernel runs on (requested by createContext(), or the one it was given). */
   readonly device: GPUDevice;
+  /** The adapter the device came from. */
   readonly adapter: AdapterDescription;
   /** Resolves when the device is lost (never, for a healthy device). */
   readonly lost: Promise<GPUDeviceLostInfo>;
+  /** Whether op outputs start as NaN (ContextOptions.poisonOutputs). */
   readonly poisonOutputs: boolean;
+  /**
+   * Invocations per workgroup for the training kernels. CPU implementations of WebGPU (SwiftShader,
+   * the fallback adapter) run each workgroup as one task and schedule many tiny ones best; GPUs want
+   * at least a full SIMD group, so they get 64.
+   */
+  readonly workgroupWidth: number;
   readonly #ownsDevice: boolean;
-  readonly #kernels = new Map<KernelName, Kernel>();
+  readonly #kernels = new Map<string, Kernel>();
+  /** Every buffer allocated through this context and not yet released, so destroy() can free them all. */
+  readonly #live = new Set<GPUBuffer>();
+  readonly #onError: (event: Event) => void;
   #error: Error | null = null;
   #destroyed = false;
-  #liveBuffers = 0;
 
+  /** Use createContext(), which checks its options and requests the device. */
   constructor(device: GPUDevice, adapter: AdapterDescription, ownsDevice: boolean, poisonOutputs: boolean) {
     this.device = device;
     this.adapter = adapter;
     this.#ownsDevice = ownsDevice;
     this.poisonOutputs = poisonOutputs;
+    this.workgroupWidth = adapter.cpu ? 4 : 64;
     this.lost = device.lost;
     device.lost.then((info) => {
-      if (!this.#destroyed) this.#error ??= new DeviceLostError(`WebGPU device lost (${info.reason}): ${info.message}`);
+      // Loss wins over an earlier GPUError: whatever went wrong before, the remedy now is a new context.
+      if (!this.#destroyed) this.#error = new DeviceLostError(`WebGPU device lost (${info.reason}): ${info.message}`);
     });
-    device.addEventListener('uncapturederror', (event) => {
+    this.#onError = (event: Event) => {
       const message = (event as GPUUncapturedErrorEvent).error.message;
       this.#error ??= new GPUError(`WebGPU error: ${message}`);
-    });
+    };
+    device.addEventListener('uncapturederror', this.#onError);
   }
 
   /** Buffers allocated through this context and not yet destroyed. */
   get liveBuffers(): number {
-    return this.#liveBuffers;
+    return this.#live.size;
   }
 
+  /** The device's limits, e.g. maxStorageBufferBindingSize (the largest matrix, in bytes). */
   get limits(): GPUSupportedLimits {
     return this.device.limits;
   }
@@ -84,17 +118,19 @@ export class GpuContext {
     if (this.#error !== null) throw this.#error;
   }
 
-  /** The compiled kernel, built on first use and cached for the context's life. */
-  kernel(name: KernelName): Kernel {
-    let k = this.#kernels.get(name);
+  /** The compiled kernel (with these pipeline constants), built on first use and cached for the context's life. */
+  kernel(name: KernelName, constants: Readonly<Record<string, number>> = {}): Kernel {
+    const key = `${name}${JSON.stringify(constants)}`;
+    let k = this.#kernels.get(key);
     if (k === undefined) {
-      k = new Kernel(this.device, name, SHADERS[name]);
-      this.#kernels.set(name, k);
+      k = new Kernel(this.device, name, SHADERS[name], constants);
+      this.#kernels.set(key, k);
     }
     return k;
   }
 
   /** A storage buffer of `floats` f32 values, optionally filled with `fill`. */
+  /** A storage buffer of `floats` 4-byte words, filled with `fill` (numbers as f32; a Uint8Array as raw bytes). */
   createStorage(floats: number, label: string, fill?: ArrayLike<number> | number): GPUBuffer {
     const bytes = Math.max(4, floats * 4);
     if (bytes > this.device.limits.maxStorageBufferBindingSize) {
@@ -105,12 +141,12 @@ export class GpuContext {
     const mapped = fill !== undefined;
     const buffer = this.device.createBuffer({ label, size: bytes, usage: STORAGE_USAGE, mappedAtCreation: mapped });
     if (mapped) {
-      const view = new Float32Array(buffer.getMappedRange());
-      if (typeof fill === 'number') view.fill(fill);
-      else view.set(fill);
+      if (fill instanceof Uint8Array) new Uint8Array(buffer.getMappedRange()).set(fill);
+      else if (typeof fill === 'number') new Float32Array(buffer.getMappedRange()).fill(fill);
+      else new Float32Array(buffer.getMappedRange()).set(fill);
       buffer.unmap();
     }
-    this.#liveBuffers++;
+    this.#live.add(buffer);
     return buffer;
   }
 
@@ -124,13 +160,14 @@ export class GpuContext {
     });
     new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(bytes));
     buffer.unmap();
-    this.#liveBuffers++;
+    this.#live.add(buffer);
     return buffer;
   }
 
+  /** Destroys a buffer; releasing one twice (or after destroy()) is harmless and counted once. */
   releaseBuffer(buffer: GPUBuffer): void {
     buffer.destroy();
-    this.#liveBuffers--;
+    this.#live.delete(buffer);
   }
 
   /** Copies a host matrix to a new GPU matrix after checking its shape and values. */
@@ -148,6 +185,7 @@ export class GpuContext {
 
   /** A rows×cols GPU matrix of zeros. */
   zeros(rows: number, cols: number, label = 'zeros'): GpuMatrix {
+    this.assertUsable();
     return new GpuMatrix(this, this.createStorage(rows * cols, label), rows, cols);
   }
 
@@ -171,7 +209,7 @@ export class GpuContext {
     this.assertUsable();
     const bytes = floats * 4;
     const staging = this.device.createBuffer({ size: Math.max(4, bytes), usage: BUFFER_USAGE.MAP_READ | BUFFER_USAGE.COPY_DST });
-    this.#liveBuffers++;
+    this.#live.add(staging);
     try {
       const encoder = this.device.createCommandEncoder();
       encoder.copyBufferToBuffer(buffer, 0, staging, 0, Math.max(4, bytes));
@@ -179,6 +217,7 @@ export class GpuContext {
       try {
         await staging.mapAsync(MAP_MODE_READ);
       } catch (e) {
+        await this.#lossSettled();
         this.assertUsable();
         throw new GPUError(`reading a GPU buffer failed: ${(e as Error).message}`);
       }
@@ -200,20 +239,117 @@ export class GpuContext {
     return m;
   }
 
-  /** Frees the kernels' device (when this context created it). Further use throws. */
+  /** Resolves once the device is known lost, or after LOSS_GRACE_MS if it is not. */
+  async #lossSettled(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, LOSS_GRACE_MS);
+    });
+    await Promise.race([this.lost, grace]);
+    clearTimeout(timer);
+  }
+
+  /**
+   * Frees every buffer this context allocated (matrices and models built on it included) and the
+   * device when this context created it. A shared device stays usable by its owner. Further use of
+   * the context, its matrices and its models throws a StateError; destroying twice is harmless.
+   */
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
     this.#kernels.clear();
+    for (const b of this.#live) b.destroy();
+    this.#live.clear();
+    this.device.removeEventListener('uncapturederror', this.#onError);
     if (this.#ownsDevice) this.device.destroy();
   }
 }
+
+/**
+ * `ctx` as a usable GpuContext. Anything else (a forgotten ctx argument, so a matrix in its place,
+ * included) is a StateError rather than a TypeError from deep inside; so are a destroyed context
+ * and a lost device (DeviceLostError).
+ */
+export function requireContext(ctx: unknown): GpuContext {
+  if (!(ctx instanceof GpuContext)) {
+    const what = ctx instanceof GpuMatrix ? `a GPU matrix (${ctx.rows}×${ctx.cols}); the context comes first` : describeValue(ctx);
+    throw new StateError(`ctx must be a GpuContext from createContext(), got ${what}`);
+  }
+  ctx.assertUsable();
+  return ctx;
+}
+
+const CONTEXT_OPTIONS: readonly string[] = ['device', 'gpu', 'requiredLimits', 'powerPreference', 'poisonOutputs'];
+
+function isDeviceLike(d: unknown): boolean {
+  if (typeof d !== 'object' || d === null) return false;
+  const dev = d as Partial<GPUDevice>;
+  return typeof dev.createBuffer === 'function' && typeof dev.queue === 'object' && typeof dev.lost?.then === 'function';
+}
+
+/** Rejects unknown names and wrongly typed values, so a typo is an error rather than a silent default. */
+function checkContextOptions(options: unknown): ContextOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ValueError(`createContext options must be an object, got ${describeValue(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!CONTEXT_OPTIONS.includes(key)) {
+      throw new ValueError(`createContext: unknown option '${key}' (known: ${CONTEXT_OPTIONS.join(', ')})`);
+    }
+  }
+  const o = options as ContextOptions;
+  if (o.device !== undefined && !isDeviceLike(o.device)) {
+    throw new ValueError(`createContext: device must be a GPUDevice, got ${describeValue(o.device)}`);
+  }
+  if (o.device !== undefined && (o.gpu !== undefined || o.requiredLimits !== undefined || o.powerPreference !== undefined)) {
+    throw new ValueError('createContext: device cannot be combined with gpu, requiredLimits or powerPreference (they only apply when createContext requests the device)');
+  }
+  if (o.gpu !== undefined && typeof (o.gpu as Partial<GPU> | null)?.requestAdapter !== 'function') {
+    throw new ValueError(`createContext: gpu must be a GPU object with requestAdapter() (navigator.gpu, or create([]) from the "webgpu" package), got ${describeValue(o.gpu)}`);
+  }
+  if (o.powerPreference !== undefined && o.powerPreference !== 'low-power' && o.powerPreference !== 'high-performance') {
+    throw new ValueError(`createContext: powerPreference must be 'low-power' or 'high-performance', got ${describeValue(o.powerPreference)}`);
+  }
+  if (o.poisonOutputs !== undefined && typeof o.poisonOutputs !== 'boolean') {
+    throw new ValueError(`createContext: poisonOutputs must be true or false, got ${describeValue(o.poisonOutputs)}`);
+  }
+  const limits: unknown = o.requiredLimits;
+  if (limits !== undefined) {
+    if (typeof limits !== 'object' || limits === null || Array.isArray(limits)) {
+      throw new ValueError(`createContext: requiredLimits must be an object of limit names to numbers, got ${describeValue(limits)}`);
+    }
+    for (const [name, value] of Object.entries(limits)) {
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+        throw new ValueError(`createContext: requiredLimits.${name} must be a non-negative integer, got ${describeValue(value)}`);
+      }
+    }
+  }
+  return o;
+}
+
+/** Each requested limit must be one the adapter knows, and within what it supports. */
+function checkLimitsAgainst(adapter: GPUAdapter, limits: Record<string, number>): void {
+  const supported = adapter.limits as unknown as Record<string, number>;
+  for (const [name, value] of Object.entries(limits)) {
+    if (!(name in adapter.limits)) throw new ValueError(`createContext: requiredLimits.${name} is not a WebGPU limit this adapter reports`);
+    const best = supported[name] as number;
+    const better = name.startsWith('min') ? value >= best : value <= best;
+    if (!better) {
+      throw new ValueError(`createContext: requiredLimits.${name} = ${value} is beyond this adapter's ${name} of ${best}`);
+    }
+  }
+}
+
+// Dawn for Node (the `webgpu` package) tears its devices down, crashing or hanging the process, once
+// the GPU object from create() is garbage-collected: keep that object alive as long as its device.
+const GPU_OF_DEVICE = new WeakMap<GPUDevice, GPU>();
 
 async function requestDevice(gpu: GPU, options: ContextOptions): Promise<GpuContext> {
   const adapter = await gpu.requestAdapter(
     options.powerPreference === undefined ? undefined : { powerPreference: options.powerPreference },
   );
   if (adapter === null) throw new WebGPUUnavailableError(`WebGPU found no adapter. ${HOW_TO_GET_WEBGPU}`);
+  checkLimitsAgainst(adapter, options.requiredLimits ?? {});
   // Ask for the adapter's whole storage range: the defaults (128 MiB a binding) are far below what
   // most adapters allow and would cap the dataset size for no reason.
   const requiredLimits: Record<string, number> = {
@@ -221,12 +357,19 @@ async function requestDevice(gpu: GPU, options: ContextOptions): Promise<GpuCont
     maxBufferSize: adapter.limits.maxBufferSize,
     ...options.requiredLimits,
   };
-  const device = await adapter.requestDevice({ requiredLimits });
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({ requiredLimits });
+  } catch (e) {
+    throw new WebGPUUnavailableError(`WebGPU could not create a device: ${(e as Error).message}`);
+  }
+  GPU_OF_DEVICE.set(device, gpu);
   return new GpuContext(device, describeAdapter(adapter.info), true, options.poisonOutputs === true);
 }
 
 /** Opens a WebGPU context on the given device, GPU object, or navigator.gpu. */
-export async function createContext(options: ContextOptions = {}): Promise<GpuContext> {
+export async function createContext(given: ContextOptions = {}): Promise<GpuContext> {
+  const options = checkContextOptions(given);
   if (options.device !== undefined) {
     return new GpuContext(options.device, describeAdapter(options.device.adapterInfo), false, options.poisonOutputs === true);
   }

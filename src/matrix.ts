@@ -3,6 +3,10 @@ import { StateError } from './errors.ts';
 import type { HostMatrix } from './types.ts';
 import type { GpuContext } from './context.ts';
 
+/**
+ * A row-major rows×cols f32 matrix in a GPU storage buffer, owned by a GpuContext. Made by
+ * ctx.upload(), ctx.zeros() and the ops; read it back with read(), free it with destroy().
+ */
 export class GpuMatrix {
   #buffer: GPUBuffer | null;
 
@@ -16,10 +20,12 @@ export class GpuMatrix {
     this.#buffer = buffer;
   }
 
+  /** rows × cols: the number of values. */
   get length(): number {
     return this.rows * this.cols;
   }
 
+  /** True once destroy() was called (or its context destroyed it). */
   get destroyed(): boolean {
     return this.#buffer === null;
   }

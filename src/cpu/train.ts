@@ -15,6 +15,7 @@ import { sgdStep } from './sgd.ts';
 import { sigmoid } from './sigmoid.ts';
 import { softmax } from './softmax.ts';
 
+/** What cpu.train() trains: the objective, data already encoded, initial parameters and checked options. */
 export interface TrainProblem {
   objective: Objective;
   /** n×d features. */
@@ -33,6 +34,7 @@ export interface TrainProblem {
   threshold?: number;
 }
 
+/** cpu.train()'s result: the final parameters in float64 and the same History fit() returns. */
 export interface TrainResult {
   W: Matrix64;
   b: Matrix64;
@@ -56,6 +58,7 @@ export interface GradientAt {
   fitIntercept: boolean;
 }
 
+/** Whether the objective is a classifier's (so accuracy is defined): every one but 'linear-mse'. */
 export function isClassifier(objective: Objective): boolean {
   return objective !== 'linear-mse';
 }
@@ -72,6 +75,7 @@ function activate(activation: Activation, Z: Matrix64): Matrix64 {
   }
 }
 
+/** The logits Z = X·W + b and predictions Ŷ of the objective's activation, in float64. */
 export function forward(objective: Objective, X: DenseMatrix, W: DenseMatrix, b: DenseMatrix): Forward {
   const Z = matmul(X, W, b);
   return { Z, Yhat: activate(OBJECTIVES[objective].activation, Z) };

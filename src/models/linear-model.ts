@@ -1,15 +1,20 @@
 // What the three estimators share: parameters resident on the GPU (W d×k, b 1×k) with a host copy
 // for toJSON(), input checking before any GPU work, and fit() on top of the GPU trainer.
 import { accuracy, isClassifier } from '../cpu/train.ts';
-import { GpuContext } from '../context.ts';
+import { requireContext, type GpuContext } from '../context.ts';
 import { ShapeError, StateError, ValueError } from '../errors.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { HostMatrix, MatrixInput } from '../types.ts';
-import { checkFiniteData, checkPositiveInt, describeShape, toHostMatrix } from '../validate.ts';
-import { forward, meanLoss, objectiveGradientNorm, type Params } from './forward.ts';
+import { checkPositiveInt, describeShape, describeValue, toF32Vector, toHostMatrix } from '../validate.ts';
+import { blockRows, rowBlocks, sliceRows } from './chunks.ts';
+import { forward, meanLoss, objectiveGradient, type Params } from './forward.ts';
 import { OBJECTIVES, type Objective, type ObjectiveSpec } from './objective.ts';
 import { resolveFitOptions, type FitOptions, type History, type ParamsInput } from './options.ts';
 import { trainOnGpu } from './trainer.ts';
+import { checkByteMatrix, isByteMatrix, uploadTrainingSet, type ByteMatrix, type ResidentX } from './training-set.ts';
+
+/** Features as the estimators take them: any matrix input, or bytes with a scale. */
+export type FeaturesInput = MatrixInput | ByteMatrix;
 
 /** Parameters as getParams() returns them. */
 export interface ModelParams {
@@ -32,26 +37,44 @@ export interface ModelJSON {
   b: number[];
 }
 
+/** Constructor options every estimator takes. */
 export interface LinearModelOptions {
+  /** Columns of X: the number of input features (a positive integer). */
   nFeatures: number;
   /** Learn a bias b (default true). */
   fitIntercept?: boolean;
 }
 
-const KNOWN_MODEL_OPTIONS = new Set(['nFeatures', 'nClasses', 'nOutputs', 'fitIntercept', 'threshold', 'loss']);
+/** Each estimator's constructor options: another model's option (nClasses for LinearRegression...) is a mistake too. */
+const MODEL_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  LogisticRegression: ['nFeatures', 'fitIntercept', 'threshold', 'loss'],
+  SoftmaxRegression: ['nFeatures', 'nClasses', 'fitIntercept'],
+  LinearRegression: ['nFeatures', 'nOutputs', 'fitIntercept'],
+};
 
 /** Rejects unknown constructor options so a typo is not silently ignored. */
 export function checkModelOptions(model: string, options: unknown): void {
-  if (typeof options !== 'object' || options === null) throw new ValueError(`${model} options must be an object, got ${String(options)}`);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ValueError(`${model} options must be an object, got ${describeValue(options)}`);
+  }
+  const known = MODEL_OPTIONS[model] ?? [];
   for (const key of Object.keys(options)) {
-    if (!KNOWN_MODEL_OPTIONS.has(key)) throw new ValueError(`${model}: unknown option '${key}'`);
+    if (!known.includes(key)) throw new ValueError(`${model}: unknown option '${key}' (known: ${known.join(', ')})`);
   }
 }
 
+/**
+ * What LogisticRegression, SoftmaxRegression and LinearRegression share: weights W (nFeatures×nOutputs)
+ * and bias b (1×nOutputs) kept on the GPU, fit(), loss(), getParams()/setParams(), toJSON() and destroy().
+ */
 export abstract class LinearModel<YIn> {
+  /** The context the model's parameters live in. */
   readonly ctx: GpuContext;
+  /** Columns of X. */
   readonly nFeatures: number;
+  /** Columns of W and b: 1 for logistic, nClasses for softmax, nOutputs for linear regression. */
   readonly nOutputs: number;
+  /** Whether the bias b is learned (else it stays 0). */
   readonly fitIntercept: boolean;
   /** The class name users know (bundlers may rename classes, so it is not taken from constructor.name). */
   readonly modelName: string;
@@ -64,16 +87,27 @@ export abstract class LinearModel<YIn> {
 
   protected constructor(modelName: string, ctx: GpuContext, nFeatures: unknown, nOutputs: number, fitIntercept: unknown) {
     this.modelName = modelName;
-    if (!(ctx instanceof GpuContext)) throw new StateError('ctx must be a GpuContext from createContext()');
-    ctx.assertUsable();
-    this.ctx = ctx;
+    this.ctx = requireContext(ctx);
     this.nFeatures = checkPositiveInt('nFeatures', nFeatures);
     this.nOutputs = nOutputs;
-    if (fitIntercept !== undefined && typeof fitIntercept !== 'boolean') throw new ValueError(`fitIntercept must be true or false, got ${String(fitIntercept)}`);
+    if (fitIntercept !== undefined && typeof fitIntercept !== 'boolean') throw new ValueError(`fitIntercept must be true or false, got ${describeValue(fitIntercept)}`);
     this.fitIntercept = fitIntercept ?? true;
-    this.#host = { W: new Float32Array(this.nFeatures * nOutputs), b: new Float32Array(nOutputs) };
+    // Checked before anything is allocated: W must fit one storage binding, and a huge nFeatures
+    // must fail as a ShapeError, not as an out-of-memory host array.
+    const bytes = this.nFeatures * nOutputs * 4;
+    if (bytes > ctx.limits.maxStorageBufferBindingSize) {
+      throw new ShapeError(
+        `${modelName}: W (nFeatures = ${this.nFeatures} × ${nOutputs} outputs) needs ${bytes} bytes, over this device's maxStorageBufferBindingSize of ${ctx.limits.maxStorageBufferBindingSize}`,
+      );
+    }
     this.#W = ctx.zeros(this.nFeatures, nOutputs, 'W');
-    this.#b = ctx.zeros(1, nOutputs, 'b');
+    try {
+      this.#b = ctx.zeros(1, nOutputs, 'b');
+    } catch (e) {
+      this.#W.destroy();
+      throw e;
+    }
+    this.#host = { W: new Float32Array(this.nFeatures * nOutputs), b: new Float32Array(nOutputs) };
   }
 
   /** Checks y and encodes it as the n×k target matrix the kernels use. */
@@ -89,6 +123,7 @@ export abstract class LinearModel<YIn> {
     return OBJECTIVES[this.objective];
   }
 
+  /** True once destroy() was called. */
   get destroyed(): boolean {
     return this.#destroyed;
   }
@@ -118,22 +153,39 @@ export abstract class LinearModel<YIn> {
     return m;
   }
 
+  /** Like checkX, but byte matrices ({ data: Uint8Array, rows, cols, scale }) are kept as bytes. */
+  protected checkFeatures(name: string, X: FeaturesInput): HostMatrix | ByteMatrix {
+    if (!isByteMatrix(X)) return this.checkX(name, X);
+    const m = checkByteMatrix(name, X);
+    if (m.cols !== this.nFeatures) {
+      throw new ShapeError(`${name} is ${describeShape(m)} but the model has nFeatures = ${this.nFeatures} (X needs ${this.nFeatures} columns)`);
+    }
+    return m;
+  }
+
   #params(): Params {
     return { W: this.#W, b: this.#b, fitIntercept: this.fitIntercept };
   }
 
   /** Checks {W, b} against the model's shape and returns them as flat f32 arrays. */
   #checkParams(name: string, p: ParamsInput): { W: Float32Array; b: Float32Array } {
-    if (typeof p !== 'object' || p === null) throw new ValueError(`${name} must be { W, b }`);
+    if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new ValueError(`${name} must be { W, b }, got ${describeValue(p)}`);
+    for (const key of Object.keys(p)) {
+      if (key !== 'W' && key !== 'b') throw new ValueError(`${name}: unknown key '${key}' (expected W and b)`);
+    }
     const W = toHostMatrix(`${name}.W`, p.W);
     if (W.rows !== this.nFeatures || W.cols !== this.nOutputs) {
       throw new ShapeError(`${name}.W is ${describeShape(W)} but must be ${this.nFeatures}×${this.nOutputs}`);
     }
-    const b = new Float32Array(this.nOutputs);
+    let b: Float32Array = new Float32Array(this.nOutputs);
     if (p.b !== undefined) {
-      if (p.b.length !== this.nOutputs) throw new ShapeError(`${name}.b has ${p.b.length} values but must have ${this.nOutputs}`);
-      b.set(Array.from(p.b));
-      checkFiniteData(`${name}.b`, b, this.nOutputs);
+      const given: unknown = p.b;
+      if (!Array.isArray(given) && !(ArrayBuffer.isView(given) && !(given instanceof DataView))) {
+        throw new ValueError(`${name}.b must be an array of ${this.nOutputs} numbers, got ${describeValue(given)}`);
+      }
+      const values = given as ArrayLike<unknown>;
+      if (values.length !== this.nOutputs) throw new ShapeError(`${name}.b has ${values.length} values but must have ${this.nOutputs}`);
+      b = toF32Vector(`${name}.b`, values);
     }
     if (!this.fitIntercept && b.some((v) => v !== 0)) throw new ValueError(`${name}.b must be zero when fitIntercept is false`);
     return { W: W.data, b };
@@ -150,17 +202,20 @@ export abstract class LinearModel<YIn> {
    * Trains on X (n×nFeatures) and y by gradient descent on the GPU. Parameters start at zero unless
    * `init` is given or `warmStart` is set. Every argument is checked before any GPU state changes.
    */
-  async fit(X: MatrixInput, y: YIn, options?: FitOptions<MatrixInput, YIn>): Promise<History> {
+  async fit(X: FeaturesInput, y: YIn, options?: FitOptions<FeaturesInput, YIn>): Promise<History> {
     return this.#exclusive('fit', async () => {
-      const Xh = this.checkX('X', X);
+      const Xh = this.checkFeatures('X', X);
       const Yh = this.encodeTargets('y', y, Xh.rows, true);
       const opts = resolveFitOptions(options as FitOptions<unknown, unknown> | undefined, Xh.rows);
       const validation = options?.validation;
-      let Xv: HostMatrix | null = null;
+      let Xv: HostMatrix | ByteMatrix | null = null;
       let Yv: HostMatrix | null = null;
       if (validation !== undefined) {
-        if (typeof validation !== 'object' || validation === null) throw new ValueError('validation must be { X, y }');
-        Xv = this.checkX('validation.X', validation.X);
+        if (typeof validation !== 'object' || validation === null) throw new ValueError(`validation must be { X, y }, got ${describeValue(validation)}`);
+        for (const key of Object.keys(validation)) {
+          if (key !== 'X' && key !== 'y') throw new ValueError(`validation: unknown key '${key}' (expected X and y)`);
+        }
+        Xv = this.checkFeatures('validation.X', validation.X);
         Yv = this.encodeTargets('validation.y', validation.y, Xv.rows, false);
       }
       const init = options?.init === undefined ? null : this.#checkParams('init', options.init);
@@ -173,24 +228,24 @@ export abstract class LinearModel<YIn> {
         resident.push(g);
         return g;
       };
+      let Xres: ResidentX | null = null;
       try {
-        const Xg = upload(Xh, 'X');
+        Xres = uploadTrainingSet(this.ctx, Xh, opts.shardBytes);
         const Yg = upload(Yh, 'y');
-        const XvG = Xv === null ? null : upload(Xv, 'validation.X');
-        const YvG = Yv === null ? null : upload(Yv, 'validation.y');
         if (init !== null) this.#write(init);
         else if (!opts.warmStart) this.#write({ W: new Float32Array(this.#host.W.length), b: new Float32Array(this.nOutputs) });
+        // Plain f32 training data in one buffer is evaluated where it lies; bytes and shards in f32 blocks.
+        const only = Xres.storage === 'f32' && Xres.shards.length === 1 ? (Xres.shards[0]?.matrix ?? null) : null;
         const evaluate = async (which: 'train' | 'validation') => {
-          const [Xe, Ye, Yhost] = which === 'train' ? [Xg, Yg, Yh] : [XvG, YvG, Yv];
-          if (Xe === null || Ye === null || Yhost === null) return null;
-          return this.#evaluate(Xe, Ye, Yhost);
+          if (which === 'train') return this.#evaluate(Xh, Yh, only === null ? null : { X: only, Y: Yg });
+          return Xv === null || Yv === null ? null : this.#evaluate(Xv, Yv, null);
         };
         const history = await trainOnGpu(
           {
-            ctx: this.ctx, objective: this.objective, X: Xg, Y: Yg, W: this.#W, b: this.#b,
-            fitIntercept: this.fitIntercept, options: opts, evaluate, hasValidation: XvG !== null,
+            ctx: this.ctx, objective: this.objective, X: Xres, Y: Yg, W: this.#W, b: this.#b,
+            fitIntercept: this.fitIntercept, options: opts, evaluate, hasValidation: Xv !== null,
           },
-          () => objectiveGradientNorm(this.ctx, this.spec, Xg, Yg, this.#params(), opts.l2),
+          () => this.#gradientNorm(Xh, Yh, only === null ? null : { X: only, Y: Yg }, opts.l2),
         );
         await this.#syncHost();
         return history;
@@ -200,6 +255,7 @@ export abstract class LinearModel<YIn> {
         throw e;
       } finally {
         for (const m of resident) m.destroy();
+        Xres?.destroy();
       }
     });
   }
@@ -218,47 +274,92 @@ export abstract class LinearModel<YIn> {
     this.#host = { W: W.data, b: b.data };
   }
 
-  async #evaluate(X: GpuMatrix, Y: GpuMatrix, Yhost: HostMatrix): Promise<{ loss: number; accuracy?: number }> {
-    const f = forward(this.ctx, this.spec, X, this.#params());
-    try {
-      const loss = await meanLoss(this.ctx, this.spec, f, Y);
-      if (!isClassifier(this.objective)) return { loss };
-      const Yhat = await f.Yhat.read();
-      return { loss, accuracy: accuracy(this.objective, Yhat, Yhost, this.threshold()) };
-    } finally {
-      f.destroy();
+  /**
+   * Runs `body` on X in row blocks that fit one binding, each uploaded (with its targets) and freed
+   * after; `resident` skips the upload when the whole of X is already on the GPU.
+   */
+  async #eachBlock(
+    X: HostMatrix | ByteMatrix, Y: HostMatrix | null, resident: { X: GpuMatrix; Y: GpuMatrix } | null,
+    body: (X: GpuMatrix, Y: GpuMatrix | null, start: number, rows: number) => Promise<void>,
+  ): Promise<void> {
+    if (resident !== null) {
+      await body(resident.X, resident.Y, 0, X.rows);
+      return;
+    }
+    for (const block of rowBlocks(X, blockRows(this.ctx, X.cols, this.nOutputs))) {
+      const Xg = this.ctx.upload(block.X, 'X');
+      const Yg = Y === null ? null : this.ctx.upload(sliceRows(Y, block.start, block.rows), 'y');
+      try {
+        await body(Xg, Yg, block.start, block.rows);
+      } finally {
+        Xg.destroy();
+        Yg?.destroy();
+      }
     }
   }
 
-  /** Ŷ for X as a host matrix (probabilities for classifiers, predictions for regression). */
-  protected async predictMatrix(X: MatrixInput): Promise<HostMatrix> {
-    return this.#exclusive('predict', async () => {
-      const Xg = this.ctx.upload(this.checkX('X', X), 'X');
+  /** Mean loss (and accuracy, for classifiers) over X and encoded targets Y. */
+  async #evaluate(
+    X: HostMatrix | ByteMatrix, Y: HostMatrix, resident: { X: GpuMatrix; Y: GpuMatrix } | null,
+  ): Promise<{ loss: number; accuracy?: number }> {
+    let loss = 0;
+    let hits = 0;
+    await this.#eachBlock(X, Y, resident, async (Xg, Yg, start, rows) => {
       const f = forward(this.ctx, this.spec, Xg, this.#params());
       try {
-        return await f.Yhat.read();
+        loss += (await meanLoss(this.ctx, this.spec, f, Yg as GpuMatrix)) * rows;
+        if (isClassifier(this.objective)) {
+          const Yhat = await f.Yhat.read();
+          hits += accuracy(this.objective, Yhat, sliceRows(Y, start, rows), this.threshold()) * rows;
+        }
       } finally {
         f.destroy();
-        Xg.destroy();
       }
+    });
+    return isClassifier(this.objective) ? { loss: loss / X.rows, accuracy: hits / X.rows } : { loss: loss / X.rows };
+  }
+
+  /** ‖∇‖₂ of the regularized objective over the whole training set, from per-block gradient sums. */
+  async #gradientNorm(
+    X: HostMatrix | ByteMatrix, Y: HostMatrix, resident: { X: GpuMatrix; Y: GpuMatrix } | null, l2: number,
+  ): Promise<number> {
+    const sums = { dW: new Float64Array(this.nFeatures * this.nOutputs), db: new Float64Array(this.nOutputs) };
+    await this.#eachBlock(X, Y, resident, async (Xg, Yg, _start, rows) => {
+      const g = await objectiveGradient(this.ctx, this.spec, Xg, Yg as GpuMatrix, this.#params());
+      g.dW.forEach((v, i) => (sums.dW[i] += v * rows));
+      g.db.forEach((v, i) => (sums.db[i] += v * rows));
+    });
+    // The host copy of W is refreshed only when fit ends: read the current one.
+    const W = (await this.#W.read()).data;
+    let norm = 0;
+    sums.dW.forEach((v, i) => (norm += (v / X.rows + l2 * (W[i] as number)) ** 2));
+    if (this.fitIntercept) sums.db.forEach((v) => (norm += (v / X.rows) ** 2));
+    return Math.sqrt(norm);
+  }
+
+  /** Ŷ for X as a host matrix (probabilities for classifiers, predictions for regression). */
+  protected async predictMatrix(X: FeaturesInput): Promise<HostMatrix> {
+    return this.#exclusive('predict', async () => {
+      const Xh = this.checkFeatures('X', X);
+      const out = new Float32Array(Xh.rows * this.nOutputs);
+      await this.#eachBlock(Xh, null, null, async (Xg, _Y, start) => {
+        const f = forward(this.ctx, this.spec, Xg, this.#params());
+        try {
+          out.set((await f.Yhat.read()).data, start * this.nOutputs);
+        } finally {
+          f.destroy();
+        }
+      });
+      return { data: out, rows: Xh.rows, cols: this.nOutputs };
     });
   }
 
   /** Mean data loss (without the L2 term) on X and y. */
-  async loss(X: MatrixInput, y: YIn): Promise<number> {
+  async loss(X: FeaturesInput, y: YIn): Promise<number> {
     return this.#exclusive('loss', async () => {
-      const Xh = this.checkX('X', X);
+      const Xh = this.checkFeatures('X', X);
       const Yh = this.encodeTargets('y', y, Xh.rows, false);
-      const Xg = this.ctx.upload(Xh, 'X');
-      const Yg = this.ctx.upload(Yh, 'y');
-      const f = forward(this.ctx, this.spec, Xg, this.#params());
-      try {
-        return await meanLoss(this.ctx, this.spec, f, Yg);
-      } finally {
-        f.destroy();
-        Xg.destroy();
-        Yg.destroy();
-      }
+      return (await this.#evaluate(Xh, Yh, null)).loss;
     });
   }
 
@@ -282,9 +383,13 @@ export abstract class LinearModel<YIn> {
     this.#write(this.#checkParams('params', p));
   }
 
-  /** The model as plain JSON (parameters as of the last fit/setParams). */
+  /**
+   * The model as plain JSON: parameters as of the last completed fit() or setParams() (a fit that
+   * failed leaves them as they were). It reads the host copy only, so it works after the device
+   * is lost or the context destroyed: restore with fromJSON() on a new context.
+   */
   toJSON(): ModelJSON {
-    this.assertAlive();
+    if (this.#destroyed) throw new StateError(`${this.modelName} was used after destroy()`);
     return {
       format: 'webgpu-logreg',
       version: 1,
@@ -307,12 +412,33 @@ export abstract class LinearModel<YIn> {
   }
 }
 
-/** Checks a ModelJSON's envelope before a subclass rebuilds the model from it. */
+/**
+ * Checks a ModelJSON completely before a subclass rebuilds the model from it: once the model's
+ * buffers exist nothing may fail, or fromJSON would throw with GPU buffers allocated and unreachable.
+ */
 export function checkModelJSON(json: unknown, model: string): ModelJSON {
-  if (typeof json !== 'object' || json === null) throw new ValueError(`${model}.fromJSON: expected an object, got ${String(json)}`);
+  const where = `${model}.fromJSON`;
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ValueError(`${where}: expected an object, got ${describeValue(json)}`);
   const j = json as Partial<ModelJSON>;
-  if (j.format !== 'webgpu-logreg' || j.version !== 1) throw new ValueError(`${model}.fromJSON: not a webgpu-logreg v1 model`);
-  if (j.model !== model) throw new ValueError(`${model}.fromJSON: the JSON holds a ${String(j.model)}`);
-  if (!Array.isArray(j.W) || !Array.isArray(j.b) || typeof j.settings !== 'object') throw new ValueError(`${model}.fromJSON: W, b or settings missing`);
+  if (j.format !== 'webgpu-logreg' || j.version !== 1) {
+    throw new ValueError(`${where}: not a webgpu-logreg v1 model (format ${describeValue(j.format)}, version ${describeValue(j.version)})`);
+  }
+  if (j.model !== model) throw new ValueError(`${where}: the JSON holds a ${describeValue(j.model)}`);
+  const nFeatures = checkPositiveInt(`${where}: nFeatures`, j.nFeatures);
+  const nOutputs = checkPositiveInt(`${where}: nOutputs`, j.nOutputs);
+  if (model === 'LogisticRegression' && nOutputs !== 1) throw new ValueError(`${where}: nOutputs must be 1, got ${nOutputs}`);
+  if (typeof j.fitIntercept !== 'boolean') throw new ValueError(`${where}: fitIntercept must be true or false, got ${describeValue(j.fitIntercept)}`);
+  if (typeof j.settings !== 'object' || j.settings === null || Array.isArray(j.settings)) {
+    throw new ValueError(`${where}: settings must be an object, got ${describeValue(j.settings)}`);
+  }
+  if (!Array.isArray(j.W)) throw new ValueError(`${where}: W must be an array, got ${describeValue(j.W)}`);
+  if (!Array.isArray(j.b)) throw new ValueError(`${where}: b must be an array, got ${describeValue(j.b)}`);
+  if (j.W.length !== nFeatures * nOutputs) {
+    throw new ShapeError(`${where}: W has ${j.W.length} values but nFeatures×nOutputs is ${nFeatures}×${nOutputs} (${nFeatures * nOutputs} values)`);
+  }
+  if (j.b.length !== nOutputs) throw new ShapeError(`${where}: b has ${j.b.length} values but nOutputs is ${nOutputs}`);
+  toF32Vector(`${where}: W`, j.W);
+  const b = toF32Vector(`${where}: b`, j.b);
+  if (!j.fitIntercept && b.some((v) => v !== 0)) throw new ValueError(`${where}: b must be zero when fitIntercept is false`);
   return j as ModelJSON;
 }

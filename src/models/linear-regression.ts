@@ -2,15 +2,17 @@
 import type { GpuContext } from '../context.ts';
 import type { HostMatrix, MatrixInput } from '../types.ts';
 import { checkPositiveInt } from '../validate.ts';
-import { checkModelJSON, checkModelOptions, LinearModel, type LinearModelOptions } from './linear-model.ts';
+import { checkModelJSON, checkModelOptions, LinearModel, type FeaturesInput, type LinearModelOptions } from './linear-model.ts';
 import type { Objective } from './objective.ts';
 import { regressionTargets, type LabelsInput } from './targets.ts';
 
+/** Constructor options of LinearRegression. */
 export interface LinearRegressionOptions extends LinearModelOptions {
   /** Targets per row (default 1). */
   nOutputs?: number;
 }
 
+/** Targets of LinearRegression: a vector when nOutputs is 1, else an n×nOutputs matrix. */
 export type RegressionTargets = LabelsInput | MatrixInput;
 
 /** R² per output column, averaged uniformly (as scikit-learn's r2_score does by default). */
@@ -34,9 +36,17 @@ export function r2Score(truth: HostMatrix, predicted: HostMatrix): number {
   return total / cols;
 }
 
+/**
+ * Least squares ŷ = x·W + b, trained on ½·mean squared error by gradient descent on the GPU.
+ * @example
+ * const model = new LinearRegression(ctx, { nFeatures: 2 });
+ * await model.fit(X, y, { epochs: 60, batchSize: 10, learningRate: 0.2 });
+ * const r2 = await model.score(X, y);
+ */
 export class LinearRegression extends LinearModel<RegressionTargets> {
   protected readonly objective: Objective = 'linear-mse';
 
+  /** A model with zero parameters on `ctx`; throws ValueError for bad or unknown options. */
   constructor(ctx: GpuContext, options: LinearRegressionOptions) {
     checkModelOptions('LinearRegression', options);
     super('LinearRegression', ctx, options.nFeatures, checkPositiveInt('nOutputs', options.nOutputs ?? 1), options.fitIntercept);
@@ -51,16 +61,17 @@ export class LinearRegression extends LinearModel<RegressionTargets> {
   }
 
   /** Predictions: n×nOutputs (a plain vector's worth of rows when nOutputs is 1). */
-  async predict(X: MatrixInput): Promise<HostMatrix> {
+  async predict(X: FeaturesInput): Promise<HostMatrix> {
     return this.predictMatrix(X);
   }
 
   /** The coefficient of determination R² on X and y. */
-  async score(X: MatrixInput, y: RegressionTargets): Promise<number> {
-    const rows = this.checkX('X', X).rows;
+  async score(X: FeaturesInput, y: RegressionTargets): Promise<number> {
+    const rows = this.checkFeatures('X', X).rows;
     return r2Score(this.targets('y', y, rows), await this.predict(X));
   }
 
+  /** Rebuilds a model saved with toJSON() on `ctx`; throws ValueError if `json` is not one. */
   static fromJSON(ctx: GpuContext, json: unknown): LinearRegression {
     const j = checkModelJSON(json, 'LinearRegression');
     const model = new LinearRegression(ctx, { nFeatures: j.nFeatures, nOutputs: j.nOutputs, fitIntercept: j.fitIntercept });

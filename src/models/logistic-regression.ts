@@ -2,12 +2,13 @@
 // cross-entropy trains better: its gradient does not vanish when σ saturates on the wrong side).
 import type { GpuContext } from '../context.ts';
 import { ValueError } from '../errors.ts';
-import type { HostMatrix, MatrixInput } from '../types.ts';
+import type { HostMatrix } from '../types.ts';
 import { checkFiniteNumber } from '../validate.ts';
-import { checkModelJSON, checkModelOptions, LinearModel, type LinearModelOptions } from './linear-model.ts';
+import { checkModelJSON, checkModelOptions, LinearModel, type FeaturesInput, type LinearModelOptions } from './linear-model.ts';
 import type { Objective } from './objective.ts';
 import { binaryTargets, type LabelsInput } from './targets.ts';
 
+/** Constructor options of LogisticRegression. */
 export interface LogisticRegressionOptions extends LinearModelOptions {
   /** predict() says 1 when P(y=1) ≥ threshold (default 0.5). */
   threshold?: number;
@@ -15,10 +16,18 @@ export interface LogisticRegressionOptions extends LinearModelOptions {
   loss?: 'bce' | 'mse';
 }
 
+/**
+ * Binary classifier P(y = 1 | x) = σ(x·w + b), trained by gradient descent on the GPU. Labels are 0/1.
+ * @example
+ * const model = new LogisticRegression(ctx, { nFeatures: 4 });
+ * await model.fit(X, y, { epochs: 30, batchSize: 16, learningRate: 0.5 });
+ * const p = await model.predictProba(X); // Float32Array of P(y = 1)
+ */
 export class LogisticRegression extends LinearModel<LabelsInput> {
   protected readonly objective: Objective;
   readonly #threshold: number;
 
+  /** A model with zero parameters on `ctx`; throws ValueError for bad or unknown options. */
   constructor(ctx: GpuContext, options: LogisticRegressionOptions) {
     checkModelOptions('LogisticRegression', options);
     const threshold = checkFiniteNumber('threshold', options.threshold ?? 0.5);
@@ -43,19 +52,19 @@ export class LogisticRegression extends LinearModel<LabelsInput> {
   }
 
   /** P(y = 1) for each row of X. */
-  async predictProba(X: MatrixInput): Promise<Float32Array> {
+  async predictProba(X: FeaturesInput): Promise<Float32Array> {
     return (await this.predictMatrix(X)).data;
   }
 
   /** 0/1 predictions: 1 where P(y = 1) ≥ threshold. */
-  async predict(X: MatrixInput): Promise<Int32Array> {
+  async predict(X: FeaturesInput): Promise<Int32Array> {
     const p = await this.predictProba(X);
     return Int32Array.from(p, (v) => (v >= this.#threshold ? 1 : 0));
   }
 
   /** Accuracy on X and y. */
-  async score(X: MatrixInput, y: LabelsInput): Promise<number> {
-    const rows = this.checkX('X', X).rows;
+  async score(X: FeaturesInput, y: LabelsInput): Promise<number> {
+    const rows = this.checkFeatures('X', X).rows;
     const truth = this.targets('y', y, rows).data;
     const predicted = await this.predict(X);
     let hits = 0;
@@ -65,6 +74,7 @@ export class LogisticRegression extends LinearModel<LabelsInput> {
     return hits / rows;
   }
 
+  /** Rebuilds a model saved with toJSON() on `ctx`; throws ValueError if `json` is not one. */
   static fromJSON(ctx: GpuContext, json: unknown): LogisticRegression {
     const j = checkModelJSON(json, 'LogisticRegression');
     const model = new LogisticRegression(ctx, {

@@ -1,23 +1,31 @@
 // fit() options: the public shape, and their checked form with defaults applied.
 import { ValueError } from '../errors.ts';
 import type { MatrixInput } from '../types.ts';
-import { checkFiniteNumber } from '../validate.ts';
+import { checkFiniteNumber, describeValue } from '../validate.ts';
 import { checkSchedule, type LearningRateSchedule } from './schedule.ts';
 
 /** What onEpochEnd receives after each epoch. */
 export interface EpochLog {
+  /** The epoch just finished, counting from 0. */
   epoch: number;
   /** Mean training loss over the epoch, each row's loss taken when its batch was processed. */
   loss: number;
+  /** Mean loss on the validation set at the end of the epoch (when fit() was given `validation`). */
   valLoss?: number;
+  /** Training-set accuracy at the end of the epoch (classifiers with `trainAccuracy: true`). */
   accuracy?: number;
+  /** Validation-set accuracy at the end of the epoch (classifiers given `validation`). */
   valAccuracy?: number;
+  /** The learning rate the epoch used. */
   learningRate: number;
+  /** Wall-clock milliseconds the epoch took, evaluation included. */
   ms: number;
 }
 
+/** Why fit() stopped: it ran all `epochs`, or the `tol` or `gradTol` test was met. */
 export type StopReason = 'epochs' | 'tol' | 'gradTol';
 
+/** What fit() returns: one entry per epoch run in each array (the EpochLog values), and why it stopped. */
 export interface History {
   loss: number[];
   valLoss?: number[];
@@ -25,6 +33,7 @@ export interface History {
   valAccuracy?: number[];
   learningRate: number[];
   ms: number[];
+  /** True when a `tol` or `gradTol` test stopped training before `epochs`. */
   converged: boolean;
   stopReason: StopReason;
   /** Epochs actually run. */
@@ -37,19 +46,25 @@ export interface ParamsInput {
   b?: ArrayLike<number>;
 }
 
+/** Options of fit(); every one is optional and checked before training starts (unknown names too). */
 export interface FitOptions<XIn, YIn> {
+  /** Passes over the training set (a positive integer). Default 10. */
   epochs?: number;
   /** Rows per step: n (or more) is batch GD, 1 is stochastic GD. Default 32. */
   batchSize?: number;
+  /** A fixed rate > 0, a schedule object or a function of the epoch. Default 0.1. */
   learningRate?: LearningRateSchedule;
   /** Objective = mean loss + (l2/2)·‖W‖²; the bias is never regularized. */
   l2?: number;
+  /** Visit the rows in a new random order each epoch (default true); false keeps X's order. */
   shuffle?: boolean;
+  /** Seed of the shuffle (an integer, default 0): the same seed gives the same batches on every runtime. */
   seed?: number;
   /** Stop when ‖Δθ‖₂ over an epoch is ≤ tol (0: never). */
   tol?: number;
   /** Stop when ‖∇θ‖₂ of the regularized objective on the whole training set is ≤ gradTol (0: never). */
   gradTol?: number;
+  /** A held-out set whose loss (and accuracy, for classifiers) is reported after each epoch. */
   validation?: { X: XIn; y: YIn };
   /** Also report accuracy on the training set each epoch (classifiers; costs a pass over X). */
   trainAccuracy?: boolean;
@@ -57,9 +72,16 @@ export interface FitOptions<XIn, YIn> {
   warmStart?: boolean;
   /** Start from these parameters (W nFeatures×k, b of length k) instead of zeros. */
   init?: ParamsInput;
+  /**
+   * Largest buffer X is uploaded into, in bytes (default: the device's storage-binding limit). A
+   * training set larger than this is split into shards of whole rows; small values force that path.
+   */
+  shardBytes?: number;
+  /** Called after each epoch with its EpochLog (e.g. to draw a loss curve). */
   onEpochEnd?: (log: EpochLog) => void;
 }
 
+/** FitOptions checked, with every default applied (what cpu.train() takes as TrainProblem.options). */
 export interface ResolvedFitOptions {
   epochs: number;
   batchSize: number;
@@ -72,11 +94,12 @@ export interface ResolvedFitOptions {
   trainAccuracy: boolean;
   warmStart: boolean;
   onEpochEnd: ((log: EpochLog) => void) | undefined;
+  shardBytes: number | undefined;
 }
 
 const KNOWN = new Set([
   'epochs', 'batchSize', 'learningRate', 'l2', 'shuffle', 'seed', 'tol', 'gradTol',
-  'validation', 'trainAccuracy', 'warmStart', 'init', 'onEpochEnd',
+  'validation', 'trainAccuracy', 'warmStart', 'init', 'onEpochEnd', 'shardBytes',
 ]);
 
 function nonNegative(name: string, v: unknown, fallback: number): number {
@@ -88,28 +111,28 @@ function nonNegative(name: string, v: unknown, fallback: number): number {
 
 function flag(name: string, v: unknown, fallback: boolean): boolean {
   if (v === undefined) return fallback;
-  if (typeof v !== 'boolean') throw new ValueError(`${name} must be true or false, got ${String(v)}`);
+  if (typeof v !== 'boolean') throw new ValueError(`${name} must be true or false, got ${describeValue(v)}`);
   return v;
 }
 
 function positiveInt(name: string, v: unknown, fallback: number): number {
   if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ValueError(`${name} must be a positive integer, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ValueError(`${name} must be a positive integer, got ${describeValue(v)}`);
   return v;
 }
 
 /** Checks every option (unknown names included) and applies defaults; batchSize is capped at n. */
 export function resolveFitOptions(options: FitOptions<unknown, unknown> | undefined, n: number): ResolvedFitOptions {
   const o = options ?? {};
-  if (typeof o !== 'object' || o === null) throw new ValueError(`fit options must be an object, got ${String(o)}`);
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new ValueError(`fit options must be an object, got ${describeValue(o)}`);
   for (const key of Object.keys(o)) {
     if (!KNOWN.has(key)) throw new ValueError(`unknown fit option '${key}' (known: ${[...KNOWN].join(', ')})`);
   }
   const learningRate = o.learningRate ?? 0.1;
   checkSchedule(learningRate);
-  if (o.onEpochEnd !== undefined && typeof o.onEpochEnd !== 'function') throw new ValueError('onEpochEnd must be a function');
+  if (o.onEpochEnd !== undefined && typeof o.onEpochEnd !== 'function') throw new ValueError(`onEpochEnd must be a function, got ${describeValue(o.onEpochEnd)}`);
   const seed = o.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new ValueError(`seed must be an integer, got ${String(seed)}`);
+  if (!Number.isSafeInteger(seed)) throw new ValueError(`seed must be an integer, got ${describeValue(seed)}`);
   return {
     epochs: positiveInt('epochs', o.epochs, 10),
     batchSize: Math.min(positiveInt('batchSize', o.batchSize, 32), n),
@@ -122,5 +145,6 @@ export function resolveFitOptions(options: FitOptions<unknown, unknown> | undefi
     trainAccuracy: flag('trainAccuracy', o.trainAccuracy, false),
     warmStart: flag('warmStart', o.warmStart, false),
     onEpochEnd: o.onEpochEnd,
+    shardBytes: o.shardBytes === undefined ? undefined : positiveInt('shardBytes', o.shardBytes, 1),
   };
 }

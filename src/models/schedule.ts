@@ -2,6 +2,11 @@
 import { ValueError } from '../errors.ts';
 import { checkFiniteNumber } from '../validate.ts';
 
+/**
+ * The learning rate ηₑ of epoch e (from 0): a constant; `step`: initial·factor^⌊e/every⌋;
+ * `exponential`: initial·decayᵉ; `inverse-time`: initial/(1 + decay·e); or any function of e
+ * returning a rate > 0.
+ */
 export type LearningRateSchedule =
   | number
   | { kind: 'step'; initial: number; factor: number; every: number }

@@ -1,12 +1,14 @@
 // Multiclass classifier: P(class | x) = softmax(x·W + b), trained on cross-entropy over one-hot labels.
 import type { GpuContext } from '../context.ts';
-import type { HostMatrix, MatrixInput } from '../types.ts';
+import type { HostMatrix } from '../types.ts';
 import { checkPositiveInt } from '../validate.ts';
-import { checkModelJSON, checkModelOptions, LinearModel, type LinearModelOptions } from './linear-model.ts';
+import { checkModelJSON, checkModelOptions, LinearModel, type FeaturesInput, type LinearModelOptions } from './linear-model.ts';
 import type { Objective } from './objective.ts';
 import { oneHotTargets, type LabelsInput } from './targets.ts';
 
+/** Constructor options of SoftmaxRegression. */
 export interface SoftmaxRegressionOptions extends LinearModelOptions {
+  /** Number of classes k ≥ 1; labels are integers 0..k−1. */
   nClasses: number;
 }
 
@@ -21,14 +23,24 @@ export function argmaxRows(m: HostMatrix): Int32Array {
   return out;
 }
 
+/**
+ * Multiclass classifier P(class | x) = softmax(x·W + b), trained on cross-entropy by gradient descent
+ * on the GPU. Labels are integers 0..nClasses−1.
+ * @example
+ * const model = new SoftmaxRegression(ctx, { nFeatures: 4, nClasses: 3 });
+ * await model.fit(X, y, { epochs: 40, batchSize: 16, learningRate: 0.3 });
+ * const classes = await model.predict(X); // Int32Array
+ */
 export class SoftmaxRegression extends LinearModel<LabelsInput> {
   protected readonly objective: Objective = 'softmax-ce';
 
+  /** A model with zero parameters on `ctx`; throws ValueError for bad or unknown options. */
   constructor(ctx: GpuContext, options: SoftmaxRegressionOptions) {
     checkModelOptions('SoftmaxRegression', options);
     super('SoftmaxRegression', ctx, options.nFeatures, checkPositiveInt('nClasses', options.nClasses), options.fitIntercept);
   }
 
+  /** Number of classes (= nOutputs). */
   get nClasses(): number {
     return this.nOutputs;
   }
@@ -42,18 +54,18 @@ export class SoftmaxRegression extends LinearModel<LabelsInput> {
   }
 
   /** Class probabilities: an n×nClasses matrix whose rows sum to 1. */
-  async predictProba(X: MatrixInput): Promise<HostMatrix> {
+  async predictProba(X: FeaturesInput): Promise<HostMatrix> {
     return this.predictMatrix(X);
   }
 
   /** The most probable class of each row. */
-  async predict(X: MatrixInput): Promise<Int32Array> {
+  async predict(X: FeaturesInput): Promise<Int32Array> {
     return argmaxRows(await this.predictMatrix(X));
   }
 
   /** Accuracy on X and labels y. */
-  async score(X: MatrixInput, y: LabelsInput): Promise<number> {
-    const rows = this.checkX('X', X).rows;
+  async score(X: FeaturesInput, y: LabelsInput): Promise<number> {
+    const rows = this.checkFeatures('X', X).rows;
     const truth = argmaxRows(this.targets('y', y, rows));
     const predicted = await this.predict(X);
     let hits = 0;
@@ -63,6 +75,7 @@ export class SoftmaxRegression extends LinearModel<LabelsInput> {
     return hits / rows;
   }
 
+  /** Rebuilds a model saved with toJSON() on `ctx`; throws ValueError if `json` is not one. */
   static fromJSON(ctx: GpuContext, json: unknown): SoftmaxRegression {
     const j = checkModelJSON(json, 'SoftmaxRegression');
     const model = new SoftmaxRegression(ctx, { nFeatures: j.nFeatures, nClasses: j.nOutputs, fitIntercept: j.fitIntercept });
