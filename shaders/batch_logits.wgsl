@@ -1,15 +1,16 @@
 // Z = Xb·W + b for one training batch, where row r of Xb is row perm[cursor + r] of the resident X:
-// the batch is read in place, never copied. Z rows are stored with stride kPad (a multiple of 4).
-// Layout: consecutive invocations take consecutive columns j of the same 4 rows, so their loads of W
-// are contiguous and their loads of X are identical (one fetch serves them all); each invocation keeps
-// its 4 rows' sums in one vec4 and uses no workgroup memory. The workgroup width WG is a pipeline
-// constant: 64 on GPUs, 4 on CPU adapters, where small workgroups schedule far better.
-// X may be f32 (entry points logits, logitsVec4) or bytes packed four to a u32 with rows padded to
-// whole words (logitsU8): x = byte · xScale, the scale folded in as the bytes are unpacked.
+// the batch is read in place, never copied. W and b come from the trainer's padded copy (kPad
+// columns read as vec4, bias as row d); Z rows are stored with stride kPad. Each invocation covers
+// 4·KV columns; further column blocks run along the grid's y.
+// Register blocking: each invocation computes a 4-row × kPad block of Z, so every X element it loads
+// feeds kPad multiply-adds and every W vec4 feeds four rows. Loads, not arithmetic, bound this kernel
+// on CPU adapters (each lane's load is a separate memory access there), and no workgroup memory or
+// barrier is needed. X is f32 (X_U8 = false) or bytes four to a u32 (x = byte · xScale).
+// WG (workgroup width) and KV (vec4s per row of W) are pipeline constants.
 
 struct Params {
+  n: u32,
   d: u32,
-  k: u32,
   kPad: u32,
   rows: u32,
   hasBias: u32,
@@ -18,110 +19,108 @@ struct Params {
 }
 
 override WG: u32 = 64u;
+override KV: u32 = 4u;
+override X_U8: bool = false;
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> cursor: array<u32>;
-@group(0) @binding(2) var<storage, read> perm: array<u32>;
-@group(0) @binding(3) var<storage, read> X: array<f32>;
-@group(0) @binding(4) var<storage, read> X4: array<vec4f>;
-@group(0) @binding(5) var<storage, read> W: array<f32>;
-@group(0) @binding(6) var<storage, read> b: array<f32>;
-@group(0) @binding(7) var<storage, read_write> Z: array<f32>;
-@group(0) @binding(8) var<storage, read> Xu8: array<u32>;
+// The row permutation with the batch cursor after it (walk[n]).
+@group(0) @binding(1) var<storage, read> walk: array<u32>;
+// Raw 32-bit words: f32 values (bitcast) or four bytes each, per X_U8.
+@group(0) @binding(2) var<storage, read> X: array<u32>;
+// The trainer's padded (d+1)×kPad copy of W with the bias as row d.
+@group(0) @binding(3) var<storage, read> Wp: array<vec4f>;
+@group(0) @binding(4) var<storage, read_write> Z: array<f32>;
 
-/** Source rows (indices into X) of batch rows r0 .. r0+3; rows past the batch repeat its last row. */
-fn sourceRows(r0: u32) -> vec4u {
-  let start = cursor[0];
-  let last = params.rows - 1u;
-  return vec4u(
-    perm[start + min(r0, last)],
-    perm[start + min(r0 + 1u, last)],
-    perm[start + min(r0 + 2u, last)],
-    perm[start + min(r0 + 3u, last)],
-  );
+fn loadX(row: u32, f: u32) -> f32 {
+  if (X_U8) {
+    return f32(extractBits(X[row * params.rowWords + f / 4u], 8u * (f % 4u), 8u)) * params.xScale;
+  }
+  return bitcast<f32>(X[row * params.d + f]);
 }
 
-fn store(r0: u32, j: u32, acc: vec4f) {
-  var bias = 0.0;
-  if (params.hasBias != 0u) {
-    bias = b[j];
+/** One row's four vec4 sums (only the first KV are used). */
+struct Acc {
+  v0: vec4f,
+  v1: vec4f,
+  v2: vec4f,
+  v3: vec4f,
+}
+
+// Named fields and KV guards instead of an indexed array: CPU adapters keep indexed private arrays in
+// memory, and the guards fold away once KV is fixed for the pipeline.
+fn fmaRow(a: Acc, x: f32, w0: vec4f, w1: vec4f, w2: vec4f, w3: vec4f) -> Acc {
+  let xv = vec4f(x);
+  return Acc(fma(xv, w0, a.v0), fma(xv, w1, a.v1), fma(xv, w2, a.v2), fma(xv, w3, a.v3));
+}
+
+fn storeRow(r: u32, blk: u32, a: Acc) {
+  if (r >= params.rows) {
+    return;
   }
-  for (var i = 0u; i < 4u; i++) {
-    if (r0 + i < params.rows) {
-      Z[(r0 + i) * params.kPad + j] = acc[i] + bias;
+  let o = r * params.kPad + 16u * blk;
+  for (var c = 0u; c < 4u; c++) {
+    Z[o + c] = a.v0[c];
+    if (KV > 1u) {
+      Z[o + 4u + c] = a.v1[c];
+    }
+    if (KV > 2u) {
+      Z[o + 8u + c] = a.v2[c];
+    }
+    if (KV > 3u) {
+      Z[o + 12u + c] = a.v3[c];
     }
   }
 }
 
-// For d a multiple of 4: X read as vec4, four features per step.
 @compute @workgroup_size(WG)
-fn logitsVec4(@builtin(global_invocation_id) gid: vec3u) {
-  let j = gid.x;
-  let k = params.k;
-  if (j >= k) {
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let r0 = gid.x * 4u;
+  if (r0 >= params.rows) {
     return;
   }
-  let r0 = gid.y * 4u;
-  let d4 = params.d / 4u;
-  let src = sourceRows(r0) * d4;
-  var acc = vec4f(0.0);
-  for (var f4 = 0u; f4 < d4; f4++) {
-    let x0 = X4[src.x + f4];
-    let x1 = X4[src.y + f4];
-    let x2 = X4[src.z + f4];
-    let x3 = X4[src.w + f4];
-    let w = f4 * 4u * k + j;
-    acc = fma(vec4f(x0.x, x1.x, x2.x, x3.x), vec4f(W[w]), acc);
-    acc = fma(vec4f(x0.y, x1.y, x2.y, x3.y), vec4f(W[w + k]), acc);
-    acc = fma(vec4f(x0.z, x1.z, x2.z, x3.z), vec4f(W[w + 2u * k]), acc);
-    acc = fma(vec4f(x0.w, x1.w, x2.w, x3.w), vec4f(W[w + 3u * k]), acc);
+  let blk = gid.y;
+  let start = walk[params.n];
+  let last = params.rows - 1u;
+  // Rows past the batch repeat its last row; their sums are never stored.
+  let s0 = walk[start + r0];
+  let s1 = walk[start + min(r0 + 1u, last)];
+  let s2 = walk[start + min(r0 + 2u, last)];
+  let s3 = walk[start + min(r0 + 3u, last)];
+  let rowVecs = params.kPad / 4u;
+  let col = blk * KV;
+  var init = Acc(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
+  if (params.hasBias != 0u) {
+    let bRow = params.d * rowVecs + col;
+    init = Acc(Wp[bRow], Wp[bRow + min(1u, KV - 1u)], Wp[bRow + min(2u, KV - 1u)], Wp[bRow + min(3u, KV - 1u)]);
   }
-  store(r0, j, acc);
-}
-
-// Any d: X read one feature at a time.
-@compute @workgroup_size(WG)
-fn logits(@builtin(global_invocation_id) gid: vec3u) {
-  let j = gid.x;
-  let k = params.k;
-  if (j >= k) {
-    return;
+  var a0 = init;
+  var a1 = init;
+  var a2 = init;
+  var a3 = init;
+  let zero = vec4f(0.0);
+  for (var f = 0u; f < params.d; f++) {
+    // Each W vec4 is loaded once and used for all four rows.
+    let w = f * rowVecs + col;
+    let w0 = Wp[w];
+    var w1 = zero;
+    var w2 = zero;
+    var w3 = zero;
+    if (KV > 1u) {
+      w1 = Wp[w + 1u];
+    }
+    if (KV > 2u) {
+      w2 = Wp[w + 2u];
+    }
+    if (KV > 3u) {
+      w3 = Wp[w + 3u];
+    }
+    a0 = fmaRow(a0, loadX(s0, f), w0, w1, w2, w3);
+    a1 = fmaRow(a1, loadX(s1, f), w0, w1, w2, w3);
+    a2 = fmaRow(a2, loadX(s2, f), w0, w1, w2, w3);
+    a3 = fmaRow(a3, loadX(s3, f), w0, w1, w2, w3);
   }
-  let r0 = gid.y * 4u;
-  let d = params.d;
-  let src = sourceRows(r0) * d;
-  var acc = vec4f(0.0);
-  for (var f = 0u; f < d; f++) {
-    acc = fma(vec4f(X[src.x + f], X[src.y + f], X[src.z + f], X[src.w + f]), vec4f(W[f * k + j]), acc);
-  }
-  store(r0, j, acc);
-}
-
-// Byte pixels: each u32 holds four features; unpack4x8unorm gives byte/255, so the scale is 255·xScale.
-@compute @workgroup_size(WG)
-fn logitsU8(@builtin(global_invocation_id) gid: vec3u) {
-  let j = gid.x;
-  let k = params.k;
-  if (j >= k) {
-    return;
-  }
-  let r0 = gid.y * 4u;
-  let words = (params.d + 3u) / 4u;
-  let src = sourceRows(r0) * params.rowWords;
-  let scale = 255.0 * params.xScale;
-  var acc = vec4f(0.0);
-  for (var f4 = 0u; f4 < words; f4++) {
-    let x0 = unpack4x8unorm(Xu8[src.x + f4]) * scale;
-    let x1 = unpack4x8unorm(Xu8[src.y + f4]) * scale;
-    let x2 = unpack4x8unorm(Xu8[src.z + f4]) * scale;
-    let x3 = unpack4x8unorm(Xu8[src.w + f4]) * scale;
-    // Features past d in the last word are zero bytes; their W rows are clamped to stay in range.
-    let w = f4 * 4u * k + j;
-    let wLast = params.d * k - 1u;
-    acc = fma(vec4f(x0.x, x1.x, x2.x, x3.x), vec4f(W[w]), acc);
-    acc = fma(vec4f(x0.y, x1.y, x2.y, x3.y), vec4f(W[min(w + k, wLast)]), acc);
-    acc = fma(vec4f(x0.z, x1.z, x2.z, x3.z), vec4f(W[min(w + 2u * k, wLast)]), acc);
-    acc = fma(vec4f(x0.w, x1.w, x2.w, x3.w), vec4f(W[min(w + 3u * k, wLast)]), acc);
-  }
-  store(r0, j, acc);
+  storeRow(r0, blk, a0);
+  storeRow(r0 + 1u, blk, a1);
+  storeRow(r0 + 2u, blk, a2);
+  storeRow(r0 + 3u, blk, a3);
 }

@@ -4,6 +4,7 @@
 // set to 0 so batch_update can read whole vec4s. One invocation per row, WG rows a workgroup.
 
 struct Params {
+  n: u32,
   k: u32,
   kPad: u32,
   rows: u32,
@@ -20,11 +21,12 @@ const BCE: u32 = 0u;
 const SIGMOID_MSE: u32 = 1u;
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> cursor: array<u32>;
-@group(0) @binding(2) var<storage, read> perm: array<u32>;
-@group(0) @binding(3) var<storage, read> Y: array<f32>;
-@group(0) @binding(4) var<storage, read_write> G: array<f32>;
-@group(0) @binding(5) var<storage, read_write> rowLoss: array<f32>;
+// The row permutation with the batch cursor after it (walk[n]).
+@group(0) @binding(1) var<storage, read> walk: array<u32>;
+@group(0) @binding(2) var<storage, read> Y: array<f32>;
+@group(0) @binding(3) var<storage, read_write> G: array<f32>;
+// Each batch row's loss (batch_update sums them).
+@group(0) @binding(4) var<storage, read_write> losses: array<f32>;
 
 fn sigmoid(z: f32) -> f32 {
   if (z >= 0.0) {
@@ -102,11 +104,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     return;
   }
   let out = r * params.kPad;
-  let y = perm[cursor[0] + r] * params.k;
+  let y = walk[walk[params.n] + r] * params.k;
   if (params.activation == SOFTMAX) {
-    rowLoss[r] = softmaxRow(out, y);
+    losses[r] = softmaxRow(out, y);
   } else {
-    rowLoss[r] = elementwiseRow(out, y);
+    losses[r] = elementwiseRow(out, y);
   }
   for (var j = params.k; j < params.kPad; j++) {
     G[out + j] = 0.0;

@@ -1,5 +1,5 @@
 // For training sets split over several buffers (larger than one storage binding): copies the batch
-// rows perm[cursor ..] that live in this shard (source rows shardStart .. shardStart+shardRows) into
+// rows walk[walk[n] ..] that live in this shard (source rows shardStart .. shardStart+shardRows) into
 // the contiguous f32 batch Xb, and with copyY the batch targets into Yb, so the fused step kernels can
 // run on the batch as on any resident matrix. advance moves the cursor on once the step is done.
 // One thread per element of Xb (and Yb), 256 a workgroup, 2-D grid; X_U8 reads byte storage.
@@ -19,8 +19,8 @@ struct Params {
 override X_U8: bool = false;
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> cursor: array<u32>;
-@group(0) @binding(2) var<storage, read> perm: array<u32>;
+// The row permutation with the batch cursor after it (walk[n]).
+@group(0) @binding(1) var<storage, read_write> walk: array<u32>;
 @group(0) @binding(3) var<storage, read> X: array<f32>;
 @group(0) @binding(4) var<storage, read> Y: array<f32>;
 @group(0) @binding(5) var<storage, read_write> Xb: array<f32>;
@@ -41,11 +41,11 @@ fn gatherRows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
   let width = params.d + params.k;
   let r = idx / width;
   let c = idx % width;
-  let pos = cursor[0] + r;
+  let pos = walk[params.n] + r;
   if (r >= params.batchSize || pos >= params.n) {
     return;
   }
-  let src = perm[pos];
+  let src = walk[pos];
   if (c < params.d) {
     if (src >= params.shardStart && src < params.shardStart + params.shardRows) {
       Xb[r * params.d + c] = loadX(src - params.shardStart, c);
@@ -58,5 +58,5 @@ fn gatherRows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
 
 @compute @workgroup_size(1)
 fn advance() {
-  cursor[0] += params.batchSize;
+  walk[params.n] += params.batchSize;
 }

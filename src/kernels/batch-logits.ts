@@ -1,11 +1,14 @@
 // Z = Xb·W + b for a training batch read through the permutation (shaders/batch_logits.wgsl).
 import type { GpuContext } from '../context.ts';
+import { classBlocks, columnVectors } from './batch-update.ts';
 import type { Dispatch } from './kernel.ts';
 
 export interface BatchLogitsShape {
+  /** Index of the cursor in the walk buffer (the permutation's length). */
+  n: number;
   d: number;
   k: number;
-  /** Row stride of Z: k rounded up (see paddedClasses). */
+  /** Row stride of Z and of the padded W copy (see paddedClasses). */
   kPad: number;
   rows: number;
   hasBias: boolean;
@@ -16,25 +19,25 @@ export interface BatchLogitsShape {
 }
 
 export interface BatchLogitsBuffers {
-  cursor: GPUBuffer;
-  perm: GPUBuffer;
+  walk: GPUBuffer;
   X: GPUBuffer;
-  W: GPUBuffer;
-  b: GPUBuffer;
+  Wp: GPUBuffer;
   Z: GPUBuffer;
 }
 
+function constants(ctx: GpuContext, k: number, storage: 'f32' | 'u8'): Record<string, number> {
+  return { WG: ctx.workgroupWidth, KV: columnVectors(k), X_U8: storage === 'u8' ? 1 : 0 };
+}
+
 export function batchLogitsUniforms(ctx: GpuContext, s: BatchLogitsShape): GPUBuffer {
-  const bytes = ctx.kernel('batch_logits').uniformBytes({
-    d: s.d, k: s.k, kPad: s.kPad, rows: s.rows, hasBias: s.hasBias ? 1 : 0, rowWords: s.rowWords, xScale: s.xScale,
+  const bytes = ctx.kernel('batch_logits', constants(ctx, s.k, s.storage)).uniformBytes({
+    n: s.n, d: s.d, kPad: s.kPad, rows: s.rows, hasBias: s.hasBias ? 1 : 0, rowWords: s.rowWords, xScale: s.xScale,
   });
   return ctx.createUniform(bytes, 'batch_logits.params');
 }
 
+/** Four batch rows an invocation along x, one block of columns along y. */
 export function batchLogitsDispatch(ctx: GpuContext, params: GPUBuffer, s: BatchLogitsShape, b: BatchLogitsBuffers): Dispatch {
-  const WG = ctx.workgroupWidth;
-  const { X, ...rest } = b;
-  // Bytes, or f32 read as vec4 when rows are whole vec4s (d a multiple of 4), else one f32 at a time.
-  const [entry, binding] = s.storage === 'u8' ? ['logitsU8', 'Xu8'] : s.d % 4 === 0 ? ['logitsVec4', 'X4'] : ['logits', 'X'];
-  return ctx.kernel('batch_logits', { WG }).dispatch(entry, { params, ...rest, [binding]: X }, [Math.ceil(s.k / WG), Math.ceil(s.rows / 4), 1]);
+  const kernel = ctx.kernel('batch_logits', constants(ctx, s.k, s.storage));
+  return kernel.dispatch('main', { params, ...b }, [Math.ceil(s.rows / 4 / ctx.workgroupWidth), classBlocks(s.k), 1]);
 }

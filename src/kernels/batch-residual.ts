@@ -9,6 +9,8 @@ const ACTIVATION_CODE: Readonly<Record<Activation, number>> = { identity: 0, sig
 const GRADIENT_CODE: Readonly<Record<GradientMode, number>> = { residual: 0, 'sigmoid-mse': 1 };
 
 export interface BatchResidualShape {
+  /** Index of the cursor in the walk buffer. */
+  n: number;
   k: number;
   kPad: number;
   rows: number;
@@ -18,16 +20,16 @@ export interface BatchResidualShape {
 }
 
 export interface BatchResidualBuffers {
-  cursor: GPUBuffer;
-  perm: GPUBuffer;
+  walk: GPUBuffer;
   Y: GPUBuffer;
   /** Holds Z on entry and G on exit (rows × kPad). */
   G: GPUBuffer;
-  rowLoss: GPUBuffer;
+  losses: GPUBuffer;
 }
 
 export function batchResidualUniforms(ctx: GpuContext, s: BatchResidualShape): GPUBuffer {
   const bytes = ctx.kernel('batch_residual').uniformBytes({
+    n: s.n,
     k: s.k,
     kPad: s.kPad,
     rows: s.rows,

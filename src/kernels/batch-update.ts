@@ -2,18 +2,30 @@
 import type { GpuContext } from '../context.ts';
 import type { Dispatch } from './kernel.ts';
 
-/** Columns one invocation of batch_update sums: up to 4 vec4s. */
+/** Columns one invocation of the step kernels covers: up to 4 vec4s. */
 const COLUMN_BLOCK = 16;
 
 /**
- * Row stride of the batch's Z/G scratch: k rounded up to whole vec4s, and to whole 16-column blocks
- * past 16 classes, so batch_update reads only complete vec4s.
+ * Row stride of the batch's Z/G scratch and of the padded W: k rounded up to whole vec4s, and to
+ * whole 16-column blocks past 16 classes, so the kernels read only complete vec4s.
  */
 export function paddedClasses(k: number): number {
   return k <= COLUMN_BLOCK ? Math.ceil(k / 4) * 4 : Math.ceil(k / COLUMN_BLOCK) * COLUMN_BLOCK;
 }
 
+/** vec4s of columns per invocation (the KV pipeline constant). */
+export function columnVectors(k: number): number {
+  return Math.min(4, paddedClasses(k) / 4);
+}
+
+/** Column blocks of 4·KV columns: the grid's y. */
+export function classBlocks(k: number): number {
+  return paddedClasses(k) / (4 * columnVectors(k));
+}
+
 export interface BatchUpdateValues {
+  /** Index of the cursor in the walk buffer. */
+  n: number;
   d: number;
   k: number;
   rows: number;
@@ -26,21 +38,18 @@ export interface BatchUpdateValues {
   storage: 'f32' | 'u8';
   rowWords: number;
   xScale: number;
+  /** Slot of the epoch loss in the losses buffer (after the batch rows' slots). */
+  total: number;
 }
 
 export interface BatchUpdateBuffers {
-  cursor: GPUBuffer;
-  perm: GPUBuffer;
+  walk: GPUBuffer;
   X: GPUBuffer;
   G: GPUBuffer;
-  rowLoss: GPUBuffer;
+  losses: GPUBuffer;
+  Wp: GPUBuffer;
   W: GPUBuffer;
   b: GPUBuffer;
-  lossOut: GPUBuffer;
-}
-
-function columnVectors(k: number): number {
-  return Math.min(4, paddedClasses(k) / 4);
 }
 
 function constants(ctx: GpuContext, k: number, storage: 'f32' | 'u8'): Record<string, number> {
@@ -49,6 +58,7 @@ function constants(ctx: GpuContext, k: number, storage: 'f32' | 'u8'): Record<st
 
 export function batchUpdateBytes(ctx: GpuContext, v: BatchUpdateValues): ArrayBuffer {
   return ctx.kernel('batch_update', constants(ctx, v.k, v.storage)).uniformBytes({
+    n: v.n,
     d: v.d,
     k: v.k,
     kPad: paddedClasses(v.k),
@@ -59,14 +69,14 @@ export function batchUpdateBytes(ctx: GpuContext, v: BatchUpdateValues): ArrayBu
     hasBias: v.hasBias ? 1 : 0,
     rowWords: v.rowWords,
     xScale: v.xScale,
+    total: v.total,
   });
 }
 
+/** Eight features an invocation along x (d + 1 of them: the last is the bias), column blocks along y. */
 export function batchUpdateDispatch(
   ctx: GpuContext, params: GPUBuffer, d: number, k: number, storage: 'f32' | 'u8', b: BatchUpdateBuffers,
 ): Dispatch {
-  const c = constants(ctx, k, storage);
-  // d + 1 invocations along x (the last updates the bias), one column block each along y.
-  const blocks = Math.ceil(paddedClasses(k) / (4 * (c.KV as number)));
-  return ctx.kernel('batch_update', c).dispatch('main', { params, ...b }, [Math.ceil((d + 1) / ctx.workgroupWidth), blocks, 1]);
+  const kernel = ctx.kernel('batch_update', constants(ctx, k, storage));
+  return kernel.dispatch('main', { params, ...b }, [Math.ceil((d + 1) / 8 / ctx.workgroupWidth), classBlocks(k), 1]);
 }

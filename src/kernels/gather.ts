@@ -23,8 +23,8 @@ export interface GatherShard {
 }
 
 export interface GatherBuffers {
-  cursor: GPUBuffer;
-  perm: GPUBuffer;
+  /** The permutation with the cursor after it. */
+  walk: GPUBuffer;
   X: GPUBuffer;
   Y: GPUBuffer;
   Xb: GPUBuffer;
@@ -47,6 +47,6 @@ export function gatherDispatch(ctx: GpuContext, params: GPUBuffer, s: GatherShap
 }
 
 /** Moves the cursor on by batchSize: the last dispatch of every step. */
-export function advanceDispatch(ctx: GpuContext, params: GPUBuffer, cursor: GPUBuffer): Dispatch {
-  return ctx.kernel('gather').dispatch('advance', { params, cursor }, [1, 1, 1]);
+export function advanceDispatch(ctx: GpuContext, params: GPUBuffer, walk: GPUBuffer): Dispatch {
+  return ctx.kernel('gather').dispatch('advance', { params, walk }, [1, 1, 1]);
 }

@@ -24,3 +24,4 @@ export const SHADERS = {
 } as const;
 
 export type KernelName = keyof typeof SHADERS;
+

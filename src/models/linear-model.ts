@@ -244,6 +244,7 @@ export abstract class LinearModel<YIn> {
           {
             ctx: this.ctx, objective: this.objective, X: Xres, Y: Yg, W: this.#W, b: this.#b,
             fitIntercept: this.fitIntercept, options: opts, evaluate, hasValidation: Xv !== null,
+            initialW: this.#host.W, initialB: this.#host.b,
           },
           () => this.#gradientNorm(Xh, Yh, only === null ? null : { X: only, Y: Yg }, opts.l2),
         );

@@ -31,6 +31,9 @@ export interface GpuTrainProblem {
   b: GpuMatrix;
   fitIntercept: boolean;
   options: ResolvedFitOptions;
+  /** The parameters' values at the start of the fit (W row-major d×k, b of length k). */
+  initialW: Float32Array;
+  initialB: Float32Array;
   /** Loss and accuracy on the whole training or validation set with the current parameters. */
   evaluate: (which: 'train' | 'validation') => Promise<{ loss: number; accuracy?: number } | null>;
   hasValidation: boolean;
@@ -56,11 +59,15 @@ class Scratch {
 }
 
 interface StepBuffers {
-  cursor: GPUBuffer;
-  perm: GPUBuffer;
+  /** The epoch's row permutation followed by the batch cursor. */
+  walk: GPUBuffer;
   G: GPUBuffer;
-  rowLoss: GPUBuffer;
+  /** The batch rows' losses, then the epoch total at index batchSize. */
+  losses: GPUBuffer;
+  /** One float the epoch total is copied into for reading back. */
   lossOut: GPUBuffer;
+  /** (d+1)×kPad working copy of W with the bias as its last row, vec4-aligned for the kernels. */
+  Wp: GPUBuffer;
   /** Uniforms of the cursor's advance (the batch size). */
   advance: GPUBuffer;
 }
@@ -75,65 +82,73 @@ interface StepPlan {
 /**
  * Where the step kernels find the batch. Resident in one buffer: straight from X through the
  * permutation. Sharded: each step first gathers its rows from the shards into Xb/Yb, and the step
- * kernels then read those through an identity permutation at a cursor fixed at 0.
+ * kernels then read those through an identity walk whose cursor stays at 0.
  */
 interface BatchSource {
-  cursor: GPUBuffer;
-  perm: GPUBuffer;
+  walk: GPUBuffer;
+  /** Index of the cursor in `walk`. */
+  n: number;
   X: GPUBuffer;
   Y: GPUBuffer;
   storage: XStorage;
   rowWords: number;
   xScale: number;
-  /** Dispatches that must run before the step kernels (the gathers), for a batch of `rows`. */
+  /** Dispatches that must run before the step kernels (the gathers). */
   prelude: Dispatch[];
 }
 
 function allocateStepBuffers(s: Scratch, p: GpuTrainProblem, batch: number): StepBuffers {
   const n = p.X.rows;
+  const d = p.X.cols;
   const k = p.W.cols;
+  const kPad = paddedClasses(k);
   return {
-    cursor: s.storage(1, 'train.cursor'),
-    perm: s.storage(n, 'train.perm'),
-    G: s.storage(batch * paddedClasses(k), 'train.G'),
-    rowLoss: s.storage(batch, 'train.rowLoss'),
+    walk: s.storage(n + 1, 'train.walk'),
+    G: s.storage(batch * kPad, 'train.G'),
+    losses: s.storage(batch + 1, 'train.losses'),
     lossOut: s.storage(1, 'train.loss'),
-    advance: s.keep(gatherUniforms(p.ctx, { n, d: p.X.cols, k, batchSize: batch })),
+    Wp: s.storage((d + 1) * kPad, 'train.Wp'),
+    advance: s.keep(gatherUniforms(p.ctx, { n, d, k, batchSize: batch })),
   };
+}
+
+/** W and b laid out as the kernels' (d+1)×kPad working copy. */
+function paddedParams(W: Float32Array, b: Float32Array, d: number, k: number): Float32Array {
+  const kPad = paddedClasses(k);
+  const out = new Float32Array((d + 1) * kPad);
+  for (let f = 0; f < d; f++) out.set(W.subarray(f * k, (f + 1) * k), f * kPad);
+  out.set(b, d * kPad);
+  return out;
 }
 
 function batchSource(s: Scratch, p: GpuTrainProblem, buf: StepBuffers, batch: number): BatchSource {
   const X = p.X;
   const only = X.shards.length === 1 ? X.shards[0] : undefined;
   if (only !== undefined) {
-    return {
-      cursor: buf.cursor, perm: buf.perm, X: only.matrix.buffer, Y: p.Y.buffer,
-      storage: X.storage, rowWords: X.rowWords, xScale: X.scale, prelude: [],
-    };
+    return { walk: buf.walk, n: X.rows, X: only.matrix.buffer, Y: p.Y.buffer, storage: X.storage, rowWords: X.rowWords, xScale: X.scale, prelude: [] };
   }
   const { ctx } = p;
   const d = X.cols;
   const k = p.W.cols;
   const Xb = s.storage(batch * d, 'train.Xb');
   const Yb = s.storage(batch * k, 'train.Yb');
-  const identity = s.storage(batch, 'train.identity');
-  ctx.device.queue.writeBuffer(identity, 0, Uint32Array.from({ length: batch }, (_, i) => i));
+  const identity = s.storage(batch + 1, 'train.identityWalk');
+  // Rows 0..batch−1 in order, then a cursor that stays at 0.
+  ctx.device.queue.writeBuffer(identity, 0, Uint32Array.from({ length: batch + 1 }, (_, i) => (i < batch ? i : 0)));
   const shape = { n: X.rows, d, k, batchSize: batch };
   const prelude = X.shards.map((shard, i) => {
     const params = s.keep(gatherUniforms(ctx, shape, {
       shardStart: shard.rowStart, shardRows: shard.rows, copyY: i === 0, storage: X.storage, rowWords: X.rowWords, xScale: X.scale,
     }));
-    return gatherDispatch(ctx, params, shape, X.storage, {
-      cursor: buf.cursor, perm: buf.perm, X: shard.matrix.buffer, Y: p.Y.buffer, Xb, Yb,
-    });
+    return gatherDispatch(ctx, params, shape, X.storage, { walk: buf.walk, X: shard.matrix.buffer, Y: p.Y.buffer, Xb, Yb });
   });
-  return { cursor: s.storage(1, 'train.zeroCursor'), perm: identity, X: Xb, Y: Yb, storage: 'f32', rowWords: d, xScale: 1, prelude };
+  return { walk: identity, n: batch, X: Xb, Y: Yb, storage: 'f32', rowWords: d, xScale: 1, prelude };
 }
 
 function updateValues(p: GpuTrainProblem, src: BatchSource, rows: number, learningRate: number): BatchUpdateValues {
   return {
-    d: p.X.cols, k: p.W.cols, rows, learningRate, l2: p.options.l2, lossScale: 1 / p.X.rows, hasBias: p.fitIntercept,
-    storage: src.storage, rowWords: src.rowWords, xScale: src.xScale,
+    n: src.n, d: p.X.cols, k: p.W.cols, rows, learningRate, l2: p.options.l2, lossScale: 1 / p.X.rows, hasBias: p.fitIntercept,
+    storage: src.storage, rowWords: src.rowWords, xScale: src.xScale, total: p.options.batchSize,
   };
 }
 
@@ -146,22 +161,21 @@ function planStep(s: Scratch, p: GpuTrainProblem, spec: ObjectiveSpec, buf: Step
   const d = p.X.cols;
   const k = p.W.cols;
   const kPad = paddedClasses(k);
-  const logitsShape = { d, k, kPad, rows, hasBias: p.fitIntercept, storage: src.storage, rowWords: src.rowWords, xScale: src.xScale };
+  const logitsShape = { n: src.n, d, k, kPad, rows, hasBias: p.fitIntercept, storage: src.storage, rowWords: src.rowWords, xScale: src.xScale };
   const logits = s.keep(batchLogitsUniforms(ctx, logitsShape));
-  const residual = s.keep(batchResidualUniforms(ctx, { k, kPad, rows, activation: spec.activation, loss: spec.loss, gradient: spec.gradient }));
+  const residual = s.keep(batchResidualUniforms(ctx, { n: src.n, k, kPad, rows, activation: spec.activation, loss: spec.loss, gradient: spec.gradient }));
   const update = s.keep(ctx.createUniform(batchUpdateBytes(ctx, updateValues(p, src, rows, 1)), 'train.update'));
-  const walk = { cursor: src.cursor, perm: src.perm };
   return {
     rows,
     update,
     dispatches: [
       ...src.prelude,
-      batchLogitsDispatch(ctx, logits, logitsShape, { ...walk, X: src.X, W: p.W.buffer, b: p.b.buffer, Z: buf.G }),
-      batchResidualDispatch(ctx, residual, rows, { ...walk, Y: src.Y, G: buf.G, rowLoss: buf.rowLoss }),
+      batchLogitsDispatch(ctx, logits, logitsShape, { walk: src.walk, X: src.X, Wp: buf.Wp, Z: buf.G }),
+      batchResidualDispatch(ctx, residual, rows, { walk: src.walk, Y: src.Y, G: buf.G, losses: buf.losses }),
       batchUpdateDispatch(ctx, update, d, k, src.storage, {
-        ...walk, X: src.X, G: buf.G, rowLoss: buf.rowLoss, W: p.W.buffer, b: p.b.buffer, lossOut: buf.lossOut,
+        walk: src.walk, X: src.X, G: buf.G, losses: buf.losses, Wp: buf.Wp, W: p.W.buffer, b: p.b.buffer,
       }),
-      advanceDispatch(ctx, buf.advance, buf.cursor),
+      advanceDispatch(ctx, buf.advance, buf.walk),
     ],
   };
 }
@@ -210,6 +224,7 @@ export async function trainOnGpu(p: GpuTrainProblem, gradientNorm: GradientNorm)
   const scratch = new Scratch(ctx);
   try {
     const buf = allocateStepBuffers(scratch, p, B);
+    writeF32(ctx, buf.Wp, paddedParams(p.initialW, p.initialB, p.X.cols, p.W.cols));
     const src = batchSource(scratch, p, buf, B);
     const full = planStep(scratch, p, spec, buf, src, B);
     const last = sizes[sizes.length - 1] as number;
@@ -220,9 +235,10 @@ export async function trainOnGpu(p: GpuTrainProblem, gradientNorm: GradientNorm)
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       const t0 = performance.now();
       const learningRate = learningRateAt(options.learningRate, epoch);
-      writeU32(ctx, buf.perm, epochOrder(n, epoch, options.shuffle, options.seed));
-      writeU32(ctx, buf.cursor, new Uint32Array([0]));
-      writeF32(ctx, buf.lossOut, new Float32Array([0]));
+      const walk = new Uint32Array(n + 1);
+      walk.set(epochOrder(n, epoch, options.shuffle, options.seed));
+      writeU32(ctx, buf.walk, walk);
+      ctx.device.queue.writeBuffer(buf.losses, B * 4, new Float32Array([0]));
       for (const plan of new Set([full, partial])) {
         writeUniform(ctx, plan.update, batchUpdateBytes(ctx, updateValues(p, src, plan.rows, learningRate)));
       }
@@ -233,6 +249,9 @@ export async function trainOnGpu(p: GpuTrainProblem, gradientNorm: GradientNorm)
         for (let s = start; s < end; s++) steps.push(...(sizes[s] === B ? full : partial).dispatches);
         ctx.submit(steps);
       }
+      const copy = ctx.device.createCommandEncoder();
+      copy.copyBufferToBuffer(buf.losses, B * 4, buf.lossOut, 0, 4);
+      ctx.device.queue.submit([copy.finish()]);
       const loss = (await ctx.readBuffer(buf.lossOut, 1))[0] as number;
       if (!Number.isFinite(loss)) {
         throw new ValueError(`training diverged: the loss became ${loss} in epoch ${epoch}; try a smaller learningRate (it was ${learningRate})`);
