@@ -1,0 +1,184 @@
+// Serves the browser demo on 127.0.0.1 (Chromium gives navigator.gpu only to secure-enough origins,
+// and http://127.0.0.1 is one), plus Fashion-MNIST's four .gz files when they are installed, so the
+// page can fetch them without the user downloading anything.
+//
+//   node --import tsx demo/serve.ts [--port N] [--fashion-mnist DIR]
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolveInside } from '../harness/server.ts';
+import { FASHION_MNIST_FILES } from '../src/data/fashion-mnist.ts';
+
+const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+/** Where Debian's dataset-fashion-mnist package puts the files. */
+export const DEFAULT_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+
+/** What /datasets.json tells the page: URLs of the data sets this server can serve. */
+export interface DatasetIndex {
+  fashionMnist?: Record<keyof typeof FASHION_MNIST_FILES, string>;
+}
+
+export interface DemoServerOptions {
+  /** 0 (default): a free port chosen by the OS. */
+  port?: number;
+  /** Folder holding Fashion-MNIST's four .gz files; absent or incomplete means the page will not offer it. */
+  fashionMnistDir?: string;
+  /** Folder holding the built bundle (demo.js); default build/demo. */
+  bundleDir?: string;
+}
+
+export interface DemoServer {
+  url: string;
+  datasets: DatasetIndex;
+  close(): Promise<void>;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.gz': 'application/gzip',
+};
+
+/** The page's own files: the URL path → the file on disk (nothing else under the repository is served). */
+function pageFiles(bundleDir: string): Map<string, string> {
+  const demo = join(REPO, 'demo');
+  return new Map([
+    ['/', join(demo, 'index.html')],
+    ['/index.html', join(demo, 'index.html')],
+    ['/style.css', join(demo, 'style.css')],
+    ['/demo.js', join(bundleDir, 'demo.js')],
+    ['/demo.js.map', join(bundleDir, 'demo.js.map')],
+  ]);
+}
+
+function findFashionMnist(dir: string): DatasetIndex {
+  const all = Object.values(FASHION_MNIST_FILES).every((f) => existsSync(join(dir, f)));
+  if (!all) return {};
+  const urls = Object.fromEntries(Object.entries(FASHION_MNIST_FILES).map(([k, f]) => [k, `/data/fashion-mnist/${f}`]));
+  return { fashionMnist: urls as Record<keyof typeof FASHION_MNIST_FILES, string> };
+}
+
+/** The file a request maps to, or null (404). */
+export function routeRequest(urlPath: string, files: Map<string, string>, datasets: DatasetIndex, fashionMnistDir: string): string | null {
+  const path = urlPath.split('?')[0] ?? '/';
+  const page = files.get(path);
+  if (page !== undefined) return page;
+  const prefix = '/data/fashion-mnist/';
+  if (datasets.fashionMnist !== undefined && path.startsWith(prefix)) {
+    const name = path.slice(prefix.length);
+    if ((Object.values(FASHION_MNIST_FILES) as string[]).includes(name)) return resolveInside(resolve(fashionMnistDir), `/${name}`);
+  }
+  return null;
+}
+
+export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer from 0 to 65535, got ${String(port)}`);
+  const bundleDir = resolve(options.bundleDir ?? join(REPO, 'build', 'demo'));
+  if (!existsSync(join(bundleDir, 'demo.js'))) {
+    throw new Error(`${join(bundleDir, 'demo.js')} is missing: run \`npm run build\` first (\`npm run demo\` builds it for you)`);
+  }
+  const fashionMnistDir = options.fashionMnistDir ?? DEFAULT_FASHION_MNIST_DIR;
+  const datasets = findFashionMnist(fashionMnistDir);
+  const files = pageFiles(bundleDir);
+  const index = JSON.stringify(datasets);
+
+  const server: Server = createServer(async (req, res) => {
+    const url = req.url ?? '/';
+    if (url.split('?')[0] === '/datasets.json') {
+      res.writeHead(200, { 'content-type': MIME['.json'] as string, 'cache-control': 'no-store' }).end(index);
+      return;
+    }
+    const file = routeRequest(url, files, datasets, fashionMnistDir);
+    if (file === null) {
+      res.writeHead(404).end(`not found: ${url}`);
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      // The bundle changes on every build; the data sets never do, so let the browser keep them.
+      const cache = extname(file) === '.gz' ? 'max-age=86400' : 'no-store';
+      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': cache });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end(`not found: ${url}`);
+    }
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', () => ok());
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('demo server has no TCP address');
+  return {
+    url: `http://127.0.0.1:${address.port}/`,
+    datasets,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}
+
+export interface DemoArgs {
+  port: number;
+  fashionMnistDir: string;
+}
+
+/** Parses `--port N` / `--port=N` and `--fashion-mnist DIR`; anything else is an error naming it. */
+export function parseDemoArgs(argv: readonly string[]): DemoArgs {
+  const out: DemoArgs = { port: 0, fashionMnistDir: DEFAULT_FASHION_MNIST_DIR };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '') throw new Error(`${name} needs a value`);
+      return v;
+    };
+    if (name === '--port') {
+      const text = value();
+      const port = Number(text);
+      if (!/^\d+$/.test(text) || port > 65535) throw new Error(`--port must be an integer from 0 to 65535, got ${text}`);
+      out.port = port;
+    } else if (name === '--fashion-mnist') {
+      out.fashionMnistDir = value();
+    } else {
+      throw new Error(`unknown argument ${arg} (known: --port N, --fashion-mnist DIR)`);
+    }
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  let args: DemoArgs;
+  try {
+    args = parseDemoArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`demo: ${(e as Error).message}`);
+    process.exit(2);
+  }
+  const server = await startDemoServer({ port: args.port, fashionMnistDir: args.fashionMnistDir });
+  const fm = server.datasets.fashionMnist !== undefined ? `Fashion-MNIST from ${args.fashionMnistDir}` : `no Fashion-MNIST (looked in ${args.fashionMnistDir})`;
+  console.log(`webgpu-logreg demo: ${server.url}  (${fm}; Ctrl+C stops)`);
+  const stop = (): void => {
+    void server.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e: unknown) => {
+    console.error(`demo: ${(e as Error).message}`);
+    process.exit(1);
+  });
+}
