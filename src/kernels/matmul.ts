@@ -5,7 +5,10 @@ import type { GpuMatrix } from '../matrix.ts';
 import { describeShape } from '../validate.ts';
 import type { Dispatch } from './kernel.ts';
 
-const TILE = 16;
+/** Rows and columns of Z one invocation computes. */
+const ROW_BLOCK = 8;
+const COLUMN_BLOCK = 4;
+const MAX_GROUPS = 65535;
 
 export interface MatmulBuffers {
   X: GPUBuffer;
@@ -27,10 +30,13 @@ export function matmulUniforms(ctx: GpuContext, s: MatmulShape): GPUBuffer {
   return ctx.createUniform(bytes, 'matmul.params');
 }
 
+/** Column blocks of 4 along x (WG a workgroup), row blocks of 8 along y and, past 65535, z. */
 export function matmulDispatch(ctx: GpuContext, params: GPUBuffer, s: MatmulShape, buffers: MatmulBuffers): Dispatch {
-  const rowGroups = Math.ceil(s.m / TILE);
-  if (rowGroups > 65535) throw new ShapeError(`matmul: X has ${s.m} rows, over the ${65535 * TILE} a dispatch can cover`);
-  return ctx.kernel('matmul').dispatch('main', { params, ...buffers }, [Math.ceil(s.k / TILE), rowGroups, 1]);
+  const WG = ctx.workgroupWidth;
+  const rowBlocks = Math.ceil(s.m / ROW_BLOCK);
+  const z = Math.ceil(rowBlocks / MAX_GROUPS);
+  const grid = [Math.ceil(Math.ceil(s.k / COLUMN_BLOCK) / WG), Math.ceil(rowBlocks / z), z] as const;
+  return ctx.kernel('matmul', { WG }).dispatch('main', { params, ...buffers }, grid);
 }
 
 export function checkMatmulShapes(X: GpuMatrix, W: GpuMatrix, b?: GpuMatrix): void {
