@@ -1,8 +1,9 @@
 // dW = Xᵀ(Yhat − Y)/m (d×k) and db = column means of (Yhat − Y) (1×k), as a two-pass reduction over m.
-// partialSums: a 16×16 workgroup owns a 16-feature × 16-class block of the (d+1)×k result for one chunk
-// of rowsPerChunk rows, staging 16 rows of X and of (Yhat − Y) in workgroup memory per step; feature d
-// is the constant 1, so the bias gradient comes out of the same pass. reduceChunks: one thread per
-// (d+1)×k entry adds the chunks' partial sums and scales by 1/m.
+// partialSums: each invocation owns a 4-feature × 4-class block of the (d+1)×k result for one chunk of
+// rowsPerChunk rows, held in four vec4s (register blocking, no workgroup memory or barriers: each
+// loaded x feeds four classes, each residual four features); feature d is the constant 1, so the bias
+// gradient comes out of the same pass. reduceChunks: one invocation per (d+1)×k entry adds the
+// chunks' partial sums and scales by 1/m. WG, the workgroup width, is a pipeline constant.
 // mode 0: G = Yhat − Y (BCE, CE and ½-MSE on logits); mode 1: G = (Yhat − Y)·Yhat·(1 − Yhat)
 // (½-MSE on sigmoid probabilities, through the chain rule).
 
@@ -24,9 +25,7 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> dW: array<f32>;
 @group(0) @binding(6) var<storage, read_write> db: array<f32>;
 
-const TILE: u32 = 16u;
-var<workgroup> Xtile: array<array<f32, 16>, 16>; // [row][feature]
-var<workgroup> Gtile: array<array<f32, 16>, 16>; // [row][class]
+override WG: u32 = 64u;
 
 const SIGMOID_MSE: u32 = 1u;
 
@@ -38,48 +37,63 @@ fn residual(yhat: f32, y: f32) -> f32 {
   return g;
 }
 
-@compute @workgroup_size(16, 16)
-fn partialSums(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let featureBase = wg.y * TILE;
-  let classBase = wg.x * TILE;
-  let chunk = wg.z;
+/** The residuals of row `row` in classes c0 .. c0+3 (0 past k). */
+fn residualRow(row: u32, c0: u32) -> vec4f {
+  var g = vec4f(0.0);
+  for (var c = 0u; c < 4u; c++) {
+    if (c0 + c < params.k) {
+      let i = row * params.k + c0 + c;
+      g[c] = residual(Yhat[i], Y[i]);
+    }
+  }
+  return g;
+}
+
+/** Feature f of a row: X for f < d, the constant 1 (the bias) for f = d. */
+fn feature(row: u32, f: u32) -> f32 {
+  if (f < params.d) {
+    return X[row * params.d + f];
+  }
+  return select(0.0, 1.0, f == params.d);
+}
+
+@compute @workgroup_size(WG)
+fn partialSums(@builtin(global_invocation_id) gid: vec3u) {
+  let c0 = gid.x * 4u;
+  let f0 = gid.y * 4u;
+  let chunk = gid.z;
+  if (c0 >= params.k || f0 > params.d) {
+    return;
+  }
   let rowStart = chunk * params.rowsPerChunk;
   let rowEnd = min(rowStart + params.rowsPerChunk, params.m);
-  var acc = 0.0;
-  for (var r0 = rowStart; r0 < rowEnd; r0 += TILE) {
-    let row = r0 + lid.y;
-    let f = featureBase + lid.x;
-    var x = 0.0;
-    if (row < rowEnd) {
-      if (f < params.d) {
-        x = X[row * params.d + f];
-      } else if (f == params.d) {
-        x = 1.0;
+  var a0 = vec4f(0.0);
+  var a1 = vec4f(0.0);
+  var a2 = vec4f(0.0);
+  var a3 = vec4f(0.0);
+  for (var row = rowStart; row < rowEnd; row++) {
+    let g = residualRow(row, c0);
+    a0 = fma(vec4f(feature(row, f0)), g, a0);
+    a1 = fma(vec4f(feature(row, f0 + 1u)), g, a1);
+    a2 = fma(vec4f(feature(row, f0 + 2u)), g, a2);
+    a3 = fma(vec4f(feature(row, f0 + 3u)), g, a3);
+  }
+  let sums = array<vec4f, 4>(a0, a1, a2, a3);
+  for (var i = 0u; i < 4u; i++) {
+    let f = f0 + i;
+    if (f <= params.d) {
+      for (var c = 0u; c < 4u; c++) {
+        if (c0 + c < params.k) {
+          partial[(chunk * (params.d + 1u) + f) * params.k + c0 + c] = sums[i][c];
+        }
       }
     }
-    Xtile[lid.y][lid.x] = x;
-    let c = classBase + lid.x;
-    var g = 0.0;
-    if (row < rowEnd && c < params.k) {
-      g = residual(Yhat[row * params.k + c], Y[row * params.k + c]);
-    }
-    Gtile[lid.y][lid.x] = g;
-    workgroupBarrier();
-    for (var q = 0u; q < TILE; q++) {
-      acc += Xtile[q][lid.y] * Gtile[q][lid.x];
-    }
-    workgroupBarrier();
-  }
-  let feature = featureBase + lid.y;
-  let cls = classBase + lid.x;
-  if (feature <= params.d && cls < params.k) {
-    partial[(chunk * (params.d + 1u) + feature) * params.k + cls] = acc;
   }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn reduceChunks(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let idx = gid.x + gid.y * groups.x * 64u;
+  let idx = gid.x + gid.y * groups.x * WG;
   let n = (params.d + 1u) * params.k;
   if (idx >= n) {
     return;

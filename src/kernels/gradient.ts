@@ -6,9 +6,9 @@ import type { GradientMode } from '../models/objective.ts';
 import { describeShape } from '../validate.ts';
 import { grid1D, type Dispatch } from './kernel.ts';
 
-const TILE = 16;
-const REDUCE_WORKGROUP = 64;
-/** Rows one workgroup sums before the second pass: enough work per group to hide its setup. */
+/** Features and classes of the result one partialSums invocation covers. */
+const BLOCK = 4;
+/** Rows one invocation sums before the second pass: enough work per invocation to hide its setup. */
 const MIN_ROWS_PER_CHUNK = 256;
 
 export interface GradientShape {
@@ -25,7 +25,7 @@ export interface GradientPlan extends GradientShape {
 /** How the m rows are split into chunks, keeping the chunk count within one grid dimension. */
 export function planGradient(s: GradientShape): GradientPlan {
   const needed = Math.ceil(s.m / 65535);
-  const rowsPerChunk = Math.max(MIN_ROWS_PER_CHUNK, Math.ceil(needed / TILE) * TILE);
+  const rowsPerChunk = Math.max(MIN_ROWS_PER_CHUNK, needed);
   return { ...s, rowsPerChunk, nChunks: Math.ceil(s.m / rowsPerChunk) };
 }
 
@@ -60,16 +60,17 @@ export interface GradientBuffers {
 
 /** The two passes: per-chunk partial sums, then their sum scaled by 1/m. */
 export function gradientDispatches(ctx: GpuContext, params: GPUBuffer, p: GradientPlan, b: GradientBuffers): Dispatch[] {
-  const kernel = ctx.kernel('gradient');
+  const WG = ctx.workgroupWidth;
+  const kernel = ctx.kernel('gradient', { WG });
   const partialSums = kernel.dispatch(
     'partialSums',
     { params, X: b.X, Yhat: b.Yhat, Y: b.Y, partial: b.partial },
-    [Math.ceil(p.k / TILE), Math.ceil((p.d + 1) / TILE), p.nChunks],
+    [Math.ceil(Math.ceil(p.k / BLOCK) / WG), Math.ceil((p.d + 1) / BLOCK), p.nChunks],
   );
   const reduce = kernel.dispatch(
     'reduceChunks',
     { params, partial: b.partial, dW: b.dW, db: b.db },
-    grid1D(Math.ceil(((p.d + 1) * p.k) / REDUCE_WORKGROUP)),
+    grid1D(Math.ceil(((p.d + 1) * p.k) / WG)),
   );
   return [partialSums, reduce];
 }
