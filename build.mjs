@@ -4,6 +4,7 @@ import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkBundleSize } from './scripts/check-size.mjs';
 
 const common = {
   bundle: true,
@@ -34,6 +35,16 @@ function rewriteDeclarationImports(dir) {
   }
 }
 
+/** The browser demo's page script (build/demo/demo.js), served by demo/serve.ts. */
+async function buildDemo() {
+  await build({ ...common, entryPoints: ['demo/main.ts'], outfile: 'build/demo/demo.js', platform: 'browser', sourcemap: true, minify: true });
+}
+
+/** The benchmark page's script (build/bench/page.js): the library from source plus TF.js. */
+async function buildBench() {
+  await build({ ...common, entryPoints: ['bench/page.ts'], outfile: 'build/bench/page.js', platform: 'browser', sourcemap: true });
+}
+
 async function buildHarness() {
   await build({
     ...common,
@@ -44,5 +55,14 @@ async function buildHarness() {
   });
 }
 
+/** The page `npm run train` drives in headless Chrome (build/harness/train-page.js). */
+async function buildTrainPage() {
+  await build({ ...common, entryPoints: ['harness/train-page.ts'], outfile: 'build/harness/train-page.js', platform: 'browser', sourcemap: 'inline' });
+}
+
 await buildLibrary();
+await checkBundleSize('dist/index.js');
 await buildHarness();
+await buildTrainPage();
+await buildDemo();
+await buildBench();

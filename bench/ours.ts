@@ -1,0 +1,32 @@
+// webgpu-logreg in the training comparison, through its public API only: SoftmaxRegression.fit()
+// with one epoch, no shuffle, zero initial parameters. The epoch time is the one fit() reports in
+// its History (the data is on the GPU by then); the whole call is timed as well.
+import type * as Lib from '../src/index.ts';
+import type { TrainingData } from './data.ts';
+import type { EpochOutcome, EpochTrainer } from './trainer.ts';
+
+export type LibModule = typeof Lib;
+
+export function libraryTrainer(lib: LibModule, ctx: Lib.GpuContext): EpochTrainer {
+  return {
+    impl: 'webgpu-logreg',
+    async epoch(data: TrainingData, batchSize: number, learningRate: number): Promise<EpochOutcome> {
+      const { n, d, k } = data.info;
+      const model = new lib.SoftmaxRegression(ctx, { nFeatures: d, nClasses: k });
+      try {
+        const t0 = performance.now();
+        const history = await model.fit({ data: data.X, rows: n, cols: d }, data.labels, {
+          epochs: 1, batchSize, learningRate, shuffle: false,
+        });
+        const fitMs = performance.now() - t0;
+        const epochMs = history.ms[0];
+        const loss = history.loss[0];
+        if (epochMs === undefined || loss === undefined) throw new Error(`fit() ran ${history.epochs} epochs, expected 1`);
+        const params = await model.getParams();
+        return { ms: epochMs, W: params.W.data, b: params.b, fitMs, reportedEpochLoss: loss };
+      } finally {
+        model.destroy();
+      }
+    },
+  };
+}
