@@ -131,9 +131,19 @@ test('iris with logistic and linear models', async () => {
   assert.ok(r2 !== null && Number(r2[1]) > 0.8, `linear regression of the species index: R² ${r2?.[1]}`);
 });
 
-/** Gaussian blobs in d dimensions, one per class, well apart. */
+/** Centres drawn until every pair is at least `gap` apart, so the classes really are separable. */
+function separatedCentres(rng: Rng, d: number, k: number, gap: number): number[][] {
+  const centres: number[][] = [];
+  while (centres.length < k) {
+    const c = Array.from({ length: d }, () => (rng() - 0.5) * 12);
+    if (centres.every((o) => Math.hypot(...o.map((v, j) => v - (c[j] as number))) >= gap)) centres.push(c);
+  }
+  return centres;
+}
+
+/** Gaussian-like blobs in d dimensions, one per class, well apart (noise sd 0.5 a coordinate). */
 function blobs(rng: Rng, n: number, d: number, k: number): { X: number[][]; y: number[] } {
-  const centres = Array.from({ length: k }, () => Array.from({ length: d }, () => (rng() - 0.5) * 12));
+  const centres = separatedCentres(rng, d, k, 6);
   const X: number[][] = [];
   const y: number[] = [];
   for (let i = 0; i < n; i++) {
