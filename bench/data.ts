@@ -1,5 +1,6 @@
 // Training data for the benchmark: Fashion-MNIST decoded from its gzipped IDX files (pixels scaled
 // to [0, 1]), or a seeded synthetic set of any shape. Runs unchanged in the page and in Node.
+import { mulberry32 } from '../src/random.ts';
 import type { DatasetInfo } from './types.ts';
 
 /** A classification set: X row-major n×d (f32), labels 0..k−1. */
@@ -14,17 +15,8 @@ export const FASHION_MNIST_FILES = { images: 'train-images-idx3-ubyte.gz', label
 /** Fetches one file's bytes by name (fetch() in the page, the file system in Node). */
 export type ByteSource = (name: string) => Promise<Uint8Array>;
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The library's seeded PRNG, so benchmark data match across runs and runtimes.
+export { mulberry32 };
 
 export async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
   const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));

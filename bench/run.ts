@@ -14,7 +14,7 @@ import { FASHION_MNIST_FILES } from './data.ts';
 import { machineInfo, packageVersion } from './machine.ts';
 import type { LibModule } from './ours.ts';
 import { formatConsole, lossChecks, ratios, renderBenchmarks, scalingFit, summary, withoutParams } from './report.ts';
-import { startBenchServer } from './server.ts';
+import { startStaticServer } from '../harness/server.ts';
 import { planTraining, scalingPoints } from './plan.ts';
 import { createBenchApi, type BenchApi } from './suite.ts';
 import type { BenchResult, DataSpec, ScalingPoint, TrainingRun } from './types.ts';
@@ -51,7 +51,7 @@ function dataSpec(a: BenchArgs, runtime: 'browser' | 'node'): DataSpec {
 // ---- browser runtime ----
 
 async function browserSession(): Promise<Session> {
-  const server = await startBenchServer([{ prefix: '', dir: ROOT }, { prefix: '/datasets/fashion-mnist', dir: FASHION_DIR }]);
+  const server = await startStaticServer(ROOT, { mounts: { '/datasets/fashion-mnist': FASHION_DIR } });
   let browser: Browser | null = null;
   try {
     // Developer features make Chromium report the adapter's full description.

