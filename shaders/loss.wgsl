@@ -1,5 +1,5 @@
 // Mean over the m rows of the summed per-element loss of Z (logits for bce/ce, predictions for mse)
-// against Y, reduced on the GPU to out[0] (added to it when accumulate = 1), in two passes:
+// against Y, reduced on the GPU to out[0], in two passes:
 // rowSums: 256-thread workgroups each sum a grid-strided set of rows, then halve in workgroup memory;
 // finish: one workgroup adds the nGroups partial sums and multiplies by scale (1/m).
 
@@ -8,7 +8,6 @@ struct Params {
   k: u32,
   kind: u32,
   nGroups: u32,
-  accumulate: u32,
   scale: f32,
 }
 
@@ -104,10 +103,6 @@ fn finish(@builtin(local_invocation_index) li: u32) {
   workgroupBarrier();
   reduceWorkgroup(li);
   if (li == 0u) {
-    var total = sums[0] * params.scale;
-    if (params.accumulate != 0u) {
-      total += out[0];
-    }
-    out[0] = total;
+    out[0] = sums[0] * params.scale;
   }
 }

@@ -27,8 +27,6 @@ export interface LossValues {
   m: number;
   k: number;
   kind: LossKind;
-  /** Add to out[0] instead of overwriting it (for sums over mini-batches). */
-  accumulate: boolean;
   /** Multiplies the summed loss: 1/m for a mean. */
   scale: number;
 }
@@ -39,7 +37,6 @@ export function lossUniforms(ctx: GpuContext, v: LossValues): GPUBuffer {
     k: v.k,
     kind: lossKindCode(v.kind),
     nGroups: lossGroups(v.m),
-    accumulate: v.accumulate ? 1 : 0,
     scale: v.scale,
   });
   return ctx.createUniform(bytes, 'loss.params');
@@ -75,7 +72,7 @@ export function loss(ctx: GpuContext, kind: LossKind, Z: GpuMatrix, Y: GpuMatrix
   }
   const out = ctx.createMatrix(1, 1, 'loss');
   const partial = ctx.createStorage(lossGroups(Z.rows), 'loss.partial');
-  const params = lossUniforms(ctx, { m: Z.rows, k: Z.cols, kind, accumulate: false, scale: 1 / Z.rows });
+  const params = lossUniforms(ctx, { m: Z.rows, k: Z.cols, kind, scale: 1 / Z.rows });
   ctx.submit(lossDispatches(ctx, params, Z.rows, { Z: Z.buffer, Y: Y.buffer, partial, out: out.buffer }), [params, partial]);
   return out;
 }
