@@ -4,31 +4,12 @@ import * as assert from 'uvu/assert';
 import type { ModelRun } from '../harness/fixtures.ts';
 import { relativeError, WorstCase } from './support/compare.ts';
 import { gpuSuite } from './support/gpu-suite.ts';
-import { fitBoth } from './support/models.ts';
-import { mulberry32, randomInt, randomMatrix, testSeed, type Rng } from './support/random.ts';
+import { fitBoth, problem } from './support/models.ts';
+import { mulberry32, randomInt, testSeed } from './support/random.ts';
 
 const { test, gpu } = gpuSuite('estimators: GPU vs float64 trainer');
 const PARAM_TOLERANCE = 1e-3; // ‖θ_gpu − θ_cpu‖/‖θ_cpu‖ after training
 const LOSS_TOLERANCE = 1e-3; // per epoch, relative
-
-/** Features and a linear ground truth with noise: labels for each kind of model. */
-function problem(rng: Rng, model: ModelRun['model'], n: number, d: number, k: number): { X: ModelRun['X']; y: number[] } {
-  const X = randomMatrix(rng, n, d, -2, 2);
-  const truth = randomMatrix(rng, d, k, -1.5, 1.5);
-  const y: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const scores = Array.from({ length: k }, (_, j) => {
-      let s = 0.3 * (rng() - 0.5);
-      for (let f = 0; f < d; f++) s += (X.data[i * d + f] as number) * (truth.data[f * k + j] as number);
-      return s;
-    });
-    if (model === 'softmax') y.push(scores.indexOf(Math.max(...scores)));
-    else if (model === 'logistic') y.push((scores[0] as number) > 0 ? 1 : 0);
-    else y.push(scores[0] as number);
-  }
-  if (model === 'logistic' && (!y.includes(0) || !y.includes(1))) y[0] = 1 - (y[0] as number);
-  return { X, y };
-}
 
 const MODES = [
   { name: 'batch', batchSize: (n: number) => n, epochs: 12, lr: 0.5 },

@@ -7,9 +7,9 @@ import * as assert from 'uvu/assert';
 import type { ModelRun } from '../harness/fixtures.ts';
 import { relativeError, WorstCase } from './support/compare.ts';
 import type { ErrorsOutput, FitOutput } from './support/dawn-worker.ts';
-import { cpuFit } from './support/models.ts';
+import { cpuFit, problem } from './support/models.ts';
 import { dawnEnv, describeRun, lastJsonLine, resolveWebgpu, runNode } from './support/node-gpu.ts';
-import { mulberry32, randomInt, randomMatrix, testSeed, type Rng } from './support/random.ts';
+import { mulberry32, randomInt, testSeed } from './support/random.ts';
 
 const test = suite('Node runtime: Dawn (webgpu package)');
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -24,25 +24,6 @@ async function runWorker<T>(job: unknown): Promise<T> {
   });
   if (run.code !== 0) assert.unreachable(describeRun('the Dawn worker', run));
   return lastJsonLine<T>(run.stdout);
-}
-
-/** A linear ground truth with noise, labelled for each kind of model. */
-function problem(rng: Rng, model: ModelRun['model'], n: number, d: number, k: number): { X: ModelRun['X']; y: number[] } {
-  const X = randomMatrix(rng, n, d, -2, 2);
-  const truth = randomMatrix(rng, d, k, -1.5, 1.5);
-  const y: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const scores = Array.from({ length: k }, (_, j) => {
-      let s = 0.3 * (rng() - 0.5);
-      for (let f = 0; f < d; f++) s += (X.data[i * d + f] as number) * (truth.data[f * k + j] as number);
-      return s;
-    });
-    if (model === 'softmax') y.push(scores.indexOf(Math.max(...scores)));
-    else if (model === 'logistic') y.push((scores[0] as number) > 0 ? 1 : 0);
-    else y.push(scores[0] as number);
-  }
-  if (model === 'logistic' && (!y.includes(0) || !y.includes(1))) y[0] = 1 - (y[0] as number);
-  return { X, y };
 }
 
 test('the webgpu package (a devDependency) is installed', () => {

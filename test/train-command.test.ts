@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { get as httpGet } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { suite } from 'uvu';
+import type { Summary } from '../cli/report.ts';
 import * as assert from 'uvu/assert';
 import { loadIris } from '../src/data/iris.ts';
 import { trainTestSplit } from '../src/data/transforms.ts';
@@ -22,19 +23,6 @@ const SUMMARY_KEYS = [
   'dataset', 'model', 'epochs', 'batchSize', 'learningRate', 'trainAccuracy', 'testAccuracy', 'finalLoss', 'msPerEpoch', 'runtime', 'adapter',
 ];
 
-interface Summary {
-  dataset: string;
-  model: string;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  trainAccuracy: number | null;
-  testAccuracy: number | null;
-  finalLoss: number;
-  msPerEpoch: number;
-  runtime: string;
-  adapter: string;
-}
 
 interface SavedModel {
   nFeatures: number;

@@ -1,6 +1,6 @@
 // Z = Xb·W + b for a training batch read through the permutation (shaders/batch_logits.wgsl).
 import type { GpuContext } from '../context.ts';
-import { classBlocks, columnVectors } from './batch-update.ts';
+import { classBlocks, stepConstants } from './batch-update.ts';
 import type { Dispatch } from './kernel.ts';
 
 export interface BatchLogitsShape {
@@ -25,12 +25,8 @@ export interface BatchLogitsBuffers {
   Z: GPUBuffer;
 }
 
-function constants(ctx: GpuContext, k: number, storage: 'f32' | 'u8'): Record<string, number> {
-  return { WG: ctx.workgroupWidth, KV: columnVectors(k), X_U8: storage === 'u8' ? 1 : 0 };
-}
-
 export function batchLogitsUniforms(ctx: GpuContext, s: BatchLogitsShape): GPUBuffer {
-  const bytes = ctx.kernel('batch_logits', constants(ctx, s.k, s.storage)).uniformBytes({
+  const bytes = ctx.kernel('batch_logits', stepConstants(ctx, s.k, s.storage)).uniformBytes({
     n: s.n, d: s.d, kPad: s.kPad, rows: s.rows, hasBias: s.hasBias ? 1 : 0, rowWords: s.rowWords, xScale: s.xScale,
   });
   return ctx.createUniform(bytes, 'batch_logits.params');
@@ -38,6 +34,6 @@ export function batchLogitsUniforms(ctx: GpuContext, s: BatchLogitsShape): GPUBu
 
 /** Four batch rows an invocation along x, one block of columns along y. */
 export function batchLogitsDispatch(ctx: GpuContext, params: GPUBuffer, s: BatchLogitsShape, b: BatchLogitsBuffers): Dispatch {
-  const kernel = ctx.kernel('batch_logits', constants(ctx, s.k, s.storage));
+  const kernel = ctx.kernel('batch_logits', stepConstants(ctx, s.k, s.storage));
   return kernel.dispatch('main', { params, ...b }, [Math.ceil(s.rows / 4 / ctx.workgroupWidth), classBlocks(s.k), 1]);
 }

@@ -52,12 +52,13 @@ export interface BatchUpdateBuffers {
   b: GPUBuffer;
 }
 
-function constants(ctx: GpuContext, k: number, storage: 'f32' | 'u8'): Record<string, number> {
+/** Pipeline constants shared by batch_logits and batch_update: workgroup width, vec4s of columns, X's storage. */
+export function stepConstants(ctx: GpuContext, k: number, storage: 'f32' | 'u8'): Record<string, number> {
   return { WG: ctx.workgroupWidth, KV: columnVectors(k), X_U8: storage === 'u8' ? 1 : 0 };
 }
 
 export function batchUpdateBytes(ctx: GpuContext, v: BatchUpdateValues): ArrayBuffer {
-  return ctx.kernel('batch_update', constants(ctx, v.k, v.storage)).uniformBytes({
+  return ctx.kernel('batch_update', stepConstants(ctx, v.k, v.storage)).uniformBytes({
     n: v.n,
     d: v.d,
     k: v.k,
@@ -77,6 +78,6 @@ export function batchUpdateBytes(ctx: GpuContext, v: BatchUpdateValues): ArrayBu
 export function batchUpdateDispatch(
   ctx: GpuContext, params: GPUBuffer, d: number, k: number, storage: 'f32' | 'u8', b: BatchUpdateBuffers,
 ): Dispatch {
-  const kernel = ctx.kernel('batch_update', constants(ctx, k, storage));
+  const kernel = ctx.kernel('batch_update', stepConstants(ctx, k, storage));
   return kernel.dispatch('main', { params, ...b }, [Math.ceil((d + 1) / 8 / ctx.workgroupWidth), classBlocks(k), 1]);
 }

@@ -7,6 +7,7 @@ import type { History } from '../../src/models/options.ts';
 import type { HostMatrix } from '../../src/types.ts';
 import type { ModelRun } from '../../harness/fixtures.ts';
 import type { GpuPage } from './gpu-page.ts';
+import { randomMatrix, type Rng } from './random.ts';
 
 export type ModelKind = ModelRun['model'];
 
@@ -56,4 +57,24 @@ export interface Both {
 export async function fitBoth(page: GpuPage, run: ModelRun): Promise<Both> {
   const g = await page.call('fitModel', run);
   return { gpu: { history: g.history, W: g.W.data, b: g.b, score: g.score }, cpu: cpuFit(run) };
+}
+
+/** Features and a linear ground truth with noise, labelled for each kind of model. */
+export function problem(rng: Rng, model: ModelKind, n: number, d: number, k: number): { X: ModelRun['X']; y: number[] } {
+  const X = randomMatrix(rng, n, d, -2, 2);
+  const truth = randomMatrix(rng, d, k, -1.5, 1.5);
+  const y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const scores = Array.from({ length: k }, (_, j) => {
+      let s = 0.3 * (rng() - 0.5);
+      for (let f = 0; f < d; f++) s += (X.data[i * d + f] as number) * (truth.data[f * k + j] as number);
+      return s;
+    });
+    if (model === 'softmax') y.push(scores.indexOf(Math.max(...scores)));
+    else if (model === 'logistic') y.push((scores[0] as number) > 0 ? 1 : 0);
+    else y.push(scores[0] as number);
+  }
+  // Logistic regression needs both classes.
+  if (model === 'logistic' && (!y.includes(0) || !y.includes(1))) y[0] = 1 - (y[0] as number);
+  return { X, y };
 }
