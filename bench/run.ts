@@ -7,14 +7,14 @@ import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import puppeteer, { type Browser, type Page } from 'puppeteer';
-import { findChrome, WEBGPU_FLAGS } from '../harness/browser.ts';
+import type { Page } from 'puppeteer';
+import { findChrome } from '../harness/browser.ts';
+import { openBrowserSession } from '../harness/session.ts';
 import { isFullRun, parseArgs, USAGE, type BenchArgs } from './args.ts';
 import { FASHION_MNIST_FILES } from './data.ts';
 import { machineInfo, packageVersion } from './machine.ts';
 import type { LibModule } from './ours.ts';
 import { formatConsole, lossChecks, ratios, renderBenchmarks, scalingFit, summary, withoutParams } from './report.ts';
-import { startStaticServer } from '../harness/server.ts';
 import { planTraining, scalingPoints } from './plan.ts';
 import { createBenchApi, type BenchApi } from './suite.ts';
 import type { BenchResult, DataSpec, ScalingPoint, TrainingRun } from './types.ts';
@@ -51,15 +51,14 @@ function dataSpec(a: BenchArgs, runtime: 'browser' | 'node'): DataSpec {
 // ---- browser runtime ----
 
 async function browserSession(): Promise<Session> {
-  const server = await startStaticServer(ROOT, { mounts: { '/datasets/fashion-mnist': FASHION_DIR } });
-  let browser: Browser | null = null;
+  // Developer features make Chromium report the adapter's full description.
+  const session = await openBrowserSession(
+    ROOT,
+    { mounts: { '/datasets/fashion-mnist': FASHION_DIR } },
+    { extraArgs: ['--enable-webgpu-developer-features'], protocolTimeout: PHASE_TIMEOUT_MS },
+  );
+  const { page } = session;
   try {
-    // Developer features make Chromium report the adapter's full description.
-    browser = await puppeteer.launch({
-      executablePath: findChrome(), headless: true, protocolTimeout: PHASE_TIMEOUT_MS,
-      args: [...WEBGPU_FLAGS, '--enable-webgpu-developer-features'],
-    });
-    const page = await browser.newPage();
     const problems: string[] = [];
     page.on('console', (msg) => {
       const text = msg.text();
@@ -67,23 +66,18 @@ async function browserSession(): Promise<Session> {
       else if (msg.type() === 'error') problems.push(text);
     });
     page.on('pageerror', (err) => problems.push(`uncaught in page: ${String(err)}`));
-    await page.goto(`${server.url}/bench/page.html`);
+    await page.goto(`${session.url}/bench/page.html`);
     await page.waitForFunction('globalThis.bench !== undefined || document.readyState === "complete"', { timeout: 60_000 });
     await page.waitForFunction('globalThis.bench !== undefined', { timeout: 10_000 }).catch(() => {
       throw new Error(`the benchmark page did not start (is build/bench/page.js built? run "npm run build"): ${problems.join('; ')}`);
     });
-    const owned = browser;
     return {
       api: pageApi(page, problems),
-      runtimeVersion: `${await owned.version()} (${findChrome()})`,
-      async close() {
-        await owned.close();
-        await server.close();
-      },
+      runtimeVersion: `${await session.browser.version()} (${findChrome()})`,
+      close: () => session.close(),
     };
   } catch (e) {
-    await browser?.close();
-    await server.close();
+    await session.close();
     throw e;
   }
 }

@@ -1,19 +1,15 @@
 // Runs the training job in headless Chrome: the static server serves the page and mounts the
 // dataset's directory, the page fetches and parses the files itself, and its events come back
 // through an exposed function, so neither the data nor a long-running call crosses page.evaluate.
-import type { Browser } from 'puppeteer';
-import { launchChrome } from '../harness/browser.ts';
-import { startStaticServer, type StaticServer } from '../harness/server.ts';
+import { openBrowserSession } from '../harness/session.ts';
 import { DATA_MOUNT, type JobEvent, type JobResult, type JobSpec } from './job.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 
 export async function runInChrome(spec: JobSpec, dataDir: string | null, onEvent: (e: JobEvent) => void): Promise<JobResult> {
-  const server: StaticServer = await startStaticServer(ROOT, dataDir === null ? {} : { mounts: { [DATA_MOUNT]: dataDir } });
-  let browser: Browser | null = null;
+  const session = await openBrowserSession(ROOT, dataDir === null ? {} : { mounts: { [DATA_MOUNT]: dataDir } });
+  const { page } = session;
   try {
-    browser = await launchChrome();
-    const page = await browser.newPage();
     let succeed: (r: JobResult) => void = () => undefined;
     let fail: (e: Error) => void = () => undefined;
     const result = new Promise<JobResult>((resolve, reject) => {
@@ -32,14 +28,13 @@ export async function runInChrome(spec: JobSpec, dataDir: string | null, onEvent
       else if (event.type === 'error') fail(Object.assign(new Error(event.error.message), event.error));
       else onEvent(event);
     });
-    await page.goto(`${server.url}/harness/train.html`);
+    await page.goto(`${session.url}/harness/train.html`);
     await page.waitForFunction('globalThis.startTraining !== undefined', { timeout: 30_000 });
     await page.evaluate((s: JobSpec) => {
       (globalThis as unknown as { startTraining: (spec: JobSpec) => void }).startTraining(s);
     }, spec);
     return await result;
   } finally {
-    await browser?.close();
-    await server.close();
+    await session.close();
   }
 }

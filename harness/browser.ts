@@ -42,9 +42,19 @@ export function findChrome(env: NodeJS.ProcessEnv = process.env): string {
 export interface LaunchOptions {
   /** Launch without the WebGPU flags (to see how pages behave with no adapter). */
   webgpu?: boolean;
+  /** Flags added to the WebGPU ones. */
+  extraArgs?: readonly string[];
+  /** How long one DevTools call may take (puppeteer's default is 180 s). */
+  protocolTimeout?: number;
 }
 
 export async function launchChrome(options: LaunchOptions = {}): Promise<Browser> {
-  const args = options.webgpu === false ? WEBGPU_FLAGS.filter((f) => f !== '--enable-unsafe-webgpu') : [...WEBGPU_FLAGS];
-  return puppeteer.launch({ executablePath: findChrome(), headless: true, args });
+  const base = options.webgpu === false ? WEBGPU_FLAGS.filter((f) => f !== '--enable-unsafe-webgpu') : [...WEBGPU_FLAGS];
+  const args = [...base, ...(options.extraArgs ?? [])];
+  return puppeteer.launch({
+    executablePath: findChrome(),
+    headless: true,
+    args,
+    ...(options.protocolTimeout === undefined ? {} : { protocolTimeout: options.protocolTimeout }),
+  });
 }

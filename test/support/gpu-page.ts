@@ -1,8 +1,7 @@
 // Opens the harness page in headless Chrome and calls its fixtures. Console errors and uncaught
 // exceptions in the page fail the call that was running, so nothing goes wrong silently.
-import type { Browser, Page } from 'puppeteer';
-import { launchChrome } from '../../harness/browser.ts';
-import { startStaticServer, type StaticServer } from '../../harness/server.ts';
+import type { Page } from 'puppeteer';
+import { openBrowserSession } from '../../harness/session.ts';
 import type { Fixtures } from '../../harness/fixtures.ts';
 
 type FixtureName = keyof Fixtures;
@@ -18,19 +17,16 @@ export interface GpuPage {
 const ROOT = new URL('../..', import.meta.url).pathname;
 
 export async function openGpuPage(): Promise<GpuPage> {
-  const server: StaticServer = await startStaticServer(ROOT);
-  let browser: Browser | null = null;
+  const session = await openBrowserSession(ROOT);
+  const { page } = session;
   try {
-    browser = await launchChrome();
-    const page = await browser.newPage();
     const problems: string[] = [];
     page.on('console', (msg) => {
       if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
     });
     page.on('pageerror', (err) => problems.push(`uncaught in page: ${String(err)}`));
-    await page.goto(`${server.url}/harness/page.html`);
+    await page.goto(`${session.url}/harness/page.html`);
     await page.waitForFunction('globalThis.fixtures !== undefined', { timeout: 20_000 });
-    const owned = browser;
     return {
       page,
       async call(name, ...arg) {
@@ -42,14 +38,10 @@ export async function openGpuPage(): Promise<GpuPage> {
         if (problems.length > 0) throw new Error(`page reported: ${problems.splice(0).join('; ')}`);
         return result as never;
       },
-      async close() {
-        await owned.close();
-        await server.close();
-      },
+      close: () => session.close(),
     };
   } catch (e) {
-    await browser?.close();
-    await server.close();
+    await session.close();
     throw e;
   }
 }
