@@ -39,6 +39,16 @@ interface ProblemSpec {
 }
 
 /** A TrainProblem with zero initial parameters unless given, options resolved for n = X.rows. */
+/** The classic logistic worked example: bias column first in X, θ as W, no separate bias. */
+const WORKED_EXAMPLE: ProblemSpec = {
+  objective: 'logistic-bce',
+  X: mat([[1, 1.4, 0.2], [1, 1.5, 0.2], [1, 3.0, 1.1], [1, 4.1, 1.3]]),
+  Y: mat([[0], [0], [1], [1]]),
+  W: mat([[0.1], [0.5], [-0.1]]),
+  b: mat([[0]]),
+  fitIntercept: false,
+};
+
 function problem(s: ProblemSpec, options: FitOptions<unknown, unknown>): TrainProblem {
   const p: TrainProblem = {
     objective: s.objective,
@@ -147,14 +157,7 @@ test('linear regression, SGD one row at a time: θ = (0.5, 0.1) after row 1, (2.
 test('logistic worked example, full batch: loss 0.669262 and W after one step (1e-6)', () => {
   const r = train(
     problem(
-      {
-        objective: 'logistic-bce',
-        X: mat([[1, 1.4, 0.2], [1, 1.5, 0.2], [1, 3.0, 1.1], [1, 4.1, 1.3]]),
-        Y: mat([[0], [0], [1], [1]]),
-        W: mat([[0.1], [0.5], [-0.1]]),
-        b: mat([[0]]),
-        fitIntercept: false,
-      },
+      WORKED_EXAMPLE,
       { epochs: 1, batchSize: 4, shuffle: false, learningRate: 0.01 },
     ),
   );
@@ -479,14 +482,7 @@ test('linear-mse reports valLoss but never accuracy', () => {
 });
 
 test('logistic accuracy uses the threshold (ŷ ≥ t predicts 1)', () => {
-  const spec: ProblemSpec = {
-    objective: 'logistic-bce',
-    X: mat([[1, 1.4, 0.2], [1, 1.5, 0.2], [1, 3.0, 1.1], [1, 4.1, 1.3]]),
-    Y: mat([[0], [0], [1], [1]]),
-    W: mat([[0.1], [0.5], [-0.1]]),
-    b: mat([[0]]),
-    fitIntercept: false,
-  };
+  const spec = WORKED_EXAMPLE;
   const opts = { epochs: 1, batchSize: 4, shuffle: false, learningRate: 0.01, trainAccuracy: true };
   // After one step ŷ ≈ (0.685, 0.696, 0.816, 0.883): all ≥ 0.5, but only the last ≥ 0.85.
   assert.equal(train(problem(spec, opts)).history.accuracy, [0.5]);
