@@ -2,7 +2,7 @@
 // and device loss as exceptions on the next call instead of letting them pass silently.
 import { DeviceLostError, GPUError, ShapeError, StateError, ValueError, WebGPUUnavailableError } from './errors.ts';
 import { Kernel, type Dispatch } from './kernels/kernel.ts';
-import { SHADERS, type KernelName } from './kernels/shaders.ts';
+import { shaderSource, type KernelName } from './kernels/shaders.ts';
 import { GpuMatrix } from './matrix.ts';
 import type { MatrixInput } from './types.ts';
 import { describeValue, toHostMatrix } from './validate.ts';
@@ -20,6 +20,11 @@ export interface ContextOptions {
   powerPreference?: GPUPowerPreference;
   /** Fill every buffer an op allocates with NaN first, so an element a kernel fails to write shows. For tests. */
   poisonOutputs?: boolean;
+  /**
+   * Use WGSL subgroup operations where the device offers them (default true): the training kernels
+   * then share loads across lanes. false runs the plain kernels (for comparison, or a faulty driver).
+   */
+  subgroups?: boolean;
 }
 
 /** What the adapter says about itself (GPUAdapterInfo); empty strings where the browser hides it. */
@@ -35,6 +40,8 @@ export interface AdapterDescription {
 const HOW_TO_GET_WEBGPU =
   'In a browser it needs a WebGPU-capable Chrome/Edge/Safari and a secure page (https:, or http://127.0.0.1 / localhost); ' +
   'headless Chromium also needs --enable-unsafe-webgpu. In Node pass createContext({ gpu: create([]) }) with create from the "webgpu" package.';
+
+const SUBGROUPS: GPUFeatureName = 'subgroups';
 
 const STORAGE_USAGE = BUFFER_USAGE.STORAGE | BUFFER_USAGE.COPY_SRC | BUFFER_USAGE.COPY_DST;
 
@@ -75,6 +82,8 @@ export class GpuContext {
    * at least a full SIMD group, so they get 64.
    */
   readonly workgroupWidth: number;
+  /** Whether the kernels use subgroup operations: the device has the feature and the options allow it. */
+  readonly subgroups: boolean;
   readonly #ownsDevice: boolean;
   readonly #kernels = new Map<string, Kernel>();
   /** Every buffer allocated through this context and not yet released, so destroy() can free them all. */
@@ -84,11 +93,12 @@ export class GpuContext {
   #destroyed = false;
 
   /** Use createContext(), which checks its options and requests the device. */
-  constructor(device: GPUDevice, adapter: AdapterDescription, ownsDevice: boolean, poisonOutputs: boolean) {
+  constructor(device: GPUDevice, adapter: AdapterDescription, ownsDevice: boolean, options: ContextOptions) {
     this.device = device;
     this.adapter = adapter;
     this.#ownsDevice = ownsDevice;
-    this.poisonOutputs = poisonOutputs;
+    this.poisonOutputs = options.poisonOutputs === true;
+    this.subgroups = options.subgroups !== false && device.features.has(SUBGROUPS);
     this.workgroupWidth = adapter.cpu ? 4 : 64;
     this.lost = device.lost;
     device.lost.then((info) => {
@@ -123,16 +133,16 @@ export class GpuContext {
     const key = `${name}${JSON.stringify(constants)}`;
     let k = this.#kernels.get(key);
     if (k === undefined) {
-      k = new Kernel(this.device, name, SHADERS[name], constants);
+      k = new Kernel(this.device, name, shaderSource(name, { subgroups: this.subgroups }), constants);
       this.#kernels.set(key, k);
     }
     return k;
   }
 
-  /** A storage buffer of `floats` f32 values, optionally filled with `fill`. */
   /** A storage buffer of `floats` 4-byte words, filled with `fill` (numbers as f32; a Uint8Array as raw bytes). */
   createStorage(floats: number, label: string, fill?: ArrayLike<number> | number): GPUBuffer {
-    const bytes = Math.max(4, floats * 4);
+    // At least one vec4, so any buffer can be bound where a shader reads it as array<vec4f>.
+    const bytes = Math.max(16, floats * 4);
     if (bytes > this.device.limits.maxStorageBufferBindingSize) {
       throw new ShapeError(
         `${label} needs ${bytes} bytes, over this device's maxStorageBufferBindingSize of ${this.device.limits.maxStorageBufferBindingSize}`,
@@ -279,7 +289,7 @@ export function requireContext(ctx: unknown): GpuContext {
   return ctx;
 }
 
-const CONTEXT_OPTIONS: readonly string[] = ['device', 'gpu', 'requiredLimits', 'powerPreference', 'poisonOutputs'];
+const CONTEXT_OPTIONS: readonly string[] = ['device', 'gpu', 'requiredLimits', 'powerPreference', 'poisonOutputs', 'subgroups'];
 
 function isDeviceLike(d: unknown): boolean {
   if (typeof d !== 'object' || d === null) return false;
@@ -312,6 +322,9 @@ function checkContextOptions(options: unknown): ContextOptions {
   }
   if (o.poisonOutputs !== undefined && typeof o.poisonOutputs !== 'boolean') {
     throw new ValueError(`createContext: poisonOutputs must be true or false, got ${describeValue(o.poisonOutputs)}`);
+  }
+  if (o.subgroups !== undefined && typeof o.subgroups !== 'boolean') {
+    throw new ValueError(`createContext: subgroups must be true or false, got ${describeValue(o.subgroups)}`);
   }
   const limits: unknown = o.requiredLimits;
   if (limits !== undefined) {
@@ -357,21 +370,23 @@ async function requestDevice(gpu: GPU, options: ContextOptions): Promise<GpuCont
     maxBufferSize: adapter.limits.maxBufferSize,
     ...options.requiredLimits,
   };
+  // Subgroups are asked for whenever the adapter has them; kernels fall back to plain loads otherwise.
+  const requiredFeatures: GPUFeatureName[] = options.subgroups !== false && adapter.features.has(SUBGROUPS) ? [SUBGROUPS] : [];
   let device: GPUDevice;
   try {
-    device = await adapter.requestDevice({ requiredLimits });
+    device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   } catch (e) {
     throw new WebGPUUnavailableError(`WebGPU could not create a device: ${(e as Error).message}`);
   }
   GPU_OF_DEVICE.set(device, gpu);
-  return new GpuContext(device, describeAdapter(adapter.info), true, options.poisonOutputs === true);
+  return new GpuContext(device, describeAdapter(adapter.info), true, options);
 }
 
 /** Opens a WebGPU context on the given device, GPU object, or navigator.gpu. */
 export async function createContext(given: ContextOptions = {}): Promise<GpuContext> {
   const options = checkContextOptions(given);
   if (options.device !== undefined) {
-    return new GpuContext(options.device, describeAdapter(options.device.adapterInfo), false, options.poisonOutputs === true);
+    return new GpuContext(options.device, describeAdapter(options.device.adapterInfo), false, options);
   }
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   const gpu = options.gpu ?? nav?.gpu;

@@ -9,6 +9,7 @@ import matmul from '../../shaders/matmul.wgsl';
 import sgd from '../../shaders/sgd.wgsl';
 import sigmoid from '../../shaders/sigmoid.wgsl';
 import softmax from '../../shaders/softmax.wgsl';
+import { preprocess, type ShaderFeatures } from './preprocess.ts';
 
 export const SHADERS = {
   matmul,
@@ -25,3 +26,7 @@ export const SHADERS = {
 
 export type KernelName = keyof typeof SHADERS;
 
+/** A kernel's WGSL as compiled on a device with `features`. */
+export function shaderSource(name: KernelName, features: ShaderFeatures): string {
+  return preprocess(SHADERS[name], features);
+}
