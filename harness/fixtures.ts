@@ -4,7 +4,7 @@ import {
   createContext, LinearRegression, LogisticRegression, ops, SoftmaxRegression,
   type FitOptions, type GpuContext, type GpuMatrix, type History, type MatrixInput,
 } from '../src/index.ts';
-import { SHADERS, type KernelName } from '../src/kernels/shaders.ts';
+import { SHADERS, shaderSource, type KernelName } from '../src/kernels/shaders.ts';
 import { reflectShader } from '../src/kernels/reflect.ts';
 import type { LossKind } from '../src/types.ts';
 import { BUFFER_USAGE } from '../src/webgpu-constants.ts';
@@ -12,11 +12,18 @@ import type { WireArg, WireError, WireMatrix } from './wire.ts';
 import type { ContextOptions, ModelJSON } from '../src/index.ts';
 
 let contextPromise: Promise<GpuContext> | null = null;
+let plainContextPromise: Promise<GpuContext> | null = null;
 
 /** One context for the page, with op outputs poisoned so unwritten elements read back as NaN. */
 function context(): Promise<GpuContext> {
   contextPromise ??= createContext({ poisonOutputs: true });
   return contextPromise;
+}
+
+/** The same without subgroup operations, so the kernels' plain build is tested on this adapter too. */
+function plainContext(): Promise<GpuContext> {
+  plainContextPromise ??= createContext({ poisonOutputs: true, subgroups: false });
+  return plainContextPromise;
 }
 
 function toWire(m: { data: Float32Array; rows: number; cols: number }): WireMatrix {
@@ -57,10 +64,15 @@ function need(m: Record<string, GpuMatrix>, name: string): GpuMatrix {
 }
 
 /** Fills `out` with a probe shader that copies each uniform field to a storage array. */
+/** Kernels as the plain (no-subgroup) build: the uniform structs and bindings are the same in both. */
+function plainSource(kernel: KernelName): string {
+  return shaderSource(kernel, { subgroups: false });
+}
+
 function uniformProbeSource(kernel: KernelName): { source: string; fields: { name: string; type: string }[] } | null {
-  const layout = reflectShader(SHADERS[kernel]).uniforms;
+  const layout = reflectShader(plainSource(kernel)).uniforms;
   if (layout === null) return null;
-  const struct = new RegExp(`struct\\s+${layout.structName}\\s*\\{[^}]*\\}`).exec(SHADERS[kernel]);
+  const struct = new RegExp(`struct\\s+${layout.structName}\\s*\\{[^}]*\\}`).exec(plainSource(kernel));
   if (struct === null) throw new Error(`${kernel}: struct ${layout.structName} not found in source`);
   const copies = layout.fields.map((f, i) => `  out[${i}] = f32(params.${f.name});`).join('\n');
   const source = `${struct[0]}
@@ -76,7 +88,11 @@ ${copies}
 const fixtures = {
   async adapter() {
     const ctx = await context();
-    return { ...ctx.adapter, maxStorageBufferBindingSize: ctx.limits.maxStorageBufferBindingSize };
+    const offered = (await navigator.gpu.requestAdapter())?.features.has('subgroups') === true;
+    return {
+      ...ctx.adapter, maxStorageBufferBindingSize: ctx.limits.maxStorageBufferBindingSize,
+      subgroupsOffered: offered, subgroups: ctx.subgroups, plainSubgroups: (await plainContext()).subgroups,
+    };
   },
 
   async matmul(a: { X: WireMatrix; W: WireMatrix; b?: WireMatrix }): Promise<WireMatrix> {
@@ -155,7 +171,7 @@ const fixtures = {
   /** The reflected layouts themselves, and packUniforms' checks, for tests to inspect. */
   reflectedLayouts() {
     return (Object.keys(SHADERS) as KernelName[]).map((kernel) => {
-      const info = reflectShader(SHADERS[kernel]);
+      const info = reflectShader(plainSource(kernel));
       return {
         kernel,
         uniforms: info.uniforms,
@@ -178,7 +194,7 @@ const fixtures = {
 
   /** Builds a model, fits it, and returns its history and parameters (then destroys it). */
   async fitModel(a: ModelRun): Promise<{ history: History; W: WireMatrix; b: number[]; score: number }> {
-    const ctx = await context();
+    const ctx = await (a.subgroups === false ? plainContext() : context());
     const model = makeModel(ctx, a);
     try {
       const fit = { ...(a.fit as FitOptions<MatrixInput, number[]>) };
@@ -539,6 +555,8 @@ export interface ModelRun {
   y: number[];
   fit: Record<string, unknown>;
   validation?: { X: WireMatrix; y: number[] };
+  /** false: fit on a context made with { subgroups: false } (the kernels' plain build). */
+  subgroups?: false;
 }
 
 function wireInput(m: WireMatrix): MatrixInput {

@@ -1,20 +1,26 @@
+//#if subgroups
+enable subgroups;
+//#endif
 // Z = Xb·W + b for one training batch, where row r of Xb is row perm[cursor + r] of the resident X:
-// the batch is read in place, never copied. W and b come from the trainer's padded copy (kPad
-// columns read as vec4, bias as row d); Z rows are stored with stride kPad. Each invocation covers
-// 4·KV columns; further column blocks run along the grid's y.
-// Register blocking: each invocation computes a 4-row × kPad block of Z, so every X element it loads
-// feeds kPad multiply-adds and every W vec4 feeds four rows. Loads, not arithmetic, bound this kernel
-// on CPU adapters (each lane's load is a separate memory access there), and no workgroup memory or
-// barrier is needed. X is f32 (X_U8 = false) or bytes four to a u32 (x = byte · xScale).
-// WG (workgroup width) and KV (vec4s per row of W) are pipeline constants.
+// the batch is read in place, never copied. X rows are padded with zeros to whole chunks of 8
+// features (two vec4f, or one vec2u of bytes); W and b come from the trainer's padded copy Wp
+// (rows padded to kPad columns read as vec4, one row per padded feature, the bias as the last row).
+// Z rows are stored with stride kPad. Each invocation covers 4·KV columns; further column blocks
+// run along the grid's y.
+// Register blocking: each invocation computes an 8-row × 4·KV block of Z, so every W vec4 feeds
+// eight rows and every X element 4·KV columns. On CPU adapters every element a lane loads costs a
+// masked gather and loop iterations are dear, so loads come a chunk at a time and the loop runs once
+// per 8 features; with subgroups, four lanes each load one of a feature's W vec4s and share them.
+// No workgroup memory or barrier. X is f32 (X_U8 = false) or bytes (x = byte · xScale).
+// WG (workgroup width) and KV (vec4s of columns per invocation) are pipeline constants.
 
 struct Params {
   n: u32,
-  d: u32,
+  /** 8-feature chunks per X row (the padded width / 8). */
+  chunks: u32,
   kPad: u32,
   rows: u32,
   hasBias: u32,
-  rowWords: u32,
   xScale: f32,
 }
 
@@ -25,20 +31,30 @@ override X_U8: bool = false;
 @group(0) @binding(0) var<uniform> params: Params;
 // The row permutation with the batch cursor after it (walk[n]).
 @group(0) @binding(1) var<storage, read> walk: array<u32>;
-// Raw 32-bit words: f32 values (bitcast) or four bytes each, per X_U8.
-@group(0) @binding(2) var<storage, read> X: array<u32>;
-// The trainer's padded (d+1)×kPad copy of W with the bias as row d.
-@group(0) @binding(3) var<storage, read> Wp: array<vec4f>;
-@group(0) @binding(4) var<storage, read_write> Z: array<f32>;
+// The same X buffer seen two ways: f32 rows (two vec4f a chunk) or byte rows (one vec2u a chunk).
+@group(0) @binding(2) var<storage, read> X4: array<vec4f>;
+@group(0) @binding(3) var<storage, read> X2: array<vec2u>;
+// The trainer's padded (8·chunks + 1)×kPad copy of W with the bias as the last row.
+@group(0) @binding(4) var<storage, read> Wp: array<vec4f>;
+@group(0) @binding(5) var<storage, read_write> Z: array<f32>;
 
-fn loadX(row: u32, f: u32) -> f32 {
-  if (X_U8) {
-    return f32(extractBits(X[row * params.rowWords + f / 4u], 8u * (f % 4u), 8u)) * params.xScale;
-  }
-  return bitcast<f32>(X[row * params.d + f]);
+/** Eight consecutive features of one row. */
+struct Chunk {
+  lo: vec4f,
+  hi: vec4f,
 }
 
-/** One row's four vec4 sums (only the first KV are used). */
+/** Chunk c of the row starting at chunk index `row` (bytes are left unscaled). */
+fn loadChunk(row: u32, c: u32) -> Chunk {
+  if (X_U8) {
+    let w = X2[row + c];
+    return Chunk(vec4f(unpack4xU8(w.x)), vec4f(unpack4xU8(w.y)));
+  }
+  let i = 2u * (row + c);
+  return Chunk(X4[i], X4[i + 1u]);
+}
+
+/** One row's (or one feature's) four vec4s of columns; only the first KV are used. */
 struct Acc {
   v0: vec4f,
   v1: vec4f,
@@ -46,81 +62,151 @@ struct Acc {
   v3: vec4f,
 }
 
-// Named fields and KV guards instead of an indexed array: CPU adapters keep indexed private arrays in
-// memory, and the guards fold away once KV is fixed for the pipeline.
-fn fmaRow(a: Acc, x: f32, w0: vec4f, w1: vec4f, w2: vec4f, w3: vec4f) -> Acc {
+//#if subgroups
+/** Wp[i .. i+KV): lane q of each group of four loads the q-th vec4 and the subgroup shares them. */
+fn weights(i: u32, lane: u32) -> Acc {
+  let own = Wp[i + min(lane % 4u, KV - 1u)];
+  return Acc(subgroupBroadcast(own, 0u), subgroupBroadcast(own, 1u), subgroupBroadcast(own, 2u), subgroupBroadcast(own, 3u));
+}
+//#else
+/** Wp[i .. i+KV) (the guards fold away once KV is fixed for the pipeline). */
+fn weights(i: u32, lane: u32) -> Acc {
+  let zero = vec4f(0.0);
+  var w = Acc(Wp[i], zero, zero, zero);
+  if (KV > 1u) {
+    w.v1 = Wp[i + 1u];
+  }
+  if (KV > 2u) {
+    w.v2 = Wp[i + 2u];
+  }
+  if (KV > 3u) {
+    w.v3 = Wp[i + 3u];
+  }
+  return w;
+}
+//#endif
+
+fn fmaRow(a: Acc, x: f32, w: Acc) -> Acc {
+  // Only the first KV sums are live; the guards fold away once KV is fixed for the pipeline, so no
+  // multiply-add is spent on unused columns.
   let xv = vec4f(x);
-  return Acc(fma(xv, w0, a.v0), fma(xv, w1, a.v1), fma(xv, w2, a.v2), fma(xv, w3, a.v3));
+  var r = a;
+  r.v0 = fma(xv, w.v0, a.v0);
+  if (KV > 1u) {
+    r.v1 = fma(xv, w.v1, a.v1);
+  }
+  if (KV > 2u) {
+    r.v2 = fma(xv, w.v2, a.v2);
+  }
+  if (KV > 3u) {
+    r.v3 = fma(xv, w.v3, a.v3);
+  }
+  return r;
 }
 
-fn storeRow(r: u32, blk: u32, a: Acc) {
-  if (r >= params.rows) {
+/** The eight rows' sums; named fields rather than an array, which CPU adapters would keep in memory. */
+struct Rows {
+  a0: Acc,
+  a1: Acc,
+  a2: Acc,
+  a3: Acc,
+  a4: Acc,
+  a5: Acc,
+  a6: Acc,
+  a7: Acc,
+}
+
+/** Adds one feature: xa and xb hold its value in rows 0–3 and 4–7, w its weights. */
+fn addFeature(s: Rows, xa: vec4f, xb: vec4f, w: Acc) -> Rows {
+  return Rows(
+    fmaRow(s.a0, xa.x, w), fmaRow(s.a1, xa.y, w), fmaRow(s.a2, xa.z, w), fmaRow(s.a3, xa.w, w),
+    fmaRow(s.a4, xb.x, w), fmaRow(s.a5, xb.y, w), fmaRow(s.a6, xb.z, w), fmaRow(s.a7, xb.w, w),
+  );
+}
+
+/** Stores row r's sums times `scale` plus the bias (r past the batch: nothing). */
+fn storeRow(r: u32, rows: u32, blk: u32, a: Acc, scale: f32, bias: Acc) {
+  if (r >= rows) {
     return;
   }
   let o = r * params.kPad + 16u * blk;
+  let z = Acc(fma(a.v0, vec4f(scale), bias.v0), fma(a.v1, vec4f(scale), bias.v1), fma(a.v2, vec4f(scale), bias.v2), fma(a.v3, vec4f(scale), bias.v3));
   for (var c = 0u; c < 4u; c++) {
-    Z[o + c] = a.v0[c];
+    Z[o + c] = z.v0[c];
     if (KV > 1u) {
-      Z[o + 4u + c] = a.v1[c];
+      Z[o + 4u + c] = z.v1[c];
     }
     if (KV > 2u) {
-      Z[o + 8u + c] = a.v2[c];
+      Z[o + 8u + c] = z.v2[c];
     }
     if (KV > 3u) {
-      Z[o + 12u + c] = a.v3[c];
+      Z[o + 12u + c] = z.v3[c];
     }
   }
 }
 
 @compute @workgroup_size(WG)
-fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let r0 = gid.x * 4u;
-  if (r0 >= params.rows) {
+//#if subgroups
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
+//#else
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(local_invocation_index) lane: u32) {
+//#endif
+  // Uniforms are read once into locals: a uniform load inside the loop costs a gather per iteration
+  // on CPU adapters.
+  let rows = params.rows;
+  let chunks = params.chunks;
+  let rowVecs = params.kPad / 4u;
+  let last = rows - 1u;
+  // Invocations past the batch repeat its last row (and store nothing), so the whole subgroup
+  // stays in the loop for the shared loads.
+  let r0 = min(gid.x * 8u, last);
+  let blk = gid.y;
+  let col = blk * KV;
+  let start = walk[params.n];
+  let s0 = walk[start + r0] * chunks;
+  let s1 = walk[start + min(r0 + 1u, last)] * chunks;
+  let s2 = walk[start + min(r0 + 2u, last)] * chunks;
+  let s3 = walk[start + min(r0 + 3u, last)] * chunks;
+  let s4 = walk[start + min(r0 + 4u, last)] * chunks;
+  let s5 = walk[start + min(r0 + 5u, last)] * chunks;
+  let s6 = walk[start + min(r0 + 6u, last)] * chunks;
+  let s7 = walk[start + min(r0 + 7u, last)] * chunks;
+  let zero = Acc(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
+  var s = Rows(zero, zero, zero, zero, zero, zero, zero, zero);
+  for (var c = 0u; c < chunks; c++) {
+    let x0 = loadChunk(s0, c);
+    let x1 = loadChunk(s1, c);
+    let x2 = loadChunk(s2, c);
+    let x3 = loadChunk(s3, c);
+    let x4 = loadChunk(s4, c);
+    let x5 = loadChunk(s5, c);
+    let x6 = loadChunk(s6, c);
+    let x7 = loadChunk(s7, c);
+    let w = 8u * c * rowVecs + col;
+    s = addFeature(s, vec4f(x0.lo.x, x1.lo.x, x2.lo.x, x3.lo.x), vec4f(x4.lo.x, x5.lo.x, x6.lo.x, x7.lo.x), weights(w, lane));
+    s = addFeature(s, vec4f(x0.lo.y, x1.lo.y, x2.lo.y, x3.lo.y), vec4f(x4.lo.y, x5.lo.y, x6.lo.y, x7.lo.y), weights(w + rowVecs, lane));
+    s = addFeature(s, vec4f(x0.lo.z, x1.lo.z, x2.lo.z, x3.lo.z), vec4f(x4.lo.z, x5.lo.z, x6.lo.z, x7.lo.z), weights(w + 2u * rowVecs, lane));
+    s = addFeature(s, vec4f(x0.lo.w, x1.lo.w, x2.lo.w, x3.lo.w), vec4f(x4.lo.w, x5.lo.w, x6.lo.w, x7.lo.w), weights(w + 3u * rowVecs, lane));
+    s = addFeature(s, vec4f(x0.hi.x, x1.hi.x, x2.hi.x, x3.hi.x), vec4f(x4.hi.x, x5.hi.x, x6.hi.x, x7.hi.x), weights(w + 4u * rowVecs, lane));
+    s = addFeature(s, vec4f(x0.hi.y, x1.hi.y, x2.hi.y, x3.hi.y), vec4f(x4.hi.y, x5.hi.y, x6.hi.y, x7.hi.y), weights(w + 5u * rowVecs, lane));
+    s = addFeature(s, vec4f(x0.hi.z, x1.hi.z, x2.hi.z, x3.hi.z), vec4f(x4.hi.z, x5.hi.z, x6.hi.z, x7.hi.z), weights(w + 6u * rowVecs, lane));
+    s = addFeature(s, vec4f(x0.hi.w, x1.hi.w, x2.hi.w, x3.hi.w), vec4f(x4.hi.w, x5.hi.w, x6.hi.w, x7.hi.w), weights(w + 7u * rowVecs, lane));
+  }
+  var bias = zero;
+  if (params.hasBias != 0u) {
+    bias = weights(8u * chunks * rowVecs + col, lane);
+  }
+  if (gid.x * 8u >= rows) {
     return;
   }
-  let blk = gid.y;
-  let start = walk[params.n];
-  let last = params.rows - 1u;
-  // Rows past the batch repeat its last row; their sums are never stored.
-  let s0 = walk[start + r0];
-  let s1 = walk[start + min(r0 + 1u, last)];
-  let s2 = walk[start + min(r0 + 2u, last)];
-  let s3 = walk[start + min(r0 + 3u, last)];
-  let rowVecs = params.kPad / 4u;
-  let col = blk * KV;
-  var init = Acc(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
-  if (params.hasBias != 0u) {
-    let bRow = params.d * rowVecs + col;
-    init = Acc(Wp[bRow], Wp[bRow + min(1u, KV - 1u)], Wp[bRow + min(2u, KV - 1u)], Wp[bRow + min(3u, KV - 1u)]);
-  }
-  var a0 = init;
-  var a1 = init;
-  var a2 = init;
-  var a3 = init;
-  let zero = vec4f(0.0);
-  for (var f = 0u; f < params.d; f++) {
-    // Each W vec4 is loaded once and used for all four rows.
-    let w = f * rowVecs + col;
-    let w0 = Wp[w];
-    var w1 = zero;
-    var w2 = zero;
-    var w3 = zero;
-    if (KV > 1u) {
-      w1 = Wp[w + 1u];
-    }
-    if (KV > 2u) {
-      w2 = Wp[w + 2u];
-    }
-    if (KV > 3u) {
-      w3 = Wp[w + 3u];
-    }
-    a0 = fmaRow(a0, loadX(s0, f), w0, w1, w2, w3);
-    a1 = fmaRow(a1, loadX(s1, f), w0, w1, w2, w3);
-    a2 = fmaRow(a2, loadX(s2, f), w0, w1, w2, w3);
-    a3 = fmaRow(a3, loadX(s3, f), w0, w1, w2, w3);
-  }
-  storeRow(r0, blk, a0);
-  storeRow(r0 + 1u, blk, a1);
-  storeRow(r0 + 2u, blk, a2);
-  storeRow(r0 + 3u, blk, a3);
+  // Bytes were summed unscaled; one multiply per sum applies xScale.
+  let scale = select(1.0, params.xScale, X_U8);
+  storeRow(r0, rows, blk, s.a0, scale, bias);
+  storeRow(r0 + 1u, rows, blk, s.a1, scale, bias);
+  storeRow(r0 + 2u, rows, blk, s.a2, scale, bias);
+  storeRow(r0 + 3u, rows, blk, s.a3, scale, bias);
+  storeRow(r0 + 4u, rows, blk, s.a4, scale, bias);
+  storeRow(r0 + 5u, rows, blk, s.a5, scale, bias);
+  storeRow(r0 + 6u, rows, blk, s.a6, scale, bias);
+  storeRow(r0 + 7u, rows, blk, s.a7, scale, bias);
 }

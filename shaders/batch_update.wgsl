@@ -1,12 +1,17 @@
-// The gradient of one training batch fused with its SGD step. Features 0..d−1 of X and the constant-1
-// feature d (whose column is the bias) are taken eight at a time: each invocation sums x_f·G over the
-// batch rows for its eight features and all kPad = 4·KV columns, then applies
-// θ ← θ − η(∇θ/rows + λθ) (λ = 0 for the bias) to both the trainer's padded copy Wp (bias as row d,
-// read by batch_logits) and the model's own W and b. The invocation holding the bias also adds the batch's
-// summed row losses (times lossScale = 1/n) to the epoch loss. Columns past 4·KV are further blocks
-// along the grid's y.
-// Register blocking: every loaded G vec4 feeds eight features and every X element kPad columns; loads
-// bound this kernel on CPU adapters. No workgroup memory. X is f32 or bytes per X_U8, as in
+//#if subgroups
+enable subgroups;
+//#endif
+// The gradient of one training batch fused with its SGD step. Invocation c < chunks sums x_f·G over
+// the batch rows for the eight features of chunk c (X rows are zero-padded to whole chunks) and all
+// 4·KV columns of its column block; invocation c = chunks does the same for the bias (x = 1). Each
+// then applies θ ← θ − η(∇θ/rows + λθ) (λ = 0 for the bias) to both the trainer's padded copy Wp
+// (bias as the last row, read by batch_logits) and the model's own W and b. The bias invocation also
+// adds the batch's summed row losses (times lossScale = 1/n) to the epoch loss. Columns past 4·KV
+// are further blocks along the grid's y.
+// Register blocking: every loaded G vec4 feeds eight features and every X element 4·KV columns. On
+// CPU adapters each element a lane loads costs a masked gather and every loop iteration is dear, so
+// X comes a chunk at a time, the row loop is unrolled twice, and with subgroups four lanes each load
+// one of a G row's vec4s and share them. No workgroup memory. X is f32 or bytes per X_U8, as in
 // batch_logits; WG and KV are pipeline constants.
 
 struct Params {
@@ -15,11 +20,12 @@ struct Params {
   k: u32,
   kPad: u32,
   rows: u32,
+  /** 8-feature chunks per X row (the padded width / 8). */
+  chunks: u32,
   learningRate: f32,
   l2: f32,
   lossScale: f32,
   hasBias: u32,
-  rowWords: u32,
   xScale: f32,
   /** Index in `losses` of the epoch total (the batch size: past every row's slot). */
   total: u32,
@@ -32,30 +38,31 @@ override X_U8: bool = false;
 @group(0) @binding(0) var<uniform> params: Params;
 // The row permutation with the batch cursor after it (walk[n]).
 @group(0) @binding(1) var<storage, read> walk: array<u32>;
-// Raw 32-bit words: f32 values (bitcast) or four bytes each, per X_U8.
-@group(0) @binding(2) var<storage, read> X: array<u32>;
-@group(0) @binding(3) var<storage, read> G: array<vec4f>;
+// The same X buffer seen two ways: f32 rows (two vec4f a chunk) or byte rows (one vec2u a chunk).
+@group(0) @binding(2) var<storage, read> X4: array<vec4f>;
+@group(0) @binding(3) var<storage, read> X2: array<vec2u>;
+@group(0) @binding(4) var<storage, read> G: array<vec4f>;
 // Each batch row's loss, then (at index rows... batchSize) the running epoch loss in losses[total].
-@group(0) @binding(4) var<storage, read_write> losses: array<f32>;
-// The trainer's padded (d+1)×kPad copy: rows 0..d−1 are W, row d is the bias.
-@group(0) @binding(5) var<storage, read_write> Wp: array<vec4f>;
-@group(0) @binding(6) var<storage, read_write> W: array<f32>;
-@group(0) @binding(7) var<storage, read_write> b: array<f32>;
+@group(0) @binding(5) var<storage, read_write> losses: array<f32>;
+// The trainer's padded (8·chunks + 1)×kPad copy: one row per padded feature, the bias last.
+@group(0) @binding(6) var<storage, read_write> Wp: array<vec4f>;
+@group(0) @binding(7) var<storage, read_write> W: array<f32>;
+@group(0) @binding(8) var<storage, read_write> b: array<f32>;
 
-/**
- * Feature f of a source row: X for f < d, 1 for the bias feature d, 0 past it. Branch-free: the load
- * uses a clamped index and a select picks the value, so lanes never diverge in the hot loop (on
- * SwiftShader this cut the kernel's CPU time by about a fifth).
- */
-fn loadX(row: u32, f: u32) -> f32 {
-  let fc = min(f, params.d - 1u);
-  var x: f32;
+/** Eight consecutive features of one row. */
+struct Chunk {
+  lo: vec4f,
+  hi: vec4f,
+}
+
+/** Chunk c of the row starting at chunk index `row` (bytes are left unscaled). */
+fn loadChunk(row: u32, c: u32) -> Chunk {
   if (X_U8) {
-    x = f32(extractBits(X[row * params.rowWords + fc / 4u], 8u * (fc % 4u), 8u)) * params.xScale;
-  } else {
-    x = bitcast<f32>(X[row * params.d + fc]);
+    let w = X2[row + c];
+    return Chunk(vec4f(unpack4xU8(w.x)), vec4f(unpack4xU8(w.y)));
   }
-  return select(select(0.0, 1.0, f == params.d), x, f < params.d);
+  let i = 2u * (row + c);
+  return Chunk(X4[i], X4[i + 1u]);
 }
 
 /** One feature's four vec4 sums over the batch (only the first KV are used). */
@@ -66,9 +73,66 @@ struct Acc {
   v3: vec4f,
 }
 
-fn fmaFeature(a: Acc, x: f32, g0: vec4f, g1: vec4f, g2: vec4f, g3: vec4f) -> Acc {
+//#if subgroups
+/** G[i .. i+KV): lane q of each group of four loads the q-th vec4 and the subgroup shares them. */
+fn residual(i: u32, lane: u32) -> Acc {
+  let own = G[i + min(lane % 4u, KV - 1u)];
+  return Acc(subgroupBroadcast(own, 0u), subgroupBroadcast(own, 1u), subgroupBroadcast(own, 2u), subgroupBroadcast(own, 3u));
+}
+//#else
+/** G[i .. i+KV) (the guards fold away once KV is fixed for the pipeline). */
+fn residual(i: u32, lane: u32) -> Acc {
+  let zero = vec4f(0.0);
+  var g = Acc(G[i], zero, zero, zero);
+  if (KV > 1u) {
+    g.v1 = G[i + 1u];
+  }
+  if (KV > 2u) {
+    g.v2 = G[i + 2u];
+  }
+  if (KV > 3u) {
+    g.v3 = G[i + 3u];
+  }
+  return g;
+}
+//#endif
+
+fn fmaFeature(a: Acc, x: f32, g: Acc) -> Acc {
+  // Only the first KV sums are live; the guards fold away once KV is fixed for the pipeline, so no
+  // multiply-add is spent on unused columns.
   let xv = vec4f(x);
-  return Acc(fma(xv, g0, a.v0), fma(xv, g1, a.v1), fma(xv, g2, a.v2), fma(xv, g3, a.v3));
+  var r = a;
+  r.v0 = fma(xv, g.v0, a.v0);
+  if (KV > 1u) {
+    r.v1 = fma(xv, g.v1, a.v1);
+  }
+  if (KV > 2u) {
+    r.v2 = fma(xv, g.v2, a.v2);
+  }
+  if (KV > 3u) {
+    r.v3 = fma(xv, g.v3, a.v3);
+  }
+  return r;
+}
+
+/** The chunk's eight features' sums; named fields rather than an array, which CPU adapters keep in memory. */
+struct Features {
+  f0: Acc,
+  f1: Acc,
+  f2: Acc,
+  f3: Acc,
+  f4: Acc,
+  f5: Acc,
+  f6: Acc,
+  f7: Acc,
+}
+
+/** Adds one batch row: its chunk x times its residual g. */
+fn addRow(s: Features, x: Chunk, g: Acc) -> Features {
+  return Features(
+    fmaFeature(s.f0, x.lo.x, g), fmaFeature(s.f1, x.lo.y, g), fmaFeature(s.f2, x.lo.z, g), fmaFeature(s.f3, x.lo.w, g),
+    fmaFeature(s.f4, x.hi.x, g), fmaFeature(s.f5, x.hi.y, g), fmaFeature(s.f6, x.hi.z, g), fmaFeature(s.f7, x.hi.w, g),
+  );
 }
 
 fn column(a: Acc, v: u32) -> vec4f {
@@ -80,16 +144,11 @@ fn column(a: Acc, v: u32) -> vec4f {
   }
 }
 
-/** Applies the step to feature f (row f of W, or the bias when f == d) in column block blk. */
-fn update(f: u32, blk: u32, a: Acc) {
-  let d = params.d;
-  let isBias = f == d;
-  if (f > d || (isBias && params.hasBias == 0u)) {
-    return;
-  }
-  let step = params.learningRate / f32(params.rows);
-  // λ decays weights only, never the bias.
-  let decay = select(params.learningRate * params.l2, 0.0, isBias);
+/**
+ * Applies the step to row f of Wp (feature f, or the bias row when isBias) in column block blk:
+ * θ ← θ − step·sum − decay·θ, mirrored into W or b.
+ */
+fn update(f: u32, isBias: bool, blk: u32, a: Acc, step: f32, decay: f32) {
   let rowVecs = params.kPad / 4u;
   for (var v = 0u; v < KV; v++) {
     let i = f * rowVecs + blk * KV + v;
@@ -109,64 +168,73 @@ fn update(f: u32, blk: u32, a: Acc) {
   }
 }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let f0 = gid.x * 8u;
-  let blk = gid.y;
-  let d = params.d;
-  if (f0 > d) {
+/** The bias workgroup: sums the batch's residual rows (x = 1), steps b, and adds the batch's losses. */
+fn biasStep(lane: u32, blk: u32) {
+  let rows = params.rows;
+  let rowVecs = params.kPad / 4u;
+  let col = blk * KV;
+  var sum = Acc(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
+  for (var r = 0u; r < rows; r++) {
+    sum = fmaFeature(sum, 1.0, residual(r * rowVecs + col, lane));
+  }
+  if (lane != 0u) {
     return;
   }
-  let start = walk[params.n];
+  if (params.hasBias != 0u) {
+    update(8u * params.chunks, true, blk, sum, params.learningRate / f32(rows), 0.0);
+  }
+  // Once per step: column block 0 adds the batch's losses to the epoch's.
+  if (blk == 0u) {
+    var loss = 0.0;
+    for (var i = 0u; i < rows; i++) {
+      loss += losses[i];
+    }
+    losses[params.total] += loss * params.lossScale;
+  }
+}
+
+@compute @workgroup_size(WG)
+//#if subgroups
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
+//#else
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lane: u32) {
+//#endif
+  // Uniforms are read once into locals: a uniform load inside the loop costs a gather per iteration
+  // on CPU adapters.
+  let rows = params.rows;
+  let chunks = params.chunks;
   let rowVecs = params.kPad / 4u;
-  let zero = vec4f(0.0);
-  var a0 = Acc(zero, zero, zero, zero);
-  var a1 = a0;
-  var a2 = a0;
-  var a3 = a0;
-  var a4 = a0;
-  var a5 = a0;
-  var a6 = a0;
-  var a7 = a0;
-  for (var r = 0u; r < params.rows; r++) {
-    let src = walk[start + r];
-    let g = r * rowVecs + blk * KV;
-    let g0 = G[g];
-    var g1 = zero;
-    var g2 = zero;
-    var g3 = zero;
-    if (KV > 1u) {
-      g1 = G[g + 1u];
-    }
-    if (KV > 2u) {
-      g2 = G[g + 2u];
-    }
-    if (KV > 3u) {
-      g3 = G[g + 3u];
-    }
-    a0 = fmaFeature(a0, loadX(src, f0), g0, g1, g2, g3);
-    a1 = fmaFeature(a1, loadX(src, f0 + 1u), g0, g1, g2, g3);
-    a2 = fmaFeature(a2, loadX(src, f0 + 2u), g0, g1, g2, g3);
-    a3 = fmaFeature(a3, loadX(src, f0 + 3u), g0, g1, g2, g3);
-    a4 = fmaFeature(a4, loadX(src, f0 + 4u), g0, g1, g2, g3);
-    a5 = fmaFeature(a5, loadX(src, f0 + 5u), g0, g1, g2, g3);
-    a6 = fmaFeature(a6, loadX(src, f0 + 6u), g0, g1, g2, g3);
-    a7 = fmaFeature(a7, loadX(src, f0 + 7u), g0, g1, g2, g3);
+  let blk = gid.y;
+  // The workgroup after the chunks' handles the bias: a whole workgroup, so the branch is uniform and
+  // the subgroup's shared loads stay legal.
+  if (wid.x == (chunks + WG - 1u) / WG) {
+    biasStep(lane, blk);
+    return;
   }
-  update(f0, blk, a0);
-  update(f0 + 1u, blk, a1);
-  update(f0 + 2u, blk, a2);
-  update(f0 + 3u, blk, a3);
-  update(f0 + 4u, blk, a4);
-  update(f0 + 5u, blk, a5);
-  update(f0 + 6u, blk, a6);
-  update(f0 + 7u, blk, a7);
-  // The invocation whose block holds the bias feature adds the batch's losses, once per step.
-  if (d >= f0 && d < f0 + 8u && gid.y == 0u) {
-    var sum = 0.0;
-    for (var r = 0u; r < params.rows; r++) {
-      sum += losses[r];
-    }
-    losses[params.total] += sum * params.lossScale;
+  // Invocations past the last chunk run the loop on it too (the subgroup shares its loads) and
+  // store nothing.
+  let c = min(gid.x, chunks - 1u);
+  let col = blk * KV;
+  let start = walk[params.n];
+  let zero = Acc(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
+  var s = Features(zero, zero, zero, zero, zero, zero, zero, zero);
+  for (var r = 0u; r < rows; r++) {
+    s = addRow(s, loadChunk(walk[start + r] * chunks, c), residual(r * rowVecs + col, lane));
   }
+  if (gid.x >= chunks) {
+    return;
+  }
+  // Bytes were summed unscaled: xScale joins the step size. λ decays weights only, never the bias.
+  let step = params.learningRate * select(1.0, params.xScale, X_U8) / f32(rows);
+  let decay = params.learningRate * params.l2;
+  let f0 = 8u * c;
+  let d = params.d;
+  if (f0 < d) { update(f0, false, blk, s.f0, step, decay); }
+  if (f0 + 1u < d) { update(f0 + 1u, false, blk, s.f1, step, decay); }
+  if (f0 + 2u < d) { update(f0 + 2u, false, blk, s.f2, step, decay); }
+  if (f0 + 3u < d) { update(f0 + 3u, false, blk, s.f3, step, decay); }
+  if (f0 + 4u < d) { update(f0 + 4u, false, blk, s.f4, step, decay); }
+  if (f0 + 5u < d) { update(f0 + 5u, false, blk, s.f5, step, decay); }
+  if (f0 + 6u < d) { update(f0 + 6u, false, blk, s.f6, step, decay); }
+  if (f0 + 7u < d) { update(f0 + 7u, false, blk, s.f7, step, decay); }
 }

@@ -1,17 +1,20 @@
 // For training sets split over several buffers (larger than one storage binding): copies the batch
 // rows walk[walk[n] ..] that live in this shard (source rows shardStart .. shardStart+shardRows) into
 // the contiguous f32 batch Xb, and with copyY the batch targets into Yb, so the fused step kernels can
-// run on the batch as on any resident matrix. advance moves the cursor on once the step is done.
+// run on the batch as on any resident matrix. d is the padded row width, so Xb keeps the zero
+// padding the step kernels expect. advance moves the cursor on once the step is done.
 // One thread per element of Xb (and Yb), 256 a workgroup, 2-D grid; X_U8 reads byte storage.
 
 struct Params {
   n: u32,
+  /** Features per padded row (of the shards and of Xb). */
   d: u32,
   k: u32,
   batchSize: u32,
   shardStart: u32,
   shardRows: u32,
   copyY: u32,
+  /** u32 words per shard row (d for f32, d/4 for bytes). */
   rowWords: u32,
   xScale: f32,
 }
@@ -32,7 +35,7 @@ fn loadX(row: u32, f: u32) -> f32 {
     let word = Xu8[row * params.rowWords + f / 4u];
     return f32(extractBits(word, 8u * (f % 4u), 8u)) * params.xScale;
   }
-  return X[row * params.d + f];
+  return X[row * params.rowWords + f];
 }
 
 @compute @workgroup_size(256)

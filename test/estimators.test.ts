@@ -63,4 +63,30 @@ test('softmax with many classes (k > 16: several column blocks) and k = 1, d not
   }
 });
 
+test('subgroup and plain kernel builds: each agrees with the float64 trainer, and with the other', async () => {
+  const info = await gpu().call('adapter');
+  // Subgroups are used exactly when the adapter offers them, and never when the context opts out.
+  assert.is(info.subgroups, info.subgroupsOffered);
+  assert.is(info.plainSubgroups, false);
+  const rng = mulberry32(testSeed('estimators subgroups'));
+  for (const [model, k] of [['softmax', randomInt(rng, 2, 16)], ['softmax', randomInt(rng, 17, 40)], ['logistic', 1]] as const) {
+    const n = randomInt(rng, 70, 200);
+    const d = randomInt(rng, 1, 30);
+    const { X, y } = problem(rng, model, n, d, k);
+    const options: Record<string, unknown> = model === 'softmax' ? { nFeatures: d, nClasses: k } : { nFeatures: d };
+    const fit = { epochs: 3, batchSize: randomInt(rng, 1, 40), learningRate: 0.2, l2: 0.01, seed: randomInt(rng, 0, 1e6) };
+    const where = `${model} n=${n} d=${d} k=${k} batch=${fit.batchSize}`;
+    const withSubgroups = await fitBoth(gpu(), { model, options, X, y, fit });
+    const plain = await gpu().call('fitModel', { model, options, X, y, fit, subgroups: false });
+    const ref = [...withSubgroups.cpu.W.data, ...withSubgroups.cpu.b.data];
+    const errSg = relativeError([...withSubgroups.gpu.W, ...withSubgroups.gpu.b], ref);
+    const errPlain = relativeError([...plain.W.data, ...plain.b], ref);
+    assert.ok(errSg <= PARAM_TOLERANCE, `${where}: subgroup build vs float64 ${errSg}`);
+    assert.ok(errPlain <= PARAM_TOLERANCE, `${where}: plain build vs float64 ${errPlain}`);
+    // Same sums in the same order: the two builds differ only in how values reach the lanes.
+    const between = relativeError([...plain.W.data, ...plain.b], [...withSubgroups.gpu.W, ...withSubgroups.gpu.b]);
+    assert.ok(between <= 1e-6, `${where}: plain vs subgroup build ${between}`);
+  }
+});
+
 test.run();

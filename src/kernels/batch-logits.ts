@@ -12,9 +12,9 @@ export interface BatchLogitsShape {
   kPad: number;
   rows: number;
   hasBias: boolean;
-  /** How X is stored: f32, or bytes four to a u32 word (rowWords words a row, worth xScale each). */
+  /** How X is stored: f32, or bytes worth xScale each; rows padded to `chunks` chunks of 8 features. */
   storage: 'f32' | 'u8';
-  rowWords: number;
+  chunks: number;
   xScale: number;
 }
 
@@ -27,13 +27,14 @@ export interface BatchLogitsBuffers {
 
 export function batchLogitsUniforms(ctx: GpuContext, s: BatchLogitsShape): GPUBuffer {
   const bytes = ctx.kernel('batch_logits', stepConstants(ctx, s.k, s.storage)).uniformBytes({
-    n: s.n, d: s.d, kPad: s.kPad, rows: s.rows, hasBias: s.hasBias ? 1 : 0, rowWords: s.rowWords, xScale: s.xScale,
+    n: s.n, chunks: s.chunks, kPad: s.kPad, rows: s.rows, hasBias: s.hasBias ? 1 : 0, xScale: s.xScale,
   });
   return ctx.createUniform(bytes, 'batch_logits.params');
 }
 
-/** Four batch rows an invocation along x, one block of columns along y. */
+/** Eight batch rows an invocation along x, one block of columns along y. */
 export function batchLogitsDispatch(ctx: GpuContext, params: GPUBuffer, s: BatchLogitsShape, b: BatchLogitsBuffers): Dispatch {
   const kernel = ctx.kernel('batch_logits', stepConstants(ctx, s.k, s.storage));
-  return kernel.dispatch('main', { params, ...b }, [Math.ceil(s.rows / 4 / ctx.workgroupWidth), classBlocks(s.k), 1]);
+  const { X, ...rest } = b;
+  return kernel.dispatch('main', { params, ...rest, X4: X, X2: X }, [Math.ceil(s.rows / 8 / ctx.workgroupWidth), classBlocks(s.k), 1]);
 }

@@ -29,6 +29,8 @@ export interface BatchUpdateValues {
   d: number;
   k: number;
   rows: number;
+  /** 8-feature chunks per padded X row. */
+  chunks: number;
   learningRate: number;
   l2: number;
   /** Multiplies the batch's summed row losses before they join the epoch loss (1/n: a mean). */
@@ -36,7 +38,6 @@ export interface BatchUpdateValues {
   hasBias: boolean;
   /** How X is stored (see BatchLogitsShape). */
   storage: 'f32' | 'u8';
-  rowWords: number;
   xScale: number;
   /** Slot of the epoch loss in the losses buffer (after the batch rows' slots). */
   total: number;
@@ -64,20 +65,21 @@ export function batchUpdateBytes(ctx: GpuContext, v: BatchUpdateValues): ArrayBu
     k: v.k,
     kPad: paddedClasses(v.k),
     rows: v.rows,
+    chunks: v.chunks,
     learningRate: v.learningRate,
     l2: v.l2,
     lossScale: v.lossScale,
     hasBias: v.hasBias ? 1 : 0,
-    rowWords: v.rowWords,
     xScale: v.xScale,
     total: v.total,
   });
 }
 
-/** Eight features an invocation along x (d + 1 of them: the last is the bias), column blocks along y. */
+/** One 8-feature chunk an invocation along x, then one workgroup for the bias; column blocks along y. */
 export function batchUpdateDispatch(
-  ctx: GpuContext, params: GPUBuffer, d: number, k: number, storage: 'f32' | 'u8', b: BatchUpdateBuffers,
+  ctx: GpuContext, params: GPUBuffer, chunks: number, k: number, storage: 'f32' | 'u8', b: BatchUpdateBuffers,
 ): Dispatch {
   const kernel = ctx.kernel('batch_update', stepConstants(ctx, k, storage));
-  return kernel.dispatch('main', { params, ...b }, [Math.ceil((d + 1) / 8 / ctx.workgroupWidth), classBlocks(k), 1]);
+  const { X, ...rest } = b;
+  return kernel.dispatch('main', { params, ...rest, X4: X, X2: X }, [Math.ceil(chunks / ctx.workgroupWidth) + 1, classBlocks(k), 1]);
 }

@@ -234,8 +234,10 @@ export abstract class LinearModel<YIn> {
         const Yg = upload(Yh, 'y');
         if (init !== null) this.#write(init);
         else if (!opts.warmStart) this.#write({ W: new Float32Array(this.#host.W.length), b: new Float32Array(this.nOutputs) });
-        // Plain f32 training data in one buffer is evaluated where it lies; bytes and shards in f32 blocks.
-        const only = Xres.storage === 'f32' && Xres.shards.length === 1 ? (Xres.shards[0]?.matrix ?? null) : null;
+        // Plain f32 training data in one unpadded buffer is evaluated where it lies; bytes, padded rows
+        // and shards in f32 blocks.
+        const inPlace = Xres.storage === 'f32' && Xres.shards.length === 1 && Xres.rowWords === Xres.cols;
+        const only = inPlace ? (Xres.shards[0]?.matrix ?? null) : null;
         const evaluate = async (which: 'train' | 'validation') => {
           if (which === 'train') return this.#evaluate(Xh, Yh, only === null ? null : { X: only, Y: Yg });
           return Xv === null || Yv === null ? null : this.#evaluate(Xv, Yv, null);

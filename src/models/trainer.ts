@@ -14,7 +14,7 @@ import { OBJECTIVES, type Objective, type ObjectiveSpec } from './objective.ts';
 import type { EpochLog, History, ResolvedFitOptions, StopReason } from './options.ts';
 import { batchSizes, epochOrder } from './order.ts';
 import { learningRateAt } from './schedule.ts';
-import type { ResidentX, XStorage } from './training-set.ts';
+import { CHUNK, type ResidentX, type XStorage } from './training-set.ts';
 
 /** Steps recorded into one command buffer: bounds its size when batches are tiny (stochastic GD). */
 const MAX_STEPS_PER_SUBMIT = 2048;
@@ -66,7 +66,7 @@ interface StepBuffers {
   losses: GPUBuffer;
   /** One float the epoch total is copied into for reading back. */
   lossOut: GPUBuffer;
-  /** (d+1)×kPad working copy of W with the bias as its last row, vec4-aligned for the kernels. */
+  /** (dPad+1)×kPad working copy of W (one row per padded feature, zeros past d) with the bias last. */
   Wp: GPUBuffer;
   /** Uniforms of the cursor's advance (the batch size). */
   advance: GPUBuffer;
@@ -91,15 +91,22 @@ interface BatchSource {
   X: GPUBuffer;
   Y: GPUBuffer;
   storage: XStorage;
-  rowWords: number;
+  /** 8-feature chunks per padded row of X. */
+  chunks: number;
   xScale: number;
   /** Dispatches that must run before the step kernels (the gathers). */
   prelude: Dispatch[];
 }
 
+/** Features per padded row: whole chunks, the padding zeros in X and in Wp. */
+function paddedFeatures(X: ResidentX): number {
+  return X.chunks * CHUNK;
+}
+
 function allocateStepBuffers(s: Scratch, p: GpuTrainProblem, batch: number): StepBuffers {
   const n = p.X.rows;
   const d = p.X.cols;
+  const dPad = paddedFeatures(p.X);
   const k = p.W.cols;
   const kPad = paddedClasses(k);
   return {
@@ -107,17 +114,17 @@ function allocateStepBuffers(s: Scratch, p: GpuTrainProblem, batch: number): Ste
     G: s.storage(batch * kPad, 'train.G'),
     losses: s.storage(batch + 1, 'train.losses'),
     lossOut: s.storage(1, 'train.loss'),
-    Wp: s.storage((d + 1) * kPad, 'train.Wp'),
+    Wp: s.storage((dPad + 1) * kPad, 'train.Wp'),
     advance: s.keep(gatherUniforms(p.ctx, { n, d, k, batchSize: batch })),
   };
 }
 
-/** W and b laid out as the kernels' (d+1)×kPad working copy. */
-function paddedParams(W: Float32Array, b: Float32Array, d: number, k: number): Float32Array {
+/** W and b laid out as the kernels' (dPad+1)×kPad working copy. */
+function paddedParams(W: Float32Array, b: Float32Array, d: number, dPad: number, k: number): Float32Array {
   const kPad = paddedClasses(k);
-  const out = new Float32Array((d + 1) * kPad);
+  const out = new Float32Array((dPad + 1) * kPad);
   for (let f = 0; f < d; f++) out.set(W.subarray(f * k, (f + 1) * k), f * kPad);
-  out.set(b, d * kPad);
+  out.set(b, dPad * kPad);
   return out;
 }
 
@@ -125,10 +132,11 @@ function batchSource(s: Scratch, p: GpuTrainProblem, buf: StepBuffers, batch: nu
   const X = p.X;
   const only = X.shards.length === 1 ? X.shards[0] : undefined;
   if (only !== undefined) {
-    return { walk: buf.walk, n: X.rows, X: only.matrix.buffer, Y: p.Y.buffer, storage: X.storage, rowWords: X.rowWords, xScale: X.scale, prelude: [] };
+    return { walk: buf.walk, n: X.rows, X: only.matrix.buffer, Y: p.Y.buffer, storage: X.storage, chunks: X.chunks, xScale: X.scale, prelude: [] };
   }
   const { ctx } = p;
-  const d = X.cols;
+  // Gathered rows keep the padding: Xb is batch × dPad f32.
+  const d = paddedFeatures(X);
   const k = p.W.cols;
   const Xb = s.storage(batch * d, 'train.Xb');
   const Yb = s.storage(batch * k, 'train.Yb');
@@ -142,13 +150,13 @@ function batchSource(s: Scratch, p: GpuTrainProblem, buf: StepBuffers, batch: nu
     }));
     return gatherDispatch(ctx, params, shape, X.storage, { walk: buf.walk, X: shard.matrix.buffer, Y: p.Y.buffer, Xb, Yb });
   });
-  return { walk: identity, n: batch, X: Xb, Y: Yb, storage: 'f32', rowWords: d, xScale: 1, prelude };
+  return { walk: identity, n: batch, X: Xb, Y: Yb, storage: 'f32', chunks: X.chunks, xScale: 1, prelude };
 }
 
 function updateValues(p: GpuTrainProblem, src: BatchSource, rows: number, learningRate: number): BatchUpdateValues {
   return {
-    n: src.n, d: p.X.cols, k: p.W.cols, rows, learningRate, l2: p.options.l2, lossScale: 1 / p.X.rows, hasBias: p.fitIntercept,
-    storage: src.storage, rowWords: src.rowWords, xScale: src.xScale, total: p.options.batchSize,
+    n: src.n, d: p.X.cols, k: p.W.cols, rows, chunks: src.chunks, learningRate, l2: p.options.l2, lossScale: 1 / p.X.rows,
+    hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale, total: p.options.batchSize,
   };
 }
 
@@ -161,7 +169,7 @@ function planStep(s: Scratch, p: GpuTrainProblem, spec: ObjectiveSpec, buf: Step
   const d = p.X.cols;
   const k = p.W.cols;
   const kPad = paddedClasses(k);
-  const logitsShape = { n: src.n, d, k, kPad, rows, hasBias: p.fitIntercept, storage: src.storage, rowWords: src.rowWords, xScale: src.xScale };
+  const logitsShape = { n: src.n, d, k, kPad, rows, hasBias: p.fitIntercept, storage: src.storage, chunks: src.chunks, xScale: src.xScale };
   const logits = s.keep(batchLogitsUniforms(ctx, logitsShape));
   const residual = s.keep(batchResidualUniforms(ctx, { n: src.n, k, kPad, rows, activation: spec.activation, loss: spec.loss, gradient: spec.gradient }));
   const update = s.keep(ctx.createUniform(batchUpdateBytes(ctx, updateValues(p, src, rows, 1)), 'train.update'));
@@ -172,7 +180,7 @@ function planStep(s: Scratch, p: GpuTrainProblem, spec: ObjectiveSpec, buf: Step
       ...src.prelude,
       batchLogitsDispatch(ctx, logits, logitsShape, { walk: src.walk, X: src.X, Wp: buf.Wp, Z: buf.G }),
       batchResidualDispatch(ctx, residual, rows, { walk: src.walk, Y: src.Y, G: buf.G, losses: buf.losses }),
-      batchUpdateDispatch(ctx, update, d, k, src.storage, {
+      batchUpdateDispatch(ctx, update, src.chunks, k, src.storage, {
         walk: src.walk, X: src.X, G: buf.G, losses: buf.losses, Wp: buf.Wp, W: p.W.buffer, b: p.b.buffer,
       }),
       advanceDispatch(ctx, buf.advance, buf.walk),
@@ -224,12 +232,15 @@ export async function trainOnGpu(p: GpuTrainProblem, gradientNorm: GradientNorm)
   const scratch = new Scratch(ctx);
   try {
     const buf = allocateStepBuffers(scratch, p, B);
-    writeF32(ctx, buf.Wp, paddedParams(p.initialW, p.initialB, p.X.cols, p.W.cols));
+    writeF32(ctx, buf.Wp, paddedParams(p.initialW, p.initialB, p.X.cols, paddedFeatures(p.X), p.W.cols));
     const src = batchSource(scratch, p, buf, B);
     const full = planStep(scratch, p, spec, buf, src, B);
     const last = sizes[sizes.length - 1] as number;
     const partial = last === B ? full : planStep(scratch, p, spec, buf, src, last);
 
+    // The training set's upload (possibly hundreds of MB) completes before the first epoch's clock
+    // starts, so History.ms measures training alone.
+    await ctx.device.queue.onSubmittedWorkDone();
     const history: History = { loss: [], learningRate: [], ms: [], converged: false, stopReason: 'epochs', epochs: 0 };
     let stopReason: StopReason = 'epochs';
     for (let epoch = 0; epoch < options.epochs; epoch++) {

@@ -1,6 +1,7 @@
 // The training features as they live on the GPU for a fit: f32 or bytes (four to a u32, with the
-// scale applied in the shaders), in one buffer or, when larger than one storage binding allows, in
-// shards of whole rows that the trainer walks through.
+// scale applied in the shaders), each row zero-padded to whole chunks of CHUNK features so the step
+// kernels read a chunk with one or two vector loads, in one buffer or, when larger than one storage
+// binding allows, in shards of whole rows that the trainer walks through.
 import type { GpuContext } from '../context.ts';
 import { ShapeError, ValueError } from '../errors.ts';
 import type { GpuMatrix } from '../matrix.ts';
@@ -18,8 +19,16 @@ export interface ByteMatrix {
   scale?: number;
 }
 
+/** Features per chunk of a resident row: two vec4f of f32, or one vec2u of bytes. */
+export const CHUNK = 8;
+
+/** Chunks per padded row of `cols` features. */
+export function rowChunks(cols: number): number {
+  return Math.ceil(cols / CHUNK);
+}
+
 export interface Shard {
-  /** f32 rows (rows × d) or byte rows packed as u32 words (rows × rowWords). */
+  /** Padded rows of u32 words (rows × rowWords): f32 values, or bytes four to a word. */
   matrix: GpuMatrix;
   /** Index of the shard's first row in the whole training set. */
   rowStart: number;
@@ -32,7 +41,9 @@ export interface ResidentX {
   storage: XStorage;
   /** Value of one byte unit (u8 storage; 1 for f32). */
   scale: number;
-  /** u32 words per row in u8 storage (cols rounded up to whole words, over 4). */
+  /** CHUNK-feature chunks per row (cols rounded up, over CHUNK); the padding is zeros. */
+  chunks: number;
+  /** u32 words per padded row: CHUNK·chunks for f32, a quarter of that for bytes. */
   rowWords: number;
   shards: Shard[];
   destroy(): void;
@@ -54,23 +65,19 @@ export function checkByteMatrix(name: string, X: ByteMatrix): ByteMatrix {
   return { data, rows, cols, scale };
 }
 
-/** Bytes are rounded up to whole u32 words per row so every row starts on a word. */
-export function byteRowWords(cols: number): number {
-  return Math.ceil(cols / 4);
-}
-
 /** The byte matrix's values as f32 (byte · scale), for code paths that want plain matrices. */
 export function bytesToHost(X: ByteMatrix): HostMatrix {
   const scale = X.scale ?? 1;
   return { data: Float32Array.from(X.data, (v) => v * scale), rows: X.rows, cols: X.cols };
 }
 
-/** Rows start .. start+rows as bytes, each row padded with zeros to whole u32 words. */
-function packRows(X: ByteMatrix, start: number, rows: number): Uint8Array {
-  const words = byteRowWords(X.cols);
-  const bytes = new Uint8Array(rows * words * 4);
-  for (let r = 0; r < rows; r++) bytes.set(X.data.subarray((start + r) * X.cols, (start + r + 1) * X.cols), r * words * 4);
-  return bytes;
+/** Rows start .. start+rows with each row zero-padded to `width` values (a copy only when padding is needed). */
+function padRows<T extends Float32Array | Uint8Array>(data: T, cols: number, width: number, start: number, rows: number): T {
+  const src = data.subarray(start * cols, (start + rows) * cols) as T;
+  if (width === cols) return src;
+  const out = new (data.constructor as new (length: number) => T)(rows * width);
+  for (let r = 0; r < rows; r++) out.set(src.subarray(r * cols, (r + 1) * cols), r * width);
+  return out;
 }
 
 /**
@@ -79,7 +86,9 @@ function packRows(X: ByteMatrix, start: number, rows: number): Uint8Array {
  */
 export function uploadTrainingSet(ctx: GpuContext, X: HostMatrix | ByteMatrix, maxShardBytes?: number): ResidentX {
   const bytesX = isByteMatrix(X);
-  const rowWords = bytesX ? byteRowWords(X.cols) : X.cols;
+  const chunks = rowChunks(X.cols);
+  const width = chunks * CHUNK;
+  const rowWords = bytesX ? width / 4 : width;
   const rowBytes = rowWords * 4;
   const limit = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize, maxShardBytes ?? Number.POSITIVE_INFINITY);
   const rowsPerShard = Math.floor(limit / rowBytes);
@@ -88,7 +97,7 @@ export function uploadTrainingSet(ctx: GpuContext, X: HostMatrix | ByteMatrix, m
   try {
     for (let start = 0; start < X.rows; start += rowsPerShard) {
       const rows = Math.min(rowsPerShard, X.rows - start);
-      const data = bytesX ? packRows(X, start, rows) : X.data.subarray(start * X.cols, (start + rows) * X.cols);
+      const data = padRows(X.data, X.cols, width, start, rows);
       const buffer = ctx.createStorage(rows * rowWords, `X shard ${shards.length}`, data);
       shards.push({ matrix: new Matrix(ctx, buffer, rows, rowWords), rowStart: start, rows });
     }
@@ -101,6 +110,7 @@ export function uploadTrainingSet(ctx: GpuContext, X: HostMatrix | ByteMatrix, m
     cols: X.cols,
     storage: bytesX ? 'u8' : 'f32',
     scale: bytesX ? (X.scale ?? 1) : 1,
+    chunks,
     rowWords,
     shards,
     destroy() {
