@@ -55,11 +55,11 @@ struct Chunk {
   hi: vec4f,
 }
 
-/** Chunk c of the row starting at chunk index `row` (bytes are left unscaled). */
+/** Chunk c of the row starting at chunk index `row` (bytes as byte/255, as in batch_logits). */
 fn loadChunk(row: u32, c: u32) -> Chunk {
   if (X_U8) {
     let w = X2[row + c];
-    return Chunk(vec4f(unpack4xU8(w.x)), vec4f(unpack4xU8(w.y)));
+    return Chunk(unpack4x8unorm(w.x), unpack4x8unorm(w.y));
   }
   let i = 2u * (row + c);
   return Chunk(X4[i], X4[i + 1u]);
@@ -224,8 +224,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: v
   if (gid.x >= chunks) {
     return;
   }
-  // Bytes were summed unscaled: xScale joins the step size. λ decays weights only, never the bias.
-  let step = params.learningRate * select(1.0, params.xScale, X_U8) / f32(rows);
+  // Bytes were summed as byte/255: the real scale joins the step size. λ decays weights only, never
+  // the bias.
+  let step = params.learningRate * select(1.0, 255.0 * params.xScale, X_U8) / f32(rows);
   let decay = params.learningRate * params.l2;
   let f0 = 8u * c;
   let d = params.d;
