@@ -33,6 +33,8 @@ struct Params {
 
 override WG: u32 = 64u;
 override KV: u32 = 4u;
+// Columns in use in the last of the KV vec4s (k − 4(KV − 1) when one block holds every class, else 4).
+override LIVE: u32 = 4u;
 override X_U8: bool = false;
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -97,20 +99,34 @@ fn residual(i: u32, lane: u32) -> Acc {
 }
 //#endif
 
+/** fma(x, g, a) on the first `width` components only, the rest of a kept: no work on padding columns. */
+fn fmaLive(x: f32, g: vec4f, a: vec4f, width: u32) -> vec4f {
+  switch width {
+    case 1u: { return vec4f(fma(x, g.x, a.x), a.yzw); }
+    case 2u: { return vec4f(fma(vec2f(x), g.xy, a.xy), a.zw); }
+    case 3u: { return vec4f(fma(vec3f(x), g.xyz, a.xyz), a.w); }
+    default: { return fma(vec4f(x), g, a); }
+  }
+}
+
+/** Live columns in column vector v of a block: all four but in the last, which has LIVE. */
+fn liveWidth(v: u32) -> u32 {
+  return select(4u, LIVE, v == KV - 1u);
+}
+
 fn fmaFeature(a: Acc, x: f32, g: Acc) -> Acc {
-  // Only the first KV sums are live; the guards fold away once KV is fixed for the pipeline, so no
-  // multiply-add is spent on unused columns.
-  let xv = vec4f(x);
+  // Only the first KV sums are live, and only LIVE columns of the last; the guards fold away once
+  // KV and LIVE are fixed for the pipeline, so no multiply-add is spent on padding columns.
   var r = a;
-  r.v0 = fma(xv, g.v0, a.v0);
+  r.v0 = fmaLive(x, g.v0, a.v0, liveWidth(0u));
   if (KV > 1u) {
-    r.v1 = fma(xv, g.v1, a.v1);
+    r.v1 = fmaLive(x, g.v1, a.v1, liveWidth(1u));
   }
   if (KV > 2u) {
-    r.v2 = fma(xv, g.v2, a.v2);
+    r.v2 = fmaLive(x, g.v2, a.v2, liveWidth(2u));
   }
   if (KV > 3u) {
-    r.v3 = fma(xv, g.v3, a.v3);
+    r.v3 = fmaLive(x, g.v3, a.v3, liveWidth(3u));
   }
   return r;
 }

@@ -53,9 +53,14 @@ export interface BatchUpdateBuffers {
   b: GPUBuffer;
 }
 
-/** Pipeline constants shared by batch_logits and batch_update: workgroup width, vec4s of columns, X's storage. */
+/**
+ * Pipeline constants shared by batch_logits and batch_update: workgroup width, vec4s of columns,
+ * the columns in use in the last of them (when one block holds every class), X's storage.
+ */
 export function stepConstants(ctx: GpuContext, k: number, storage: 'f32' | 'u8'): Record<string, number> {
-  return { WG: ctx.workgroupWidth, KV: columnVectors(k), X_U8: storage === 'u8' ? 1 : 0 };
+  const KV = columnVectors(k);
+  const LIVE = classBlocks(k) === 1 ? k - 4 * (KV - 1) : 4;
+  return { WG: ctx.workgroupWidth, KV, LIVE, X_U8: storage === 'u8' ? 1 : 0 };
 }
 
 export function batchUpdateBytes(ctx: GpuContext, v: BatchUpdateValues): ArrayBuffer {
