@@ -7,6 +7,8 @@ import type { DatasetInfo } from './types.ts';
 export interface TrainingData {
   info: DatasetInfo;
   X: Float32Array;
+  /** The same features as bytes, X = bytes / 255 (both data sets here are 8-bit). */
+  bytes: Uint8Array;
   labels: Uint8Array;
 }
 
@@ -61,6 +63,7 @@ export async function loadFashionMnist(source: ByteSource, location: string): Pr
   return {
     info: { name: 'fashion-mnist', n, d: rows * cols, k, source: `${location}/${FASHION_MNIST_FILES.images}, ${FASHION_MNIST_FILES.labels}` },
     X,
+    bytes: images.data.slice(),
     labels: labels.data.slice(),
   };
 }
@@ -79,12 +82,13 @@ export function syntheticData(n: number, d: number, k: number, seed: number): Tr
   const prototypes = Float64Array.from({ length: k * d }, () => rng());
   const labels = new Uint8Array(n);
   for (let i = 0; i < n; i++) labels[i] = Math.floor(rng() * k);
-  const X = new Float32Array(n * d);
+  const bytes = new Uint8Array(n * d);
   for (let i = 0; i < n; i++) {
     const p = (labels[i] as number) * d;
-    for (let j = 0; j < d; j++) X[i * d + j] = Math.round(255 * (0.5 * (prototypes[p + j] as number) + 0.5 * rng())) / 255;
+    for (let j = 0; j < d; j++) bytes[i * d + j] = Math.round(255 * (0.5 * (prototypes[p + j] as number) + 0.5 * rng()));
   }
-  return { info: { name: 'synthetic', n, d, k, source: `syntheticData(n=${n}, d=${d}, k=${k}, seed=${seed})` }, X, labels };
+  const X = Float32Array.from(bytes, (v) => v / 255);
+  return { info: { name: 'synthetic', n, d, k, source: `syntheticData(n=${n}, d=${d}, k=${k}, seed=${seed})` }, X, bytes, labels };
 }
 
 /** The first `rows` rows (views, no copy). */
@@ -93,6 +97,7 @@ export function firstRows(data: TrainingData, rows: number): TrainingData {
   return {
     info: { ...data.info, n: r },
     X: data.X.subarray(0, r * data.info.d),
+    bytes: data.bytes.subarray(0, r * data.info.d),
     labels: data.labels.subarray(0, r),
   };
 }
@@ -104,14 +109,17 @@ export function firstRows(data: TrainingData, rows: number): TrainingData {
 export function reshapeData(data: TrainingData, n: number, d: number, k: number): TrainingData {
   const src = data.info;
   if (n > src.n || d > src.d) throw new RangeError(`reshapeData: ${n}×${d} is larger than the data (${src.n}×${src.d})`);
-  let X: Float32Array;
-  if (d === src.d) X = data.X.subarray(0, n * d);
-  else {
-    X = new Float32Array(n * d);
-    for (let i = 0; i < n; i++) X.set(data.X.subarray(i * src.d, i * src.d + d), i * d);
-  }
   const labels = k >= src.k ? data.labels.subarray(0, n) : data.labels.subarray(0, n).map((v) => v % k);
-  return { info: { ...src, n, d, k, source: `${src.source}, first ${n} rows, first ${d} features, labels mod ${k}` }, X, labels };
+  const info = { ...src, n, d, k, source: `${src.source}, first ${n} rows, first ${d} features, labels mod ${k}` };
+  return { info, X: firstColumns(data.X, src.d, n, d), bytes: firstColumns(data.bytes, src.d, n, d), labels };
+}
+
+/** The first d of each row's `width` values, for the first n rows (a view when d is the whole row). */
+function firstColumns<T extends Float32Array | Uint8Array>(data: T, width: number, n: number, d: number): T {
+  if (d === width) return data.subarray(0, n * d) as T;
+  const out = new (data.constructor as new (length: number) => T)(n * d);
+  for (let i = 0; i < n; i++) out.set(data.subarray(i * width, i * width + d), i * d);
+  return out;
 }
 
 /** Labels as one-hot f32 rows (n×k). */

@@ -37,12 +37,15 @@ function msAt(training: readonly TrainingResult[], impl: ImplName, batchSize: nu
   return training.find((t) => t.impl === impl && t.batchSize === batchSize)?.msPerEpoch ?? null;
 }
 
-/** theirs / ours at batch 256 (> 1: webgpu-logreg is faster); null when either side was not run. */
-export function ratios(training: readonly TrainingResult[]): Ratios {
-  const ours = msAt(training, 'webgpu-logreg', RATIO_BATCH);
+/**
+ * theirs / ours at batch 256 (> 1: webgpu-logreg is faster), ours given f32 X (or, with
+ * 'webgpu-logreg-u8', bytes); null when either side was not run.
+ */
+export function ratios(training: readonly TrainingResult[], ours: ImplName = 'webgpu-logreg'): Ratios {
+  const oursMs = msAt(training, ours, RATIO_BATCH);
   const vs = (impl: ImplName): number | null => {
     const theirs = msAt(training, impl, RATIO_BATCH);
-    return ours === null || theirs === null ? null : theirs / ours;
+    return oursMs === null || theirs === null ? null : theirs / oursMs;
   };
   return { vsTfjsWebgpu: vs('tfjs-webgpu'), vsTfjsWasm: vs('tfjs-wasm'), vsPlainJs: vs('plain-js') };
 }
@@ -63,6 +66,7 @@ export function summary(r: BenchResult): BenchSummary {
     kernels: (r.kernels?.results ?? []).map((k) => ({ name: k.name, ms: k.ms, gflops: k.gflops, gbps: k.gbps })),
     training: r.training.map((t) => ({ impl: t.impl, batchSize: t.batchSize, msPerEpoch: t.msPerEpoch, finalLoss: t.finalLoss })),
     ratios: r.ratios,
+    ratiosU8: r.ratiosU8,
     lossAgreement: r.lossChecks.every((c) => c.ok),
   };
 }
@@ -117,7 +121,7 @@ function trainingTable(r: BenchResult): Table {
     head: ['implementation', 'batch', 'steps', 'ms/epoch', 'theirs/ours', 'final loss', 'warm-up ms', 'fit() ms'],
     rows: r.training.map((t) => {
       const o = ours.get(t.batchSize);
-      const ratio = t.impl === 'webgpu-logreg' || o === undefined ? '' : `${sig(t.msPerEpoch / o)}×`;
+      const ratio = t.impl.startsWith('webgpu-logreg') || o === undefined ? '' : `${sig(t.msPerEpoch / o)}×`;
       return [t.impl, batchLabel(t), String(t.steps), sig(t.msPerEpoch), ratio, fixed(t.finalLoss, 6), sig(t.warmupMs), sig(t.fitMs)];
     }),
   };
@@ -180,7 +184,7 @@ export function formatConsole(r: BenchResult): string {
   if (r.training.length > 0) {
     out.push('', 'Training: one epoch of softmax regression (theirs/ours > 1: webgpu-logreg is faster)', textTable(trainingTable(r)));
     out.push('', 'Final-loss agreement', textTable(lossTable(r)));
-    out.push('', `Ratios at batch ${RATIO_BATCH} (theirs/ours): TF.js webgpu ${ratioText(r.ratios.vsTfjsWebgpu)}, TF.js wasm ${ratioText(r.ratios.vsTfjsWasm)}, plain JS ${ratioText(r.ratios.vsPlainJs)}`);
+    out.push('', ratiosLine(r));
   }
   const st = scalingTable(r);
   if (st !== null && r.scaling !== null) out.push('', 'Scaling (webgpu-logreg, batch 256, one quantity varied at a time)', textTable(st), fitText(r.scaling.fit));
@@ -257,19 +261,34 @@ ${formulas}
 `;
 }
 
+function ratiosText(q: Ratios): string {
+  return `TF.js webgpu ${ratioText(q.vsTfjsWebgpu)}, TF.js wasm ${ratioText(q.vsTfjsWasm)}, plain JS ${ratioText(q.vsPlainJs)}`;
+}
+
+function ratiosLine(r: BenchResult): string {
+  return `Ratios at batch ${RATIO_BATCH}, theirs/ours: ours given f32 X ${ratiosText(r.ratios)}; ours given bytes ${ratiosText(r.ratiosU8)}`;
+}
+
 function targetsSection(r: BenchResult): string {
-  const ours = r.training.find((t) => t.impl === 'webgpu-logreg' && t.batchSize === RATIO_BATCH)?.msPerEpoch ?? null;
+  const oursF32 = r.training.find((t) => t.impl === 'webgpu-logreg' && t.batchSize === RATIO_BATCH)?.msPerEpoch ?? null;
+  const oursU8 = r.training.find((t) => t.impl === 'webgpu-logreg-u8' && t.batchSize === RATIO_BATCH)?.msPerEpoch ?? null;
   const wasm = r.training.find((t) => t.impl === 'tfjs-wasm' && t.batchSize === RATIO_BATCH)?.msPerEpoch ?? null;
   const mm = r.kernels?.results.find((k) => k.name.includes('1024³')) ?? null;
   const verdict = (ok: boolean | null): string => (ok === null ? 'not measured' : ok ? '**met**' : '**not met**');
-  const rows = [
-    ['≥ 10× faster than TF.js webgpu per epoch at batch 256', ratioText(r.ratios.vsTfjsWebgpu), verdict(r.ratios.vsTfjsWebgpu === null ? null : r.ratios.vsTfjsWebgpu >= 10)],
-    ['≤ 1400 ms/epoch at batch 256', ours === null ? 'not run' : `${sig(ours)} ms`, verdict(ours === null ? null : ours <= 1400)],
-    ['faster than TF.js wasm at batch 256', wasm === null || ours === null ? 'not run' : `${sig(ours)} vs ${sig(wasm)} ms`, verdict(wasm === null || ours === null ? null : ours < wasm)],
-    ['≤ 300 ms/epoch at batch 256', ours === null ? 'not run' : `${sig(ours)} ms`, verdict(ours === null ? null : ours <= 300)],
+  const storages = [['f32 X', oursF32, r.ratios], ['byte X', oursU8, r.ratiosU8]] as const;
+  const rows: string[][] = [];
+  for (const [label, ours, q] of storages) {
+    rows.push(
+      [`≥ 10× faster than TF.js webgpu per epoch at batch 256 (${label})`, ratioText(q.vsTfjsWebgpu), verdict(q.vsTfjsWebgpu === null ? null : q.vsTfjsWebgpu >= 10)],
+      [`≤ 1400 ms/epoch at batch 256 (${label})`, ours === null ? 'not run' : `${sig(ours)} ms`, verdict(ours === null ? null : ours <= 1400)],
+      [`faster than TF.js wasm at batch 256 (${label})`, wasm === null || ours === null ? 'not run' : `${sig(ours)} vs ${sig(wasm)} ms`, verdict(wasm === null || ours === null ? null : ours < wasm)],
+      [`≤ 300 ms/epoch at batch 256 (${label})`, ours === null ? 'not run' : `${sig(ours)} ms`, verdict(ours === null ? null : ours <= 300)],
+    );
+  }
+  rows.push(
     ['matmul 1024³ ≥ 3 GFLOP/s', mm === null ? 'not run' : `${sig(mm.gflops)} GFLOP/s`, verdict(mm === null ? null : mm.gflops >= 3)],
     ['identical final loss (relative ≤ 1e-3)', r.lossChecks.length === 0 ? 'not run' : r.lossChecks.every((c) => c.ok) ? 'all batch sizes agree' : 'disagreement', verdict(r.lossChecks.length === 0 ? null : r.lossChecks.every((c) => c.ok))],
-  ];
+  );
   return markdownTable({ head: ['target', 'measured', ''], rows, align: ['l', 'l', 'l'] });
 }
 
@@ -296,7 +315,7 @@ export function runtimeSection(r: BenchResult): string {
   }
   if (r.training.length > 0) {
     parts.push('', '### Training epoch', '', markdownTable(trainingTable(r)), '', markdownTable(lossTable(r)));
-    parts.push('', `Ratios at batch ${RATIO_BATCH}, theirs/ours: TF.js webgpu ${ratioText(r.ratios.vsTfjsWebgpu)}, TF.js wasm ${ratioText(r.ratios.vsTfjsWasm)}, plain JS ${ratioText(r.ratios.vsPlainJs)}.`);
+    parts.push('', `${ratiosLine(r)}.`);
   }
   const st = scalingTable(r);
   if (st !== null && r.scaling !== null) parts.push('', '### Scaling', '', markdownTable(st), '', `${fitText(r.scaling.fit)}.`);

@@ -171,6 +171,7 @@ async function run(a: BenchArgs, argv: readonly string[]): Promise<BenchResult> 
       training: [],
       lossChecks: [],
       ratios: { vsTfjsWebgpu: null, vsTfjsWasm: null, vsPlainJs: null },
+      ratiosU8: { vsTfjsWebgpu: null, vsTfjsWasm: null, vsPlainJs: null },
       scaling: null,
       skipped: [],
       durationS: 0,
@@ -191,6 +192,7 @@ async function run(a: BenchArgs, argv: readonly string[]): Promise<BenchResult> 
       result.training = runs.map(withoutParams);
       result.lossChecks = lossChecks(runs);
       result.ratios = ratios(result.training);
+      result.ratiosU8 = ratios(result.training, 'webgpu-logreg-u8');
     }
     if (a.phases.includes('scaling')) {
       const points: ScalingPoint[] = [];

@@ -56,8 +56,10 @@ async function openDevice(env: SessionEnv): Promise<Opened> {
   const adapter = await env.gpu.requestAdapter();
   if (adapter === null) throw new Error('WebGPU found no adapter');
   const timestampQuery = adapter.features.has('timestamp-query');
+  // Subgroups too when offered, as createContext() would ask for them: the step kernels use them.
+  const requiredFeatures: GPUFeatureName[] = [...(timestampQuery ? ['timestamp-query' as const] : []), ...(adapter.features.has('subgroups') ? ['subgroups' as const] : [])];
   const device = await adapter.requestDevice({
-    requiredFeatures: timestampQuery ? ['timestamp-query'] : [],
+    requiredFeatures,
     // The same limits createContext() asks for on its own: the whole storage range of the adapter.
     requiredLimits: {
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
@@ -103,7 +105,8 @@ export function createBenchApi(env: SessionEnv): BenchApi {
     async open() {
       opened ??= await openDevice(env);
       trainers.clear();
-      for (const t of [libraryTrainer(env.lib, opened.ctx), plainJsTrainer, ...env.extraTrainers]) trainers.set(t.impl, t);
+      const ours = [libraryTrainer(env.lib, opened.ctx, 'f32'), libraryTrainer(env.lib, opened.ctx, 'u8')];
+      for (const t of [...ours, plainJsTrainer, ...env.extraTrainers]) trainers.set(t.impl, t);
       return opened.adapter;
     },
 

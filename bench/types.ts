@@ -2,7 +2,7 @@
 // Everything here is JSON-safe, because results cross the page ↔ Node boundary and land in files.
 
 /** The implementations that can train an epoch. */
-export const IMPLS = ['webgpu-logreg', 'tfjs-webgpu', 'tfjs-wasm', 'plain-js'] as const;
+export const IMPLS = ['webgpu-logreg', 'webgpu-logreg-u8', 'tfjs-webgpu', 'tfjs-wasm', 'plain-js'] as const;
 export type ImplName = (typeof IMPLS)[number];
 
 /** The implementations that need a browser (TF.js is bundled into the page only). */
@@ -149,7 +149,10 @@ export interface BenchResult {
   kernels: KernelReport | null;
   training: TrainingResult[];
   lossChecks: LossCheck[];
+  /** Against webgpu-logreg given f32 X, like every other implementation. */
   ratios: Ratios;
+  /** Against webgpu-logreg given the pixels as bytes (its u8 storage). */
+  ratiosU8: Ratios;
   scaling: { points: ScalingPoint[]; fit: LinearFit | null } | null;
   /** Implementations or batch sizes not run, and why. */
   skipped: string[];
@@ -175,5 +178,6 @@ export interface BenchSummary {
   kernels: { name: string; ms: number; gflops: number; gbps: number }[];
   training: { impl: ImplName; batchSize: number; msPerEpoch: number; finalLoss: number }[];
   ratios: Ratios;
+  ratiosU8: Ratios;
   lossAgreement: boolean;
 }

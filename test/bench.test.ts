@@ -143,6 +143,9 @@ test('report: loss checks flag a disagreement, ratios are theirs/ours at 256, bl
   assert.equal(checks.map((c) => [c.batchSize, c.reference, c.ok]), [[64, 'plain-js', false], [256, 'plain-js', true]]);
   const r = ratios([run('webgpu-logreg', 256, 100, 1), run('tfjs-webgpu', 256, 1500, 1), run('plain-js', 64, 50, 1)]);
   assert.equal(r, { vsTfjsWebgpu: 15, vsTfjsWasm: null, vsPlainJs: null });
+  // Against the byte-storage run when asked: same others, its own time.
+  const u8 = ratios([run('webgpu-logreg', 256, 100, 1), run('webgpu-logreg-u8', 256, 50, 1), run('tfjs-wasm', 256, 200, 1)], 'webgpu-logreg-u8');
+  assert.equal(u8, { vsTfjsWebgpu: null, vsTfjsWasm: 4, vsPlainJs: null });
   const doc = 'intro\n<!-- bench:node:begin -->\nold\n<!-- bench:node:end -->\nnotes kept\n';
   const next = replaceBlock(doc, 'node', 'new');
   assert.is(next, 'intro\n<!-- bench:node:begin -->\nnew\n<!-- bench:node:end -->\nnotes kept\n');
@@ -169,11 +172,12 @@ test('npm run bench -- --quick --json: every implementation reaches the float64 
     for (const f of ['ms', 'gflops', 'gbps'] as const) assert.ok(Number.isFinite(kr[f]) && kr[f] > 0, `${kr.name}.${f} = ${kr[f]}`);
   }
   assert.equal(Object.keys(s.ratios).sort(), ['vsPlainJs', 'vsTfjsWasm', 'vsTfjsWebgpu']);
+  assert.equal(Object.keys(s.ratiosU8).sort(), ['vsPlainJs', 'vsTfjsWasm', 'vsTfjsWebgpu']);
   // Plumbing only, not timing: at --quick sizes a plain-JS epoch can take less than the page's
   // timer resolution, making its ratio 0.
-  for (const v of Object.values(s.ratios)) assert.ok(typeof v === 'number' && Number.isFinite(v) && v >= 0, `ratio ${v}`);
+  for (const v of [...Object.values(s.ratios), ...Object.values(s.ratiosU8)]) assert.ok(typeof v === 'number' && Number.isFinite(v) && v >= 0, `ratio ${v}`);
 
-  const impls = ['webgpu-logreg', 'tfjs-webgpu', 'tfjs-wasm', 'plain-js'];
+  const impls = ['webgpu-logreg', 'webgpu-logreg-u8', 'tfjs-webgpu', 'tfjs-wasm', 'plain-js'];
   for (const batchSize of [64, 256, n]) {
     const ref = referenceLoss(n, d, k, seed, batchSize, 0.1);
     for (const impl of impls) {
