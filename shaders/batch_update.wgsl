@@ -81,7 +81,18 @@ fn residual(i: u32, lane: u32) -> Acc {
   let own = G[i + min(lane % 4u, KV - 1u)];
   return Acc(subgroupBroadcast(own, 0u), subgroupBroadcast(own, 1u), subgroupBroadcast(own, 2u), subgroupBroadcast(own, 3u));
 }
+
+/** walk[i .. i+4): lane q of each group of four loads the q-th index and the subgroup shares them. */
+fn batchRows(i: u32, lane: u32) -> vec4u {
+  let own = walk[i + lane % 4u];
+  return vec4u(subgroupBroadcast(own, 0u), subgroupBroadcast(own, 1u), subgroupBroadcast(own, 2u), subgroupBroadcast(own, 3u));
+}
 //#else
+/** walk[i .. i+4). */
+fn batchRows(i: u32, lane: u32) -> vec4u {
+  return vec4u(walk[i], walk[i + 1u], walk[i + 2u], walk[i + 3u]);
+}
+
 /** G[i .. i+KV) (the guards fold away once KV is fixed for the pipeline). */
 fn residual(i: u32, lane: u32) -> Acc {
   let zero = vec4f(0.0);
@@ -234,7 +245,17 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: v
   let start = walk[params.n];
   let zero = Acc(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
   var s = Features(zero, zero, zero, zero, zero, zero, zero, zero);
-  for (var r = 0u; r < rows; r++) {
+  // Rows four at a time: their indices come in with one load across the subgroup.
+  var r = 0u;
+  for (; r + 4u <= rows; r += 4u) {
+    let src = batchRows(start + r, lane) * chunks;
+    let g = r * rowVecs + col;
+    s = addRow(s, loadChunk(src.x, c), residual(g, lane));
+    s = addRow(s, loadChunk(src.y, c), residual(g + rowVecs, lane));
+    s = addRow(s, loadChunk(src.z, c), residual(g + 2u * rowVecs, lane));
+    s = addRow(s, loadChunk(src.w, c), residual(g + 3u * rowVecs, lane));
+  }
+  for (; r < rows; r++) {
     s = addRow(s, loadChunk(walk[start + r] * chunks, c), residual(r * rowVecs + col, lane));
   }
   if (gid.x >= chunks) {
