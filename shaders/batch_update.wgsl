@@ -245,15 +245,20 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: v
   let start = walk[params.n];
   let zero = Acc(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
   var s = Features(zero, zero, zero, zero, zero, zero, zero, zero);
-  // Rows four at a time: their indices come in with one load across the subgroup.
+  // Rows eight at a time: their indices come in with two loads shared over the subgroup.
   var r = 0u;
-  for (; r + 4u <= rows; r += 4u) {
+  for (; r + 8u <= rows; r += 8u) {
     let src = batchRows(start + r, lane) * chunks;
+    let srd = batchRows(start + r + 4u, lane) * chunks;
     let g = r * rowVecs + col;
     s = addRow(s, loadChunk(src.x, c), residual(g, lane));
     s = addRow(s, loadChunk(src.y, c), residual(g + rowVecs, lane));
     s = addRow(s, loadChunk(src.z, c), residual(g + 2u * rowVecs, lane));
     s = addRow(s, loadChunk(src.w, c), residual(g + 3u * rowVecs, lane));
+    s = addRow(s, loadChunk(srd.x, c), residual(g + 4u * rowVecs, lane));
+    s = addRow(s, loadChunk(srd.y, c), residual(g + 5u * rowVecs, lane));
+    s = addRow(s, loadChunk(srd.z, c), residual(g + 6u * rowVecs, lane));
+    s = addRow(s, loadChunk(srd.w, c), residual(g + 7u * rowVecs, lane));
   }
   for (; r < rows; r++) {
     s = addRow(s, loadChunk(walk[start + r] * chunks, c), residual(r * rowVecs + col, lane));
