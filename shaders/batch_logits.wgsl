@@ -40,38 +40,13 @@ override X_U8: bool = false;
 @group(0) @binding(4) var<storage, read> Wp: array<vec4f>;
 @group(0) @binding(5) var<storage, read_write> Z: array<f32>;
 
-/** Eight consecutive features of one row. */
-struct Chunk {
-  lo: vec4f,
-  hi: vec4f,
-}
-
-/**
- * Chunk c of the row starting at chunk index `row`. Bytes come as byte/255 (unpack4x8unorm, about
- * twice as fast on CPU adapters as converting unsigned integers); the kernel rescales the sums.
- */
-fn loadChunk(row: u32, c: u32) -> Chunk {
-  if (X_U8) {
-    let w = X2[row + c];
-    return Chunk(unpack4x8unorm(w.x), unpack4x8unorm(w.y));
-  }
-  let i = 2u * (row + c);
-  return Chunk(X4[i], X4[i + 1u]);
-}
-
-/** One row's (or one feature's) four vec4s of columns; only the first KV are used. */
-struct Acc {
-  v0: vec4f,
-  v1: vec4f,
-  v2: vec4f,
-  v3: vec4f,
-}
+//#include step_blocks
 
 //#if subgroups
 /** Wp[i .. i+KV): lane q of each group of four loads the q-th vec4 and the subgroup shares them. */
 fn weights(i: u32, lane: u32) -> Acc {
   let own = Wp[i + min(lane % 4u, KV - 1u)];
-  return Acc(subgroupBroadcast(own, 0u), subgroupBroadcast(own, 1u), subgroupBroadcast(own, 2u), subgroupBroadcast(own, 3u));
+  return shareAcc(own);
 }
 //#else
 /** Wp[i .. i+KV) (the guards fold away once KV is fixed for the pipeline). */
@@ -91,38 +66,6 @@ fn weights(i: u32, lane: u32) -> Acc {
 }
 //#endif
 
-/** fma(x, w, a) on the first `width` components only, the rest of a kept: no work on padding columns. */
-fn fmaLive(x: f32, w: vec4f, a: vec4f, width: u32) -> vec4f {
-  switch width {
-    case 1u: { return vec4f(fma(x, w.x, a.x), a.yzw); }
-    case 2u: { return vec4f(fma(vec2f(x), w.xy, a.xy), a.zw); }
-    case 3u: { return vec4f(fma(vec3f(x), w.xyz, a.xyz), a.w); }
-    default: { return fma(vec4f(x), w, a); }
-  }
-}
-
-/** Live columns in column vector v of a block: all four but in the last, which has LIVE. */
-fn liveWidth(v: u32) -> u32 {
-  return select(4u, LIVE, v == KV - 1u);
-}
-
-fn fmaRow(a: Acc, x: f32, w: Acc) -> Acc {
-  // Only the first KV sums are live, and only LIVE columns of the last; the guards fold away once
-  // KV and LIVE are fixed for the pipeline, so no multiply-add is spent on padding columns.
-  var r = a;
-  r.v0 = fmaLive(x, w.v0, a.v0, liveWidth(0u));
-  if (KV > 1u) {
-    r.v1 = fmaLive(x, w.v1, a.v1, liveWidth(1u));
-  }
-  if (KV > 2u) {
-    r.v2 = fmaLive(x, w.v2, a.v2, liveWidth(2u));
-  }
-  if (KV > 3u) {
-    r.v3 = fmaLive(x, w.v3, a.v3, liveWidth(3u));
-  }
-  return r;
-}
-
 /** The eight rows' sums; named fields rather than an array, which CPU adapters would keep in memory. */
 struct Rows {
   a0: Acc,
@@ -138,8 +81,8 @@ struct Rows {
 /** Adds one feature: xa and xb hold its value in rows 0–3 and 4–7, w its weights. */
 fn addFeature(s: Rows, xa: vec4f, xb: vec4f, w: Acc) -> Rows {
   return Rows(
-    fmaRow(s.a0, xa.x, w), fmaRow(s.a1, xa.y, w), fmaRow(s.a2, xa.z, w), fmaRow(s.a3, xa.w, w),
-    fmaRow(s.a4, xb.x, w), fmaRow(s.a5, xb.y, w), fmaRow(s.a6, xb.z, w), fmaRow(s.a7, xb.w, w),
+    fmaAcc(s.a0, xa.x, w), fmaAcc(s.a1, xa.y, w), fmaAcc(s.a2, xa.z, w), fmaAcc(s.a3, xa.w, w),
+    fmaAcc(s.a4, xb.x, w), fmaAcc(s.a5, xb.y, w), fmaAcc(s.a6, xb.z, w), fmaAcc(s.a7, xb.w, w),
   );
 }
 

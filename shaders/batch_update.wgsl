@@ -51,35 +51,13 @@ override X_U8: bool = false;
 @group(0) @binding(7) var<storage, read_write> W: array<f32>;
 @group(0) @binding(8) var<storage, read_write> b: array<f32>;
 
-/** Eight consecutive features of one row. */
-struct Chunk {
-  lo: vec4f,
-  hi: vec4f,
-}
-
-/** Chunk c of the row starting at chunk index `row` (bytes as byte/255, as in batch_logits). */
-fn loadChunk(row: u32, c: u32) -> Chunk {
-  if (X_U8) {
-    let w = X2[row + c];
-    return Chunk(unpack4x8unorm(w.x), unpack4x8unorm(w.y));
-  }
-  let i = 2u * (row + c);
-  return Chunk(X4[i], X4[i + 1u]);
-}
-
-/** One feature's four vec4 sums over the batch (only the first KV are used). */
-struct Acc {
-  v0: vec4f,
-  v1: vec4f,
-  v2: vec4f,
-  v3: vec4f,
-}
+//#include step_blocks
 
 //#if subgroups
 /** G[i .. i+KV): lane q of each group of four loads the q-th vec4 and the subgroup shares them. */
 fn residual(i: u32, lane: u32) -> Acc {
   let own = G[i + min(lane % 4u, KV - 1u)];
-  return Acc(subgroupBroadcast(own, 0u), subgroupBroadcast(own, 1u), subgroupBroadcast(own, 2u), subgroupBroadcast(own, 3u));
+  return shareAcc(own);
 }
 
 /** walk[i .. i+4): lane q of each group of four loads the q-th index and the subgroup shares them. */
@@ -110,38 +88,6 @@ fn residual(i: u32, lane: u32) -> Acc {
 }
 //#endif
 
-/** fma(x, g, a) on the first `width` components only, the rest of a kept: no work on padding columns. */
-fn fmaLive(x: f32, g: vec4f, a: vec4f, width: u32) -> vec4f {
-  switch width {
-    case 1u: { return vec4f(fma(x, g.x, a.x), a.yzw); }
-    case 2u: { return vec4f(fma(vec2f(x), g.xy, a.xy), a.zw); }
-    case 3u: { return vec4f(fma(vec3f(x), g.xyz, a.xyz), a.w); }
-    default: { return fma(vec4f(x), g, a); }
-  }
-}
-
-/** Live columns in column vector v of a block: all four but in the last, which has LIVE. */
-fn liveWidth(v: u32) -> u32 {
-  return select(4u, LIVE, v == KV - 1u);
-}
-
-fn fmaFeature(a: Acc, x: f32, g: Acc) -> Acc {
-  // Only the first KV sums are live, and only LIVE columns of the last; the guards fold away once
-  // KV and LIVE are fixed for the pipeline, so no multiply-add is spent on padding columns.
-  var r = a;
-  r.v0 = fmaLive(x, g.v0, a.v0, liveWidth(0u));
-  if (KV > 1u) {
-    r.v1 = fmaLive(x, g.v1, a.v1, liveWidth(1u));
-  }
-  if (KV > 2u) {
-    r.v2 = fmaLive(x, g.v2, a.v2, liveWidth(2u));
-  }
-  if (KV > 3u) {
-    r.v3 = fmaLive(x, g.v3, a.v3, liveWidth(3u));
-  }
-  return r;
-}
-
 /** The chunk's eight features' sums; named fields rather than an array, which CPU adapters keep in memory. */
 struct Features {
   f0: Acc,
@@ -157,8 +103,8 @@ struct Features {
 /** Adds one batch row: its chunk x times its residual g. */
 fn addRow(s: Features, x: Chunk, g: Acc) -> Features {
   return Features(
-    fmaFeature(s.f0, x.lo.x, g), fmaFeature(s.f1, x.lo.y, g), fmaFeature(s.f2, x.lo.z, g), fmaFeature(s.f3, x.lo.w, g),
-    fmaFeature(s.f4, x.hi.x, g), fmaFeature(s.f5, x.hi.y, g), fmaFeature(s.f6, x.hi.z, g), fmaFeature(s.f7, x.hi.w, g),
+    fmaAcc(s.f0, x.lo.x, g), fmaAcc(s.f1, x.lo.y, g), fmaAcc(s.f2, x.lo.z, g), fmaAcc(s.f3, x.lo.w, g),
+    fmaAcc(s.f4, x.hi.x, g), fmaAcc(s.f5, x.hi.y, g), fmaAcc(s.f6, x.hi.z, g), fmaAcc(s.f7, x.hi.w, g),
   );
 }
 
@@ -202,7 +148,7 @@ fn biasStep(lane: u32, blk: u32) {
   let col = blk * KV;
   var sum = Acc(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
   for (var r = 0u; r < rows; r++) {
-    sum = fmaFeature(sum, 1.0, residual(r * rowVecs + col, lane));
+    sum = fmaAcc(sum, 1.0, residual(r * rowVecs + col, lane));
   }
   if (lane != 0u) {
     return;

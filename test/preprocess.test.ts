@@ -1,5 +1,6 @@
-// The shader preprocessor: `//#if feature` blocks keep the right lines for each feature set, nest,
-// and malformed blocks are refused rather than compiled half-stripped.
+// The shader preprocessor: `//#include` splices shared parts in, `//#if feature` blocks keep the
+// right lines for each feature set and nest, and malformed input is refused rather than compiled
+// half-stripped.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { preprocess } from '../src/kernels/preprocess.ts';
@@ -35,6 +36,18 @@ test('malformed blocks and unknown features are errors naming the line', () => {
   assert.throws(() => preprocess('//#else', { subgroups: true }), /line 1: \/\/#else without/);
   assert.throws(() => preprocess('//#if subgroups\n//#else\n//#else\n//#endif', { subgroups: true }), /line 3/);
   assert.throws(() => preprocess('//#if f16\n//#endif', { subgroups: true }), /unknown feature 'f16'/);
+});
+
+test('an include is replaced by its part, whose own #if blocks are then chosen too', () => {
+  const parts = { common: 'shared\n//#if subgroups\nfast\n//#else\nslow\n//#endif' };
+  assert.is(preprocess('top\n//#include common\nbottom', { subgroups: true }, parts), 'top\nshared\nfast\nbottom');
+  assert.is(preprocess('top\n//#include common\nbottom', { subgroups: false }, parts), 'top\nshared\nslow\nbottom');
+});
+
+test('unknown, repeated and nested includes are errors', () => {
+  assert.throws(() => preprocess('//#include missing', { subgroups: true }, {}), /line 1: \/\/#include of unknown part 'missing'/);
+  assert.throws(() => preprocess('//#include a\n//#include a', { subgroups: true }, { a: 'x' }), /line 2: part 'a' is included twice/);
+  assert.throws(() => preprocess('//#include a', { subgroups: true }, { a: '//#include b', b: 'y' }), /parts do not nest/);
 });
 
 test('text without directives passes through unchanged', () => {

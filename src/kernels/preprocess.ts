@@ -1,4 +1,5 @@
-// The one preprocessing step kernels get: feature-dependent lines chosen before compilation.
+// The one preprocessing step kernels get: shared parts spliced in and feature-dependent lines
+// chosen before compilation.
 
 /** Device capabilities a shader may branch on with `//#if <name>` … `//#else` … `//#endif` lines. */
 export interface ShaderFeatures {
@@ -9,13 +10,37 @@ export interface ShaderFeatures {
 const IF = /^\s*\/\/#if\s+(\w+)\s*$/;
 const ELSE = /^\s*\/\/#else\s*$/;
 const ENDIF = /^\s*\/\/#endif\s*$/;
+const INCLUDE = /^\s*\/\/#include\s+(\w+)\s*$/;
+
+/** Shared WGSL by name, for `//#include <name>` lines. */
+export type ShaderParts = Readonly<Record<string, string>>;
 
 /**
- * Keeps the lines of each `//#if feature` block whose condition holds for `features` (the `//#else`
- * part otherwise). WGSL has no conditional compilation, and an `enable` directive or a subgroup
- * builtin fails to compile on a device without the feature, so the choice is made on the text.
+ * Replaces each `//#include name` line with `parts[name]` (once per shader), then keeps the lines of
+ * each `//#if feature` block whose condition holds for `features` (the `//#else` part otherwise).
+ * WGSL has neither includes nor conditional compilation, and an `enable` directive or a subgroup
+ * builtin fails to compile on a device without the feature, so both are done on the text.
  */
-export function preprocess(source: string, features: ShaderFeatures): string {
+export function preprocess(source: string, features: ShaderFeatures, parts: ShaderParts = {}): string {
+  return select(splice(source, parts), features);
+}
+
+function splice(source: string, parts: ShaderParts): string {
+  const seen = new Set<string>();
+  return source.split('\n').map((line, i) => {
+    const included = INCLUDE.exec(line);
+    if (included === null) return line;
+    const name = included[1] as string;
+    const part = parts[name];
+    if (part === undefined) throw new Error(`shader line ${i + 1}: //#include of unknown part '${name}'`);
+    if (seen.has(name)) throw new Error(`shader line ${i + 1}: part '${name}' is included twice`);
+    if (part.split('\n').some((l) => INCLUDE.test(l))) throw new Error(`shader part '${name}' includes another part; parts do not nest`);
+    seen.add(name);
+    return part;
+  }).join('\n');
+}
+
+function select(source: string, features: ShaderFeatures): string {
   const out: string[] = [];
   // One entry per open block: whether its current branch is kept (nesting ANDs them).
   const stack: { cond: boolean; inElse: boolean }[] = [];

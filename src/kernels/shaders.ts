@@ -9,6 +9,7 @@ import matmul from '../../shaders/matmul.wgsl';
 import sgd from '../../shaders/sgd.wgsl';
 import sigmoid from '../../shaders/sigmoid.wgsl';
 import softmax from '../../shaders/softmax.wgsl';
+import stepBlocks from '../../shaders/include/step_blocks.wgsl';
 import { preprocess, type ShaderFeatures } from './preprocess.ts';
 
 export const SHADERS = {
@@ -26,7 +27,12 @@ export const SHADERS = {
 
 export type KernelName = keyof typeof SHADERS;
 
+/** WGSL shared between kernels, spliced in where a kernel says `//#include <name>`. */
+const PARTS = {
+  step_blocks: stepBlocks,
+} as const;
+
 /** A kernel's WGSL as compiled on a device with `features`. */
 export function shaderSource(name: KernelName, features: ShaderFeatures): string {
-  return preprocess(SHADERS[name], features);
+  return preprocess(SHADERS[name], features, PARTS);
 }
