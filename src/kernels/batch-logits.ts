@@ -32,9 +32,9 @@ export function batchLogitsUniforms(ctx: GpuContext, s: BatchLogitsShape): GPUBu
   return ctx.createUniform(bytes, 'batch_logits.params');
 }
 
-/** Eight batch rows an invocation along x, one block of columns along y. */
+/** Sixteen batch rows an invocation along x, one block of columns along y. */
 export function batchLogitsDispatch(ctx: GpuContext, params: GPUBuffer, s: BatchLogitsShape, b: BatchLogitsBuffers): Dispatch {
   const kernel = ctx.kernel('batch_logits', stepConstants(ctx, s.k, s.storage));
   const { X, ...rest } = b;
-  return kernel.dispatch('main', { params, ...rest, X4: X, X2: X }, [Math.ceil(s.rows / 8 / ctx.workgroupWidth), classBlocks(s.k), 1]);
+  return kernel.dispatch('main', { params, ...rest, X4: X, X2: X }, [Math.ceil(s.rows / 16 / ctx.workgroupWidth), classBlocks(s.k), 1]);
 }
