@@ -1,18 +1,21 @@
 //#if subgroups
 enable subgroups;
 //#endif
-// The gradient of one training batch fused with its SGD step. Invocation c < chunks sums x_f·G over
-// the batch rows for the eight features of chunk c (X rows are zero-padded to whole chunks) and all
-// 4·KV columns of its column block; invocation c = chunks does the same for the bias (x = 1). Each
-// then applies θ ← θ − η(∇θ/rows + λθ) (λ = 0 for the bias) to both the trainer's padded copy Wp
-// (bias as the last row, read by batch_logits) and the model's own W and b. The bias invocation also
-// adds the batch's summed row losses (times lossScale = 1/n) to the epoch loss. Columns past 4·KV
-// are further blocks along the grid's y.
-// Register blocking: every loaded G vec4 feeds eight features and every X element 4·KV columns. On
+// The gradient of one training batch fused with its SGD step. Invocation j < chunks/2 sums x_f·G
+// over the batch rows for the 16 features of chunks 2j and 2j + 1 (X rows are zero-padded to whole
+// pairs of chunks) and all 4·KV columns of its column block; one more workgroup does the same for
+// the bias (x = 1). Each then applies θ ← θ − η(∇θ/rows + λθ) (λ = 0 for the bias) to both the
+// trainer's padded copy Wp (bias as the last row, read by batch_logits) and the model's own W and b.
+// The bias workgroup also adds the batch's summed row losses (times lossScale = 1/n) to the epoch
+// loss. Columns past 4·KV are further blocks along the grid's y.
+// Register blocking: every G row a lane gets feeds 16 features and every X element 4·KV columns. On
 // CPU adapters each element a lane loads costs a masked gather and every loop iteration is dear, so
-// X comes a chunk at a time, the row loop is unrolled twice, and with subgroups four lanes each load
-// one of a G row's vec4s and share them. No workgroup memory. X is f32 or bytes per X_U8, as in
-// batch_logits; WG and KV are pipeline constants.
+// X comes a chunk at a time, the row loop takes eight rows an iteration (their indices in two loads
+// shared over the subgroup), and with subgroups four lanes each load one of a G row's vec4s and
+// share them. (16 features beat 8 by ~11 % on SwiftShader although the sums spill to the stack; 32
+// gained nothing more. On a GPU they would spill from registers, and d/16 invocations are too few to
+// fill it: a GPU wants a workgroup-tiled reduction over rows instead.) No workgroup memory. X is f32
+// or bytes per X_U8, as in batch_logits; WG, KV and LIVE are pipeline constants.
 
 struct Params {
   n: u32,
@@ -88,7 +91,7 @@ fn residual(i: u32, lane: u32) -> Acc {
 }
 //#endif
 
-/** The chunk's eight features' sums; named fields rather than an array, which CPU adapters keep in memory. */
+/** The 16 features' sums; named fields rather than an array, which CPU adapters keep in memory. */
 struct Features {
   f0: Acc,
   f1: Acc,
@@ -98,13 +101,23 @@ struct Features {
   f5: Acc,
   f6: Acc,
   f7: Acc,
+  f8: Acc,
+  f9: Acc,
+  f10: Acc,
+  f11: Acc,
+  f12: Acc,
+  f13: Acc,
+  f14: Acc,
+  f15: Acc,
 }
 
-/** Adds one batch row: its chunk x times its residual g. */
-fn addRow(s: Features, x: Chunk, g: Acc) -> Features {
+/** Adds one batch row: its chunks x (features 0–7) and y (8–15) times its residual g. */
+fn addRow(s: Features, x: Chunk, y: Chunk, g: Acc) -> Features {
   return Features(
     fmaAcc(s.f0, x.lo.x, g), fmaAcc(s.f1, x.lo.y, g), fmaAcc(s.f2, x.lo.z, g), fmaAcc(s.f3, x.lo.w, g),
     fmaAcc(s.f4, x.hi.x, g), fmaAcc(s.f5, x.hi.y, g), fmaAcc(s.f6, x.hi.z, g), fmaAcc(s.f7, x.hi.w, g),
+    fmaAcc(s.f8, y.lo.x, g), fmaAcc(s.f9, y.lo.y, g), fmaAcc(s.f10, y.lo.z, g), fmaAcc(s.f11, y.lo.w, g),
+    fmaAcc(s.f12, y.hi.x, g), fmaAcc(s.f13, y.hi.y, g), fmaAcc(s.f14, y.hi.z, g), fmaAcc(s.f15, y.hi.w, g),
   );
 }
 
@@ -178,38 +191,39 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: v
   let chunks = params.chunks;
   let rowVecs = params.kPad / 4u;
   let blk = gid.y;
-  // The workgroup after the chunks' handles the bias: a whole workgroup, so the branch is uniform and
-  // the subgroup's shared loads stay legal.
-  if (wid.x == (chunks + WG - 1u) / WG) {
+  // The workgroup after the feature blocks' handles the bias: a whole workgroup, so the branch is
+  // uniform and the subgroup's shared loads stay legal.
+  let blocks = chunks / 2u;
+  if (wid.x == (blocks + WG - 1u) / WG) {
     biasStep(lane, blk);
     return;
   }
-  // Invocations past the last chunk run the loop on it too (the subgroup shares its loads) and
-  // store nothing.
-  let c = min(gid.x, chunks - 1u);
+  // Invocations past the last pair of chunks run the loop on it too (the subgroup shares its loads)
+  // and store nothing.
+  let c = 2u * min(gid.x, blocks - 1u);
   let col = blk * KV;
   let start = walk[params.n];
   let zero = Acc(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
-  var s = Features(zero, zero, zero, zero, zero, zero, zero, zero);
+  var s = Features(zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero);
   // Rows eight at a time: their indices come in with two loads shared over the subgroup.
   var r = 0u;
   for (; r + 8u <= rows; r += 8u) {
     let src = batchRows(start + r, lane) * chunks;
     let srd = batchRows(start + r + 4u, lane) * chunks;
     let g = r * rowVecs + col;
-    s = addRow(s, loadChunk(src.x, c), residual(g, lane));
-    s = addRow(s, loadChunk(src.y, c), residual(g + rowVecs, lane));
-    s = addRow(s, loadChunk(src.z, c), residual(g + 2u * rowVecs, lane));
-    s = addRow(s, loadChunk(src.w, c), residual(g + 3u * rowVecs, lane));
-    s = addRow(s, loadChunk(srd.x, c), residual(g + 4u * rowVecs, lane));
-    s = addRow(s, loadChunk(srd.y, c), residual(g + 5u * rowVecs, lane));
-    s = addRow(s, loadChunk(srd.z, c), residual(g + 6u * rowVecs, lane));
-    s = addRow(s, loadChunk(srd.w, c), residual(g + 7u * rowVecs, lane));
+    s = addRow(s, loadChunk(src.x, c), loadChunk(src.x, c + 1u), residual(g, lane));
+    s = addRow(s, loadChunk(src.y, c), loadChunk(src.y, c + 1u), residual(g + rowVecs, lane));
+    s = addRow(s, loadChunk(src.z, c), loadChunk(src.z, c + 1u), residual(g + 2u * rowVecs, lane));
+    s = addRow(s, loadChunk(src.w, c), loadChunk(src.w, c + 1u), residual(g + 3u * rowVecs, lane));
+    s = addRow(s, loadChunk(srd.x, c), loadChunk(srd.x, c + 1u), residual(g + 4u * rowVecs, lane));
+    s = addRow(s, loadChunk(srd.y, c), loadChunk(srd.y, c + 1u), residual(g + 5u * rowVecs, lane));
+    s = addRow(s, loadChunk(srd.z, c), loadChunk(srd.z, c + 1u), residual(g + 6u * rowVecs, lane));
+    s = addRow(s, loadChunk(srd.w, c), loadChunk(srd.w, c + 1u), residual(g + 7u * rowVecs, lane));
   }
   for (; r < rows; r++) {
-    s = addRow(s, loadChunk(walk[start + r] * chunks, c), residual(r * rowVecs + col, lane));
+    s = addRow(s, loadChunk(walk[start + r] * chunks, c), loadChunk(walk[start + r] * chunks, c + 1u), residual(r * rowVecs + col, lane));
   }
-  if (gid.x >= chunks) {
+  if (gid.x >= blocks) {
     return;
   }
   // Bytes were summed as byte/255: the real scale joins the step size. λ decays weights only, never
@@ -226,4 +240,12 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: v
   if (f0 + 5u < d) { update(f0 + 5u, false, blk, s.f5, step, decay); }
   if (f0 + 6u < d) { update(f0 + 6u, false, blk, s.f6, step, decay); }
   if (f0 + 7u < d) { update(f0 + 7u, false, blk, s.f7, step, decay); }
+  if (f0 + 8u < d) { update(f0 + 8u, false, blk, s.f8, step, decay); }
+  if (f0 + 9u < d) { update(f0 + 9u, false, blk, s.f9, step, decay); }
+  if (f0 + 10u < d) { update(f0 + 10u, false, blk, s.f10, step, decay); }
+  if (f0 + 11u < d) { update(f0 + 11u, false, blk, s.f11, step, decay); }
+  if (f0 + 12u < d) { update(f0 + 12u, false, blk, s.f12, step, decay); }
+  if (f0 + 13u < d) { update(f0 + 13u, false, blk, s.f13, step, decay); }
+  if (f0 + 14u < d) { update(f0 + 14u, false, blk, s.f14, step, decay); }
+  if (f0 + 15u < d) { update(f0 + 15u, false, blk, s.f15, step, decay); }
 }

@@ -67,7 +67,7 @@ test('a shard limit smaller than one row is refused with a clear error', async (
     calls: [{ method: 'fit', args: [{ data: [1, 2, 3, 4, 5, 6, 7, 8], rows: 2, cols: 4 }, [0, 1], { shardBytes: 8 }] }],
   });
   assert.is(r.errors[0]?.name, 'ShapeError');
-  assert.match(r.errors[0]?.message ?? '', /one row takes 32 bytes/);
+  assert.match(r.errors[0]?.message ?? '', /one row takes 64 bytes/);
   assert.is(r.leakedBuffers, 0);
 });
 

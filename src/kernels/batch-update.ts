@@ -80,11 +80,11 @@ export function batchUpdateBytes(ctx: GpuContext, v: BatchUpdateValues): ArrayBu
   });
 }
 
-/** One 8-feature chunk an invocation along x, then one workgroup for the bias; column blocks along y. */
+/** Two 8-feature chunks an invocation along x, then one workgroup for the bias; column blocks along y. */
 export function batchUpdateDispatch(
   ctx: GpuContext, params: GPUBuffer, chunks: number, k: number, storage: 'f32' | 'u8', b: BatchUpdateBuffers,
 ): Dispatch {
   const kernel = ctx.kernel('batch_update', stepConstants(ctx, k, storage));
   const { X, ...rest } = b;
-  return kernel.dispatch('main', { params, ...rest, X4: X, X2: X }, [Math.ceil(chunks / ctx.workgroupWidth) + 1, classBlocks(k), 1]);
+  return kernel.dispatch('main', { params, ...rest, X4: X, X2: X }, [Math.ceil(chunks / 2 / ctx.workgroupWidth) + 1, classBlocks(k), 1]);
 }

@@ -1,6 +1,6 @@
 // The training features as they live on the GPU for a fit: f32 or bytes (four to a u32, with the
-// scale applied in the shaders), each row zero-padded to whole chunks of CHUNK features so the step
-// kernels read a chunk with one or two vector loads, in one buffer or, when larger than one storage
+// scale applied in the shaders), each row zero-padded to whole pairs of CHUNK-feature chunks so the
+// step kernels read a chunk with one or two vector loads, in one buffer or, when larger than one storage
 // binding allows, in shards of whole rows that the trainer walks through.
 import type { GpuContext } from '../context.ts';
 import { ShapeError, ValueError } from '../errors.ts';
@@ -22,9 +22,9 @@ export interface ByteMatrix {
 /** Features per chunk of a resident row: two vec4f of f32, or one vec2u of bytes. */
 export const CHUNK = 8;
 
-/** Chunks per padded row of `cols` features. */
+/** Chunks per padded row of `cols` features: an even number (batch_update takes them in pairs). */
 export function rowChunks(cols: number): number {
-  return Math.ceil(cols / CHUNK);
+  return 2 * Math.ceil(cols / (2 * CHUNK));
 }
 
 export interface Shard {
@@ -41,7 +41,7 @@ export interface ResidentX {
   storage: XStorage;
   /** Value of one byte unit (u8 storage; 1 for f32). */
   scale: number;
-  /** CHUNK-feature chunks per row (cols rounded up, over CHUNK); the padding is zeros. */
+  /** CHUNK-feature chunks per row (cols rounded up to an even number of chunks); the padding is zeros. */
   chunks: number;
   /** u32 words per padded row: CHUNK·chunks for f32, a quarter of that for bytes. */
   rowWords: number;
