@@ -239,7 +239,9 @@ ${formulas}
   m rows with the last partial batch used, Ŷ = softmax(XW + b),
   W ← W − η·Xᵀ(Ŷ−Y)/m, b ← b − η·mean(Ŷ−Y). Implementations: **webgpu-logreg**
   (\`SoftmaxRegression.fit\`, one epoch; *ms/epoch* is the epoch time fit() reports in its
-  History, *fit() ms* the whole call with upload and checks), **TF.js webgpu** and **TF.js wasm**
+  History, *fit() ms* the whole call with upload and checks; **webgpu-logreg-u8** is the same
+  call given the same pixels as bytes, \`{ data: Uint8Array, scale: 1/255 }\`, which the library
+  keeps as bytes on the GPU), **TF.js webgpu** and **TF.js wasm**
   (tfjs-core 4.22 with explicit \`matMul\`/\`softmax\`/\`sub\`/\`mean\` ops, default backend settings,
   timed to the final readback of W and b; webgpu keeps X resident and slices batches on the GPU,
   wasm gets each batch as a tensor made from the host arrays, because its \`tf.slice\` of a
@@ -250,14 +252,15 @@ ${formulas}
   stay out of the timed epoch. *final loss* is the mean
   cross-entropy over all 60000 rows at the final parameters, computed by one float64 routine for
   all implementations; the losses must agree to a relative ${LOSS_AGREEMENT}. Ratios are theirs/ours
-  in ms/epoch at batch ${RATIO_BATCH} (> 1: webgpu-logreg is faster).
+  in ms/epoch at batch ${RATIO_BATCH} (> 1: webgpu-logreg is faster), against ours given f32 X and
+  against ours given bytes.
 - **Scaling**: webgpu-logreg epochs at batch 256 varying one quantity at a time around
   60000×784×10: n ∈ {7500, 15000, 30000, 60000}, d ∈ {98, 196, 392, 784} (the first d pixels),
   k ∈ {2, 10, 100} (labels mod k for k = 2); a least-squares line of ms/epoch against n·d·k.
-- **Default run**: kernels, training at batch 64, 256, 1024 and full batch for all four
+- **Default run**: kernels, training at batch 64, 256, 1024 and full batch for all five
   implementations except TF.js webgpu at batch 64 (minutes on SwiftShader; run it with
   \`--impl tfjs-webgpu --batch 64\`), and the scaling sweep. \`--runtime node\` runs webgpu-logreg
-  (through the \`webgpu\` package's Dawn) and plain JS only.
+  (f32 and bytes, through the \`webgpu\` package's Dawn) and plain JS only.
 `;
 }
 
