@@ -86,7 +86,7 @@ test('subgroup and plain kernel builds: each agrees with the float64 trainer, an
     // Same sums in the same order: the two builds differ only in how values reach the lanes.
     const between = relativeError([...plain.W.data, ...plain.b], [...withSubgroups.gpu.W, ...withSubgroups.gpu.b]);
     assert.ok(between <= 1e-6, `${where}: plain vs subgroup build ${between}`);
-    // score() runs the matmul kernel, which has both builds too.
+    // And so do the scores the two sets of parameters give.
     assert.ok(Math.abs(plain.score - withSubgroups.gpu.score) <= 1e-6 * Math.max(1, Math.abs(withSubgroups.gpu.score)), `${where}: score ${plain.score} vs ${withSubgroups.gpu.score}`);
   }
 });
