@@ -51,20 +51,9 @@ fn weights(i: u32, lane: u32) -> Acc {
   return shareAcc(own);
 }
 //#else
-/** Wp[i .. i+KV) (the guards fold away once KV is fixed for the pipeline). */
+/** Wp[i .. i+KV); past KV the last vector again, which the column sums never read. */
 fn weights(i: u32, lane: u32) -> Acc {
-  let zero = vec4f(0.0);
-  var w = Acc(Wp[i], zero, zero, zero);
-  if (KV > 1u) {
-    w.v1 = Wp[i + 1u];
-  }
-  if (KV > 2u) {
-    w.v2 = Wp[i + 2u];
-  }
-  if (KV > 3u) {
-    w.v3 = Wp[i + 3u];
-  }
-  return w;
+  return Acc(Wp[i], Wp[i + min(1u, KV - 1u)], Wp[i + min(2u, KV - 1u)], Wp[i + min(3u, KV - 1u)]);
 }
 //#endif
 

@@ -74,20 +74,9 @@ fn batchRows(i: u32, lane: u32) -> vec4u {
   return vec4u(walk[i], walk[i + 1u], walk[i + 2u], walk[i + 3u]);
 }
 
-/** G[i .. i+KV) (the guards fold away once KV is fixed for the pipeline). */
+/** G[i .. i+KV); past KV the last vector again, which the column sums never read. */
 fn residual(i: u32, lane: u32) -> Acc {
-  let zero = vec4f(0.0);
-  var g = Acc(G[i], zero, zero, zero);
-  if (KV > 1u) {
-    g.v1 = G[i + 1u];
-  }
-  if (KV > 2u) {
-    g.v2 = G[i + 2u];
-  }
-  if (KV > 3u) {
-    g.v3 = G[i + 3u];
-  }
-  return g;
+  return Acc(G[i], G[i + min(1u, KV - 1u)], G[i + min(2u, KV - 1u)], G[i + min(3u, KV - 1u)]);
 }
 //#endif
 
