@@ -34,18 +34,10 @@ struct Params {
   total: u32,
 }
 
-override WG: u32 = 64u;
-override KV: u32 = 4u;
-// Columns in use in the last of the KV vec4s (k − 4(KV − 1) when one block holds every class, else 4).
-override LIVE: u32 = 4u;
-override X_U8: bool = false;
-
 @group(0) @binding(0) var<uniform> params: Params;
-// The row permutation with the batch cursor after it (walk[n]).
-@group(0) @binding(1) var<storage, read> walk: array<u32>;
-// The same X buffer seen two ways: f32 rows (two vec4f a chunk) or byte rows (one vec2u a chunk).
-@group(0) @binding(2) var<storage, read> X4: array<vec4f>;
-@group(0) @binding(3) var<storage, read> X2: array<vec2u>;
+// The pipeline constants, walk (binding 1), X4 and X2 (2, 3) and the chunk helpers:
+//#include step_blocks
+
 @group(0) @binding(4) var<storage, read> G: array<vec4f>;
 // Each batch row's loss, then (at index rows... batchSize) the running epoch loss in losses[total].
 @group(0) @binding(5) var<storage, read_write> losses: array<f32>;
@@ -53,8 +45,6 @@ override X_U8: bool = false;
 @group(0) @binding(6) var<storage, read_write> Wp: array<vec4f>;
 @group(0) @binding(7) var<storage, read_write> W: array<f32>;
 @group(0) @binding(8) var<storage, read_write> b: array<f32>;
-
-//#include step_blocks
 
 //#if subgroups
 /** G[i .. i+KV): lane q of each group of four loads the q-th vec4 and the subgroup shares them. */

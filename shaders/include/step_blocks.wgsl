@@ -1,6 +1,20 @@
 // Shared by the training-step kernels (batch_logits, batch_update), which include it with
-// `//#include step_blocks`: the chunked X loads and the column-vector sums. The including kernel
-// declares X4, X2, X_U8, KV and LIVE.
+// `//#include step_blocks`: their common pipeline constants, the walk and X bindings (1–3), the
+// chunked X loads and the column-vector sums. Each kernel declares its own Params at binding 0 and
+// its other buffers from binding 4 on.
+
+override WG: u32 = 64u;
+// vec4s of columns per invocation.
+override KV: u32 = 4u;
+// Columns in use in the last of the KV vec4s (k − 4(KV − 1) when one block holds every class, else 4).
+override LIVE: u32 = 4u;
+override X_U8: bool = false;
+
+// The row permutation with the batch cursor after it (walk[n]).
+@group(0) @binding(1) var<storage, read> walk: array<u32>;
+// The same X buffer seen two ways: f32 rows (two vec4f a chunk) or byte rows (one vec2u a chunk).
+@group(0) @binding(2) var<storage, read> X4: array<vec4f>;
+@group(0) @binding(3) var<storage, read> X2: array<vec2u>;
 
 /** Eight consecutive features of one row. */
 struct Chunk {
