@@ -88,17 +88,18 @@ function gradientCase(m: number, d: number, k: number): KernelCase {
   };
 }
 
-function sigmoidCase(rows: number, cols: number, label: string): KernelCase {
+/** An elementwise (sigmoid) or row-wise (softmax) op on a random rows×cols matrix of logits. */
+function activationCase(op: 'sigmoid' | 'softmax', rows: number, cols: number, label: string, flopsPerValue: number): KernelCase {
   const n = rows * cols;
   return {
-    name: `sigmoid ${label}`,
-    flops: 4 * n,
+    name: `${op} ${label}`,
+    flops: flopsPerValue * n,
     bytes: 8 * n,
     prepare(lib, ctx, rng) {
       const Z = ctx.upload(randomMatrix(rng, rows, cols, -6, 6), 'Z');
       return {
         call: () => {
-          const S = lib.ops.sigmoid(ctx, Z);
+          const S = lib.ops[op](ctx, Z);
           return () => S.destroy();
         },
         destroy: () => Z.destroy(),
@@ -107,22 +108,14 @@ function sigmoidCase(rows: number, cols: number, label: string): KernelCase {
   };
 }
 
+/** Negate, exp, add, divide per value. */
+function sigmoidCase(rows: number, cols: number, label: string): KernelCase {
+  return activationCase('sigmoid', rows, cols, label, 4);
+}
+
+/** Max, subtract, exp, sum, divide per value. */
 function softmaxCase(rows: number, cols: number): KernelCase {
-  return {
-    name: `softmax ${rows}×${cols}`,
-    flops: 5 * rows * cols,
-    bytes: 8 * rows * cols,
-    prepare(lib, ctx, rng) {
-      const Z = ctx.upload(randomMatrix(rng, rows, cols, -6, 6), 'Z');
-      return {
-        call: () => {
-          const S = lib.ops.softmax(ctx, Z);
-          return () => S.destroy();
-        },
-        destroy: () => Z.destroy(),
-      };
-    },
-  };
+  return activationCase('softmax', rows, cols, `${rows}×${cols}`, 5);
 }
 
 function sgdCase(d: number, k: number): KernelCase {
