@@ -1,5 +1,6 @@
 // Owns the device, the compiled kernels and every buffer the library allocates; surfaces GPU errors
 // and device loss as exceptions on the next call instead of letting them pass silently.
+import { checkEngineChoice, chooseEngine, type EngineChoice, type EngineName } from './engines/choose.ts';
 import { DeviceLostError, GPUError, ShapeError, StateError, ValueError, WebGPUUnavailableError } from './errors.ts';
 import { Kernel, type Dispatch } from './kernels/kernel.ts';
 import { shaderSource, type KernelName } from './kernels/shaders.ts';
@@ -25,6 +26,12 @@ export interface ContextOptions {
    * then share loads across lanes. false runs the plain kernels (for comparison, or a faulty driver).
    */
   subgroups?: boolean;
+  /**
+   * Which training-step kernels fit() runs: 'gpu' (shaped for hardware GPUs), 'cpu' (shaped for
+   * software adapters such as SwiftShader) or 'auto' (default: 'cpu' on a software adapter, else 'gpu').
+   * Both compute the same maths and pass the same float64 agreement tests.
+   */
+  engine?: EngineChoice;
 }
 
 /** What the adapter says about itself (GPUAdapterInfo); empty strings where the browser hides it. */
@@ -84,6 +91,8 @@ export class GpuContext {
   readonly workgroupWidth: number;
   /** Whether the kernels use subgroup operations: the device has the feature and the options allow it. */
   readonly subgroups: boolean;
+  /** The training-step kernel family fit() runs on this context (ContextOptions.engine resolved). */
+  readonly engine: EngineName;
   readonly #ownsDevice: boolean;
   readonly #kernels = new Map<string, Kernel>();
   /** Every buffer allocated through this context and not yet released, so destroy() can free them all. */
@@ -100,6 +109,7 @@ export class GpuContext {
     this.poisonOutputs = options.poisonOutputs === true;
     this.subgroups = options.subgroups !== false && device.features.has(SUBGROUPS);
     this.workgroupWidth = adapter.cpu ? 4 : 64;
+    this.engine = chooseEngine(checkEngineChoice(options.engine), adapter.cpu);
     this.lost = device.lost;
     device.lost.then((info) => {
       // Loss wins over an earlier GPUError: whatever went wrong before, the remedy now is a new context.
@@ -289,7 +299,7 @@ export function requireContext(ctx: unknown): GpuContext {
   return ctx;
 }
 
-const CONTEXT_OPTIONS: readonly string[] = ['device', 'gpu', 'requiredLimits', 'powerPreference', 'poisonOutputs', 'subgroups'];
+const CONTEXT_OPTIONS: readonly string[] = ['device', 'gpu', 'requiredLimits', 'powerPreference', 'poisonOutputs', 'subgroups', 'engine'];
 
 function isDeviceLike(d: unknown): boolean {
   if (typeof d !== 'object' || d === null) return false;
@@ -326,6 +336,7 @@ function checkContextOptions(options: unknown): ContextOptions {
   if (o.subgroups !== undefined && typeof o.subgroups !== 'boolean') {
     throw new ValueError(`createContext: subgroups must be true or false, got ${describeValue(o.subgroups)}`);
   }
+  checkEngineChoice(o.engine);
   const limits: unknown = o.requiredLimits;
   if (limits !== undefined) {
     if (typeof limits !== 'object' || limits === null || Array.isArray(limits)) {
