@@ -1,13 +1,13 @@
 // The demo page: pick data and a model, press Start, and watch gradient descent run on the GPU. Each
 // epoch is one fit({ epochs: 1, warmStart }) call, followed by a redraw and a wait for the next
 // animation frame, so the page stays responsive and Pause/Reset take effect between epochs.
-import { confusionMatrix, createContext, type GpuContext, type HostMatrix } from '../src/index.ts';
+import { argmax, confusionMatrix, createContext, learningRateAt, type GpuContext, type HostMatrix } from '../src/index.ts';
 import { drawLineChart } from './charts.ts';
 import {
   fetchFashionMnist, prepareCsv, prepareImages, prepareIris, prepareToy, readIdxFiles,
   type ImageSource, type Prepared,
 } from './datasets.ts';
-import { argmax, DemoModel, LOSS_NAMES, scheduledRate, type ModelKind, type Schedule } from './model.ts';
+import { DemoModel, LOSS_NAMES, scheduleOf, type ModelKind, type Schedule } from './model.ts';
 import { drawConfusion, drawRegions, drawSamples, drawTemplates, drawWeightTable, gridPoints } from './plots.ts';
 import { suggestedDegree, type ToyKind } from './toy-data.ts';
 
@@ -259,7 +259,7 @@ class Demo {
     const schedule = byId<HTMLSelectElement>('schedule').value as Schedule;
     const decay = schedule === 'constant' ? 0 : numberInput('decay', schedule === 'step' ? 'factor' : 'decay', (v) => (schedule === 'step' ? v > 0 : v >= 0), schedule === 'step' ? 'a number > 0' : 'a number ≥ 0');
     const every = schedule === 'step' ? numberInput('every', 'every', isPositiveInt, 'a positive integer') : 1;
-    return { batchSize: Math.min(batchSize, n), learningRate: scheduledRate(schedule, initial, decay, every, epoch), l2 };
+    return { batchSize: Math.min(batchSize, n), learningRate: learningRateAt(scheduleOf(schedule, initial, decay, every), epoch), l2 };
   }
 
   #readEpochs(): number {

@@ -1,7 +1,7 @@
 // One interface over the three estimators for the page: train one epoch at a time (so the page can
 // draw, pause or reset between epochs) and score rows as an n×k matrix of class scores.
 import {
-  LinearRegression, LogisticRegression, oneHot, SoftmaxRegression,
+  argmax, LinearRegression, LogisticRegression, oneHot, SoftmaxRegression,
   type GpuContext, type HostMatrix, type LearningRateSchedule,
 } from '../src/index.ts';
 
@@ -38,17 +38,6 @@ export const LOSS_NAMES: Record<ModelKind, string> = {
   linear: '½·mean squared error',
 };
 
-/** Index of the largest score in each row. */
-export function argmax(scores: HostMatrix): Int32Array {
-  const out = new Int32Array(scores.rows);
-  for (let i = 0; i < scores.rows; i++) {
-    let best = 0;
-    for (let j = 1; j < scores.cols; j++) if ((scores.data[i * scores.cols + j] as number) > (scores.data[i * scores.cols + best] as number)) best = j;
-    out[i] = best;
-  }
-  return out;
-}
-
 export function accuracyOf(predicted: Int32Array, truth: Int32Array): number {
   let hits = 0;
   for (let i = 0; i < truth.length; i++) if (predicted[i] === truth[i]) hits++;
@@ -58,11 +47,18 @@ export function accuracyOf(predicted: Int32Array, truth: Int32Array): number {
 export type Schedule = 'constant' | 'step' | 'exponential' | 'inverse-time';
 
 /** Learning rate for `epoch` (from 0): the formulas of the library's schedules, evaluated by the page because each fit call runs one epoch. */
-export function scheduledRate(kind: Schedule, initial: number, decay: number, every: number, epoch: number): number {
-  if (kind === 'step') return initial * decay ** Math.floor(epoch / every);
-  if (kind === 'exponential') return initial * decay ** epoch;
-  if (kind === 'inverse-time') return initial / (1 + decay * epoch);
-  return initial;
+/** The demo's schedule controls as the library's schedule, so the page runs the library's formulas. */
+export function scheduleOf(kind: Schedule, initial: number, decay: number, every: number): LearningRateSchedule {
+  switch (kind) {
+    case 'step':
+      return { kind: 'step', initial, factor: decay, every };
+    case 'exponential':
+      return { kind: 'exponential', initial, decay };
+    case 'inverse-time':
+      return { kind: 'inverse-time', initial, decay };
+    case 'constant':
+      return initial;
+  }
 }
 
 export class DemoModel {

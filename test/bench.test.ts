@@ -16,7 +16,7 @@ import { fitLine, median } from '../bench/stats.ts';
 import { warmupPlan } from '../bench/suite.ts';
 import type { BenchSummary, TrainingRun } from '../bench/types.ts';
 import * as cpu from '../src/cpu/index.ts';
-import { resolveFitOptions } from '../src/models/options.ts';
+import { resolveFitOptions } from '../src/core/options.ts';
 import { relativeError } from './support/compare.ts';
 import { mulberry32, randomInt, testSeed } from './support/random.ts';
 

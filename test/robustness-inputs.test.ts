@@ -12,7 +12,7 @@ import { parseIdx } from '../src/data/idx.ts';
 import { fitStandardizer, standardize } from '../src/data/preprocess.ts';
 import { confusionMatrix, oneHot, polynomialFeatures, trainTestSplit } from '../src/data/transforms.ts';
 import { ShapeError, StateError, ValueError } from '../src/errors.ts';
-import { resolveFitOptions } from '../src/models/options.ts';
+import { resolveFitOptions } from '../src/core/options.ts';
 import { gpuSuite } from './support/gpu-suite.ts';
 
 const { test, gpu } = gpuSuite('robustness: bad input');

@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as cpu from '../src/cpu/index.ts';
-import { OBJECTIVES, type Objective } from '../src/models/objective.ts';
+import { OBJECTIVES, type Objective } from '../src/core/objective.ts';
 import { binaryTargets, oneHotTargets } from '../src/models/targets.ts';
 import type { DenseMatrix } from '../src/types.ts';
 import { relativeError, WorstCase } from './support/compare.ts';

@@ -3,7 +3,7 @@
 import * as assert from 'uvu/assert';
 import type { ModelRun } from '../harness/fixtures.ts';
 import * as cpu from '../src/cpu/index.ts';
-import { resolveFitOptions } from '../src/models/options.ts';
+import { resolveFitOptions } from '../src/core/options.ts';
 import { oneHotTargets } from '../src/models/targets.ts';
 import { relativeError } from './support/compare.ts';
 import { gpuSuite } from './support/gpu-suite.ts';

@@ -1,7 +1,7 @@
 import { ValueError } from '../errors.ts';
-import type { GradientMode } from '../models/objective.ts';
+import type { GradientMode } from '../core/objective.ts';
 import type { DenseMatrix, Matrix64 } from '../types.ts';
-import { at, checkMatrix, requireFit, requireSameShape, zeros } from './matrix.ts';
+import { at, checkMatrix, requireFit, requireSameShape, zeros } from '../dense.ts';
 
 /** The per-element error G = ∂ℓ/∂z that the gradient sums, for prediction ŷ and target y. */
 function rowError(mode: GradientMode, yhat: number, y: number): number {

@@ -5,5 +5,6 @@ export { softmax } from './softmax.ts';
 export { gradient } from './gradient.ts';
 export { loss } from './loss.ts';
 export { sgdStep } from './sgd.ts';
-export { accuracy, forward, isClassifier, meanLoss, objectiveGradientNorm, train } from './train.ts';
+export { forward, meanLoss, objectiveGradientNorm, train } from './train.ts';
+export { accuracy, isClassifier } from '../core/metrics.ts';
 export type { Forward, GradientAt, TrainProblem, TrainResult } from './train.ts';

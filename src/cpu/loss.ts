@@ -1,6 +1,6 @@
 import { ValueError } from '../errors.ts';
 import type { DenseMatrix, LossKind } from '../types.ts';
-import { at, checkMatrix, requireSameShape } from './matrix.ts';
+import { at, checkMatrix, requireSameShape } from '../dense.ts';
 
 /** Binary cross-entropy of sigmoid(z) against y, in a form that never takes log(0) or exp(+large). */
 function bceElement(z: number, y: number): number {

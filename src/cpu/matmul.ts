@@ -1,5 +1,5 @@
 import type { DenseMatrix, Matrix64 } from '../types.ts';
-import { at, checkMatrix, requireFit, zeros } from './matrix.ts';
+import { at, checkMatrix, requireFit, zeros } from '../dense.ts';
 
 /** Z = X·W + b: X is m×d, W is d×k, optional b is 1×k added to every row. */
 export function matmul(X: DenseMatrix, W: DenseMatrix, b?: DenseMatrix): Matrix64 {

@@ -1,7 +1,7 @@
 import { ValueError } from '../errors.ts';
 import type { DenseMatrix, Matrix64 } from '../types.ts';
 import { checkFiniteNumber } from '../validate.ts';
-import { checkMatrix, requireSameShape, zeros } from './matrix.ts';
+import { checkMatrix, requireSameShape, zeros } from '../dense.ts';
 
 /**
  * One plain SGD step with L2 (weight-decay) regularization: returns a new θ − η(∇θ + λθ) and

@@ -1,5 +1,5 @@
 import type { DenseMatrix, Matrix64 } from '../types.ts';
-import { checkMatrix, zeros } from './matrix.ts';
+import { checkMatrix, zeros } from '../dense.ts';
 
 /**
  * 1 / (1 + e^-z), evaluated so that exp() only ever sees a non-positive argument: it can

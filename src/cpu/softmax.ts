@@ -1,5 +1,5 @@
 import type { DenseMatrix, Matrix64 } from '../types.ts';
-import { at, checkMatrix, zeros } from './matrix.ts';
+import { at, checkMatrix, zeros } from '../dense.ts';
 
 /** Row-wise softmax. */
 export function softmax(Z: DenseMatrix): Matrix64 {

@@ -1,16 +1,17 @@
 // The float64 trainer: the exact algorithm the GPU trainer implements, step for step, so that a GPU
 // fit can be checked against it epoch by epoch (same batches, same rates, same stopping rule).
 import { ValueError } from '../errors.ts';
-import { OBJECTIVES, type Activation, type Objective } from '../models/objective.ts';
-import type { EpochLog, History, ResolvedFitOptions, StopReason } from '../models/options.ts';
-import { epochOrder } from '../models/order.ts';
-import { learningRateAt } from '../models/schedule.ts';
+import { accuracy, isClassifier } from '../core/metrics.ts';
+import { OBJECTIVES, type Activation, type Objective } from '../core/objective.ts';
+import type { EpochLog, History, ResolvedFitOptions, StopReason } from '../core/options.ts';
+import { epochOrder } from '../core/order.ts';
+import { learningRateAt } from '../core/schedule.ts';
 import type { DenseMatrix, Matrix64 } from '../types.ts';
 import { checkFiniteNumber } from '../validate.ts';
 import { gradient } from './gradient.ts';
 import { loss } from './loss.ts';
 import { matmul } from './matmul.ts';
-import { at, checkMatrix, requireFit } from './matrix.ts';
+import { checkMatrix, requireFit } from '../dense.ts';
 import { sgdStep } from './sgd.ts';
 import { sigmoid } from './sigmoid.ts';
 import { softmax } from './softmax.ts';
@@ -58,11 +59,6 @@ export interface GradientAt {
   fitIntercept: boolean;
 }
 
-/** Whether the objective is a classifier's (so accuracy is defined): every one but 'linear-mse'. */
-export function isClassifier(objective: Objective): boolean {
-  return objective !== 'linear-mse';
-}
-
 function activate(activation: Activation, Z: Matrix64): Matrix64 {
   switch (activation) {
     case 'sigmoid':
@@ -85,34 +81,6 @@ export function forward(objective: Objective, X: DenseMatrix, W: DenseMatrix, b:
 export function meanLoss(objective: Objective, f: Forward, Y: DenseMatrix): number {
   const spec = OBJECTIVES[objective];
   return loss(spec.loss, spec.lossInput === 'logits' ? f.Z : f.Yhat, Y);
-}
-
-/** Index of the first maximum of row i, so ties resolve the same way on every backend. */
-function argmaxRow(M: DenseMatrix, i: number): number {
-  let best = 0;
-  for (let j = 1; j < M.cols; j++) if (at(M, i, j) > at(M, i, best)) best = j;
-  return best;
-}
-
-/**
- * Fraction of correct predictions. Logistic: each entry predicts 1 when ŷ ≥ threshold and is
- * correct when that equals y. Softmax: a row is correct when its first argmax matches Y's.
- */
-export function accuracy(objective: Objective, Yhat: DenseMatrix, Y: DenseMatrix, threshold = 0.5): number {
-  if (!isClassifier(objective)) throw new ValueError(`accuracy: objective '${objective}' is not a classifier`);
-  checkMatrix('accuracy', 'Yhat', Yhat);
-  checkMatrix('accuracy', 'Y', Y);
-  requireFit('accuracy', 'Yhat', Yhat, 'Y', Y, Yhat.rows === Y.rows && Yhat.cols === Y.cols, 'Yhat and Y must have the same shape');
-  let correct = 0;
-  if (objective === 'softmax-ce') {
-    for (let i = 0; i < Y.rows; i++) if (argmaxRow(Yhat, i) === argmaxRow(Y, i)) correct++;
-    return correct / Y.rows;
-  }
-  for (let i = 0; i < Y.data.length; i++) {
-    const predicted = (Yhat.data[i] as number) >= threshold ? 1 : 0;
-    if (predicted === Y.data[i]) correct++;
-  }
-  return correct / Y.data.length;
 }
 
 function sumOfSquares(data: ArrayLike<number>): number {

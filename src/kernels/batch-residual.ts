@@ -1,6 +1,6 @@
 // Activation, per-row loss and residual G of a training batch, in place over Z (shaders/batch_residual.wgsl).
 import type { GpuContext } from '../context.ts';
-import type { Activation, GradientMode } from '../models/objective.ts';
+import type { Activation, GradientMode } from '../core/objective.ts';
 import type { LossKind } from '../types.ts';
 import type { Dispatch } from './kernel.ts';
 import { lossKindCode } from './loss.ts';

@@ -2,7 +2,7 @@
 import { requireContext, type GpuContext } from '../context.ts';
 import { ShapeError } from '../errors.ts';
 import type { GpuMatrix } from '../matrix.ts';
-import type { GradientMode } from '../models/objective.ts';
+import type { GradientMode } from '../core/objective.ts';
 import { describeShape } from '../validate.ts';
 import { grid1D, type Dispatch } from './kernel.ts';
 

@@ -4,7 +4,7 @@ import type { GpuContext } from '../context.ts';
 import { gradientDispatches, gradientScratchSize, gradientUniforms, planGradient } from '../kernels/gradient.ts';
 import * as ops from '../ops.ts';
 import type { GpuMatrix } from '../matrix.ts';
-import type { ObjectiveSpec } from './objective.ts';
+import type { ObjectiveSpec } from '../core/objective.ts';
 
 export interface Params {
   W: GpuMatrix;

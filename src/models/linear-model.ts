@@ -1,6 +1,6 @@
 // What the three estimators share: parameters resident on the GPU (W d×k, b 1×k) with a host copy
 // for toJSON(), input checking before any GPU work, and fit() on top of the GPU trainer.
-import { accuracy, isClassifier } from '../cpu/train.ts';
+import { accuracy, isClassifier } from '../core/metrics.ts';
 import { requireContext, type GpuContext } from '../context.ts';
 import { ShapeError, StateError, ValueError } from '../errors.ts';
 import type { GpuMatrix } from '../matrix.ts';
@@ -8,8 +8,8 @@ import type { HostMatrix, MatrixInput } from '../types.ts';
 import { checkPositiveInt, describeShape, describeValue, toF32Vector, toHostMatrix } from '../validate.ts';
 import { blockRows, rowBlocks, sliceRows } from './chunks.ts';
 import { forward, meanLoss, objectiveGradient, type Params } from './forward.ts';
-import { OBJECTIVES, type Objective, type ObjectiveSpec } from './objective.ts';
-import { resolveFitOptions, type FitOptions, type History, type ParamsInput } from './options.ts';
+import { OBJECTIVES, type Objective, type ObjectiveSpec } from '../core/objective.ts';
+import { resolveFitOptions, type FitOptions, type History, type ParamsInput } from '../core/options.ts';
 import { trainOnGpu } from './trainer.ts';
 import { checkByteMatrix, isByteMatrix, uploadTrainingSet, type ByteMatrix, type ResidentX } from './training-set.ts';
 

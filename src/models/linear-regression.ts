@@ -3,7 +3,7 @@ import type { GpuContext } from '../context.ts';
 import type { HostMatrix, MatrixInput } from '../types.ts';
 import { checkPositiveInt } from '../validate.ts';
 import { checkModelJSON, checkModelOptions, LinearModel, type FeaturesInput, type LinearModelOptions } from './linear-model.ts';
-import type { Objective } from './objective.ts';
+import type { Objective } from '../core/objective.ts';
 import { regressionTargets, type LabelsInput } from './targets.ts';
 
 /** Constructor options of LinearRegression. */

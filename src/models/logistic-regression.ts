@@ -5,7 +5,7 @@ import { ValueError } from '../errors.ts';
 import type { HostMatrix } from '../types.ts';
 import { checkFiniteNumber } from '../validate.ts';
 import { checkModelJSON, checkModelOptions, LinearModel, type FeaturesInput, type LinearModelOptions } from './linear-model.ts';
-import type { Objective } from './objective.ts';
+import type { Objective } from '../core/objective.ts';
 import { binaryTargets, type LabelsInput } from './targets.ts';
 
 /** Constructor options of LogisticRegression. */

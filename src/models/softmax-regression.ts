@@ -3,24 +3,14 @@ import type { GpuContext } from '../context.ts';
 import type { HostMatrix } from '../types.ts';
 import { checkPositiveInt } from '../validate.ts';
 import { checkModelJSON, checkModelOptions, LinearModel, type FeaturesInput, type LinearModelOptions } from './linear-model.ts';
-import type { Objective } from './objective.ts';
+import { argmax } from '../core/metrics.ts';
+import type { Objective } from '../core/objective.ts';
 import { oneHotTargets, type LabelsInput } from './targets.ts';
 
 /** Constructor options of SoftmaxRegression. */
 export interface SoftmaxRegressionOptions extends LinearModelOptions {
   /** Number of classes k ≥ 1; labels are integers 0..k−1. */
   nClasses: number;
-}
-
-/** Index of the largest value in each row (the first, on ties). */
-export function argmaxRows(m: HostMatrix): Int32Array {
-  const out = new Int32Array(m.rows);
-  for (let i = 0; i < m.rows; i++) {
-    let best = 0;
-    for (let j = 1; j < m.cols; j++) if ((m.data[i * m.cols + j] as number) > (m.data[i * m.cols + best] as number)) best = j;
-    out[i] = best;
-  }
-  return out;
 }
 
 /**
@@ -60,13 +50,13 @@ export class SoftmaxRegression extends LinearModel<LabelsInput> {
 
   /** The most probable class of each row. */
   async predict(X: FeaturesInput): Promise<Int32Array> {
-    return argmaxRows(await this.predictMatrix(X));
+    return argmax(await this.predictMatrix(X));
   }
 
   /** Accuracy on X and labels y. */
   async score(X: FeaturesInput, y: LabelsInput): Promise<number> {
     const rows = this.checkFeatures('X', X).rows;
-    const truth = argmaxRows(this.targets('y', y, rows));
+    const truth = argmax(this.targets('y', y, rows));
     const predicted = await this.predict(X);
     let hits = 0;
     predicted.forEach((v, i) => {

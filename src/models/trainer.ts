@@ -10,10 +10,10 @@ import { batchUpdateBytes, batchUpdateDispatch, paddedClasses, type BatchUpdateV
 import { advanceDispatch, gatherDispatch, gatherUniforms } from '../kernels/gather.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
 import type { GpuMatrix } from '../matrix.ts';
-import { OBJECTIVES, type Objective, type ObjectiveSpec } from './objective.ts';
-import type { EpochLog, History, ResolvedFitOptions, StopReason } from './options.ts';
-import { batchSizes, epochOrder } from './order.ts';
-import { learningRateAt } from './schedule.ts';
+import { OBJECTIVES, type Objective, type ObjectiveSpec } from '../core/objective.ts';
+import type { EpochLog, History, ResolvedFitOptions, StopReason } from '../core/options.ts';
+import { batchSizes, epochOrder } from '../core/order.ts';
+import { learningRateAt } from '../core/schedule.ts';
 import { CHUNK, type ResidentX, type XStorage } from './training-set.ts';
 
 /** Steps recorded into one command buffer: bounds its size when batches are tiny (stochastic GD). */

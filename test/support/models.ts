@@ -1,9 +1,9 @@
 // Runs the same fit on the GPU (through the harness page) and with the float64 trainer in Node.
 import * as cpu from '../../src/cpu/index.ts';
-import type { Objective } from '../../src/models/objective.ts';
-import { resolveFitOptions } from '../../src/models/options.ts';
+import type { Objective } from '../../src/core/objective.ts';
+import { resolveFitOptions } from '../../src/core/options.ts';
 import { binaryTargets, oneHotTargets, regressionTargets } from '../../src/models/targets.ts';
-import type { History } from '../../src/models/options.ts';
+import type { History } from '../../src/core/options.ts';
 import type { HostMatrix } from '../../src/types.ts';
 import type { ModelRun } from '../../harness/fixtures.ts';
 import type { GpuPage } from './gpu-page.ts';

@@ -1,8 +1,8 @@
-// Small shared helpers for the float64 CPU reference: allocation, indexing and shape checks.
+// Small shared helpers for dense host matrices (the float64 reference and the metrics use them): allocation, indexing and shape checks.
 // Every check throws before any arithmetic, so a bad call never returns a half-computed result.
-import { ShapeError } from '../errors.ts';
-import type { DenseMatrix, Matrix64 } from '../types.ts';
-import { describeShape } from '../validate.ts';
+import { ShapeError } from './errors.ts';
+import type { DenseMatrix, Matrix64 } from './types.ts';
+import { describeShape } from './validate.ts';
 
 export function zeros(rows: number, cols: number): Matrix64 {
   return { data: new Float64Array(rows * cols), rows, cols };
