@@ -4,7 +4,7 @@ enable subgroups;
 // The gradient of one training batch fused with its SGD step. Invocation j < chunks/2 sums x_f·G
 // over the batch rows for the 16 features of chunks 2j and 2j + 1 (X rows are zero-padded to whole
 // pairs of chunks) and all 4·KV columns of its column block; one more workgroup does the same for
-// the bias (x = 1). Each then applies θ ← θ − η(∇θ/rows + λθ) (λ = 0 for the bias) to both the
+// the bias (x = 1). Each then applies θ ← θ − η(∇θ/rows + λθ) (λ = 0 for the bias; the update_rule part) to both the
 // trainer's padded copy Wp (bias as the last row, read by batch_logits) and the model's own W and b.
 // The bias workgroup also adds the batch's summed row losses (times lossScale = 1/n) to the epoch
 // loss. Columns past 4·KV are further blocks along the grid's y.
@@ -109,16 +109,17 @@ fn column(a: Acc, v: u32) -> vec4f {
   }
 }
 
+//#include update_rule
+
 /**
- * Applies the step to row f of Wp (feature f, or the bias row when isBias) in column block blk:
- * θ ← θ − step·sum − decay·θ, mirrored into W or b.
+ * Applies the update rule to row f of Wp (feature f, or the bias row when isBias) in column block
+ * blk with gradient sum·gradScale, mirrored into W or b.
  */
-fn update(f: u32, isBias: bool, blk: u32, a: Acc, step: f32, decay: f32) {
+fn update(f: u32, isBias: bool, blk: u32, a: Acc, gradScale: f32, l2: f32) {
   let rowVecs = params.kPad / 4u;
   for (var v = 0u; v < KV; v++) {
     let i = f * rowVecs + blk * KV + v;
-    let w = Wp[i];
-    let nw = w - step * column(a, v) - decay * w;
+    let nw = updateRule(Wp[i], column(a, v) * gradScale, params.learningRate, l2);
     Wp[i] = nw;
     for (var c = 0u; c < 4u; c++) {
       let j = 4u * (blk * KV + v) + c;
@@ -146,7 +147,7 @@ fn biasStep(lane: u32, blk: u32) {
     return;
   }
   if (params.hasBias != 0u) {
-    update(8u * params.chunks, true, blk, sum, params.learningRate / f32(rows), 0.0);
+    update(8u * params.chunks, true, blk, sum, 1.0 / f32(rows), 0.0);
   }
   // Once per step: column block 0 adds the batch's losses to the epoch's.
   if (blk == 0u) {
@@ -205,26 +206,25 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: v
   if (gid.x >= blocks) {
     return;
   }
-  // Bytes were summed as byte/255: the real scale joins the step size. λ decays weights only, never
-  // the bias.
-  let step = params.learningRate * select(1.0, 255.0 * params.xScale, X_U8) / f32(rows);
-  let decay = params.learningRate * params.l2;
+  // Bytes were summed as byte/255: the real scale joins the mean's 1/rows. λ decays weights only,
+  // never the bias.
+  let gradScale = select(1.0, 255.0 * params.xScale, X_U8) / f32(rows);
   let f0 = 8u * c;
   let d = params.d;
-  if (f0 < d) { update(f0, false, blk, s.f0, step, decay); }
-  if (f0 + 1u < d) { update(f0 + 1u, false, blk, s.f1, step, decay); }
-  if (f0 + 2u < d) { update(f0 + 2u, false, blk, s.f2, step, decay); }
-  if (f0 + 3u < d) { update(f0 + 3u, false, blk, s.f3, step, decay); }
-  if (f0 + 4u < d) { update(f0 + 4u, false, blk, s.f4, step, decay); }
-  if (f0 + 5u < d) { update(f0 + 5u, false, blk, s.f5, step, decay); }
-  if (f0 + 6u < d) { update(f0 + 6u, false, blk, s.f6, step, decay); }
-  if (f0 + 7u < d) { update(f0 + 7u, false, blk, s.f7, step, decay); }
-  if (f0 + 8u < d) { update(f0 + 8u, false, blk, s.f8, step, decay); }
-  if (f0 + 9u < d) { update(f0 + 9u, false, blk, s.f9, step, decay); }
-  if (f0 + 10u < d) { update(f0 + 10u, false, blk, s.f10, step, decay); }
-  if (f0 + 11u < d) { update(f0 + 11u, false, blk, s.f11, step, decay); }
-  if (f0 + 12u < d) { update(f0 + 12u, false, blk, s.f12, step, decay); }
-  if (f0 + 13u < d) { update(f0 + 13u, false, blk, s.f13, step, decay); }
-  if (f0 + 14u < d) { update(f0 + 14u, false, blk, s.f14, step, decay); }
-  if (f0 + 15u < d) { update(f0 + 15u, false, blk, s.f15, step, decay); }
+  if (f0 < d) { update(f0, false, blk, s.f0, gradScale, params.l2); }
+  if (f0 + 1u < d) { update(f0 + 1u, false, blk, s.f1, gradScale, params.l2); }
+  if (f0 + 2u < d) { update(f0 + 2u, false, blk, s.f2, gradScale, params.l2); }
+  if (f0 + 3u < d) { update(f0 + 3u, false, blk, s.f3, gradScale, params.l2); }
+  if (f0 + 4u < d) { update(f0 + 4u, false, blk, s.f4, gradScale, params.l2); }
+  if (f0 + 5u < d) { update(f0 + 5u, false, blk, s.f5, gradScale, params.l2); }
+  if (f0 + 6u < d) { update(f0 + 6u, false, blk, s.f6, gradScale, params.l2); }
+  if (f0 + 7u < d) { update(f0 + 7u, false, blk, s.f7, gradScale, params.l2); }
+  if (f0 + 8u < d) { update(f0 + 8u, false, blk, s.f8, gradScale, params.l2); }
+  if (f0 + 9u < d) { update(f0 + 9u, false, blk, s.f9, gradScale, params.l2); }
+  if (f0 + 10u < d) { update(f0 + 10u, false, blk, s.f10, gradScale, params.l2); }
+  if (f0 + 11u < d) { update(f0 + 11u, false, blk, s.f11, gradScale, params.l2); }
+  if (f0 + 12u < d) { update(f0 + 12u, false, blk, s.f12, gradScale, params.l2); }
+  if (f0 + 13u < d) { update(f0 + 13u, false, blk, s.f13, gradScale, params.l2); }
+  if (f0 + 14u < d) { update(f0 + 14u, false, blk, s.f14, gradScale, params.l2); }
+  if (f0 + 15u < d) { update(f0 + 15u, false, blk, s.f15, gradScale, params.l2); }
 }

@@ -4,8 +4,8 @@
 // loaded x feeds four classes, each residual four features); feature d is the constant 1, so the bias
 // gradient comes out of the same pass. reduceChunks: one invocation per (d+1)×k entry adds the
 // chunks' partial sums and scales by 1/m. WG, the workgroup width, is a pipeline constant.
-// mode 0: G = Yhat − Y (BCE, CE and ½-MSE on logits); mode 1: G = (Yhat − Y)·Yhat·(1 − Yhat)
-// (½-MSE on sigmoid probabilities, through the chain rule).
+// G is the objective part's elementError: Yhat − Y for the canonical pairs, or its chain-rule form
+// for ½-MSE on sigmoid probabilities (the ERROR pipeline constant).
 
 struct Params {
   m: u32,
@@ -14,7 +14,6 @@ struct Params {
   rowsPerChunk: u32,
   nChunks: u32,
   invM: f32,
-  mode: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -27,15 +26,8 @@ struct Params {
 
 override WG: u32 = 64u;
 
-const SIGMOID_MSE: u32 = 1u;
-
-fn residual(yhat: f32, y: f32) -> f32 {
-  let g = yhat - y;
-  if (params.mode == SIGMOID_MSE) {
-    return g * yhat * (1.0 - yhat);
-  }
-  return g;
-}
+// elementError() (ERROR picks G = ŷ − y or its σ chain-rule form):
+//#include objective
 
 /** The residuals of row `row` in classes c0 .. c0+3 (0 past k). */
 fn residualRow(row: u32, c0: u32) -> vec4f {
@@ -43,7 +35,7 @@ fn residualRow(row: u32, c0: u32) -> vec4f {
   for (var c = 0u; c < 4u; c++) {
     if (c0 + c < params.k) {
       let i = row * params.k + c0 + c;
-      g[c] = residual(Yhat[i], Y[i]);
+      g[c] = elementError(Yhat[i], Y[i]);
     }
   }
   return g;

@@ -6,13 +6,9 @@
 struct Params {
   m: u32,
   k: u32,
-  kind: u32,
   nGroups: u32,
   scale: f32,
 }
-
-const BCE: u32 = 0u;
-const CE: u32 = 1u;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> Z: array<f32>;
@@ -23,49 +19,20 @@ const CE: u32 = 1u;
 const WG: u32 = 256u;
 var<workgroup> sums: array<f32, 256>;
 
-// log(1 + t) without losing t when 1 + t rounds to 1 (WGSL has no log1p).
-fn log1p(t: f32) -> f32 {
-  let u = 1.0 + t;
-  if (u == 1.0) {
-    return t;
-  }
-  return log(u) * t / (u - 1.0);
-}
-
-// Binary cross-entropy of σ(z) written on the logit: max(z,0) − z·y + log(1 + e^−|z|).
-fn bce(z: f32, y: f32) -> f32 {
-  return max(z, 0.0) - z * y + log1p(exp(-abs(z)));
-}
+// elementLoss() (LOSS picks the kind) and the softmax row statistics CE needs:
+//#include objective
+//#include row_stats
 
 fn rowLoss(row: u32) -> f32 {
   let base = row * params.k;
+  var stats = RowStats(0.0, 1.0);
+  if (LOSS == LOSS_CE) {
+    stats = rowStats(base, params.k);
+  }
   var s = 0.0;
-  if (params.kind == BCE) {
-    for (var j = 0u; j < params.k; j++) {
-      s += bce(Z[base + j], Y[base + j]);
-    }
-  } else if (params.kind == CE) {
-    // logsumexp(z)·Σy − Σ y·z, with the row max factored out of the exponentials.
-    var zMax = Z[base];
-    for (var j = 1u; j < params.k; j++) {
-      zMax = max(zMax, Z[base + j]);
-    }
-    var expSum = 0.0;
-    var ySum = 0.0;
-    var yz = 0.0;
-    for (var j = 0u; j < params.k; j++) {
-      let z = Z[base + j];
-      let y = Y[base + j];
-      expSum += exp(z - zMax);
-      ySum += y;
-      yz += y * (z - zMax);
-    }
-    s = log(expSum) * ySum - yz;
-  } else {
-    for (var j = 0u; j < params.k; j++) {
-      let e = Z[base + j] - Y[base + j];
-      s += 0.5 * e * e;
-    }
+  // Z holds predictions for ½ squared error, so it is passed as ŷ too.
+  for (var j = 0u; j < params.k; j++) {
+    s += elementLoss(Z[base + j], Z[base + j], Y[base + j], stats);
   }
   return s;
 }

@@ -1,4 +1,4 @@
-// θ ← θ − η(∇θ + λθ) elementwise over n parameters; callers pass λ = 0 for a bias.
+// The update rule (θ ← θ − η(∇θ + λθ)) elementwise over n parameters; callers pass λ = 0 for a bias.
 // One thread per parameter, 256 a workgroup, 2-D grid for large n.
 
 struct Params {
@@ -11,11 +11,12 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> theta: array<f32>;
 @group(0) @binding(2) var<storage, read> grad: array<f32>;
 
+//#include update_rule
+
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let i = gid.x + gid.y * groups.x * 256u;
   if (i < params.n) {
-    let t = theta[i];
-    theta[i] = t - params.learningRate * (grad[i] + params.l2 * t);
+    theta[i] = updateRule(vec4f(theta[i]), vec4f(grad[i]), params.learningRate, params.l2).x;
   }
 }

@@ -9,14 +9,8 @@ struct Params {
 @group(0) @binding(1) var<storage, read> Z: array<f32>;
 @group(0) @binding(2) var<storage, read_write> Yhat: array<f32>;
 
-// exp() only ever sees a non-positive argument, so no finite z can overflow it into Inf/Inf = NaN.
-fn sigmoid(z: f32) -> f32 {
-  if (z >= 0.0) {
-    return 1.0 / (1.0 + exp(-z));
-  }
-  let e = exp(z);
-  return e / (1.0 + e);
-}
+// sigmoid() and the other objective parts:
+//#include objective
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {

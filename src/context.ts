@@ -58,6 +58,31 @@ const STORAGE_USAGE = BUFFER_USAGE.STORAGE | BUFFER_USAGE.COPY_SRC | BUFFER_USAG
  */
 const LOSS_GRACE_MS = 200;
 
+/** Buffers kept for reuse per size: uniforms and readback staging are small and made on every op call. */
+const POOL_PER_SIZE = 8;
+/** Larger staging buffers (whole-matrix reads) are made and destroyed per read, not kept. */
+const POOLED_STAGING_BYTES = 64 * 1024;
+
+/** Free buffers by byte size, for reuse instead of a create/destroy per call. */
+class BufferPool {
+  readonly #free = new Map<number, GPUBuffer[]>();
+  take(size: number): GPUBuffer | undefined {
+    return this.#free.get(size)?.pop();
+  }
+  /** Keeps `b` for reuse; false when the pool for its size is full (the caller destroys it). */
+  give(b: GPUBuffer): boolean {
+    const list = this.#free.get(b.size) ?? [];
+    if (list.length >= POOL_PER_SIZE) return false;
+    list.push(b);
+    this.#free.set(b.size, list);
+    return true;
+  }
+  destroy(): void {
+    for (const list of this.#free.values()) for (const b of list) b.destroy();
+    this.#free.clear();
+  }
+}
+
 function describeAdapter(info: GPUAdapterInfo | undefined): AdapterDescription {
   const architecture = info?.architecture ?? '';
   const fallback = (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true;
@@ -97,6 +122,9 @@ export class GpuContext {
   readonly #kernels = new Map<string, Kernel>();
   /** Every buffer allocated through this context and not yet released, so destroy() can free them all. */
   readonly #live = new Set<GPUBuffer>();
+  /** Released uniform buffers, rewritten on reuse: queue order makes earlier submits see the old bytes. */
+  readonly #uniforms = new BufferPool();
+  readonly #staging = new BufferPool();
   readonly #onError: (event: Event) => void;
   #error: Error | null = null;
   #destroyed = false;
@@ -170,8 +198,14 @@ export class GpuContext {
     return buffer;
   }
 
-  /** A uniform buffer holding `bytes`, for one kernel's parameters. */
+  /** A uniform buffer holding `bytes`, for one kernel's parameters (a released one of that size when there is one). */
   createUniform(bytes: ArrayBuffer, label: string): GPUBuffer {
+    const reused = this.#uniforms.take(bytes.byteLength);
+    if (reused !== undefined) {
+      this.device.queue.writeBuffer(reused, 0, bytes);
+      this.#live.add(reused);
+      return reused;
+    }
     const buffer = this.device.createBuffer({
       label,
       size: bytes.byteLength,
@@ -184,10 +218,14 @@ export class GpuContext {
     return buffer;
   }
 
-  /** Destroys a buffer; releasing one twice (or after destroy()) is harmless and counted once. */
+  /**
+   * Gives a buffer back: small uniform buffers go to the pool for the next createUniform, others are
+   * destroyed. Releasing one twice (or after destroy()) is harmless and counted once.
+   */
   releaseBuffer(buffer: GPUBuffer): void {
-    buffer.destroy();
-    this.#live.delete(buffer);
+    if (!this.#live.delete(buffer)) return;
+    const uniform = (buffer.usage & BUFFER_USAGE.UNIFORM) !== 0;
+    if (!(uniform && !this.#destroyed && this.#uniforms.give(buffer))) buffer.destroy();
   }
 
   /** Copies a host matrix to a new GPU matrix after checking its shape and values. */
@@ -224,15 +262,17 @@ export class GpuContext {
     for (const b of temporaries) this.releaseBuffer(b);
   }
 
-  /** Reads `floats` f32 values from the start of a buffer back to the host. */
-  async readBuffer(buffer: GPUBuffer, floats: number): Promise<Float32Array> {
+  /** Reads `floats` f32 values from a buffer, starting `byteOffset` bytes in, back to the host. */
+  async readBuffer(buffer: GPUBuffer, floats: number, byteOffset = 0): Promise<Float32Array> {
     this.assertUsable();
     const bytes = floats * 4;
-    const staging = this.device.createBuffer({ size: Math.max(4, bytes), usage: BUFFER_USAGE.MAP_READ | BUFFER_USAGE.COPY_DST });
-    this.#live.add(staging);
+    // Staging sizes are whole 256-byte blocks so small reads of different lengths share buffers.
+    const size = Math.ceil(Math.max(4, bytes) / 256) * 256;
+    const staging = this.#staging.take(size) ?? this.device.createBuffer({ size, usage: BUFFER_USAGE.MAP_READ | BUFFER_USAGE.COPY_DST });
+    let reusable = false;
     try {
       const encoder = this.device.createCommandEncoder();
-      encoder.copyBufferToBuffer(buffer, 0, staging, 0, Math.max(4, bytes));
+      encoder.copyBufferToBuffer(buffer, byteOffset, staging, 0, Math.max(4, bytes));
       this.device.queue.submit([encoder.finish()]);
       try {
         await staging.mapAsync(MAP_MODE_READ);
@@ -243,11 +283,12 @@ export class GpuContext {
       }
       const data = new Float32Array(staging.getMappedRange().slice(0, bytes));
       staging.unmap();
+      reusable = true;
       // Errors raised by earlier submits are delivered before the map completes.
       this.assertUsable();
       return data;
     } finally {
-      this.releaseBuffer(staging);
+      if (!(reusable && size <= POOLED_STAGING_BYTES && !this.#destroyed && this.#staging.give(staging))) staging.destroy();
     }
   }
 
@@ -280,6 +321,8 @@ export class GpuContext {
     this.#kernels.clear();
     for (const b of this.#live) b.destroy();
     this.#live.clear();
+    this.#uniforms.destroy();
+    this.#staging.destroy();
     this.device.removeEventListener('uncapturederror', this.#onError);
     if (this.#ownsDevice) this.device.destroy();
   }

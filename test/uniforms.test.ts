@@ -23,7 +23,7 @@ test('reflection finds each entry point and its bindings by name', async () => {
   assert.equal(partial?.bindings.sort(), ['X', 'Y', 'Yhat', 'params', 'partial']);
   assert.equal(byKernel.get('loss')?.entries.map((e) => e.name).sort(), ['finish', 'rowSums']);
   const gradientFields = byKernel.get('gradient')?.uniforms?.fields.map((f) => `${f.name}@${f.offset}:${f.type}`);
-  assert.equal(gradientFields, ['m@0:u32', 'd@4:u32', 'k@8:u32', 'rowsPerChunk@12:u32', 'nChunks@16:u32', 'invM@20:f32', 'mode@24:u32']);
+  assert.equal(gradientFields, ['m@0:u32', 'd@4:u32', 'k@8:u32', 'rowsPerChunk@12:u32', 'nChunks@16:u32', 'invM@20:f32']);
 });
 
 test('library buffer-usage constants equal the browser globals', async () => {

@@ -1,5 +1,8 @@
-// What each estimator optimizes: which activation turns logits into predictions, which loss is
-// reported, and which per-row error G feeds the gradient Xᵀ·G/m.
+// What each estimator optimizes, defined once as data: the activation that turns logits into
+// predictions, the loss, and the per-element error G = ∂loss/∂z that feeds the gradient Xᵀ·G/m.
+// Each part has a code (the pipeline constant of shaders/include/objective.wgsl, which holds its
+// WGSL form) and a float64 twin here, which the CPU reference computes with. Adding a part is an
+// entry in one of these tables plus its case in that WGSL part.
 import type { LossKind } from '../types.ts';
 
 export type Objective = 'logistic-bce' | 'logistic-mse' | 'softmax-ce' | 'linear-mse';
@@ -12,17 +15,88 @@ export type Activation = 'sigmoid' | 'softmax' | 'identity';
  */
 export type GradientMode = 'residual' | 'sigmoid-mse';
 
+/** A softmax row's max logit and Σ exp(z − zMax); other activations ignore it. */
+export interface RowStats {
+  zMax: number;
+  sum: number;
+}
+
+export interface ActivationPart {
+  /** The WGSL ACTIVATION constant. */
+  code: number;
+  /** ŷ for logit z (softmax reads its row's stats). */
+  value(z: number, s: RowStats): number;
+}
+
+export interface LossPart {
+  /** The WGSL LOSS constant. */
+  code: number;
+  /** Whether a whole-matrix loss reads the logits Z (stable BCE/CE) or the predictions Ŷ. */
+  input: 'logits' | 'predictions';
+  /** One element's loss, given its logit, prediction and target (CE also reads the row's stats). */
+  element(z: number, yhat: number, y: number, s: RowStats): number;
+}
+
+export interface ErrorPart {
+  /** The WGSL ERROR constant. */
+  code: number;
+  /** G = ∂loss/∂z for one element. */
+  element(yhat: number, y: number): number;
+}
+
+/** 1/(1 + e^−z) with exp() only ever seeing a non-positive argument, so it never overflows. */
+export function sigmoid64(z: number): number {
+  if (z >= 0) return 1 / (1 + Math.exp(-z));
+  const e = Math.exp(z);
+  return e / (1 + e);
+}
+
+export const ACTIVATIONS: Readonly<Record<Activation, ActivationPart>> = {
+  identity: { code: 0, value: (z) => z },
+  sigmoid: { code: 1, value: (z) => sigmoid64(z) },
+  softmax: { code: 2, value: (z, s) => Math.exp(z - s.zMax) / s.sum },
+};
+
+export const LOSSES: Readonly<Record<LossKind, LossPart>> = {
+  // Binary cross-entropy of σ(z) on the logit: never log(0), never exp(+large).
+  bce: { code: 0, input: 'logits', element: (z, _yhat, y) => Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z))) },
+  // The element's share of y·logsumexp(z) − y·z.
+  ce: { code: 1, input: 'logits', element: (z, _yhat, y, s) => y * (Math.log(s.sum) - (z - s.zMax)) },
+  mse: { code: 2, input: 'predictions', element: (_z, yhat, y) => 0.5 * (yhat - y) ** 2 },
+};
+
+export const ERRORS: Readonly<Record<GradientMode, ErrorPart>> = {
+  residual: { code: 0, element: (yhat, y) => yhat - y },
+  // ½-MSE on σ(z) is not a canonical pairing, so the chain rule keeps the σ'(z) = ŷ(1 − ŷ) factor.
+  'sigmoid-mse': { code: 1, element: (yhat, y) => (yhat - y) * yhat * (1 - yhat) },
+};
+
+/** Stats for softmax of values[base .. base+k): the max, and Σ exp(v − max) (≥ 1). */
+export function rowStats(values: ArrayLike<number>, base: number, k: number): RowStats {
+  let zMax = -Infinity;
+  for (let j = 0; j < k; j++) zMax = Math.max(zMax, values[base + j] as number);
+  let sum = 0;
+  for (let j = 0; j < k; j++) sum += Math.exp((values[base + j] as number) - zMax);
+  return { zMax, sum };
+}
+
+/** Stats that activations and losses other than softmax/CE never read. */
+export const NO_ROW_STATS: RowStats = { zMax: 0, sum: 1 };
+
 export interface ObjectiveSpec {
   activation: Activation;
   loss: LossKind;
-  /** Whether the loss kernel reads the logits Z (stable BCE/CE) or the predictions Ŷ. */
-  lossInput: 'logits' | 'predictions';
   gradient: GradientMode;
 }
 
 export const OBJECTIVES: Readonly<Record<Objective, ObjectiveSpec>> = {
-  'logistic-bce': { activation: 'sigmoid', loss: 'bce', lossInput: 'logits', gradient: 'residual' },
-  'logistic-mse': { activation: 'sigmoid', loss: 'mse', lossInput: 'predictions', gradient: 'sigmoid-mse' },
-  'softmax-ce': { activation: 'softmax', loss: 'ce', lossInput: 'logits', gradient: 'residual' },
-  'linear-mse': { activation: 'identity', loss: 'mse', lossInput: 'predictions', gradient: 'residual' },
+  'logistic-bce': { activation: 'sigmoid', loss: 'bce', gradient: 'residual' },
+  'logistic-mse': { activation: 'sigmoid', loss: 'mse', gradient: 'sigmoid-mse' },
+  'softmax-ce': { activation: 'softmax', loss: 'ce', gradient: 'residual' },
+  'linear-mse': { activation: 'identity', loss: 'mse', gradient: 'residual' },
 };
+
+/** The pipeline constants that specialise shaders/include/objective.wgsl for an objective. */
+export function objectiveConstants(spec: ObjectiveSpec): Record<'ACTIVATION' | 'LOSS' | 'ERROR', number> {
+  return { ACTIVATION: ACTIVATIONS[spec.activation].code, LOSS: LOSSES[spec.loss].code, ERROR: ERRORS[spec.gradient].code };
+}

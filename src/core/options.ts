@@ -22,8 +22,15 @@ export interface EpochLog {
   ms: number;
 }
 
-/** Why fit() stopped: it ran all `epochs`, or the `tol` or `gradTol` test was met. */
-export type StopReason = 'epochs' | 'tol' | 'gradTol';
+/** Why fit() stopped: it ran all `epochs`, the `tol` or `gradTol` test was met, or onEpochEnd returned false. */
+export type StopReason = 'epochs' | 'tol' | 'gradTol' | 'callback';
+
+/**
+ * Called after each epoch. Returning false stops training (stopReason 'callback'); fit() awaits a
+ * returned promise before the next epoch, and a rejection rejects fit() (the model keeps its
+ * previous parameters).
+ */
+export type EpochCallback = (log: EpochLog) => unknown;
 
 /** What fit() returns: one entry per epoch run in each array (the EpochLog values), and why it stopped. */
 export interface History {
@@ -77,8 +84,8 @@ export interface FitOptions<XIn, YIn> {
    * training set larger than this is split into shards of whole rows; small values force that path.
    */
   shardBytes?: number;
-  /** Called after each epoch with its EpochLog (e.g. to draw a loss curve). */
-  onEpochEnd?: (log: EpochLog) => void;
+  /** Called after each epoch with its EpochLog (e.g. to draw a loss curve); see EpochCallback. */
+  onEpochEnd?: EpochCallback;
 }
 
 /** FitOptions checked, with every default applied (what cpu.train() takes as TrainProblem.options). */
@@ -93,7 +100,7 @@ export interface ResolvedFitOptions {
   gradTol: number;
   trainAccuracy: boolean;
   warmStart: boolean;
-  onEpochEnd: ((log: EpochLog) => void) | undefined;
+  onEpochEnd: EpochCallback | undefined;
   shardBytes: number | undefined;
 }
 

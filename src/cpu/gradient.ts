@@ -1,14 +1,7 @@
 import { ValueError } from '../errors.ts';
-import type { GradientMode } from '../core/objective.ts';
+import { ERRORS, type GradientMode } from '../core/objective.ts';
 import type { DenseMatrix, Matrix64 } from '../types.ts';
 import { at, checkMatrix, requireFit, requireSameShape, zeros } from '../dense.ts';
-
-/** The per-element error G = ∂ℓ/∂z that the gradient sums, for prediction ŷ and target y. */
-function rowError(mode: GradientMode, yhat: number, y: number): number {
-  const r = yhat - y;
-  // ½-MSE on σ(z) is not a canonical pairing, so the chain rule keeps the σ'(z) = ŷ(1 − ŷ) factor.
-  return mode === 'sigmoid-mse' ? r * yhat * (1 - yhat) : r;
-}
 
 /**
  * Gradient of the mean loss w.r.t. W and b for Z = X·W + b, given Ŷ = link(Z):
@@ -38,7 +31,7 @@ export function gradient(
   const db = zeros(1, k);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < k; j++) {
-      const g = rowError(mode, at(Yhat, i, j), at(Y, i, j));
+      const g = ERRORS[mode].element(at(Yhat, i, j), at(Y, i, j));
       db.data[j] = (db.data[j] as number) + g;
       for (let t = 0; t < d; t++) dW.data[t * k + j] = (dW.data[t * k + j] as number) + at(X, i, t) * g;
     }

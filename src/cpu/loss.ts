@@ -1,56 +1,11 @@
+import { checkMatrix, requireSameShape } from '../dense.ts';
+import { LOSSES, NO_ROW_STATS, rowStats } from '../core/objective.ts';
 import { ValueError } from '../errors.ts';
 import type { DenseMatrix, LossKind } from '../types.ts';
-import { at, checkMatrix, requireSameShape } from '../dense.ts';
-
-/** Binary cross-entropy of sigmoid(z) against y, in a form that never takes log(0) or exp(+large). */
-function bceElement(z: number, y: number): number {
-  return Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
-}
-
-/** logsumexp(z)·Σy − Σ y·z for one row; the max shift keeps exp() from overflowing. */
-function ceRow(Z: DenseMatrix, Y: DenseMatrix, i: number): number {
-  let max = -Infinity;
-  for (let j = 0; j < Z.cols; j++) max = Math.max(max, at(Z, i, j));
-  let sumExp = 0;
-  let sumY = 0;
-  let sumYZ = 0;
-  for (let j = 0; j < Z.cols; j++) {
-    const z = at(Z, i, j);
-    const y = at(Y, i, j);
-    sumExp += Math.exp(z - max);
-    sumY += y;
-    sumYZ += y * z;
-  }
-  return (max + Math.log(sumExp)) * sumY - sumYZ;
-}
-
-/** ½ Σ_j (z_j − y_j)² for one row. */
-function mseRow(Z: DenseMatrix, Y: DenseMatrix, i: number): number {
-  let sum = 0;
-  for (let j = 0; j < Z.cols; j++) {
-    const r = at(Z, i, j) - at(Y, i, j);
-    sum += r * r;
-  }
-  return 0.5 * sum;
-}
-
-function rowLoss(kind: LossKind, Z: DenseMatrix, Y: DenseMatrix, i: number): number {
-  switch (kind) {
-    case 'bce': {
-      let sum = 0;
-      for (let j = 0; j < Z.cols; j++) sum += bceElement(at(Z, i, j), at(Y, i, j));
-      return sum;
-    }
-    case 'ce':
-      return ceRow(Z, Y, i);
-    case 'mse':
-      return mseRow(Z, Y, i);
-  }
-}
 
 /**
- * Mean over rows of the per-row loss. For 'bce' and 'ce', Z holds logits (not probabilities);
- * for 'mse', Z holds predictions.
+ * Mean over rows of the per-row loss (each row's elements summed). For 'bce' and 'ce', Z holds
+ * logits (not probabilities); for 'mse', Z holds predictions.
  */
 export function loss(kind: LossKind, Z: DenseMatrix, Y: DenseMatrix): number {
   if (kind !== 'bce' && kind !== 'ce' && kind !== 'mse') {
@@ -59,7 +14,16 @@ export function loss(kind: LossKind, Z: DenseMatrix, Y: DenseMatrix): number {
   checkMatrix('loss', 'Z', Z);
   checkMatrix('loss', 'Y', Y);
   requireSameShape('loss', 'Z', Z, 'Y', Y);
+  const part = LOSSES[kind];
+  const k = Z.cols;
   let total = 0;
-  for (let i = 0; i < Z.rows; i++) total += rowLoss(kind, Z, Y, i);
+  for (let i = 0; i < Z.rows; i++) {
+    const s = kind === 'ce' ? rowStats(Z.data, i * k, k) : NO_ROW_STATS;
+    for (let j = 0; j < k; j++) {
+      const z = Z.data[i * k + j] as number;
+      // For ½ squared error Z holds the predictions, so z is ŷ too.
+      total += part.element(z, z, Y.data[i * k + j] as number, s);
+    }
+  }
   return total / Z.rows;
 }

@@ -1,3 +1,4 @@
+import { updateRule } from '../core/optimizer.ts';
 import { ValueError } from '../errors.ts';
 import type { DenseMatrix, Matrix64 } from '../types.ts';
 import { checkFiniteNumber } from '../validate.ts';
@@ -17,8 +18,7 @@ export function sgdStep(W: DenseMatrix, dW: DenseMatrix, learningRate: number, l
   if (l2 < 0) throw new ValueError(`sgdStep: l2 must be ≥ 0, got ${l2}`);
   const out = zeros(W.rows, W.cols);
   for (let i = 0; i < out.data.length; i++) {
-    const w = W.data[i] as number;
-    out.data[i] = w - learningRate * ((dW.data[i] as number) + l2 * w);
+    out.data[i] = updateRule(W.data[i] as number, dW.data[i] as number, learningRate, l2);
   }
   return out;
 }

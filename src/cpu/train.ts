@@ -1,11 +1,9 @@
 // The float64 trainer: the exact algorithm the GPU trainer implements, step for step, so that a GPU
 // fit can be checked against it epoch by epoch (same batches, same rates, same stopping rule).
-import { ValueError } from '../errors.ts';
 import { accuracy, isClassifier } from '../core/metrics.ts';
-import { OBJECTIVES, type Activation, type Objective } from '../core/objective.ts';
-import type { EpochLog, History, ResolvedFitOptions, StopReason } from '../core/options.ts';
-import { epochOrder } from '../core/order.ts';
-import { learningRateAt } from '../core/schedule.ts';
+import { LOSSES, OBJECTIVES, type Activation, type Objective } from '../core/objective.ts';
+import { runEpochsSync, type EpochMetrics } from '../core/loop.ts';
+import type { History, ResolvedFitOptions } from '../core/options.ts';
 import type { DenseMatrix, Matrix64 } from '../types.ts';
 import { checkFiniteNumber } from '../validate.ts';
 import { gradient } from './gradient.ts';
@@ -80,7 +78,7 @@ export function forward(objective: Objective, X: DenseMatrix, W: DenseMatrix, b:
 /** Mean loss over the rows; stable BCE/CE read the logits, the MSE objectives the predictions. */
 export function meanLoss(objective: Objective, f: Forward, Y: DenseMatrix): number {
   const spec = OBJECTIVES[objective];
-  return loss(spec.loss, spec.lossInput === 'logits' ? f.Z : f.Yhat, Y);
+  return loss(spec.loss, LOSSES[spec.loss].input === 'logits' ? f.Z : f.Yhat, Y);
 }
 
 function sumOfSquares(data: ArrayLike<number>): number {
@@ -167,13 +165,6 @@ function runEpoch(p: TrainProblem, params: Params, order: Uint32Array, lr: numbe
   return lossSum;
 }
 
-/** The end-of-epoch metrics that were asked for; absent keys were not computed. */
-interface EpochMetrics {
-  valLoss?: number;
-  accuracy?: number;
-  valAccuracy?: number;
-}
-
 function epochMetrics(p: TrainProblem, params: Params, threshold: number): EpochMetrics {
   const out: EpochMetrics = {};
   const classifier = isClassifier(p.objective);
@@ -189,59 +180,30 @@ function epochMetrics(p: TrainProblem, params: Params, threshold: number): Epoch
   return out;
 }
 
-function appendLog(history: History, log: EpochLog): void {
-  history.loss.push(log.loss);
-  history.learningRate.push(log.learningRate);
-  history.ms.push(log.ms);
-  if (log.valLoss !== undefined) (history.valLoss ??= []).push(log.valLoss);
-  if (log.accuracy !== undefined) (history.accuracy ??= []).push(log.accuracy);
-  if (log.valAccuracy !== undefined) (history.valAccuracy ??= []).push(log.valAccuracy);
+/** ‖θ − start‖₂ over W, and b when it is trained. */
+function moved(p: TrainProblem, params: Params, start: Params): number {
+  let s = distanceSquared(params.W.data, start.W.data);
+  if (p.fitIntercept) s += distanceSquared(params.b.data, start.b.data);
+  return Math.sqrt(s);
 }
 
-/** Which stopping rule fired after an epoch, checked tol first, then gradTol; null to go on. */
-function stopCheck(p: TrainProblem, params: Params, start: Params): StopReason | null {
-  const { tol, gradTol, l2 } = p.options;
-  if (tol > 0) {
-    let moved = distanceSquared(params.W.data, start.W.data);
-    if (p.fitIntercept) moved += distanceSquared(params.b.data, start.b.data);
-    if (Math.sqrt(moved) <= tol) return 'tol';
-  }
-  if (gradTol > 0) {
-    const norm = objectiveGradientNorm({ objective: p.objective, X: p.X, Y: p.Y, W: params.W, b: params.b, l2, fitIntercept: p.fitIntercept });
-    if (norm <= gradTol) return 'gradTol';
-  }
-  return null;
-}
-
-/** Mini-batch SGD with the options' schedule, order, L2 and stopping rules; inputs are not mutated. */
+/** Mini-batch SGD with the options' schedule, order, L2 and stopping rules (core/loop.ts); inputs are not mutated. */
 export function train(p: TrainProblem): TrainResult {
   checkShapes(p);
   const threshold = checkFiniteNumber('train: threshold', p.threshold ?? 0.5);
-  const { options } = p;
   const n = p.X.rows;
   const params: Params = { W: copy64(p.W), b: copy64(p.b) };
-  const history: History = { loss: [], learningRate: [], ms: [], converged: false, stopReason: 'epochs', epochs: 0 };
-  for (let e = 0; e < options.epochs; e++) {
-    const t0 = performance.now();
-    const lr = learningRateAt(options.learningRate, e);
-    const order = epochOrder(n, e, options.shuffle, options.seed);
-    // sgdStep returns fresh matrices, so holding the old references is a snapshot of θ at the start.
-    const start: Params = { W: params.W, b: params.b };
-    const epochLoss = runEpoch(p, params, order, lr) / n;
-    if (!Number.isFinite(epochLoss)) {
-      throw new ValueError(`training diverged: the loss became ${epochLoss} in epoch ${e}; try a smaller learningRate (it was ${lr})`);
-    }
-    const metrics = epochMetrics(p, params, threshold);
-    const log: EpochLog = { epoch: e, loss: epochLoss, ...metrics, learningRate: lr, ms: performance.now() - t0 };
-    appendLog(history, log);
-    history.epochs = e + 1;
-    options.onEpochEnd?.(log);
-    const reason = stopCheck(p, params, start);
-    if (reason !== null) {
-      history.stopReason = reason;
-      history.converged = true;
-      break;
-    }
-  }
+  // sgdStep returns fresh matrices, so holding the old references is a snapshot of θ.
+  let start: Params = params;
+  const history = runEpochsSync(p.options, n, {
+    runEpoch: (order, learningRate) => {
+      start = { W: params.W, b: params.b };
+      return runEpoch(p, params, order, learningRate) / n;
+    },
+    metrics: () => epochMetrics(p, params, threshold),
+    moved: () => moved(p, params, start),
+    gradientNorm: () =>
+      objectiveGradientNorm({ objective: p.objective, X: p.X, Y: p.Y, W: params.W, b: params.b, l2: p.options.l2, fitIntercept: p.fitIntercept }),
+  });
   return { W: params.W, b: params.b, history };
 }

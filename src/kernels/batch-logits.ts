@@ -1,6 +1,6 @@
 // Z = Xb·W + b for a training batch read through the permutation (shaders/batch_logits.wgsl).
 import type { GpuContext } from '../context.ts';
-import { classBlocks, stepConstants } from './batch-update.ts';
+import { classBlocks, stepConstants, type XStorage } from './step-layout.ts';
 import type { Dispatch } from './kernel.ts';
 
 export interface BatchLogitsShape {
@@ -13,7 +13,7 @@ export interface BatchLogitsShape {
   rows: number;
   hasBias: boolean;
   /** How X is stored: f32, or bytes worth xScale each; rows padded to `chunks` chunks of 8 features. */
-  storage: 'f32' | 'u8';
+  storage: XStorage;
   chunks: number;
   xScale: number;
 }

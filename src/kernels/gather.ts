@@ -1,6 +1,7 @@
 // Mini-batch gathering through a permutation, with the batch cursor kept on the GPU (shaders/gather.wgsl).
 import type { GpuContext } from '../context.ts';
 import { grid1D, type Dispatch } from './kernel.ts';
+import type { XStorage } from './step-layout.ts';
 
 const WORKGROUP = 256;
 
@@ -17,7 +18,7 @@ export interface GatherShard {
   shardRows: number;
   /** Copy the batch targets too (done by one shard's gather per step). */
   copyY: boolean;
-  storage: 'f32' | 'u8';
+  storage: XStorage;
   rowWords: number;
   xScale: number;
 }
@@ -40,7 +41,7 @@ export function gatherUniforms(ctx: GpuContext, s: GatherShape, shard: GatherSha
 }
 
 /** Copies the batch rows at the cursor that live in this shard into Xb (and the targets into Yb). */
-export function gatherDispatch(ctx: GpuContext, params: GPUBuffer, s: GatherShape, storage: 'f32' | 'u8', b: GatherBuffers): Dispatch {
+export function gatherDispatch(ctx: GpuContext, params: GPUBuffer, s: GatherShape, storage: XStorage, b: GatherBuffers): Dispatch {
   const elements = s.batchSize * (s.d + s.k);
   const kernel = ctx.kernel('gather', { X_U8: storage === 'u8' ? 1 : 0 });
   return kernel.dispatch('gatherRows', { params, ...b, Xu8: b.X }, grid1D(Math.ceil(elements / WORKGROUP)));

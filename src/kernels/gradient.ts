@@ -2,7 +2,7 @@
 import { requireContext, type GpuContext } from '../context.ts';
 import { ShapeError } from '../errors.ts';
 import type { GpuMatrix } from '../matrix.ts';
-import type { GradientMode } from '../core/objective.ts';
+import { ERRORS, type GradientMode } from '../core/objective.ts';
 import { describeShape } from '../validate.ts';
 import { grid1D, type Dispatch } from './kernel.ts';
 
@@ -34,9 +34,7 @@ export function gradientScratchSize(p: GradientPlan): number {
   return p.nChunks * (p.d + 1) * p.k;
 }
 
-const MODE_CODE: Readonly<Record<GradientMode, number>> = { residual: 0, 'sigmoid-mse': 1 };
-
-export function gradientUniforms(ctx: GpuContext, p: GradientPlan, mode: GradientMode = 'residual'): GPUBuffer {
+export function gradientUniforms(ctx: GpuContext, p: GradientPlan): GPUBuffer {
   const bytes = ctx.kernel('gradient').uniformBytes({
     m: p.m,
     d: p.d,
@@ -44,7 +42,6 @@ export function gradientUniforms(ctx: GpuContext, p: GradientPlan, mode: Gradien
     rowsPerChunk: p.rowsPerChunk,
     nChunks: p.nChunks,
     invM: 1 / p.m,
-    mode: MODE_CODE[mode],
   });
   return ctx.createUniform(bytes, 'gradient.params');
 }
@@ -58,10 +55,12 @@ export interface GradientBuffers {
   db: GPUBuffer;
 }
 
-/** The two passes: per-chunk partial sums, then their sum scaled by 1/m. */
-export function gradientDispatches(ctx: GpuContext, params: GPUBuffer, p: GradientPlan, b: GradientBuffers): Dispatch[] {
+/** The two passes: per-chunk partial sums, then their sum scaled by 1/m; G as the error `mode` defines it. */
+export function gradientDispatches(
+  ctx: GpuContext, params: GPUBuffer, p: GradientPlan, b: GradientBuffers, mode: GradientMode = 'residual',
+): Dispatch[] {
   const WG = ctx.workgroupWidth;
-  const kernel = ctx.kernel('gradient', { WG });
+  const kernel = ctx.kernel('gradient', { WG, ERROR: ERRORS[mode].code });
   const partialSums = kernel.dispatch(
     'partialSums',
     { params, X: b.X, Yhat: b.Yhat, Y: b.Y, partial: b.partial },

@@ -1,6 +1,7 @@
 // Mean loss reduced to one number on the GPU (shaders/loss.wgsl).
 import { requireContext, type GpuContext } from '../context.ts';
 import { ShapeError, ValueError } from '../errors.ts';
+import { LOSSES } from '../core/objective.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { LossKind } from '../types.ts';
 import { describeShape } from '../validate.ts';
@@ -10,13 +11,12 @@ const WORKGROUP = 256;
 /** Partial sums the second pass adds up; the first pass strides over rows beyond this. */
 const MAX_GROUPS = 256;
 
-const KIND_CODE: Readonly<Record<LossKind, number>> = { bce: 0, ce: 1, mse: 2 };
-
+/** The objective part's LOSS constant for `kind`, after checking it is one. */
 export function lossKindCode(kind: unknown): number {
-  if (typeof kind !== 'string' || !Object.hasOwn(KIND_CODE, kind)) {
+  if (typeof kind !== 'string' || !Object.hasOwn(LOSSES, kind)) {
     throw new ValueError(`loss kind must be 'bce', 'ce' or 'mse', got ${String(kind)}`);
   }
-  return KIND_CODE[kind as LossKind];
+  return LOSSES[kind as LossKind].code;
 }
 
 export function lossGroups(m: number): number {
@@ -32,10 +32,9 @@ export interface LossValues {
 }
 
 export function lossUniforms(ctx: GpuContext, v: LossValues): GPUBuffer {
-  const bytes = ctx.kernel('loss').uniformBytes({
+  const bytes = ctx.kernel('loss', { LOSS: lossKindCode(v.kind) }).uniformBytes({
     m: v.m,
     k: v.k,
-    kind: lossKindCode(v.kind),
     nGroups: lossGroups(v.m),
     scale: v.scale,
   });
@@ -50,8 +49,8 @@ export interface LossBuffers {
   out: GPUBuffer;
 }
 
-export function lossDispatches(ctx: GpuContext, params: GPUBuffer, m: number, b: LossBuffers): Dispatch[] {
-  const kernel = ctx.kernel('loss');
+export function lossDispatches(ctx: GpuContext, params: GPUBuffer, m: number, kind: LossKind, b: LossBuffers): Dispatch[] {
+  const kernel = ctx.kernel('loss', { LOSS: lossKindCode(kind) });
   return [
     kernel.dispatch('rowSums', { params, Z: b.Z, Y: b.Y, partial: b.partial }, [lossGroups(m), 1, 1]),
     kernel.dispatch('finish', { params, partial: b.partial, out: b.out }, [1, 1, 1]),
@@ -73,6 +72,6 @@ export function loss(ctx: GpuContext, kind: LossKind, Z: GpuMatrix, Y: GpuMatrix
   const out = ctx.createMatrix(1, 1, 'loss');
   const partial = ctx.createStorage(lossGroups(Z.rows), 'loss.partial');
   const params = lossUniforms(ctx, { m: Z.rows, k: Z.cols, kind, scale: 1 / Z.rows });
-  ctx.submit(lossDispatches(ctx, params, Z.rows, { Z: Z.buffer, Y: Y.buffer, partial, out: out.buffer }), [params, partial]);
+  ctx.submit(lossDispatches(ctx, params, Z.rows, kind, { Z: Z.buffer, Y: Y.buffer, partial, out: out.buffer }), [params, partial]);
   return out;
 }

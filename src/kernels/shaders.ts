@@ -9,7 +9,11 @@ import matmul from '../../shaders/matmul.wgsl';
 import sgd from '../../shaders/sgd.wgsl';
 import sigmoid from '../../shaders/sigmoid.wgsl';
 import softmax from '../../shaders/softmax.wgsl';
+import objective from '../../shaders/include/objective.wgsl';
+import residualRow from '../../shaders/include/residual_row.wgsl';
+import rowStats from '../../shaders/include/row_stats.wgsl';
 import stepBlocks from '../../shaders/include/step_blocks.wgsl';
+import updateRule from '../../shaders/include/update_rule.wgsl';
 import { preprocess, type ShaderFeatures } from './preprocess.ts';
 
 export const SHADERS = {
@@ -29,7 +33,11 @@ export type KernelName = keyof typeof SHADERS;
 
 /** WGSL shared between kernels, spliced in where a kernel says `//#include <name>`. */
 const PARTS = {
+  objective,
+  row_stats: rowStats,
+  residual_row: residualRow,
   step_blocks: stepBlocks,
+  update_rule: updateRule,
 } as const;
 
 /** A kernel's WGSL as compiled on a device with `features`. */

@@ -1,16 +1,20 @@
 // Row-wise softmax on the GPU (shaders/softmax.wgsl).
 import { requireContext, type GpuContext } from '../context.ts';
+import { ACTIVATIONS } from '../core/objective.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import { grid1D, type Dispatch } from './kernel.ts';
 
 const WORKGROUP = 64;
 
+/** The objective part's softmax activation. */
+const CONSTANTS = { ACTIVATION: ACTIVATIONS.softmax.code };
+
 export function softmaxUniforms(ctx: GpuContext, m: number, k: number): GPUBuffer {
-  return ctx.createUniform(ctx.kernel('softmax').uniformBytes({ m, k }), 'softmax.params');
+  return ctx.createUniform(ctx.kernel('softmax', CONSTANTS).uniformBytes({ m, k }), 'softmax.params');
 }
 
 export function softmaxDispatch(ctx: GpuContext, params: GPUBuffer, m: number, Z: GPUBuffer, Yhat: GPUBuffer): Dispatch {
-  return ctx.kernel('softmax').dispatch('main', { params, Z, Yhat }, grid1D(Math.ceil(m / WORKGROUP)));
+  return ctx.kernel('softmax', CONSTANTS).dispatch('main', { params, Z, Yhat }, grid1D(Math.ceil(m / WORKGROUP)));
 }
 
 /** softmax of each row of Z; a new GPU matrix of Z's shape. */

@@ -2,7 +2,7 @@
 // work on datasets of any size, and byte matrices turn into f32 one block at a time.
 import type { GpuContext } from '../context.ts';
 import type { HostMatrix } from '../types.ts';
-import { isByteMatrix, type ByteMatrix } from './training-set.ts';
+import { isByteMatrix, type ByteMatrix } from '../engines/training-set.ts';
 
 export interface RowBlock {
   X: HostMatrix;

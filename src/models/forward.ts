@@ -4,7 +4,7 @@ import type { GpuContext } from '../context.ts';
 import { gradientDispatches, gradientScratchSize, gradientUniforms, planGradient } from '../kernels/gradient.ts';
 import * as ops from '../ops.ts';
 import type { GpuMatrix } from '../matrix.ts';
-import type { ObjectiveSpec } from '../core/objective.ts';
+import { LOSSES, type ObjectiveSpec } from '../core/objective.ts';
 
 export interface Params {
   W: GpuMatrix;
@@ -34,7 +34,7 @@ export function forward(ctx: GpuContext, spec: ObjectiveSpec, X: GpuMatrix, p: P
 
 /** Mean data loss (no L2 term) of the model on X against encoded targets Y. */
 export async function meanLoss(ctx: GpuContext, spec: ObjectiveSpec, f: Forward, Y: GpuMatrix): Promise<number> {
-  const out = ops.loss(ctx, spec.loss, spec.lossInput === 'logits' ? f.Z : f.Yhat, Y);
+  const out = ops.loss(ctx, spec.loss, LOSSES[spec.loss].input === 'logits' ? f.Z : f.Yhat, Y);
   try {
     return (await out.read()).data[0] as number;
   } finally {
@@ -51,10 +51,10 @@ export async function objectiveGradient(
   const dW = ctx.createMatrix(plan.d, plan.k, 'dW');
   const db = ctx.createMatrix(1, plan.k, 'db');
   const partial = ctx.createStorage(gradientScratchSize(plan), 'gradient.partial');
-  const params = gradientUniforms(ctx, plan, spec.gradient);
+  const params = gradientUniforms(ctx, plan);
   try {
     const buffers = { X: X.buffer, Yhat: f.Yhat.buffer, Y: Y.buffer, partial, dW: dW.buffer, db: db.buffer };
-    ctx.submit(gradientDispatches(ctx, params, plan, buffers), [params, partial]);
+    ctx.submit(gradientDispatches(ctx, params, plan, buffers, spec.gradient), [params, partial]);
     const [g, gb] = await Promise.all([dW.read(), db.read()]);
     return { dW: g.data, db: gb.data };
   } finally {

@@ -1,5 +1,6 @@
 // What the three estimators share: parameters resident on the GPU (W d×k, b 1×k) with a host copy
 // for toJSON(), input checking before any GPU work, and fit() on top of the GPU trainer.
+import type { EpochMetrics } from '../core/loop.ts';
 import { accuracy, isClassifier } from '../core/metrics.ts';
 import { requireContext, type GpuContext } from '../context.ts';
 import { ShapeError, StateError, ValueError } from '../errors.ts';
@@ -11,7 +12,7 @@ import { forward, meanLoss, objectiveGradient, type Params } from './forward.ts'
 import { OBJECTIVES, type Objective, type ObjectiveSpec } from '../core/objective.ts';
 import { resolveFitOptions, type FitOptions, type History, type ParamsInput } from '../core/options.ts';
 import { trainOnGpu } from './trainer.ts';
-import { checkByteMatrix, isByteMatrix, uploadTrainingSet, type ByteMatrix, type ResidentX } from './training-set.ts';
+import { checkByteMatrix, isByteMatrix, uploadTrainingSet, type ByteMatrix, type ResidentX } from '../engines/training-set.ts';
 
 /** Features as the estimators take them: any matrix input, or bytes with a scale. */
 export type FeaturesInput = MatrixInput | ByteMatrix;
@@ -238,18 +239,25 @@ export abstract class LinearModel<YIn> {
         // and shards in f32 blocks.
         const inPlace = Xres.storage === 'f32' && Xres.shards.length === 1 && Xres.rowWords === Xres.cols;
         const only = inPlace ? (Xres.shards[0]?.matrix ?? null) : null;
-        const evaluate = async (which: 'train' | 'validation') => {
-          if (which === 'train') return this.#evaluate(Xh, Yh, only === null ? null : { X: only, Y: Yg });
-          return Xv === null || Yv === null ? null : this.#evaluate(Xv, Yv, null);
+        const residentTrain = only === null ? null : { X: only, Y: Yg };
+        const metrics = async (): Promise<EpochMetrics> => {
+          const out: EpochMetrics = {};
+          if (Xv !== null && Yv !== null) {
+            const v = await this.#evaluate(Xv, Yv, null);
+            out.valLoss = v.loss;
+            if (v.accuracy !== undefined) out.valAccuracy = v.accuracy;
+          }
+          if (opts.trainAccuracy) {
+            const t = await this.#evaluate(Xh, Yh, residentTrain);
+            if (t.accuracy !== undefined) out.accuracy = t.accuracy;
+          }
+          return out;
         };
-        const history = await trainOnGpu(
-          {
-            ctx: this.ctx, objective: this.objective, X: Xres, Y: Yg, W: this.#W, b: this.#b,
-            fitIntercept: this.fitIntercept, options: opts, evaluate, hasValidation: Xv !== null,
-            initialW: this.#host.W, initialB: this.#host.b,
-          },
-          () => this.#gradientNorm(Xh, Yh, only === null ? null : { X: only, Y: Yg }, opts.l2),
-        );
+        const history = await trainOnGpu({
+          ctx: this.ctx, objective: this.objective, X: Xres, Y: Yg, W: this.#W, b: this.#b,
+          fitIntercept: this.fitIntercept, options: opts, initialW: this.#host.W, initialB: this.#host.b,
+          metrics, gradientNorm: () => this.#gradientNorm(Xh, Yh, residentTrain, opts.l2),
+        });
         await this.#syncHost();
         return history;
       } catch (e) {

@@ -7,8 +7,8 @@ import { ShapeError, ValueError } from '../errors.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import { GpuMatrix as Matrix } from '../matrix.ts';
 import type { HostMatrix } from '../types.ts';
+import { CHUNK, rowChunks, type XStorage } from '../kernels/step-layout.ts';
 
-export type XStorage = 'f32' | 'u8';
 
 /** Byte features, each meaning byte · scale (e.g. pixels with scale 1/255). */
 export interface ByteMatrix {
@@ -17,14 +17,6 @@ export interface ByteMatrix {
   cols: number;
   /** What one unit of a byte is worth (default 1). */
   scale?: number;
-}
-
-/** Features per chunk of a resident row: two vec4f of f32, or one vec2u of bytes. */
-export const CHUNK = 8;
-
-/** Chunks per padded row of `cols` features: an even number (batch_update takes them in pairs). */
-export function rowChunks(cols: number): number {
-  return 2 * Math.ceil(cols / (2 * CHUNK));
 }
 
 export interface Shard {

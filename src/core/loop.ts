@@ -1,0 +1,125 @@
+// The epoch loop, written once for the GPU trainer and the float64 reference trainer: schedule,
+// row order, divergence check, log, callback and stopping rules. It is a generator that asks its
+// driver for what only a trainer can do (run an epoch, measure, compare parameters); the drivers
+// below answer synchronously (float64) or asynchronously (GPU), so both trainers run the same steps.
+import { ValueError } from '../errors.ts';
+import type { EpochLog, History, ResolvedFitOptions, StopReason } from './options.ts';
+import { epochOrder } from './order.ts';
+import { learningRateAt } from './schedule.ts';
+
+/** The end-of-epoch numbers a trainer measured; absent keys were not asked for. */
+export interface EpochMetrics {
+  valLoss?: number;
+  accuracy?: number;
+  valAccuracy?: number;
+}
+
+type Answer<Mode extends 'sync' | 'async', T> = Mode extends 'async' ? Promise<T> : T;
+
+/** What a trainer does for the loop. */
+export interface EpochRunner<Mode extends 'sync' | 'async'> {
+  /**
+   * One pass over the rows in `order` at `learningRate`; resolves with the epoch's mean loss (each
+   * row's loss taken when its batch was processed). `snapshot`: keep the parameters as they were
+   * before the pass, for moved().
+   */
+  runEpoch(order: Uint32Array, learningRate: number, snapshot: boolean): Answer<Mode, number>;
+  metrics(): Answer<Mode, EpochMetrics>;
+  /** ‖θ − θ_snapshot‖₂ after the last epoch run with `snapshot`. */
+  moved(): Answer<Mode, number>;
+  /** ‖∇θ‖₂ of the regularized objective on the whole training set. */
+  gradientNorm(): Answer<Mode, number>;
+}
+
+type Request =
+  | { kind: 'epoch'; order: Uint32Array; learningRate: number; snapshot: boolean }
+  | { kind: 'metrics' }
+  | { kind: 'moved' }
+  | { kind: 'gradientNorm' }
+  | { kind: 'epochEnd'; log: EpochLog };
+
+type Reply = number | EpochMetrics | boolean | undefined;
+
+function emptyHistory(): History {
+  return { loss: [], learningRate: [], ms: [], converged: false, stopReason: 'epochs', epochs: 0 };
+}
+
+function appendLog(h: History, log: EpochLog): void {
+  h.loss.push(log.loss);
+  h.learningRate.push(log.learningRate);
+  h.ms.push(log.ms);
+  if (log.valLoss !== undefined) (h.valLoss ??= []).push(log.valLoss);
+  if (log.accuracy !== undefined) (h.accuracy ??= []).push(log.accuracy);
+  if (log.valAccuracy !== undefined) (h.valAccuracy ??= []).push(log.valAccuracy);
+  h.epochs = h.loss.length;
+}
+
+function* epochLoop(options: ResolvedFitOptions, n: number): Generator<Request, History, Reply> {
+  const history = emptyHistory();
+  let stopReason: StopReason = 'epochs';
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    const t0 = performance.now();
+    const learningRate = learningRateAt(options.learningRate, epoch);
+    const order = epochOrder(n, epoch, options.shuffle, options.seed);
+    const loss = (yield { kind: 'epoch', order, learningRate, snapshot: options.tol > 0 }) as number;
+    if (!Number.isFinite(loss)) {
+      throw new ValueError(`training diverged: the loss became ${loss} in epoch ${epoch}; try a smaller learningRate (it was ${learningRate})`);
+    }
+    const metrics = (yield { kind: 'metrics' }) as EpochMetrics;
+    const log: EpochLog = { epoch, loss, ...metrics, learningRate, ms: performance.now() - t0 };
+    appendLog(history, log);
+    // onEpochEnd returning false asks to stop, as Keras callbacks and TF.js's stopTraining do.
+    if ((yield { kind: 'epochEnd', log }) === false) {
+      stopReason = 'callback';
+      break;
+    }
+    if (options.tol > 0 && ((yield { kind: 'moved' }) as number) <= options.tol) {
+      stopReason = 'tol';
+      break;
+    }
+    if (options.gradTol > 0 && ((yield { kind: 'gradientNorm' }) as number) <= options.gradTol) {
+      stopReason = 'gradTol';
+      break;
+    }
+  }
+  history.stopReason = stopReason;
+  history.converged = stopReason === 'tol' || stopReason === 'gradTol';
+  return history;
+}
+
+function ask<Mode extends 'sync' | 'async'>(r: Request, runner: EpochRunner<Mode>, options: ResolvedFitOptions): unknown {
+  switch (r.kind) {
+    case 'epoch':
+      return runner.runEpoch(r.order, r.learningRate, r.snapshot);
+    case 'metrics':
+      return runner.metrics();
+    case 'moved':
+      return runner.moved();
+    case 'gradientNorm':
+      return runner.gradientNorm();
+    case 'epochEnd':
+      return options.onEpochEnd?.(r.log);
+  }
+}
+
+/** Runs the loop with a float64 (synchronous) trainer. */
+export function runEpochsSync(options: ResolvedFitOptions, n: number, runner: EpochRunner<'sync'>): History {
+  const loop = epochLoop(options, n);
+  let reply: Reply;
+  for (;;) {
+    const next = loop.next(reply);
+    if (next.done === true) return next.value;
+    reply = ask(next.value, runner, options) as Reply;
+  }
+}
+
+/** Runs the loop with a GPU (asynchronous) trainer; a callback's promise is awaited before going on. */
+export async function runEpochs(options: ResolvedFitOptions, n: number, runner: EpochRunner<'async'>): Promise<History> {
+  const loop = epochLoop(options, n);
+  let reply: Reply;
+  for (;;) {
+    const next = loop.next(reply);
+    if (next.done === true) return next.value;
+    reply = (await ask(next.value, runner, options)) as Reply;
+  }
+}

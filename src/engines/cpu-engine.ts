@@ -1,0 +1,84 @@
+// The step kernels shaped for CPU adapters (SwiftShader, lavapipe): few fat invocations, each
+// summing a 16-row or 16-feature block in registers, no workgroup memory or barriers (see the
+// shaders' headers). Four dispatches a step: batch_logits, batch_residual, batch_update (gradient
+// fused with the update), and the cursor's advance.
+import { batchLogitsDispatch, batchLogitsUniforms } from '../kernels/batch-logits.ts';
+import { batchResidualDispatch, batchResidualUniforms } from '../kernels/batch-residual.ts';
+import { batchUpdateBytes, batchUpdateDispatch, type BatchUpdateValues } from '../kernels/batch-update.ts';
+import type { Dispatch } from '../kernels/kernel.ts';
+import type { StepEngine, StepProblem, StepProgram } from './engine.ts';
+import { beginEpoch, createStepState, readEpochLoss, type StepState } from './step-state.ts';
+
+/** One batch size's pipelines: its update uniforms (rewritten each epoch with the rate) and dispatches. */
+interface StepPlan {
+  rows: number;
+  update: GPUBuffer;
+  dispatches: Dispatch[];
+}
+
+function updateValues(p: StepProblem, s: StepState, rows: number, learningRate: number): BatchUpdateValues {
+  const src = s.source;
+  return {
+    n: src.n, d: p.X.cols, k: p.W.cols, rows, chunks: src.chunks, learningRate, l2: p.l2, lossScale: 1 / p.X.rows,
+    hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale, total: p.batchSize,
+  };
+}
+
+function planStep(p: StepProblem, s: StepState, rows: number): StepPlan {
+  const { ctx, spec } = p;
+  const src = s.source;
+  const k = p.W.cols;
+  const keep = (b: GPUBuffer): GPUBuffer => s.scratch.keep(b);
+  const logitsShape = { n: src.n, d: p.X.cols, k, kPad: s.kPad, rows, hasBias: p.fitIntercept, storage: src.storage, chunks: src.chunks, xScale: src.xScale };
+  const logits = keep(batchLogitsUniforms(ctx, logitsShape));
+  const residual = keep(batchResidualUniforms(ctx, spec, { n: src.n, k, kPad: s.kPad, rows }));
+  const update = keep(ctx.createUniform(batchUpdateBytes(ctx, updateValues(p, s, rows, 1)), 'train.update'));
+  return {
+    rows,
+    update,
+    dispatches: [
+      ...src.prelude,
+      batchLogitsDispatch(ctx, logits, logitsShape, { walk: src.walk, X: src.X, Wp: s.Wp, Z: s.G }),
+      batchResidualDispatch(ctx, spec, residual, rows, { walk: src.walk, Y: src.Y, Z: s.G, losses: s.losses }),
+      batchUpdateDispatch(ctx, update, src.chunks, k, src.storage, {
+        walk: src.walk, X: src.X, G: s.G, losses: s.losses, Wp: s.Wp, W: p.W.buffer, b: p.b.buffer,
+      }),
+      s.advance,
+    ],
+  };
+}
+
+function prepare(p: StepProblem): StepProgram {
+  const { ctx } = p;
+  const state = createStepState(p);
+  const plans = new Map<number, StepPlan>();
+  const plan = (rows: number): StepPlan => {
+    let found = plans.get(rows);
+    if (found === undefined) {
+      found = planStep(p, state, rows);
+      plans.set(rows, found);
+    }
+    return found;
+  };
+  try {
+    // The two batch sizes an epoch has (full batches and the remainder) are built up front, so a
+    // shader or pipeline error surfaces before training starts.
+    plan(p.batchSize);
+    const rest = p.X.rows % p.batchSize;
+    if (rest !== 0) plan(rest);
+  } catch (e) {
+    state.scratch.release();
+    throw e;
+  }
+  return {
+    beginEpoch(order, learningRate) {
+      beginEpoch(ctx, state, order, p.batchSize);
+      for (const q of plans.values()) ctx.device.queue.writeBuffer(q.update, 0, batchUpdateBytes(ctx, updateValues(p, state, q.rows, learningRate)));
+    },
+    step: (rows) => plan(rows).dispatches,
+    readEpochLoss: () => readEpochLoss(ctx, state, p.batchSize),
+    destroy: () => state.scratch.release(),
+  };
+}
+
+export const cpuEngine: StepEngine = { name: 'cpu', prepare };

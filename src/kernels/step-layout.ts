@@ -1,0 +1,55 @@
+// How the training-step kernels lay out what stays resident for a fit, shared by every step-kernel
+// wrapper and engine: X rows zero-padded to whole pairs of 8-feature chunks (one or two vector
+// loads a chunk), and the working copy Wp of W and b with rows padded to whole vec4s (and to whole
+// 16-column blocks past 16 classes), one row per padded feature and the bias as the last row.
+import type { GpuContext } from '../context.ts';
+
+/** Features per chunk of a resident row: two vec4f of f32, or one vec2u of bytes. */
+export const CHUNK = 8;
+
+/** Columns one invocation of the CPU-shaped step kernels covers: up to 4 vec4s. */
+const COLUMN_BLOCK = 16;
+
+export type XStorage = 'f32' | 'u8';
+
+/** Chunks per padded row of `cols` features: an even number (batch_update takes them in pairs). */
+export function rowChunks(cols: number): number {
+  return 2 * Math.ceil(cols / (2 * CHUNK));
+}
+
+/**
+ * Row stride of the batch's Z/G scratch and of the padded W: k rounded up to whole vec4s, and to
+ * whole 16-column blocks past 16 classes, so the kernels read only complete vec4s.
+ */
+export function paddedClasses(k: number): number {
+  return k <= COLUMN_BLOCK ? Math.ceil(k / 4) * 4 : Math.ceil(k / COLUMN_BLOCK) * COLUMN_BLOCK;
+}
+
+/** vec4s of columns per invocation (the KV pipeline constant). */
+export function columnVectors(k: number): number {
+  return Math.min(4, paddedClasses(k) / 4);
+}
+
+/** Column blocks of 4·KV columns: the grid's y. */
+export function classBlocks(k: number): number {
+  return paddedClasses(k) / (4 * columnVectors(k));
+}
+
+/**
+ * Pipeline constants of the kernels that include step_blocks: workgroup width, vec4s of columns,
+ * the columns in use in the last of them (when one block holds every class), X's storage.
+ */
+export function stepConstants(ctx: GpuContext, k: number, storage: XStorage): Record<string, number> {
+  const KV = columnVectors(k);
+  const LIVE = classBlocks(k) === 1 ? k - 4 * (KV - 1) : 4;
+  return { WG: ctx.workgroupWidth, KV, LIVE, X_U8: storage === 'u8' ? 1 : 0 };
+}
+
+/** W (d×k row-major) and b laid out as the step kernels' (dPad+1)×kPad working copy. */
+export function paddedParams(W: Float32Array, b: Float32Array, d: number, dPad: number, k: number): Float32Array {
+  const kPad = paddedClasses(k);
+  const out = new Float32Array((dPad + 1) * kPad);
+  for (let f = 0; f < d; f++) out.set(W.subarray(f * k, (f + 1) * k), f * kPad);
+  out.set(b, dPad * kPad);
+  return out;
+}
