@@ -6,11 +6,30 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkBundleSize } from './scripts/check-size.mjs';
 
+/**
+ * WGSL is bundled as text without its comments (the sources keep them; the GPU never reads them),
+ * so shader commentary costs no bundle size. `//#` lines are preprocessor directives and stay.
+ */
+const wgslWithoutComments = {
+  name: 'wgsl-without-comments',
+  setup(b) {
+    b.onLoad({ filter: /\.wgsl$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .split('\n')
+        .map((line) => (/^\s*\/\/(?!#)/.test(line) ? '' : line.replace(/\s+\/\/(?!#).*$/, '').trimEnd()))
+        .filter((line) => line !== '')
+        .join('\n');
+      return { contents: text, loader: 'text' };
+    });
+  },
+};
+
 const common = {
   bundle: true,
   format: 'esm',
   target: 'es2022',
-  loader: { '.wgsl': 'text' },
+  plugins: [wgslWithoutComments],
   // wgsl_reflect's "main" is a CommonJS file in an ESM package; its "module" build is the right one.
   mainFields: ['module', 'main'],
   logLevel: 'warning',

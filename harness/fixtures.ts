@@ -9,20 +9,26 @@ import { reflectShader } from '../src/kernels/reflect.ts';
 import type { LossKind } from '../src/types.ts';
 import { BUFFER_USAGE } from '../src/webgpu-constants.ts';
 import type { WireArg, WireError, WireMatrix } from './wire.ts';
-import type { ContextOptions, ModelJSON } from '../src/index.ts';
+import type { ContextOptions, EngineChoice, ModelJSON } from '../src/index.ts';
 
 let contextPromise: Promise<GpuContext> | null = null;
 let plainContextPromise: Promise<GpuContext> | null = null;
 
+/** The step engine the page's contexts run, from the page URL (?engine=gpu|cpu; default: the adapter's choice). */
+function pageEngine(): EngineChoice {
+  const e = new URLSearchParams(globalThis.location?.search ?? '').get('engine');
+  return e === 'gpu' || e === 'cpu' ? e : 'auto';
+}
+
 /** One context for the page, with op outputs poisoned so unwritten elements read back as NaN. */
 function context(): Promise<GpuContext> {
-  contextPromise ??= createContext({ poisonOutputs: true });
+  contextPromise ??= createContext({ poisonOutputs: true, engine: pageEngine() });
   return contextPromise;
 }
 
 /** The same without subgroup operations, so the kernels' plain build is tested on this adapter too. */
 function plainContext(): Promise<GpuContext> {
-  plainContextPromise ??= createContext({ poisonOutputs: true, subgroups: false });
+  plainContextPromise ??= createContext({ poisonOutputs: true, subgroups: false, engine: pageEngine() });
   return plainContextPromise;
 }
 
@@ -92,7 +98,21 @@ const fixtures = {
     return {
       ...ctx.adapter, maxStorageBufferBindingSize: ctx.limits.maxStorageBufferBindingSize,
       subgroupsOffered: offered, subgroups: ctx.subgroups, plainSubgroups: (await plainContext()).subgroups,
+      engine: ctx.engine, plainEngine: (await plainContext()).engine, requestedEngine: pageEngine(),
     };
+  },
+
+  /** The engine a new context resolves `engine` to on this adapter, or the error createContext throws. */
+  async engineChoice(a: { engine: unknown }): Promise<{ engine: string | null; cpuAdapter: boolean; error: WireError['error'] | null }> {
+    let engine: string | null = null;
+    let cpuAdapter = false;
+    const error = await errorOf(async () => {
+      const ctx = await createContext(a.engine === undefined ? {} : ({ engine: a.engine } as ContextOptions));
+      engine = ctx.engine;
+      cpuAdapter = ctx.adapter.cpu;
+      ctx.destroy();
+    });
+    return { engine, cpuAdapter, error };
   },
 
   async matmul(a: { X: WireMatrix; W: WireMatrix; b?: WireMatrix }): Promise<WireMatrix> {

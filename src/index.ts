@@ -14,7 +14,7 @@ export { LinearRegression } from './models/linear-regression.ts';
 export type { LinearRegressionOptions, RegressionTargets } from './models/linear-regression.ts';
 export type { FeaturesInput, ModelJSON, ModelParams } from './models/linear-model.ts';
 export type { ByteMatrix } from './engines/training-set.ts';
-export type { EpochLog, FitOptions, History, ParamsInput, StopReason } from './core/options.ts';
+export type { EpochCallback, EpochLog, FitOptions, History, ParamsInput, StopReason } from './core/options.ts';
 export { learningRateAt } from './core/schedule.ts';
 export type { LearningRateSchedule } from './core/schedule.ts';
 export { argmax } from './core/metrics.ts';

@@ -497,4 +497,21 @@ test('accuracy(): softmax takes the first max on ties; linear-mse is rejected', 
   assert.throws(() => accuracy('linear-mse', Yhat, Yhat), (e: unknown) => e instanceof ValueError);
 });
 
+test('onEpochEnd returning false stops after that epoch (stopReason callback); other return values go on', () => {
+  const X = mat([[1], [2], [3], [4]]);
+  const Y = mat([[2], [4], [6], [8]]);
+  const seen: number[] = [];
+  const stopAt = 2;
+  const r = train(problem({ objective: 'linear-mse', X, Y }, {
+    epochs: 10, batchSize: 2, learningRate: 0.01, onEpochEnd: (log) => (seen.push(log.epoch), log.epoch === stopAt ? false : 0),
+  }));
+  assert.equal(seen, [0, 1, 2]);
+  assert.is(r.history.epochs, stopAt + 1);
+  assert.is(r.history.stopReason, 'callback');
+  assert.is(r.history.converged, false);
+  const all = train(problem({ objective: 'linear-mse', X, Y }, { epochs: 4, batchSize: 2, learningRate: 0.01, onEpochEnd: () => undefined }));
+  assert.is(all.history.epochs, 4);
+  assert.is(all.history.stopReason, 'epochs');
+});
+
 test.run();

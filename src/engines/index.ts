@@ -2,8 +2,9 @@
 import type { GpuContext } from '../context.ts';
 import { cpuEngine } from './cpu-engine.ts';
 import type { StepEngine } from './engine.ts';
+import { gpuEngine } from './gpu-engine.ts';
 
-const ENGINES: Readonly<Record<GpuContext['engine'], StepEngine>> = { cpu: cpuEngine, gpu: cpuEngine };
+const ENGINES: Readonly<Record<GpuContext['engine'], StepEngine>> = { cpu: cpuEngine, gpu: gpuEngine };
 
 /** The step engine fit() runs on `ctx` (see ContextOptions.engine). */
 export function stepEngine(ctx: GpuContext): StepEngine {

@@ -3,6 +3,8 @@ import batchLogits from '../../shaders/batch_logits.wgsl';
 import batchResidual from '../../shaders/batch_residual.wgsl';
 import batchUpdate from '../../shaders/batch_update.wgsl';
 import gather from '../../shaders/gather.wgsl';
+import gpuForward from '../../shaders/gpu_forward.wgsl';
+import gpuGradient from '../../shaders/gpu_gradient.wgsl';
 import gradient from '../../shaders/gradient.wgsl';
 import loss from '../../shaders/loss.wgsl';
 import matmul from '../../shaders/matmul.wgsl';
@@ -27,6 +29,8 @@ export const SHADERS = {
   batch_logits: batchLogits,
   batch_residual: batchResidual,
   batch_update: batchUpdate,
+  gpu_forward: gpuForward,
+  gpu_gradient: gpuGradient,
 } as const;
 
 export type KernelName = keyof typeof SHADERS;

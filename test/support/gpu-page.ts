@@ -25,7 +25,10 @@ export async function openGpuPage(): Promise<GpuPage> {
       if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
     });
     page.on('pageerror', (err) => problems.push(`uncaught in page: ${String(err)}`));
-    await page.goto(`${session.url}/harness/page.html`);
+    // TEST_ENGINE=gpu|cpu runs the page's fits on that step engine (npm test runs the training
+    // suites once per engine).
+    const engine = process.env.TEST_ENGINE;
+    await page.goto(`${session.url}/harness/page.html${engine === undefined || engine === '' ? '' : `?engine=${engine}`}`);
     await page.waitForFunction('globalThis.fixtures !== undefined', { timeout: 20_000 });
     return {
       page,

@@ -1,0 +1,155 @@
+// The backward half of a training step, shaped for GPUs, in two passes.
+// partialSums: the batch rows are split into nChunks chunks of rowsPerChunk; invocation (q, chunk,
+// blk) sums x_f·G over its chunk's rows for the four features of quad q and the 4·KV columns of
+// block blk, 4×KV vec4 sums in registers. Consecutive invocations read consecutive quads of the
+// same X row (coalesced), and every invocation of a workgroup reads the same G vec4s (broadcast).
+// The quad past the last (q = quads) is the bias, x = (1, 0, 0, 0). Sums go to partial, one
+// (dPad+1)×kPad slice per chunk.
+// apply: one invocation per parameter vec4 of Wp adds its chunks' sums, scales them to the mean
+// gradient and applies the update rule to Wp, mirrored into the model's W and b. Invocation 0 also
+// adds the batch's row losses (times lossScale) to the epoch loss and moves the batch cursor on,
+// so a step needs no separate dispatch for either.
+// X is f32 or bytes (X_U8), as in gpu_forward. 64 invocations a workgroup.
+
+struct Params {
+  /** Index of the batch cursor in walk (the permutation's length). */
+  n: u32,
+  rows: u32,
+  /** Feature quads per padded X row (dPad / 4). */
+  quads: u32,
+  d: u32,
+  k: u32,
+  kPad: u32,
+  rowsPerChunk: u32,
+  nChunks: u32,
+  learningRate: f32,
+  l2: f32,
+  /** The mean's 1/rows, times 255·xScale for bytes (summed as byte/255). */
+  gradScale: f32,
+  hasBias: u32,
+  /** Multiplies the batch's summed row losses before they join the epoch loss (1/n: a mean). */
+  lossScale: f32,
+  /** Slot of the epoch loss in losses (after the batch rows' slots). */
+  total: u32,
+  /** Index of the cursor in `cursor` (the training set's row count) and how far a step moves it. */
+  cursorIndex: u32,
+  batchSize: u32,
+}
+
+override KV: u32 = 4u;
+override X_U8: bool = false;
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> walk: array<u32>;
+@group(0) @binding(2) var<storage, read> X4: array<vec4f>;
+@group(0) @binding(3) var<storage, read> Xb: array<u32>;
+@group(0) @binding(4) var<storage, read> G: array<vec4f>;
+@group(0) @binding(5) var<storage, read_write> partial: array<vec4f>;
+@group(0) @binding(6) var<storage, read_write> Wp: array<vec4f>;
+@group(0) @binding(7) var<storage, read_write> W: array<f32>;
+@group(0) @binding(8) var<storage, read_write> b: array<f32>;
+@group(0) @binding(9) var<storage, read_write> losses: array<f32>;
+// The epoch's walk whose cursor the step moves on (the resident one, also when the step kernels
+// read gathered shard rows through an identity walk).
+@group(0) @binding(10) var<storage, read_write> cursor: array<u32>;
+
+//#include update_rule
+
+fn quad(base: u32, q: u32) -> vec4f {
+  if (X_U8) {
+    return unpack4x8unorm(Xb[base + q]);
+  }
+  return X4[base + q];
+}
+
+/** Stores the four features' sums for vec4 v of the block. */
+fn store(chunk: u32, q: u32, blk: u32, v: u32, s0: vec4f, s1: vec4f, s2: vec4f, s3: vec4f) {
+  let rowVecs = params.kPad / 4u;
+  let slice = chunk * (4u * params.quads + 1u) * rowVecs;
+  let f = 4u * q;
+  let col = blk * KV + v;
+  partial[slice + f * rowVecs + col] = s0;
+  // The bias quad holds one real row (f = dPad); its other three lanes would spill past the slice.
+  if (q < params.quads) {
+    partial[slice + (f + 1u) * rowVecs + col] = s1;
+    partial[slice + (f + 2u) * rowVecs + col] = s2;
+    partial[slice + (f + 3u) * rowVecs + col] = s3;
+  }
+}
+
+@compute @workgroup_size(64)
+fn partialSums(@builtin(global_invocation_id) gid: vec3u) {
+  let q = gid.x;
+  let chunk = gid.y;
+  let blk = gid.z;
+  if (q > params.quads) {
+    return;
+  }
+  let start = walk[params.n];
+  let r0 = chunk * params.rowsPerChunk;
+  let r1 = min(r0 + params.rowsPerChunk, params.rows);
+  let rowVecs = params.kPad / 4u;
+  let col = blk * KV;
+  // 4 features × 4 vec4s of columns.
+  var s: array<vec4f, 16>;
+  for (var i = 0u; i < 16u; i++) {
+    s[i] = vec4f(0.0);
+  }
+  for (var r = r0; r < r1; r++) {
+    var x = vec4f(1.0, 0.0, 0.0, 0.0);
+    if (q < params.quads) {
+      x = quad(walk[start + r] * params.quads, q);
+    }
+    for (var v = 0u; v < KV; v++) {
+      let g = G[r * rowVecs + col + v];
+      s[v] = fma(vec4f(x.x), g, s[v]);
+      s[4u + v] = fma(vec4f(x.y), g, s[4u + v]);
+      s[8u + v] = fma(vec4f(x.z), g, s[8u + v]);
+      s[12u + v] = fma(vec4f(x.w), g, s[12u + v]);
+    }
+  }
+  for (var v = 0u; v < KV; v++) {
+    store(chunk, q, blk, v, s[v], s[4u + v], s[8u + v], s[12u + v]);
+  }
+}
+
+@compute @workgroup_size(64)
+fn apply(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = gid.x + gid.y * groups.x * 64u;
+  let rowVecs = params.kPad / 4u;
+  let dPad = 4u * params.quads;
+  let sliceVecs = (dPad + 1u) * rowVecs;
+  if (i == 0u) {
+    var loss = 0.0;
+    for (var r = 0u; r < params.rows; r++) {
+      loss += losses[r];
+    }
+    losses[params.total] += loss * params.lossScale;
+    cursor[params.cursorIndex] += params.batchSize;
+  }
+  if (i >= sliceVecs) {
+    return;
+  }
+  let f = i / rowVecs;
+  let isBias = f == dPad;
+  if (isBias && params.hasBias == 0u) {
+    return;
+  }
+  var sum = vec4f(0.0);
+  for (var c = 0u; c < params.nChunks; c++) {
+    sum += partial[c * sliceVecs + i];
+  }
+  // λ decays weights only, never the bias.
+  let nw = updateRule(Wp[i], sum * params.gradScale, params.learningRate, select(params.l2, 0.0, isBias));
+  Wp[i] = nw;
+  for (var c = 0u; c < 4u; c++) {
+    let j = 4u * (i % rowVecs) + c;
+    if (j < params.k) {
+      if (isBias) {
+        b[j] = nw[c];
+      } else if (f < params.d) {
+        W[f * params.k + j] = nw[c];
+      }
+    }
+  }
+}

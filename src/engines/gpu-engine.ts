@@ -1,0 +1,77 @@
+// The step kernels shaped for hardware GPUs: many small invocations, coalesced X loads and
+// workgroup reductions. Three dispatches a step: gpu_forward (one workgroup per batch row: logits,
+// residuals and row losses), gpu_gradient's partialSums (the Xᵀ·G reduction split over row chunks)
+// and apply (chunk sums, update rule, epoch loss and cursor in one pass).
+import { gpuForwardDispatch, gpuForwardUniforms } from '../kernels/gpu-forward.ts';
+import { gpuGradientBytes, gpuGradientDispatches, gradientChunks, partialFloats, type GpuGradientValues } from '../kernels/gpu-gradient.ts';
+import type { Dispatch } from '../kernels/kernel.ts';
+import type { StepEngine, StepProblem, StepProgram } from './engine.ts';
+import { beginEpoch, createStepState, readEpochLoss, type StepState } from './step-state.ts';
+
+interface StepPlan {
+  rows: number;
+  /** The gradient pass's uniforms, rewritten each epoch with its learning rate. */
+  gradient: GPUBuffer;
+  dispatches: Dispatch[];
+}
+
+function gradientValues(p: StepProblem, s: StepState, rows: number, learningRate: number): GpuGradientValues {
+  const src = s.source;
+  return {
+    n: src.n, rows, quads: s.dPad / 4, d: p.X.cols, k: p.W.cols, kPad: s.kPad, chunks: gradientChunks(rows, s.dPad, s.kPad),
+    learningRate, l2: p.l2, hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale, lossScale: 1 / p.X.rows,
+    total: p.batchSize, cursorIndex: p.X.rows, batchSize: p.batchSize,
+  };
+}
+
+function planStep(p: StepProblem, s: StepState, partial: GPUBuffer, rows: number): StepPlan {
+  const { ctx, spec } = p;
+  const src = s.source;
+  const shape = {
+    n: src.n, rows, quads: s.dPad / 4, k: p.W.cols, kPad: s.kPad, hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale,
+  };
+  const forward = s.scratch.keep(gpuForwardUniforms(ctx, spec, shape));
+  const values = gradientValues(p, s, rows, 1);
+  const gradient = s.scratch.keep(ctx.createUniform(gpuGradientBytes(ctx, values), 'gpu_gradient.params'));
+  return {
+    rows,
+    gradient,
+    dispatches: [
+      ...src.prelude,
+      gpuForwardDispatch(ctx, spec, forward, shape, { walk: src.walk, X: src.X, Wp: s.Wp, Z: s.G, Y: src.Y, losses: s.losses }),
+      ...gpuGradientDispatches(ctx, gradient, values, {
+        walk: src.walk, X: src.X, G: s.G, partial, Wp: s.Wp, W: p.W.buffer, b: p.b.buffer, losses: s.losses, cursor: s.walk,
+      }),
+    ],
+  };
+}
+
+function prepare(p: StepProblem): StepProgram {
+  const { ctx } = p;
+  const state = createStepState(p);
+  const plans = new Map<number, StepPlan>();
+  try {
+    // Sized for a full batch: a shorter last batch has no more chunks.
+    const partial = state.scratch.storage(partialFloats(gradientChunks(p.batchSize, state.dPad, state.kPad), state.dPad, state.kPad), 'train.partial');
+    for (const rows of new Set([p.batchSize, p.X.rows % p.batchSize || p.batchSize])) plans.set(rows, planStep(p, state, partial, rows));
+  } catch (e) {
+    state.scratch.release();
+    throw e;
+  }
+  const plan = (rows: number): StepPlan => {
+    const found = plans.get(rows);
+    if (found === undefined) throw new Error(`gpu engine: no step planned for ${rows} rows`);
+    return found;
+  };
+  return {
+    beginEpoch(order, learningRate) {
+      beginEpoch(ctx, state, order, p.batchSize);
+      for (const q of plans.values()) ctx.device.queue.writeBuffer(q.gradient, 0, gpuGradientBytes(ctx, gradientValues(p, state, q.rows, learningRate)));
+    },
+    step: (rows) => plan(rows).dispatches,
+    readEpochLoss: () => readEpochLoss(ctx, state, p.batchSize),
+    destroy: () => state.scratch.release(),
+  };
+}
+
+export const gpuEngine: StepEngine = { name: 'gpu', prepare };

@@ -1,0 +1,48 @@
+// Logits, residuals and row losses of a training batch, one workgroup per row (shaders/gpu_forward.wgsl).
+import type { GpuContext } from '../context.ts';
+import { objectiveConstants, type ObjectiveSpec } from '../core/objective.ts';
+import type { Dispatch, Kernel } from './kernel.ts';
+import { grid1D } from './kernel.ts';
+import { classBlocks, columnVectors, type XStorage } from './step-layout.ts';
+
+export interface GpuForwardShape {
+  /** Index of the cursor in the walk buffer. */
+  n: number;
+  rows: number;
+  /** Feature quads per padded X row. */
+  quads: number;
+  k: number;
+  kPad: number;
+  hasBias: boolean;
+  storage: XStorage;
+  xScale: number;
+}
+
+export interface GpuForwardBuffers {
+  walk: GPUBuffer;
+  X: GPUBuffer;
+  Wp: GPUBuffer;
+  /** rows × kPad: the logits, then the residuals. */
+  Z: GPUBuffer;
+  Y: GPUBuffer;
+  losses: GPUBuffer;
+}
+
+function kernel(ctx: GpuContext, spec: ObjectiveSpec, s: GpuForwardShape): Kernel {
+  return ctx.kernel('gpu_forward', {
+    KV: columnVectors(s.k), BLOCKS: classBlocks(s.k), X_U8: s.storage === 'u8' ? 1 : 0, ...objectiveConstants(spec),
+  });
+}
+
+export function gpuForwardUniforms(ctx: GpuContext, spec: ObjectiveSpec, s: GpuForwardShape): GPUBuffer {
+  const bytes = kernel(ctx, spec, s).uniformBytes({
+    n: s.n, rows: s.rows, quads: s.quads, kPad: s.kPad, k: s.k, hasBias: s.hasBias ? 1 : 0, xScale: s.xScale,
+  });
+  return ctx.createUniform(bytes, 'gpu_forward.params');
+}
+
+/** One workgroup per batch row. */
+export function gpuForwardDispatch(ctx: GpuContext, spec: ObjectiveSpec, params: GPUBuffer, s: GpuForwardShape, b: GpuForwardBuffers): Dispatch {
+  const { X, ...rest } = b;
+  return kernel(ctx, spec, s).dispatch('main', { params, ...rest, X4: X, Xb: X }, grid1D(s.rows));
+}
