@@ -9,6 +9,7 @@ import { reflectShader } from '../src/kernels/reflect.ts';
 import type { LossKind } from '../src/types.ts';
 import { BUFFER_USAGE } from '../src/webgpu-constants.ts';
 import type { WireArg, WireError, WireMatrix } from './wire.ts';
+import { stepFixtures } from './fixtures-steps.ts';
 import type { ContextOptions, EngineChoice, ModelJSON } from '../src/index.ts';
 
 let contextPromise: Promise<GpuContext> | null = null;
@@ -92,6 +93,7 @@ ${copies}
 }
 
 const fixtures = {
+  ...stepFixtures(context),
   async adapter() {
     const ctx = await context();
     const offered = (await navigator.gpu.requestAdapter())?.features.has('subgroups') === true;

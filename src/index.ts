@@ -13,6 +13,7 @@ export type { SoftmaxRegressionOptions } from './models/softmax-regression.ts';
 export { LinearRegression } from './models/linear-regression.ts';
 export type { LinearRegressionOptions, RegressionTargets } from './models/linear-regression.ts';
 export type { FeaturesInput, ModelJSON, ModelParams } from './models/linear-model.ts';
+export type { AnyEstimator, Estimator } from './models/estimator.ts';
 export type { ByteMatrix } from './engines/training-set.ts';
 export type { EpochCallback, EpochLog, FitOptions, History, ParamsInput, StopReason } from './core/options.ts';
 export { learningRateAt } from './core/schedule.ts';

@@ -39,6 +39,8 @@ export interface StepProgram {
   readEpochLoss(): Promise<number>;
   /** Frees the scratch buffers (the parameters stay with the model). */
   destroy(): void;
+  /** The step's scratch, for tests that check each dispatch's output: G (batchSize × kPad), losses (batchSize + 1). */
+  readonly buffers: { G: GPUBuffer; losses: GPUBuffer; kPad: number };
 }
 
 export interface StepEngine {

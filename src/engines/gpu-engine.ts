@@ -71,6 +71,7 @@ function prepare(p: StepProblem): StepProgram {
     step: (rows) => plan(rows).dispatches,
     readEpochLoss: () => readEpochLoss(ctx, state, p.batchSize),
     destroy: () => state.scratch.release(),
+    buffers: { G: state.G, losses: state.losses, kPad: state.kPad },
   };
 }
 

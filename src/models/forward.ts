@@ -2,9 +2,11 @@
 // fit's per-epoch validation and stopping checks.
 import type { GpuContext } from '../context.ts';
 import { gradientDispatches, gradientScratchSize, gradientUniforms, planGradient } from '../kernels/gradient.ts';
+import { lossGroups } from '../kernels/loss.ts';
+import { metricsDispatches, metricsUniforms } from '../kernels/metrics.ts';
 import * as ops from '../ops.ts';
 import type { GpuMatrix } from '../matrix.ts';
-import { LOSSES, type ObjectiveSpec } from '../core/objective.ts';
+import type { ObjectiveSpec } from '../core/objective.ts';
 
 export interface Params {
   W: GpuMatrix;
@@ -32,13 +34,24 @@ export function forward(ctx: GpuContext, spec: ObjectiveSpec, X: GpuMatrix, p: P
   };
 }
 
-/** Mean data loss (no L2 term) of the model on X against encoded targets Y. */
-export async function meanLoss(ctx: GpuContext, spec: ObjectiveSpec, f: Forward, Y: GpuMatrix): Promise<number> {
-  const out = ops.loss(ctx, spec.loss, LOSSES[spec.loss].input === 'logits' ? f.Z : f.Yhat, Y);
+/**
+ * Σ of the rows' losses and Σ of hits (see shaders/metrics.wgsl) of the model on X against encoded
+ * targets Y, reduced on the GPU: two numbers come back, never the predictions.
+ */
+export async function setMetrics(
+  ctx: GpuContext, spec: ObjectiveSpec, X: GpuMatrix, Y: GpuMatrix, p: Params, threshold: number,
+): Promise<{ lossSum: number; hits: number }> {
+  const Z = ops.matmul(ctx, X, p.W, p.fitIntercept ? p.b : undefined);
+  const partial = ctx.createStorage(2 * lossGroups(X.rows), 'metrics.partial');
+  const out = ctx.createStorage(2, 'metrics.out');
+  const params = metricsUniforms(ctx, spec, { m: X.rows, k: Y.cols, threshold });
   try {
-    return (await out.read()).data[0] as number;
+    ctx.submit(metricsDispatches(ctx, spec, params, X.rows, { Z: Z.buffer, Y: Y.buffer, partial, out }), [params, partial]);
+    const [lossSum, hits] = await ctx.readBuffer(out, 2);
+    return { lossSum: lossSum as number, hits: hits as number };
   } finally {
-    out.destroy();
+    Z.destroy();
+    ctx.releaseBuffer(out);
   }
 }
 

@@ -1,14 +1,14 @@
 // What the three estimators share: parameters resident on the GPU (W d×k, b 1×k) with a host copy
 // for toJSON(), input checking before any GPU work, and fit() on top of the GPU trainer.
 import type { EpochMetrics } from '../core/loop.ts';
-import { accuracy, isClassifier } from '../core/metrics.ts';
+import { isClassifier } from '../core/metrics.ts';
 import { requireContext, type GpuContext } from '../context.ts';
 import { ShapeError, StateError, ValueError } from '../errors.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { HostMatrix, MatrixInput } from '../types.ts';
 import { checkPositiveInt, describeShape, describeValue, toF32Vector, toHostMatrix } from '../validate.ts';
 import { blockRows, rowBlocks, sliceRows } from './chunks.ts';
-import { forward, meanLoss, objectiveGradient, type Params } from './forward.ts';
+import { forward, objectiveGradient, setMetrics, type Params } from './forward.ts';
 import { OBJECTIVES, type Objective, type ObjectiveSpec } from '../core/objective.ts';
 import { resolveFitOptions, type FitOptions, type History, type ParamsInput } from '../core/options.ts';
 import { trainOnGpu } from './trainer.ts';
@@ -315,18 +315,12 @@ export abstract class LinearModel<YIn> {
   ): Promise<{ loss: number; accuracy?: number }> {
     let loss = 0;
     let hits = 0;
-    await this.#eachBlock(X, Y, resident, async (Xg, Yg, start, rows) => {
-      const f = forward(this.ctx, this.spec, Xg, this.#params());
-      try {
-        loss += (await meanLoss(this.ctx, this.spec, f, Yg as GpuMatrix)) * rows;
-        if (isClassifier(this.objective)) {
-          const Yhat = await f.Yhat.read();
-          hits += accuracy(this.objective, Yhat, sliceRows(Y, start, rows), this.threshold()) * rows;
-        }
-      } finally {
-        f.destroy();
-      }
+    await this.#eachBlock(X, Y, resident, async (Xg, Yg) => {
+      const m = await setMetrics(this.ctx, this.spec, Xg, Yg as GpuMatrix, this.#params(), this.threshold());
+      loss += m.lossSum;
+      hits += m.hits;
     });
+    // A hit is a row for softmax and an element for logistic, which has one per row.
     return isClassifier(this.objective) ? { loss: loss / X.rows, accuracy: hits / X.rows } : { loss: loss / X.rows };
   }
 

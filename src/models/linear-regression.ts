@@ -1,4 +1,5 @@
 // Least squares: ŷ = x·W + b, trained on ½ mean squared error; score() is R².
+import type { Estimator } from './estimator.ts';
 import type { GpuContext } from '../context.ts';
 import type { HostMatrix, MatrixInput } from '../types.ts';
 import { checkPositiveInt } from '../validate.ts';
@@ -43,7 +44,7 @@ export function r2Score(truth: HostMatrix, predicted: HostMatrix): number {
  * await model.fit(X, y, { epochs: 60, batchSize: 10, learningRate: 0.2 });
  * const r2 = await model.score(X, y);
  */
-export class LinearRegression extends LinearModel<RegressionTargets> {
+export class LinearRegression extends LinearModel<RegressionTargets> implements Estimator<RegressionTargets, HostMatrix> {
   protected readonly objective: Objective = 'linear-mse';
 
   /** A model with zero parameters on `ctx`; throws ValueError for bad or unknown options. */

@@ -1,5 +1,6 @@
 // Binary classifier: P(y=1 | x) = σ(x·w + b), trained on binary cross-entropy (or ½-MSE, to show why
 // cross-entropy trains better: its gradient does not vanish when σ saturates on the wrong side).
+import type { Estimator } from './estimator.ts';
 import type { GpuContext } from '../context.ts';
 import { ValueError } from '../errors.ts';
 import type { HostMatrix } from '../types.ts';
@@ -23,7 +24,7 @@ export interface LogisticRegressionOptions extends LinearModelOptions {
  * await model.fit(X, y, { epochs: 30, batchSize: 16, learningRate: 0.5 });
  * const p = await model.predictProba(X); // Float32Array of P(y = 1)
  */
-export class LogisticRegression extends LinearModel<LabelsInput> {
+export class LogisticRegression extends LinearModel<LabelsInput> implements Estimator<LabelsInput, Int32Array> {
   protected readonly objective: Objective;
   readonly #threshold: number;
 

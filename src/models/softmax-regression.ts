@@ -1,4 +1,5 @@
 // Multiclass classifier: P(class | x) = softmax(x·W + b), trained on cross-entropy over one-hot labels.
+import type { Estimator } from './estimator.ts';
 import type { GpuContext } from '../context.ts';
 import type { HostMatrix } from '../types.ts';
 import { checkPositiveInt } from '../validate.ts';
@@ -21,7 +22,7 @@ export interface SoftmaxRegressionOptions extends LinearModelOptions {
  * await model.fit(X, y, { epochs: 40, batchSize: 16, learningRate: 0.3 });
  * const classes = await model.predict(X); // Int32Array
  */
-export class SoftmaxRegression extends LinearModel<LabelsInput> {
+export class SoftmaxRegression extends LinearModel<LabelsInput> implements Estimator<LabelsInput, Int32Array> {
   protected readonly objective: Objective = 'softmax-ce';
 
   /** A model with zero parameters on `ctx`; throws ValueError for bad or unknown options. */
