@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 // TEST_FILES narrows the run to matching test files, e.g. TEST_FILES='matmul' npm test.
 const pattern = process.env.TEST_FILES === undefined || process.env.TEST_FILES === '' ? '\\.test\\.ts$' : process.env.TEST_FILES;
 /** Test files whose fits depend on the step engine. */
-const TRAINING = /^(estimators|training-set|robustness|worked-example|engines|step-kernels)/;
+const TRAINING = /^(estimators|training-set|robustness|worked-example|engines|step-kernels|tanh)/;
 
 /** Runs uvu on `files` (a regex) with `env`; resolves with the counts it printed and its exit code. */
 function runUvu(files, env) {

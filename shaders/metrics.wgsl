@@ -1,7 +1,7 @@
 // Loss and accuracy of a model on a whole set, from its logits Z (m×k) and encoded targets Y,
 // reduced on the GPU so two numbers come back instead of the predictions: out[0] = Σ rows' losses,
-// out[1] = Σ hits (rows whose first argmax matches Y's for softmax; elements whose ŷ ≥ threshold
-// matches y for sigmoid; none for identity). The objective part's constants pick the activation
+// out[1] = Σ hits (rows whose first argmax matches Y's for softmax; elements whose P(y = 1) ≥ threshold
+// matches y for sigmoid and tanh; none for identity). The objective part's constants pick the activation
 // and loss, so the numbers are the training objective's. Two passes, as in loss.wgsl:
 // rowSums: 256-invocation workgroups sum a grid-strided set of rows, then halve in workgroup
 // memory; finish: one workgroup adds the nGroups partial sums.
@@ -54,7 +54,7 @@ fn rowMetrics(row: u32) -> vec2f {
     let y = Y[base + j];
     let yhat = activate(z, stats);
     loss += elementLoss(z, yhat, y, stats);
-    if (ACTIVATION == ACT_SIGMOID && (yhat >= params.threshold) == (y == 1.0)) {
+    if ((ACTIVATION == ACT_SIGMOID || ACTIVATION == ACT_TANH) && (probability(yhat) >= params.threshold) == (y == 1.0)) {
       hits += 1.0;
     }
   }

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { ShapeError, ValueError } from '../src/errors.ts';
 import { accuracy, gradient, loss, matmul, objectiveGradientNorm, sgdStep, sigmoid, softmax, train } from '../src/cpu/index.ts';
 import type { TrainProblem, TrainResult } from '../src/cpu/index.ts';
+import { objectiveLoss } from '../src/cpu/loss.ts';
 import { LOSSES, OBJECTIVES, type Objective } from '../src/core/objective.ts';
 import { resolveFitOptions, type EpochLog, type FitOptions } from '../src/core/options.ts';
 import { epochOrder } from '../src/core/order.ts';
@@ -111,7 +112,7 @@ function handRolled(
       const Yb = rowsOf(Y, idx);
       const Z = matmul(Xb, W, b);
       const Yhat = link(objective, Z);
-      sum += loss(spec.loss, LOSSES[spec.loss].input === 'logits' ? Z : Yhat, Yb) * idx.length;
+      sum += objectiveLoss(spec.loss, LOSSES[spec.loss].input === 'logits' ? Z : Yhat, Yb) * idx.length;
       const { dW, db } = gradient(Xb, Yhat, Yb, spec.gradient);
       W = sgdStep(W, dW, lr, l2);
       for (let j = 0; j < b.cols; j++) b.data[j] = (b.data[j] as number) - lr * (db.data[j] as number);

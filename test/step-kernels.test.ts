@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import type { StepRun, StepSnapshot } from '../harness/fixtures-steps.ts';
 import { ERRORS, LOSSES, OBJECTIVES, type Objective } from '../src/core/objective.ts';
 import { forward } from '../src/cpu/index.ts';
-import { loss } from '../src/cpu/loss.ts';
+import { objectiveLoss } from '../src/cpu/loss.ts';
 import type { Matrix64 } from '../src/types.ts';
 import { relativeError } from './support/compare.ts';
 import { gpuSuite } from './support/gpu-suite.ts';
@@ -47,7 +47,7 @@ function expectedStep(run: StepRun): Expected {
   const input = LOSSES[spec.loss].input === 'logits' ? f.Z : f.Yhat;
   for (let r = 0; r < run.rows; r++) {
     const row = (m: Matrix64): Matrix64 => ({ data: m.data.slice(r * k, (r + 1) * k), rows: 1, cols: k });
-    rowLoss[r] = loss(spec.loss, row(input), row(Yb));
+    rowLoss[r] = objectiveLoss(spec.loss, row(input), row(Yb));
   }
   const W = new Float64Array(d * k);
   for (let i = 0; i < d; i++) {
@@ -125,7 +125,7 @@ function check(run: StepRun, kPad: number, snapshots: StepSnapshot[], where: str
   assert.ok(relativeError(last.W, e.W) <= TOL, `${where}: W after the whole step`);
 }
 
-for (const objective of ['logistic-bce', 'logistic-mse', 'softmax-ce', 'linear-mse'] as const) {
+for (const objective of ['logistic-bce', 'logistic-mse', 'logistic-tanh-bce', 'logistic-tanh-mse', 'softmax-ce', 'linear-mse'] as const) {
   test(`${objective}: each dispatch of one step matches float64 (f32 and byte X, random shapes)`, async () => {
     const rng = mulberry32(testSeed(`step ${objective}`));
     for (let c = 0; c < 4; c++) {

@@ -3,7 +3,7 @@
 import { checkMatrix, requireFit } from '../dense.ts';
 import { ValueError } from '../errors.ts';
 import type { DenseMatrix } from '../types.ts';
-import type { Objective } from './objective.ts';
+import { ACTIVATIONS, OBJECTIVES, type Objective } from './objective.ts';
 
 /** Whether the objective is a classifier's (so accuracy is defined): every one but 'linear-mse'. */
 export function isClassifier(objective: Objective): boolean {
@@ -26,7 +26,7 @@ export function argmax(scores: DenseMatrix): Int32Array {
 }
 
 /**
- * Fraction of correct predictions. Logistic: each entry predicts 1 when ŷ ≥ threshold and is
+ * Fraction of correct predictions. Logistic: each entry predicts 1 when P(y = 1) ≥ threshold and is
  * correct when that equals y. Softmax: a row is correct when its first argmax matches Y's.
  */
 export function accuracy(objective: Objective, Yhat: DenseMatrix, Y: DenseMatrix, threshold = 0.5): number {
@@ -39,8 +39,9 @@ export function accuracy(objective: Objective, Yhat: DenseMatrix, Y: DenseMatrix
     for (let i = 0; i < Y.rows; i++) if (argmaxRow(Yhat, i) === argmaxRow(Y, i)) correct++;
     return correct / Y.rows;
   }
+  const probability = ACTIVATIONS[OBJECTIVES[objective].activation].probability;
   for (let i = 0; i < Y.data.length; i++) {
-    const predicted = (Yhat.data[i] as number) >= threshold ? 1 : 0;
+    const predicted = probability(Yhat.data[i] as number) >= threshold ? 1 : 0;
     if (predicted === Y.data[i]) correct++;
   }
   return correct / Y.data.length;

@@ -5,15 +5,23 @@
 // entry in one of these tables plus its case in that WGSL part.
 import type { LossKind } from '../types.ts';
 
-export type Objective = 'logistic-bce' | 'logistic-mse' | 'softmax-ce' | 'linear-mse';
+export type Objective = 'logistic-bce' | 'logistic-mse' | 'logistic-tanh-bce' | 'logistic-tanh-mse' | 'softmax-ce' | 'linear-mse';
 
-export type Activation = 'sigmoid' | 'softmax' | 'identity';
+export type Activation = 'sigmoid' | 'tanh' | 'softmax' | 'identity';
 
 /**
  * 'residual': G = Ŷ − Y (the gradient of BCE, CE and ½-MSE w.r.t. the logits).
  * 'sigmoid-mse': G = (Ŷ − Y)·Ŷ·(1 − Ŷ), the chain rule through σ for ½-MSE on probabilities.
+ * 'tanh-bce', 'tanh-mse': the same for h = tanh(z) (see LOSSES).
  */
-export type GradientMode = 'residual' | 'sigmoid-mse';
+export type GradientMode = 'residual' | 'sigmoid-mse' | 'tanh-bce' | 'tanh-mse';
+
+/**
+ * The losses: the public three, and the two of a tanh output h = tanh(z) = 2σ(2z) − 1:
+ * 'tanh-bce' is the BCE of p = (1 + h)/2 = σ(2z) against y ∈ {0, 1}; 'tanh-mse' is ½(h − t)² with
+ * t = 2y − 1 ∈ {−1, +1}.
+ */
+export type LossName = LossKind | 'tanh-bce' | 'tanh-mse';
 
 /** A softmax row's max logit and Σ exp(z − zMax); other activations ignore it. */
 export interface RowStats {
@@ -26,6 +34,8 @@ export interface ActivationPart {
   code: number;
   /** ŷ for logit z (softmax reads its row's stats). */
   value(z: number, s: RowStats): number;
+  /** P(y = 1) (a class's probability) from ŷ, for the classifiers' predictProba and accuracy. */
+  probability(yhat: number): number;
 }
 
 export interface LossPart {
@@ -51,24 +61,38 @@ export function sigmoid64(z: number): number {
   return e / (1 + e);
 }
 
+const same = (yhat: number): number => yhat;
+
 export const ACTIVATIONS: Readonly<Record<Activation, ActivationPart>> = {
-  identity: { code: 0, value: (z) => z },
-  sigmoid: { code: 1, value: (z) => sigmoid64(z) },
-  softmax: { code: 2, value: (z, s) => Math.exp(z - s.zMax) / s.sum },
+  identity: { code: 0, value: (z) => z, probability: same },
+  sigmoid: { code: 1, value: (z) => sigmoid64(z), probability: same },
+  softmax: { code: 2, value: (z, s) => Math.exp(z - s.zMax) / s.sum, probability: same },
+  tanh: { code: 3, value: (z) => Math.tanh(z), probability: (h) => (1 + h) / 2 },
 };
 
-export const LOSSES: Readonly<Record<LossKind, LossPart>> = {
-  // Binary cross-entropy of σ(z) on the logit: never log(0), never exp(+large).
-  bce: { code: 0, input: 'logits', element: (z, _yhat, y) => Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z))) },
+/** Binary cross-entropy of σ(z) on the logit: never log(0), never exp(+large). */
+function bceOnLogit(z: number, y: number): number {
+  return Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
+}
+
+export const LOSSES: Readonly<Record<LossName, LossPart>> = {
+  bce: { code: 0, input: 'logits', element: (z, _yhat, y) => bceOnLogit(z, y) },
   // The element's share of y·logsumexp(z) − y·z.
   ce: { code: 1, input: 'logits', element: (z, _yhat, y, s) => y * (Math.log(s.sum) - (z - s.zMax)) },
   mse: { code: 2, input: 'predictions', element: (_z, yhat, y) => 0.5 * (yhat - y) ** 2 },
+  // p = (1 + tanh z)/2 = σ(2z), so its BCE is the stable logit form at 2z.
+  'tanh-bce': { code: 3, input: 'logits', element: (z, _h, y) => bceOnLogit(2 * z, y) },
+  'tanh-mse': { code: 4, input: 'predictions', element: (_z, h, y) => 0.5 * (h - (2 * y - 1)) ** 2 },
 };
 
 export const ERRORS: Readonly<Record<GradientMode, ErrorPart>> = {
   residual: { code: 0, element: (yhat, y) => yhat - y },
   // ½-MSE on σ(z) is not a canonical pairing, so the chain rule keeps the σ'(z) = ŷ(1 − ŷ) factor.
   'sigmoid-mse': { code: 1, element: (yhat, y) => (yhat - y) * yhat * (1 - yhat) },
+  // ∂/∂z of BCE(σ(2z), y) = 2(p − y) = (1 + h) − 2y.
+  'tanh-bce': { code: 2, element: (h, y) => 1 + h - 2 * y },
+  // ∂/∂z of ½(h − t)² = (h − t)(1 − h²).
+  'tanh-mse': { code: 3, element: (h, y) => (h - (2 * y - 1)) * (1 - h * h) },
 };
 
 /** Stats for softmax of values[base .. base+k): the max, and Σ exp(v − max) (≥ 1). */
@@ -85,13 +109,15 @@ export const NO_ROW_STATS: RowStats = { zMax: 0, sum: 1 };
 
 export interface ObjectiveSpec {
   activation: Activation;
-  loss: LossKind;
+  loss: LossName;
   gradient: GradientMode;
 }
 
 export const OBJECTIVES: Readonly<Record<Objective, ObjectiveSpec>> = {
   'logistic-bce': { activation: 'sigmoid', loss: 'bce', gradient: 'residual' },
   'logistic-mse': { activation: 'sigmoid', loss: 'mse', gradient: 'sigmoid-mse' },
+  'logistic-tanh-bce': { activation: 'tanh', loss: 'tanh-bce', gradient: 'tanh-bce' },
+  'logistic-tanh-mse': { activation: 'tanh', loss: 'tanh-mse', gradient: 'tanh-mse' },
   'softmax-ce': { activation: 'softmax', loss: 'ce', gradient: 'residual' },
   'linear-mse': { activation: 'identity', loss: 'mse', gradient: 'residual' },
 };

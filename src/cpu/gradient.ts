@@ -16,8 +16,8 @@ export function gradient(
   Y: DenseMatrix,
   mode: GradientMode = 'residual',
 ): { dW: Matrix64; db: Matrix64 } {
-  if (mode !== 'residual' && mode !== 'sigmoid-mse') {
-    throw new ValueError(`gradient: mode must be 'residual' or 'sigmoid-mse', got ${String(mode)}`);
+  if (typeof mode !== 'string' || !Object.hasOwn(ERRORS, mode)) {
+    throw new ValueError(`gradient: mode must be one of ${Object.keys(ERRORS).map((m) => `'${m}'`).join(', ')}, got ${String(mode)}`);
   }
   checkMatrix('gradient', 'X', X);
   checkMatrix('gradient', 'Yhat', Yhat);

@@ -1,5 +1,5 @@
 import { checkMatrix, requireSameShape } from '../dense.ts';
-import { LOSSES, NO_ROW_STATS, rowStats } from '../core/objective.ts';
+import { LOSSES, NO_ROW_STATS, rowStats, type LossName } from '../core/objective.ts';
 import { ValueError } from '../errors.ts';
 import type { DenseMatrix, LossKind } from '../types.ts';
 
@@ -11,17 +11,22 @@ export function loss(kind: LossKind, Z: DenseMatrix, Y: DenseMatrix): number {
   if (kind !== 'bce' && kind !== 'ce' && kind !== 'mse') {
     throw new ValueError(`loss: kind must be 'bce', 'ce' or 'mse', got ${String(kind)}`);
   }
+  return objectiveLoss(kind, Z, Y);
+}
+
+/** loss() for any part of the objective table (the tanh losses too), Z holding what LOSSES[name].input says. */
+export function objectiveLoss(name: LossName, Z: DenseMatrix, Y: DenseMatrix): number {
   checkMatrix('loss', 'Z', Z);
   checkMatrix('loss', 'Y', Y);
   requireSameShape('loss', 'Z', Z, 'Y', Y);
-  const part = LOSSES[kind];
+  const part = LOSSES[name];
   const k = Z.cols;
   let total = 0;
   for (let i = 0; i < Z.rows; i++) {
-    const s = kind === 'ce' ? rowStats(Z.data, i * k, k) : NO_ROW_STATS;
+    const s = name === 'ce' ? rowStats(Z.data, i * k, k) : NO_ROW_STATS;
     for (let j = 0; j < k; j++) {
       const z = Z.data[i * k + j] as number;
-      // For ½ squared error Z holds the predictions, so z is ŷ too.
+      // Where the loss reads predictions Z holds them, so z is ŷ too.
       total += part.element(z, z, Y.data[i * k + j] as number, s);
     }
   }

@@ -1,17 +1,16 @@
 // The float64 trainer: the exact algorithm the GPU trainer implements, step for step, so that a GPU
 // fit can be checked against it epoch by epoch (same batches, same rates, same stopping rule).
 import { accuracy, isClassifier } from '../core/metrics.ts';
-import { LOSSES, OBJECTIVES, type Activation, type Objective } from '../core/objective.ts';
+import { ACTIVATIONS, LOSSES, NO_ROW_STATS, OBJECTIVES, type Activation, type Objective } from '../core/objective.ts';
 import { runEpochsSync, type EpochMetrics } from '../core/loop.ts';
 import type { History, ResolvedFitOptions } from '../core/options.ts';
 import type { DenseMatrix, Matrix64 } from '../types.ts';
 import { checkFiniteNumber } from '../validate.ts';
 import { gradient } from './gradient.ts';
-import { loss } from './loss.ts';
+import { objectiveLoss } from './loss.ts';
 import { matmul } from './matmul.ts';
 import { checkMatrix, requireFit } from '../dense.ts';
 import { sgdStep } from './sgd.ts';
-import { sigmoid } from './sigmoid.ts';
 import { softmax } from './softmax.ts';
 
 /** What cpu.train() trains: the objective, data already encoded, initial parameters and checked options. */
@@ -58,15 +57,11 @@ export interface GradientAt {
 }
 
 function activate(activation: Activation, Z: Matrix64): Matrix64 {
-  switch (activation) {
-    case 'sigmoid':
-      return sigmoid(Z);
-    case 'softmax':
-      return softmax(Z);
-    case 'identity':
-      // Nothing mutates Z afterwards, so sharing it is safe and saves a copy.
-      return Z;
-  }
+  if (activation === 'softmax') return softmax(Z);
+  // Nothing mutates Z afterwards, so sharing it is safe and saves a copy.
+  if (activation === 'identity') return Z;
+  const part = ACTIVATIONS[activation];
+  return { data: Z.data.map((z) => part.value(z, NO_ROW_STATS)), rows: Z.rows, cols: Z.cols };
 }
 
 /** The logits Z = X·W + b and predictions Ŷ of the objective's activation, in float64. */
@@ -78,7 +73,7 @@ export function forward(objective: Objective, X: DenseMatrix, W: DenseMatrix, b:
 /** Mean loss over the rows; stable BCE/CE read the logits, the MSE objectives the predictions. */
 export function meanLoss(objective: Objective, f: Forward, Y: DenseMatrix): number {
   const spec = OBJECTIVES[objective];
-  return loss(spec.loss, LOSSES[spec.loss].input === 'logits' ? f.Z : f.Yhat, Y);
+  return objectiveLoss(spec.loss, LOSSES[spec.loss].input === 'logits' ? f.Z : f.Yhat, Y);
 }
 
 function sumOfSquares(data: ArrayLike<number>): number {

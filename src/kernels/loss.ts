@@ -13,7 +13,7 @@ const MAX_GROUPS = 256;
 
 /** The objective part's LOSS constant for `kind`, after checking it is one. */
 export function lossKindCode(kind: unknown): number {
-  if (typeof kind !== 'string' || !Object.hasOwn(LOSSES, kind)) {
+  if (kind !== 'bce' && kind !== 'ce' && kind !== 'mse') {
     throw new ValueError(`loss kind must be 'bce', 'ce' or 'mse', got ${String(kind)}`);
   }
   return LOSSES[kind as LossKind].code;

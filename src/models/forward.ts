@@ -3,6 +3,7 @@
 import type { GpuContext } from '../context.ts';
 import { gradientDispatches, gradientScratchSize, gradientUniforms, planGradient } from '../kernels/gradient.ts';
 import { lossGroups } from '../kernels/loss.ts';
+import { activateElementwise } from '../kernels/sigmoid.ts';
 import { metricsDispatches, metricsUniforms } from '../kernels/metrics.ts';
 import * as ops from '../ops.ts';
 import type { GpuMatrix } from '../matrix.ts';
@@ -23,7 +24,7 @@ export interface Forward {
 /** Z = XW + b and Ŷ = activation(Z); for linear regression Ŷ is Z. */
 export function forward(ctx: GpuContext, spec: ObjectiveSpec, X: GpuMatrix, p: Params): Forward {
   const Z = ops.matmul(ctx, X, p.W, p.fitIntercept ? p.b : undefined);
-  const Yhat = spec.activation === 'sigmoid' ? ops.sigmoid(ctx, Z) : spec.activation === 'softmax' ? ops.softmax(ctx, Z) : Z;
+  const Yhat = spec.activation === 'softmax' ? ops.softmax(ctx, Z) : spec.activation === 'identity' ? Z : activateElementwise(ctx, Z, spec.activation);
   return {
     Z,
     Yhat,

@@ -48,7 +48,7 @@ export interface LinearModelOptions {
 
 /** Each estimator's constructor options: another model's option (nClasses for LinearRegression...) is a mistake too. */
 const MODEL_OPTIONS: Readonly<Record<string, readonly string[]>> = {
-  LogisticRegression: ['nFeatures', 'fitIntercept', 'threshold', 'loss'],
+  LogisticRegression: ['nFeatures', 'fitIntercept', 'threshold', 'loss', 'activation'],
   SoftmaxRegression: ['nFeatures', 'nClasses', 'fitIntercept'],
   LinearRegression: ['nFeatures', 'nOutputs', 'fitIntercept'],
 };

@@ -1,21 +1,32 @@
 // Binary classifier: P(y=1 | x) = σ(x·w + b), trained on binary cross-entropy (or ½-MSE, to show why
-// cross-entropy trains better: its gradient does not vanish when σ saturates on the wrong side).
+// cross-entropy trains better: its gradient does not vanish when σ saturates on the wrong side);
+// or with a tanh output h = tanh(x·w + b), P(y=1 | x) = (1 + h)/2.
 import type { Estimator } from './estimator.ts';
 import type { GpuContext } from '../context.ts';
 import { ValueError } from '../errors.ts';
 import type { HostMatrix } from '../types.ts';
 import { checkFiniteNumber } from '../validate.ts';
 import { checkModelJSON, checkModelOptions, LinearModel, type FeaturesInput, type LinearModelOptions } from './linear-model.ts';
-import type { Objective } from '../core/objective.ts';
+import { ACTIVATIONS, type Objective } from '../core/objective.ts';
 import { binaryTargets, type LabelsInput } from './targets.ts';
 
 /** Constructor options of LogisticRegression. */
 export interface LogisticRegressionOptions extends LinearModelOptions {
   /** predict() says 1 when P(y=1) ≥ threshold (default 0.5). */
   threshold?: number;
-  /** 'bce' (default): binary cross-entropy; 'mse': ½ squared error on the probability. */
+  /**
+   * 'bce' (default): binary cross-entropy of P(y=1); 'mse': ½ squared error, on the probability for
+   * a sigmoid output, on h against t = 2y − 1 ∈ {−1, +1} for a tanh output.
+   */
   loss?: 'bce' | 'mse';
+  /** 'sigmoid' (default): P(y=1) = σ(z); 'tanh': h = tanh(z) = 2σ(2z) − 1, P(y=1) = (1 + h)/2. */
+  activation?: 'sigmoid' | 'tanh';
 }
+
+const LOGISTIC_OBJECTIVES: Readonly<Record<'sigmoid' | 'tanh', Readonly<Record<'bce' | 'mse', Objective>>>> = {
+  sigmoid: { bce: 'logistic-bce', mse: 'logistic-mse' },
+  tanh: { bce: 'logistic-tanh-bce', mse: 'logistic-tanh-mse' },
+};
 
 /**
  * Binary classifier P(y = 1 | x) = σ(x·w + b), trained by gradient descent on the GPU. Labels are 0/1.
@@ -27,6 +38,8 @@ export interface LogisticRegressionOptions extends LinearModelOptions {
 export class LogisticRegression extends LinearModel<LabelsInput> implements Estimator<LabelsInput, Int32Array> {
   protected readonly objective: Objective;
   readonly #threshold: number;
+  readonly #loss: 'bce' | 'mse';
+  readonly #activation: 'sigmoid' | 'tanh';
 
   /** A model with zero parameters on `ctx`; throws ValueError for bad or unknown options. */
   constructor(ctx: GpuContext, options: LogisticRegressionOptions) {
@@ -35,9 +48,13 @@ export class LogisticRegression extends LinearModel<LabelsInput> implements Esti
     if (threshold <= 0 || threshold >= 1) throw new ValueError(`threshold must be between 0 and 1, got ${threshold}`);
     const loss = options.loss ?? 'bce';
     if (loss !== 'bce' && loss !== 'mse') throw new ValueError(`loss must be 'bce' or 'mse', got ${String(loss)}`);
+    const activation = options.activation ?? 'sigmoid';
+    if (activation !== 'sigmoid' && activation !== 'tanh') throw new ValueError(`activation must be 'sigmoid' or 'tanh', got ${String(activation)}`);
     super('LogisticRegression', ctx, options.nFeatures, 1, options.fitIntercept);
     this.#threshold = threshold;
-    this.objective = loss === 'bce' ? 'logistic-bce' : 'logistic-mse';
+    this.#loss = loss;
+    this.#activation = activation;
+    this.objective = LOGISTIC_OBJECTIVES[activation][loss];
   }
 
   protected encodeTargets(name: string, y: unknown, rows: number, forFit: boolean): HostMatrix {
@@ -49,12 +66,13 @@ export class LogisticRegression extends LinearModel<LabelsInput> implements Esti
   }
 
   protected settings(): Record<string, number | string> {
-    return { threshold: this.#threshold, loss: this.objective === 'logistic-bce' ? 'bce' : 'mse' };
+    return { threshold: this.#threshold, loss: this.#loss, activation: this.#activation };
   }
 
   /** P(y = 1) for each row of X. */
   async predictProba(X: FeaturesInput): Promise<Float32Array> {
-    return (await this.predictMatrix(X)).data;
+    const yhat = (await this.predictMatrix(X)).data;
+    return this.#activation === 'tanh' ? yhat.map(ACTIVATIONS.tanh.probability) : yhat;
   }
 
   /** 0/1 predictions: 1 where P(y = 1) ≥ threshold. */
@@ -83,6 +101,8 @@ export class LogisticRegression extends LinearModel<LabelsInput> implements Esti
       fitIntercept: j.fitIntercept,
       threshold: j.settings.threshold as number,
       loss: j.settings.loss as 'bce' | 'mse',
+      // Models saved before tanh outputs existed have no activation setting: they are sigmoid.
+      activation: (j.settings.activation ?? 'sigmoid') as 'sigmoid' | 'tanh',
     });
     model.setParams({ W: { data: j.W, rows: j.nFeatures, cols: 1 }, b: j.b });
     return model;

@@ -12,7 +12,10 @@ import { randomMatrix, type Rng } from './random.ts';
 export type ModelKind = ModelRun['model'];
 
 export function objectiveOf(run: ModelRun): Objective {
-  if (run.model === 'logistic') return run.options.loss === 'mse' ? 'logistic-mse' : 'logistic-bce';
+  if (run.model === 'logistic') {
+    const tanh = run.options.activation === 'tanh' ? 'tanh-' : '';
+    return `logistic-${tanh}${run.options.loss === 'mse' ? 'mse' : 'bce'}` as Objective;
+  }
   return run.model === 'softmax' ? 'softmax-ce' : 'linear-mse';
 }
 
