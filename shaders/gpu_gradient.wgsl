@@ -63,18 +63,31 @@ fn quad(base: u32, q: u32) -> vec4f {
 }
 
 /** Stores the four features' sums for vec4 v of the block. */
-fn store(chunk: u32, q: u32, blk: u32, v: u32, s0: vec4f, s1: vec4f, s2: vec4f, s3: vec4f) {
+fn store(chunk: u32, q: u32, blk: u32, v: u32, s: Quad) {
   let rowVecs = params.kPad / 4u;
   let slice = chunk * (4u * params.quads + 1u) * rowVecs;
   let f = 4u * q;
   let col = blk * KV + v;
-  partial[slice + f * rowVecs + col] = s0;
+  partial[slice + f * rowVecs + col] = s.f0;
   // The bias quad holds one real row (f = dPad); its other three lanes would spill past the slice.
   if (q < params.quads) {
-    partial[slice + (f + 1u) * rowVecs + col] = s1;
-    partial[slice + (f + 2u) * rowVecs + col] = s2;
-    partial[slice + (f + 3u) * rowVecs + col] = s3;
+    partial[slice + (f + 1u) * rowVecs + col] = s.f1;
+    partial[slice + (f + 2u) * rowVecs + col] = s.f2;
+    partial[slice + (f + 3u) * rowVecs + col] = s.f3;
   }
+}
+
+/** One column vector's sums for the quad's four features. */
+struct Quad {
+  f0: vec4f,
+  f1: vec4f,
+  f2: vec4f,
+  f3: vec4f,
+}
+
+/** q + x ⊗ g: each of the four features' sums gains x_i · g. */
+fn addOuter(q: Quad, x: vec4f, g: vec4f) -> Quad {
+  return Quad(fma(vec4f(x.x), g, q.f0), fma(vec4f(x.y), g, q.f1), fma(vec4f(x.z), g, q.f2), fma(vec4f(x.w), g, q.f3));
 }
 
 @compute @workgroup_size(64)
@@ -90,27 +103,28 @@ fn partialSums(@builtin(global_invocation_id) gid: vec3u) {
   let r1 = min(r0 + params.rowsPerChunk, params.rows);
   let rowVecs = params.kPad / 4u;
   let col = blk * KV;
-  // 4 features × 4 vec4s of columns.
-  var s: array<vec4f, 16>;
-  for (var i = 0u; i < 16u; i++) {
-    s[i] = vec4f(0.0);
-  }
+  // Named sums, not an array indexed by a loop variable, so they stay in registers; the KV guards
+  // fold away once KV is fixed for the pipeline.
+  let zero = Quad(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
+  var s0 = zero;
+  var s1 = zero;
+  var s2 = zero;
+  var s3 = zero;
   for (var r = r0; r < r1; r++) {
     var x = vec4f(1.0, 0.0, 0.0, 0.0);
     if (q < params.quads) {
       x = quad(walk[start + r] * params.quads, q);
     }
-    for (var v = 0u; v < KV; v++) {
-      let g = G[r * rowVecs + col + v];
-      s[v] = fma(vec4f(x.x), g, s[v]);
-      s[4u + v] = fma(vec4f(x.y), g, s[4u + v]);
-      s[8u + v] = fma(vec4f(x.z), g, s[8u + v]);
-      s[12u + v] = fma(vec4f(x.w), g, s[12u + v]);
-    }
+    let g = r * rowVecs + col;
+    s0 = addOuter(s0, x, G[g]);
+    if (KV > 1u) { s1 = addOuter(s1, x, G[g + 1u]); }
+    if (KV > 2u) { s2 = addOuter(s2, x, G[g + 2u]); }
+    if (KV > 3u) { s3 = addOuter(s3, x, G[g + 3u]); }
   }
-  for (var v = 0u; v < KV; v++) {
-    store(chunk, q, blk, v, s[v], s[4u + v], s[8u + v], s[12u + v]);
-  }
+  store(chunk, q, blk, 0u, s0);
+  if (KV > 1u) { store(chunk, q, blk, 1u, s1); }
+  if (KV > 2u) { store(chunk, q, blk, 2u, s2); }
+  if (KV > 3u) { store(chunk, q, blk, 3u, s3); }
 }
 
 @compute @workgroup_size(64)
