@@ -87,6 +87,77 @@ test('parseCsv: a non-numeric cell is a ValueError with its 1-based line and col
   fails('a,b\n"1"x,2\n', { label: 'b' }, ValueError, /CSV line 2: unexpected 'x' after a closing quote/);
 });
 
+/** Runs parseCsv on `text`, expecting a ValueError; returns its message and the milliseconds taken. */
+function timedFailure(text: string, options: CsvOptions): { message: string; ms: number } {
+  const t0 = performance.now();
+  try {
+    parseCsv(text, options);
+  } catch (e) {
+    const ms = performance.now() - t0;
+    assert.instance(e, ValueError, `${(e as Error).name}: ${(e as Error).message.slice(0, 200)}`);
+    return { message: (e as Error).message, ms };
+  }
+  assert.unreachable('expected a ValueError');
+  throw new Error('unreachable');
+}
+
+const MiB = 1 << 20;
+
+test('parseCsv: 1 MiB hostile cells fail in well under a second, with messages cut to 80 characters and the length', () => {
+  // Each took seconds or more before the scanner (a 50 000-digit cell ending in a letter: 6 s; a
+  // 293 KiB run of quotes: 64 s), and each message repeated the whole cell.
+  const digits = '1'.repeat(MiB);
+  const cases: { what: string; text: string; pattern: RegExp; length: number }[] = [
+    { what: 'digits ending in a letter', text: `a,b\n1,${digits}x\n`, pattern: /^CSV line 2, column 2: '1{80}…' \(1048577 characters\) is not a finite number$/, length: MiB + 1 },
+    { what: 'the same, quoted', text: `a,b\n"${digits}x",1\n`, pattern: /^CSV line 2, column 1: '1{80}…' \(1048577 characters\) is not a finite number$/, length: MiB + 1 },
+    { what: 'quote noise after a letter', text: `a,b\n1,x${'"'.repeat(MiB)}\n`, pattern: /^CSV line 2, column 2: 'x"{79}…' \(1048577 characters\) is not a finite number$/, length: MiB + 1 },
+    { what: 'escaped quotes, then junk after the cell', text: `a,b\n1,"${'a""'.repeat(MiB / 4)}"x\n`, pattern: /^CSV line 2: unexpected 'x' after a closing quote$/, length: 0 },
+    { what: 'a quoted cell never closed', text: `a,b\n1,"${digits}\n2,3\n`, pattern: /^CSV line 2: a quoted cell is not closed/, length: 0 },
+    { what: 'digits beyond float32', text: `a,b\n1,${digits}\n`, pattern: /^CSV line 2, column 2: '1{80}…' \(1048576 characters\) is not a finite number$/, length: MiB },
+    { what: 'a number beyond float32', text: `a,b\n1,1${'0'.repeat(200)}\n`, pattern: /^CSV line 2, column 2: '10{79}…' \(201 characters\) is too large for a 32-bit float$/, length: 201 },
+  ];
+  for (const c of cases) {
+    const { message, ms } = timedFailure(c.text, { label: 'a' });
+    assert.match(message, c.pattern, c.what);
+    assert.ok(message.length < 200, `${c.what}: a ${message.length}-character message`);
+    assert.ok(ms < 1000, `${c.what}: ${ms.toFixed(0)} ms for ${c.text.length} characters`);
+  }
+});
+
+test('parseCsv: long but valid cells parse in linear time', () => {
+  const spaces = ' '.repeat(MiB);
+  const tiny = `0.${'0'.repeat(MiB)}1`;
+  const t0 = performance.now();
+  const t = parseCsv(`a,b\n${spaces}1${spaces},${spaces}"2"${spaces}\n${tiny},3\n`, { label: 'b' });
+  const ms = performance.now() - t0;
+  assert.equal(Array.from(t.X.data), [1, 0]);
+  assert.equal(Array.from(t.y), [2, 3]);
+  assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
+  // Twice as long takes about twice as long (a quadratic scan would take four times).
+  const lines = Array.from({ length: 20000 }, (_, i) => `${i},"${i % 7}",  ${i / 8} `).join('\n');
+  const timeOf = (text: string): number => {
+    const start = performance.now();
+    parseCsv(text, { label: 1, header: false });
+    return performance.now() - start;
+  };
+  timeOf(lines);
+  const once = Math.min(timeOf(lines), timeOf(lines));
+  const twice = Math.min(timeOf(`${lines}\n${lines}`), timeOf(`${lines}\n${lines}`));
+  assert.ok(twice < 4 * once + 50, `20000 rows: ${once.toFixed(1)} ms, 40000 rows: ${twice.toFixed(1)} ms`);
+});
+
+test('parseCsv: a long label name, or a header of many columns, is cut in the message', () => {
+  const longName = 'n'.repeat(MiB);
+  const { message } = timedFailure(`a,b\n1,2\n`, { label: longName });
+  assert.match(message, /^label column 'n{80}…' \(1048576 characters\) is not in the header \(a, b\)$/);
+  const header = Array.from({ length: 100000 }, (_, j) => `column${j}`).join(',');
+  const wide = timedFailure(`${header}\n`, { label: 'missing' }).message;
+  assert.match(wide, /is not in the header \(column0, column1, .*, column19, … \(100000 columns\)\)$/);
+  assert.ok(wide.length < 400, `${wide.length} characters`);
+  const unknown = timedFailure('a,b\n1,2\n', { label: 'a', [longName]: 1 } as unknown as CsvOptions).message;
+  assert.ok(unknown.length < 200 && unknown.includes('(1048576 characters)'), unknown.slice(0, 200));
+});
+
 test('parseCsv: a ragged row is a ShapeError with its line number and both widths', () => {
   fails('a,b,c\n1,2,3\n4,5\n', { label: 'c' }, ShapeError, /CSV line 3 has 2 cells but the header has 3/);
   fails('1,2\n3,4\n5,6,7\n', { label: 0, header: false }, ShapeError, /CSV line 3 has 3 cells but the first row has 2/);

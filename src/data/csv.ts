@@ -2,6 +2,10 @@
 // one column holding the label (or regression target). Cells may be quoted ("…", "" for a quote) but
 // must hold numbers; anything else is an error naming the line, so a malformed file fails loudly
 // instead of training on zeros.
+//
+// The text is read by one forward scan with no regular expressions on cell contents, so the time is
+// linear in the text whatever it holds (a backtracking pattern took seconds on one long cell), and
+// error messages show at most CELL_PREVIEW characters of a cell, however long it is.
 import { ShapeError, ValueError } from '../errors.ts';
 import type { HostMatrix } from '../types.ts';
 
@@ -24,53 +28,123 @@ export interface CsvTable {
   labelName: string;
 }
 
-/** A decimal number: what the table may hold. Number() alone would also accept '', '0x1f' and 'Infinity'. */
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** Characters of a cell (or name) an error message shows; longer ones are cut with an ellipsis and their length. */
+const CELL_PREVIEW = 80;
 
-/** Splits one line into trimmed cells, honouring double quotes. */
-function splitLine(line: string, lineNo: number): string[] {
+/** A cell for an error message: quoted, and cut to CELL_PREVIEW characters with its length when longer. */
+export function describeCell(cell: string): string {
+  if (cell.length <= CELL_PREVIEW) return `'${cell}'`;
+  return `'${cell.slice(0, CELL_PREVIEW)}…' (${cell.length} characters)`;
+}
+
+/** Whitespace as String.prototype.trim() sees it, for one UTF-16 code unit. */
+function isSpace(code: number): boolean {
+  if (code === 32 || (code >= 9 && code <= 13)) return true;
+  return code >= 0x80 && String.fromCharCode(code).trim() === '';
+}
+
+const QUOTE = 34;
+const COMMA = 44;
+
+/** Index of the first character in [from, to) that is not whitespace (to when there is none). */
+function skipSpaces(text: string, from: number, to: number): number {
+  let i = from;
+  while (i < to && isSpace(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * Splits text[start, end) (one line, without its line break) into cells. Unquoted cells are trimmed;
+ * a cell whose first non-blank character is a quote runs to the matching quote ("" inside stands for
+ * one), and only blanks may follow it before the next comma. Every character is looked at once.
+ */
+function splitLine(text: string, start: number, end: number, lineNo: number): string[] {
   const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  let wasQuoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i] as string;
-    if (quoted) {
-      if (ch !== '"') cell += ch;
-      else if (line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else quoted = false;
-    } else if (ch === '"' && cell.trim() === '' && !wasQuoted) {
-      quoted = true;
-      wasQuoted = true;
-      cell = '';
-    } else if (ch === ',') {
-      cells.push(wasQuoted ? cell : cell.trim());
-      cell = '';
-      wasQuoted = false;
-    } else if (wasQuoted) {
-      if (ch.trim() !== '') throw new ValueError(`CSV line ${lineNo}: unexpected '${ch}' after a closing quote`);
-    } else cell += ch;
+  let i = start;
+  for (;;) {
+    const first = skipSpaces(text, i, end);
+    let next: number;
+    if (first < end && text.charCodeAt(first) === QUOTE) {
+      const parts: string[] = [];
+      let from = first + 1;
+      let at = from;
+      for (;;) {
+        while (at < end && text.charCodeAt(at) !== QUOTE) at++;
+        if (at >= end) throw new ValueError(`CSV line ${lineNo}: a quoted cell is not closed (quoted line breaks are not supported)`);
+        if (at + 1 < end && text.charCodeAt(at + 1) === QUOTE) {
+          parts.push(text.slice(from, at + 1));
+          at += 2;
+          from = at;
+        } else {
+          parts.push(text.slice(from, at));
+          break;
+        }
+      }
+      cells.push(parts.join(''));
+      next = skipSpaces(text, at + 1, end);
+      if (next < end && text.charCodeAt(next) !== COMMA) {
+        throw new ValueError(`CSV line ${lineNo}: unexpected '${text[next]}' after a closing quote`);
+      }
+    } else {
+      next = first;
+      while (next < end && text.charCodeAt(next) !== COMMA) next++;
+      let last = next;
+      while (last > first && isSpace(text.charCodeAt(last - 1))) last--;
+      cells.push(text.slice(first, last));
+    }
+    if (next >= end) return cells;
+    i = next + 1;
   }
-  if (quoted) throw new ValueError(`CSV line ${lineNo}: a quoted cell is not closed (quoted line breaks are not supported)`);
-  cells.push(wasQuoted ? cell : cell.trim());
-  return cells;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/**
+ * Whether `cell` is a decimal number: [+-] digits [. digits] [e [+-] digits], with digits on at least
+ * one side of the point. Number() alone would also accept '', '0x1f' and 'Infinity'.
+ */
+function isDecimal(cell: string): boolean {
+  const n = cell.length;
+  let i = 0;
+  if (i < n && (cell[i] === '+' || cell[i] === '-')) i++;
+  let digits = 0;
+  while (i < n && isDigit(cell.charCodeAt(i))) {
+    i++;
+    digits++;
+  }
+  if (i < n && cell[i] === '.') {
+    i++;
+    while (i < n && isDigit(cell.charCodeAt(i))) {
+      i++;
+      digits++;
+    }
+  }
+  if (digits === 0) return false;
+  if (i < n && (cell[i] === 'e' || cell[i] === 'E')) {
+    i++;
+    if (i < n && (cell[i] === '+' || cell[i] === '-')) i++;
+    const expStart = i;
+    while (i < n && isDigit(cell.charCodeAt(i))) i++;
+    if (i === expStart) return false;
+  }
+  return i === n;
 }
 
 function parseCell(cell: string, lineNo: number, column: number): number {
   if (cell === '') throw new ValueError(`CSV line ${lineNo}, column ${column + 1}: empty cell (missing values are not supported)`);
-  const v = NUMBER.test(cell) ? Number(cell) : Number.NaN;
-  if (!Number.isFinite(v)) throw new ValueError(`CSV line ${lineNo}, column ${column + 1}: '${cell}' is not a finite number`);
+  const v = isDecimal(cell) ? Number(cell) : Number.NaN;
+  if (!Number.isFinite(v)) throw new ValueError(`CSV line ${lineNo}, column ${column + 1}: ${describeCell(cell)} is not a finite number`);
   // Values are stored as f32, where anything beyond ±3.4e38 becomes Infinity.
-  if (!Number.isFinite(Math.fround(v))) throw new ValueError(`CSV line ${lineNo}, column ${column + 1}: ${cell} is too large for a 32-bit float`);
+  if (!Number.isFinite(Math.fround(v))) throw new ValueError(`CSV line ${lineNo}, column ${column + 1}: ${cell.length <= CELL_PREVIEW ? cell : describeCell(cell)} is too large for a 32-bit float`);
   return v;
 }
 
 function checkOptions(options: unknown): { label: string | number; header: boolean } {
   if (typeof options !== 'object' || options === null) throw new ValueError('parseCsv options must be { label, header? }');
   for (const key of Object.keys(options)) {
-    if (key !== 'label' && key !== 'header') throw new ValueError(`parseCsv: unknown option '${key}' (known: label, header)`);
+    if (key !== 'label' && key !== 'header') throw new ValueError(`parseCsv: unknown option ${describeCell(key)} (known: label, header)`);
   }
   const { label, header } = options as { label?: unknown; header?: unknown };
   if (header !== undefined && typeof header !== 'boolean') throw new ValueError(`header must be true or false, got ${String(header)}`);
@@ -82,6 +156,12 @@ function checkOptions(options: unknown): { label: string | number; header: boole
   return { label, header: header ?? true };
 }
 
+/** The header's names for an error message: each cut like a cell, and at most the first 20. */
+function describeNames(names: readonly string[]): string {
+  const shown = names.slice(0, 20).map((n) => (n.length <= CELL_PREVIEW ? n : describeCell(n)));
+  return names.length > 20 ? `${shown.join(', ')}, … (${names.length} columns)` : shown.join(', ');
+}
+
 /** Finds the label column among `cols` columns, by header name or index. */
 function labelColumn(label: string | number, names: string[] | null, cols: number): number {
   if (typeof label === 'number') {
@@ -89,51 +169,78 @@ function labelColumn(label: string | number, names: string[] | null, cols: numbe
     if (index < 0 || index >= cols) throw new ValueError(`label index ${label} is out of range for ${cols} columns`);
     return index;
   }
-  if (names === null) throw new ValueError(`label '${label}' is a column name, but the CSV has no header (header: false); give an index`);
+  const name = describeCell(label);
+  if (names === null) throw new ValueError(`label ${name} is a column name, but the CSV has no header (header: false); give an index`);
   const matches = names.flatMap((n, i) => (n === label ? [i] : []));
-  if (matches.length === 0) throw new ValueError(`label column '${label}' is not in the header (${names.join(', ')})`);
-  if (matches.length > 1) throw new ValueError(`label column '${label}' appears ${matches.length} times in the header; give an index`);
+  if (matches.length === 0) throw new ValueError(`label column ${name} is not in the header (${describeNames(names)})`);
+  if (matches.length > 1) throw new ValueError(`label column ${name} appears ${matches.length} times in the header; give an index`);
   return matches[0] as number;
+}
+
+/** A Float32Array that grows by doubling: the values of a large table, without a JS array per value. */
+class F32Builder {
+  #data = new Float32Array(1024);
+  length = 0;
+
+  push(v: number): void {
+    if (this.length === this.#data.length) {
+      const grown = new Float32Array(this.#data.length * 2);
+      grown.set(this.#data);
+      this.#data = grown;
+    }
+    this.#data[this.length++] = v;
+  }
+
+  /** The values pushed, in an array of their exact length. */
+  finish(): Float32Array {
+    return this.#data.slice(0, this.length);
+  }
 }
 
 /** Parses a numeric CSV table into features X and labels y. */
 export function parseCsv(text: string, options: CsvOptions): CsvTable {
   if (typeof text !== 'string') throw new ValueError(`text must be a string, got ${text === null ? 'null' : typeof text}`);
   const { label, header } = checkOptions(options);
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   let names: string[] | null = null;
   let cols = -1;
   let labelAt = -1;
-  const values: number[] = [];
-  const y: number[] = [];
-  lines.forEach((line, i) => {
-    const lineNo = i + 1;
+  const values = new F32Builder();
+  const y = new F32Builder();
+  // A byte-order mark is not part of the first cell.
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  for (let lineNo = 1; start <= text.length; lineNo++) {
+    let newline = text.indexOf('\n', start);
+    if (newline < 0) newline = text.length;
+    // Lines end at \n; a \r just before it belongs to the line break (CRLF files).
+    const end = newline > start && text.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
+    const lineStart = start;
+    start = newline + 1;
     // Blank lines (a trailing newline, spacing) carry no row.
-    if (line.trim() === '') return;
-    const cells = splitLine(line, lineNo);
+    if (skipSpaces(text, lineStart, end) === end) continue;
+    const cells = splitLine(text, lineStart, end, lineNo);
     if (cols < 0) {
       cols = cells.length;
       if (cols < 2) throw new ShapeError(`CSV line ${lineNo}: ${cols} column; a table needs at least one feature and the label`);
       labelAt = labelColumn(label, header ? cells : null, cols);
       if (header) {
         names = cells;
-        return;
+        continue;
       }
     } else if (cells.length !== cols) {
       throw new ShapeError(`CSV line ${lineNo} has ${cells.length} cells but the ${header ? 'header' : 'first row'} has ${cols}`);
     }
-    cells.forEach((cell, j) => {
-      const v = parseCell(cell, lineNo, j);
+    for (let j = 0; j < cols; j++) {
+      const v = parseCell(cells[j] as string, lineNo, j);
       if (j === labelAt) y.push(v);
       else values.push(v);
-    });
-  });
+    }
+  }
   if (cols < 0) throw new ShapeError('the CSV text is empty');
   if (y.length === 0) throw new ShapeError('the CSV has a header but no data rows');
   const columnNames: string[] = names ?? Array.from({ length: cols }, (_, j) => String(j));
   return {
-    X: { data: Float32Array.from(values), rows: y.length, cols: cols - 1 },
-    y: Float32Array.from(y),
+    X: { data: values.finish(), rows: y.length, cols: cols - 1 },
+    y: y.finish(),
     featureNames: columnNames.filter((_, j) => j !== labelAt),
     labelName: columnNames[labelAt] as string,
   };
