@@ -21,7 +21,7 @@ export type { Dataset } from './data/iris.ts';
 export { fitStandardizer, standardize } from './data/preprocess.ts';
 export type { Standardizer } from './data/preprocess.ts';
 export { gunzip, isGzip, parseIdx, readIdx } from './data/idx.ts';
-export type { IdxArray, IdxData } from './data/idx.ts';
+export type { GunzipOptions, IdxArray, IdxData } from './data/idx.ts';
 export { parseCsv } from './data/csv.ts';
 export type { CsvOptions, CsvTable } from './data/csv.ts';
 export { confusionMatrix, oneHot, polynomialFeatureCount, polynomialFeatures, trainTestSplit } from './data/transforms.ts';
