@@ -4,6 +4,7 @@ import { ShapeError, ValueError } from '../errors.ts';
 import { mulberry32 } from '../random.ts';
 import type { HostMatrix, MatrixInput } from '../types.ts';
 import { checkPositiveInt, describeShape, toHostMatrix } from '../validate.ts';
+import { MAX_CLASSES, MAX_CONFUSION_CLASSES, MAX_POLYNOMIAL_COLUMNS, MAX_VALUES } from './limits.ts';
 
 /** Checks that `y` is an array of finite numbers and returns it as one. */
 function checkVector(name: string, y: unknown): ArrayLike<number> {
@@ -30,10 +31,20 @@ function checkLabels(name: string, y: unknown, nClasses: number): ArrayLike<numb
   return arr;
 }
 
+/** nClasses checked to be a positive integer no larger than `max`, before anything of its size is allocated. */
+function checkClassCount(nClasses: unknown, max: number, why: string): number {
+  const k = checkPositiveInt('nClasses', nClasses);
+  if (k > max) throw new ValueError(`nClasses = ${k} is over the limit of ${max}${why}`);
+  return k;
+}
+
 /** Labels 0..nClasses−1 as one-hot rows: an n×nClasses matrix with a single 1 per row. */
 export function oneHot(y: ArrayLike<number>, nClasses: number): HostMatrix {
-  const k = checkPositiveInt('nClasses', nClasses);
+  const k = checkClassCount(nClasses, MAX_CLASSES, '');
   const labels = checkLabels('y', y, k);
+  if (labels.length * k > MAX_VALUES) {
+    throw new ValueError(`oneHot of ${labels.length} labels with nClasses = ${k} would have ${labels.length * k} values, over the limit of 2^28`);
+  }
   const data = new Float32Array(labels.length * k);
   for (let i = 0; i < labels.length; i++) data[i * k + (labels[i] as number)] = 1;
   return { data, rows: labels.length, cols: k };
@@ -112,13 +123,21 @@ export function trainTestSplit(X: MatrixInput, y: ArrayLike<number>, options?: S
   return { XTrain: takeRows(m, trainRows), yTrain: pick(trainRows), XTest: takeRows(m, testRows), yTest: pick(testRows) };
 }
 
-/** Output columns above this are refused: the matrix would not fit in memory or in one GPU binding anyway. */
-const MAX_POLYNOMIAL_VALUES = 2 ** 28;
-
-/** Number of monomials of total degree 1..degree in d variables: C(d + degree, degree) − 1. */
+/**
+ * Number of monomials of total degree 1..degree in d variables: C(d + degree, degree) − 1, or
+ * Infinity when that is beyond 2^53. Takes min(d, degree) steps, so a huge degree costs nothing.
+ */
 export function polynomialFeatureCount(d: number, degree: number): number {
+  checkPositiveInt('d', d);
+  checkPositiveInt('degree', degree);
+  // C(d + p, p) = C(d + p, d): build it over the smaller of the two, each step an exact binomial.
+  const n = d + degree;
+  const k = Math.min(d, degree);
   let c = 1;
-  for (let i = 1; i <= degree; i++) c = (c * (d + i)) / i;
+  for (let i = 1; i <= k; i++) {
+    c = (c * (n - k + i)) / i;
+    if (c > Number.MAX_SAFE_INTEGER) return Number.POSITIVE_INFINITY;
+  }
   return Math.round(c) - 1;
 }
 
@@ -126,37 +145,41 @@ export function polynomialFeatureCount(d: number, degree: number): number {
  * Every monomial of total degree 1..degree of X's columns, without the constant 1 (the models have a
  * bias). Order: by degree, then by the column indexes of the factors in lexicographic order, the
  * order of scikit-learn's PolynomialFeatures: for columns a, b and degree 2, [a, b, a², ab, b²].
+ * At most 2^20 columns and 2^28 values, checked before anything is allocated.
  */
 export function polynomialFeatures(X: MatrixInput, degree: number): HostMatrix {
   const m = toHostMatrix('X', X);
   const p = checkPositiveInt('degree', degree);
   const cols = polynomialFeatureCount(m.cols, p);
-  if (!Number.isSafeInteger(cols) || cols * m.rows > MAX_POLYNOMIAL_VALUES) {
-    throw new ShapeError(`polynomialFeatures of X (${describeShape(m)}) to degree ${p} would have ${cols} columns, too many`);
+  if (cols > MAX_POLYNOMIAL_COLUMNS || cols * m.rows > MAX_VALUES) {
+    const limit = cols > MAX_POLYNOMIAL_COLUMNS ? `over the limit of 2^20 columns` : `${cols * m.rows} values, over the limit of 2^28`;
+    const count = Number.isFinite(cols) ? String(cols) : 'more than 2^53';
+    throw new ValueError(`polynomialFeatures of X (${describeShape(m)}) to degree ${p} would have ${count} columns, ${limit}; lower degree`);
   }
   // Each monomial is an earlier one (its parent) times one more column, whose index is ≥ the parent's
   // last factor: that enumerates the combinations with repetition in the documented order.
-  const parent: number[] = [];
-  const factor: number[] = [];
-  const lastFactor: number[] = [];
-  let previous: number[] = [];
+  // Typed arrays of the exact size: JS arrays grown by push abort the process past about 2^27 entries.
+  // A monomial's last factor is the column it multiplies its parent by, so `factor` serves as both.
+  const parent = new Int32Array(cols);
+  const factor = new Int32Array(cols);
   for (let j = 0; j < m.cols; j++) {
-    parent.push(-1);
-    factor.push(j);
-    lastFactor.push(j);
-    previous.push(j);
+    parent[j] = -1;
+    factor[j] = j;
   }
+  // Monomials of the previous degree are the range [from, to); the next degree is appended after them.
+  let from = 0;
+  let to = m.cols;
   for (let deg = 2; deg <= p; deg++) {
-    const current: number[] = [];
-    for (const q of previous) {
-      for (let j = lastFactor[q] as number; j < m.cols; j++) {
-        current.push(parent.length);
-        parent.push(q);
-        factor.push(j);
-        lastFactor.push(j);
+    let next = to;
+    for (let q = from; q < to; q++) {
+      for (let j = factor[q] as number; j < m.cols; j++) {
+        parent[next] = q;
+        factor[next] = j;
+        next++;
       }
     }
-    previous = current;
+    from = to;
+    to = next;
   }
   const data = new Float32Array(m.rows * cols);
   const row = new Float64Array(cols);
@@ -179,7 +202,7 @@ export function polynomialFeatures(X: MatrixInput, degree: number): HostMatrix {
  * predicted as p, so rows sum to the class sizes and the diagonal holds the correct predictions.
  */
 export function confusionMatrix(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, nClasses: number): number[][] {
-  const k = checkPositiveInt('nClasses', nClasses);
+  const k = checkClassCount(nClasses, MAX_CONFUSION_CLASSES, ' (the matrix has nClasses² entries)');
   const truth = checkLabels('yTrue', yTrue, k);
   const predicted = checkLabels('yPred', yPred, k);
   if (truth.length !== predicted.length) throw new ShapeError(`yTrue has ${truth.length} values but yPred has ${predicted.length}`);
