@@ -1,31 +1,52 @@
 // A reader for numeric CSV tables: one row per line, comma-separated, an optional header line, and
 // one column holding the label (or regression target). Cells may be quoted ("…", "" for a quote) but
-// must hold numbers; anything else is an error naming the line, so a malformed file fails loudly
-// instead of training on zeros.
+// must hold numbers, except labels read as classes (text such as 'setosa', or numbers such as 1..k),
+// which are encoded as indices 0..k−1. Anything else is an error naming the line, so a malformed file
+// fails loudly instead of training on zeros.
 //
 // The text is read by one forward scan with no regular expressions on cell contents, so the time is
 // linear in the text whatever it holds (a backtracking pattern took seconds on one long cell), and
 // error messages show at most CELL_PREVIEW characters of a cell, however long it is.
 import { ShapeError, ValueError } from '../errors.ts';
 import type { HostMatrix } from '../types.ts';
+import { describeValue } from '../validate.ts';
+import { MAX_CLASSES } from './limits.ts';
 
-/** Options of parseCsv(): which column is the label, and whether there is a header line. */
+/** Options of parseCsv(): which column is the label, how to read it, and what to do with missing cells. */
 export interface CsvOptions {
   /** The label column: its header name, or its 0-based index (negative counts from the end: −1 is the last). */
   label: string | number;
   /** Whether the first non-blank line holds column names (default true). */
   header?: boolean;
+  /**
+   * Read the label column as class labels (default false: as numbers, e.g. regression targets).
+   * Labels may then be any text; `classes` lists the distinct ones sorted and `y` holds indices into it.
+   */
+  classes?: boolean;
+  /** An empty cell is an error naming its line ('error', the default), or its row is left out ('drop-rows'). */
+  missing?: 'error' | 'drop-rows';
 }
 
 /** What parseCsv() returns. */
 export interface CsvTable {
   /** The feature columns (every column but the label), rows×features, in file order. */
   X: HostMatrix;
-  /** The label column. */
+  /**
+   * The label column: its values, or with `classes: true` each row's class index 0..k−1 into
+   * `classes`.
+   */
   y: Float32Array;
+  /**
+   * With `classes: true`, the k distinct labels in sorted order: numbers sorted numerically when every
+   * label is a decimal number (so '1.0' and '1' are one class), else strings in UTF-16 code-unit order
+   * (Array.prototype.sort). null without `classes`.
+   */
+  classes: number[] | string[] | null;
   /** Header names of the feature columns; their 0-based column indexes when there is no header. */
   featureNames: string[];
   labelName: string;
+  /** 1-based line numbers of the rows left out for an empty cell (`missing: 'drop-rows'`); empty otherwise. */
+  droppedLines: number[];
 }
 
 /** Characters of a cell (or name) an error message shows; longer ones are cut with an ellipsis and their length. */
@@ -132,28 +153,39 @@ function isDecimal(cell: string): boolean {
   return i === n;
 }
 
-function parseCell(cell: string, lineNo: number, column: number): number {
-  if (cell === '') throw new ValueError(`CSV line ${lineNo}, column ${column + 1}: empty cell (missing values are not supported)`);
+function emptyCell(lineNo: number, column: number): ValueError {
+  return new ValueError(`CSV line ${lineNo}, column ${column + 1}: empty cell (a missing value; missing: 'drop-rows' leaves such rows out)`);
+}
+
+/** A cell as a number; `hint` ends the message when it is not one. */
+function parseCell(cell: string, lineNo: number, column: number, hint = ''): number {
+  if (cell === '') throw emptyCell(lineNo, column);
   const v = isDecimal(cell) ? Number(cell) : Number.NaN;
-  if (!Number.isFinite(v)) throw new ValueError(`CSV line ${lineNo}, column ${column + 1}: ${describeCell(cell)} is not a finite number`);
+  if (!Number.isFinite(v)) throw new ValueError(`CSV line ${lineNo}, column ${column + 1}: ${describeCell(cell)} is not a finite number${hint}`);
   // Values are stored as f32, where anything beyond ±3.4e38 becomes Infinity.
   if (!Number.isFinite(Math.fround(v))) throw new ValueError(`CSV line ${lineNo}, column ${column + 1}: ${cell.length <= CELL_PREVIEW ? cell : describeCell(cell)} is too large for a 32-bit float`);
   return v;
 }
 
-function checkOptions(options: unknown): { label: string | number; header: boolean } {
-  if (typeof options !== 'object' || options === null) throw new ValueError('parseCsv options must be { label, header? }');
+const OPTION_NAMES = ['label', 'header', 'classes', 'missing'];
+
+function checkOptions(options: unknown): Required<CsvOptions> {
+  if (typeof options !== 'object' || options === null) throw new ValueError('parseCsv options must be { label, header?, classes?, missing? }');
   for (const key of Object.keys(options)) {
-    if (key !== 'label' && key !== 'header') throw new ValueError(`parseCsv: unknown option ${describeCell(key)} (known: label, header)`);
+    if (!OPTION_NAMES.includes(key)) throw new ValueError(`parseCsv: unknown option ${describeCell(key)} (known: ${OPTION_NAMES.join(', ')})`);
   }
-  const { label, header } = options as { label?: unknown; header?: unknown };
+  const { label, header, classes, missing } = options as { label?: unknown; header?: unknown; classes?: unknown; missing?: unknown };
   if (header !== undefined && typeof header !== 'boolean') throw new ValueError(`header must be true or false, got ${String(header)}`);
+  if (classes !== undefined && typeof classes !== 'boolean') throw new ValueError(`classes must be true or false, got ${describeValue(classes)}`);
+  if (missing !== undefined && missing !== 'error' && missing !== 'drop-rows') {
+    throw new ValueError(`missing must be 'error' or 'drop-rows', got ${describeValue(missing)}`);
+  }
   if (typeof label === 'number') {
     if (!Number.isInteger(label)) throw new ValueError(`label must be a column name or an integer index, got ${label}`);
   } else if (typeof label !== 'string' || label === '') {
     throw new ValueError(`label must be a column name or an integer index, got ${label === '' ? "''" : String(label)}`);
   }
-  return { label, header: header ?? true };
+  return { label, header: header ?? true, classes: classes ?? false, missing: missing ?? 'error' };
 }
 
 /** The header's names for an error message: each cut like a cell, and at most the first 20. */
@@ -197,15 +229,61 @@ class F32Builder {
   }
 }
 
-/** Parses a numeric CSV table into features X and labels y. */
+/**
+ * Gathers a label column's cells as classes: each distinct text gets an id as it first appears, and
+ * once every row is read the ids are renumbered in the sorted order of the classes.
+ */
+class ClassEncoder {
+  readonly #ids = new Map<string, number>();
+  readonly #texts: string[] = [];
+  readonly #rows = new F32Builder();
+
+  add(cell: string, lineNo: number, column: number): void {
+    let id = this.#ids.get(cell);
+    if (id === undefined) {
+      // Checked as classes appear, so a column of distinct values is refused before it fills a map.
+      if (this.#texts.length === MAX_CLASSES) {
+        throw new ValueError(`CSV line ${lineNo}, column ${column + 1}: the label column holds more than ${MAX_CLASSES} distinct values; classes: true is for class labels`);
+      }
+      id = this.#texts.length;
+      this.#ids.set(cell, id);
+      this.#texts.push(cell);
+    }
+    this.#rows.push(id);
+  }
+
+  /** The classes in sorted order, and each row's index into them. */
+  finish(): { classes: number[] | string[]; y: Float32Array } {
+    const texts = this.#texts;
+    const numeric = texts.every((t) => isDecimal(t) && Number.isFinite(Number(t)));
+    const keys: (number | string)[] = numeric ? texts.map(Number) : texts;
+    // Number keys merge spellings of one value ('1', '1.0'); a Set keeps each value once.
+    const classes = numeric
+      ? [...new Set(keys as number[])].sort((a, b) => a - b)
+      : [...(keys as string[])].sort();
+    const index = new Map<number | string, number>(classes.map((c, i) => [c, i]));
+    const renumber = keys.map((k) => index.get(k) as number);
+    const y = this.#rows.finish();
+    for (let i = 0; i < y.length; i++) y[i] = renumber[y[i] as number] as number;
+    return { classes, y };
+  }
+}
+
+/**
+ * Parses a CSV table into features X and labels y. Features must be numbers; labels too, unless
+ * `classes: true` reads them as class labels (any text), encoded as indices into the sorted `classes`.
+ */
 export function parseCsv(text: string, options: CsvOptions): CsvTable {
   if (typeof text !== 'string') throw new ValueError(`text must be a string, got ${text === null ? 'null' : typeof text}`);
-  const { label, header } = checkOptions(options);
+  const { label, header, classes, missing } = checkOptions(options);
   let names: string[] | null = null;
   let cols = -1;
   let labelAt = -1;
   const values = new F32Builder();
   const y = new F32Builder();
+  const encoder = classes ? new ClassEncoder() : null;
+  const droppedLines: number[] = [];
+  let rows = 0;
   // A byte-order mark is not part of the first cell.
   let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   for (let lineNo = 1; start <= text.length; lineNo++) {
@@ -229,19 +307,32 @@ export function parseCsv(text: string, options: CsvOptions): CsvTable {
     } else if (cells.length !== cols) {
       throw new ShapeError(`CSV line ${lineNo} has ${cells.length} cells but the ${header ? 'header' : 'first row'} has ${cols}`);
     }
-    for (let j = 0; j < cols; j++) {
-      const v = parseCell(cells[j] as string, lineNo, j);
-      if (j === labelAt) y.push(v);
-      else values.push(v);
+    if (missing === 'drop-rows' && cells.includes('')) {
+      droppedLines.push(lineNo);
+      continue;
     }
+    for (let j = 0; j < cols; j++) {
+      const cell = cells[j] as string;
+      if (j !== labelAt) values.push(parseCell(cell, lineNo, j));
+      else if (encoder === null) y.push(parseCell(cell, lineNo, j, '; for class labels such as text, pass classes: true'));
+      else if (cell === '') throw emptyCell(lineNo, j);
+      else encoder.add(cell, lineNo, j);
+    }
+    rows++;
   }
   if (cols < 0) throw new ShapeError('the CSV text is empty');
-  if (y.length === 0) throw new ShapeError('the CSV has a header but no data rows');
+  if (rows === 0) {
+    if (droppedLines.length > 0) throw new ShapeError(`the CSV has no rows left: all ${droppedLines.length} had an empty cell (missing: 'drop-rows')`);
+    throw new ShapeError('the CSV has a header but no data rows');
+  }
   const columnNames: string[] = names ?? Array.from({ length: cols }, (_, j) => String(j));
+  const labels = encoder === null ? { classes: null, y: y.finish() } : encoder.finish();
   return {
-    X: { data: values.finish(), rows: y.length, cols: cols - 1 },
-    y: y.finish(),
+    X: { data: values.finish(), rows, cols: cols - 1 },
+    y: labels.y,
+    classes: labels.classes,
     featureNames: columnNames.filter((_, j) => j !== labelAt),
     labelName: columnNames[labelAt] as string,
+    droppedLines,
   };
 }
