@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { suite } from 'uvu';
 import type { Summary } from '../cli/report.ts';
 import * as assert from 'uvu/assert';
-import { loadIris } from '../src/data/iris.ts';
+import { IRIS_CLASS_NAMES, loadIris } from '../src/data/iris.ts';
 import { trainTestSplit } from '../src/data/transforms.ts';
 import { startStaticServer } from '../harness/server.ts';
 import { describeRun, lastJsonLine, runNode, type NodeRun } from './support/node-gpu.ts';
@@ -157,6 +157,30 @@ test('a CSV file in Chrome: served to the page, label chosen by name, accuracy â
   assert.match(run.stdout, new RegExp(`${d} features, ${k} classes`));
 });
 
+test('an iris.csv with species names and two empty cells, in Node: rows dropped, class names in the confusion matrix', async () => {
+  const iris = loadIris();
+  const lines = ['sepal_length,sepal_width,petal_length,petal_width,species'];
+  for (let i = 0; i < iris.X.rows; i++) {
+    const row = Array.from(iris.X.data.subarray(i * 4, i * 4 + 4), (v) => v.toFixed(1));
+    lines.push([...row, IRIS_CLASS_NAMES[iris.y[i]!]!].join(','));
+  }
+  // Real files lose cells: a feature on line 6, a label on line 81.
+  lines[5] = lines[5]!.replace(/^[^,]*/, '');
+  lines[80] = lines[80]!.replace(/[^,]*$/, '');
+  const file = join(work, 'iris.csv');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const args = ['--dataset', file, '--missing', 'drop-rows', '--runtime', 'node', '--seed', String(seed), '--epochs', '50', '--batch-size', '16', '--lr', '0.5'];
+  const { run, summary } = await trainJson(args);
+  assert.match(run.stdout, /dropped 2 rows with an empty cell \(lines 6, 81\)/);
+  assert.match(run.stdout, /4 features, 3 classes/);
+  IRIS_CLASS_NAMES.forEach((name, c) => assert.match(run.stdout, new RegExp(`^${c} ${name}\\s+\\d+\\s+\\d+\\s+\\d+$`, 'm'), `confusion row of ${name}`));
+  assert.ok((summary.testAccuracy ?? 0) >= 0.85, `test accuracy ${summary.testAccuracy}`);
+  // Without --missing the first empty cell stops the command, naming its line.
+  const strict = await train(['--dataset', file, '--runtime', 'node']);
+  assert.is(strict.code, 1, describeRun('train on a CSV with an empty cell', strict));
+  assert.match(strict.stderr, /ValueError: CSV line 6, column 1: empty cell/);
+});
+
 test('a bad CSV fails with the reader\'s error and line number, exit code 1', async () => {
   const file = join(work, 'bad.csv');
   writeFileSync(file, 'a,b,label\n1,2,0\n3,x,1\n');
@@ -215,7 +239,9 @@ test('usage errors exit with code 2 and say what is wrong, before any browser st
     [['--batchsize', '4'], /unknown option --batchsize/],
     [['--dataset', join(work, 'nothing-here.csv')], /no such file or directory/],
     [['--dataset', 'fashion-mnist', '--data', join(work, 'no-dir')], /--data .*no such directory/],
-    [['--dataset', 'iris', '--label', 'x'], /--label and --no-header are for CSV datasets/],
+    [['--dataset', 'iris', '--label', 'x'], /--label, --no-header and --missing are for CSV datasets/],
+    [['--dataset', 'iris', '--missing', 'drop-rows'], /--label, --no-header and --missing are for CSV datasets/],
+    [['--missing', 'skip'], /--missing must be one of error, drop-rows, got 'skip'/],
     [['--runtime', 'firefox'], /--runtime must be one of chrome, node/],
   ];
   const runs = await Promise.all(cases.map(([args]) => train(args)));
