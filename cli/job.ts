@@ -3,7 +3,7 @@
 // and a sink for progress events. The library is passed in rather than imported because Node loads
 // the built bundle (its shaders inlined) while the page bundles the sources.
 import type * as Lib from '../src/index.ts';
-import type { EpochLog, GpuContext, History, HostMatrix, IdxFiles, ModelJSON } from '../src/index.ts';
+import type { EpochLog, GpuContext, History, HostMatrix, IdxFiles, ModelJSON, StandardizerJSON } from '../src/index.ts';
 
 export type Library = typeof Lib;
 
@@ -50,12 +50,15 @@ export interface JobInfo {
   adapter: string;
 }
 
-/** How inputs were transformed before training; saved with the model so it can be applied again. */
+/**
+ * How inputs were transformed before training; saved with the model so it can be applied again. A
+ * standardization is the library's own StandardizerJSON (standardizerFromJSON reads it), fitted on
+ * the values as the files hold them.
+ */
 export type Preprocessing =
   | { kind: 'none' }
   | { kind: 'scale'; factor: number }
-  /** x ↦ (x·prescale − mean) / scale, per column; prescale (default 1) maps bytes to [0, 1] first. */
-  | { kind: 'standardize'; mean: number[]; scale: number[]; prescale?: number };
+  | StandardizerJSON;
 
 export interface JobResult {
   info: JobInfo;
@@ -122,6 +125,9 @@ async function prepare(spec: JobSpec, rt: JobRuntime): Promise<PreparedData> {
     rt.emit({ type: 'status', message: `reading ${ds.name} (IDX files)` });
     const loaded = await lib.loadIdxDataset(rt.read, ds.files, {
       ...(spec.limit === null ? {} : { limit: spec.limit }),
+      // Standardizing undoes any scale, so the bytes stay as they are: the saved standardizer then
+      // applies to the files' values directly, with no second step to remember.
+      ...(spec.standardize ? { scale: 1 } : {}),
       ...(ds.fashion ? { classNames: lib.FASHION_MNIST_CLASS_NAMES } : {}),
     });
     train = loaded.train;
@@ -172,7 +178,7 @@ async function prepare(spec: JobSpec, rt: JobRuntime): Promise<PreparedData> {
     train = { X: s.transform(train.X), y: train.y };
     if (validation !== null) validation = { X: s.transform(validation.X), y: validation.y };
     test = { X: s.transform(test.X), y: test.y };
-    preprocessing = { kind: 'standardize', mean: Array.from(s.mean), scale: Array.from(s.scale), ...(scaled === undefined ? {} : { prescale: scaled.factor }) };
+    preprocessing = s.toJSON();
   }
   return { name, train, validation, test, classNames: spec.model === 'linear' ? [] : classNames, preprocessing };
 }
@@ -184,8 +190,7 @@ function describeFactor(f: number): string {
 function describePreprocessing(p: Preprocessing): string {
   if (p.kind === 'none') return 'none';
   if (p.kind === 'scale') return `values × ${describeFactor(p.factor)}`;
-  const standardized = 'standardized (training-set mean and std)';
-  return p.prescale === undefined ? standardized : `values × ${describeFactor(p.prescale)}, then ${standardized}`;
+  return 'standardized (training-set mean and std)';
 }
 
 function describeAdapter(ctx: GpuContext): string {

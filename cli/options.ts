@@ -41,8 +41,8 @@ export interface DatasetDefaults {
 
 export const DEFAULTS: Record<'iris' | 'idx' | 'csv', DatasetDefaults> = {
   iris: { epochs: 50, batchSize: 16, lr: 0.5, lrDecay: 1, standardize: true },
-  // Fashion-MNIST: pixels scaled to [0, 1] then standardized per pixel; the decaying rate settles
-  // the last epochs' noise, which is worth about half a point of test accuracy over a constant one.
+  // Fashion-MNIST: standardized per pixel; the decaying rate settles the last epochs' noise, which
+  // is worth about half a point of test accuracy over a constant one.
   idx: { epochs: 10, batchSize: 128, lr: 0.1, lrDecay: 0.7, standardize: true },
   csv: { epochs: 30, batchSize: 32, lr: 0.1, lrDecay: 1, standardize: true },
 };

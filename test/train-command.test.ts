@@ -11,6 +11,7 @@ import { suite } from 'uvu';
 import type { Summary } from '../cli/report.ts';
 import * as assert from 'uvu/assert';
 import { IRIS_CLASS_NAMES, loadIris } from '../src/data/iris.ts';
+import { standardizerFromJSON, type StandardizerJSON } from '../src/data/preprocess.ts';
 import { trainTestSplit } from '../src/data/transforms.ts';
 import { startStaticServer } from '../harness/server.ts';
 import { describeRun, lastJsonLine, runNode, type NodeRun } from './support/node-gpu.ts';
@@ -29,7 +30,7 @@ interface SavedModel {
   nOutputs: number;
   W: number[];
   b: number[];
-  preprocessing: { kind: string; mean: number[]; scale: number[] };
+  preprocessing: StandardizerJSON;
 }
 
 const seed = testSeed('train command');
@@ -87,15 +88,13 @@ test('iris (the default) in Chrome: the JSON line, test accuracy ≥ 0.85, and t
   assert.ok(Number.isFinite(summary.finalLoss) && summary.finalLoss < 0.5, `final loss ${summary.finalLoss}`);
   for (const part of ['epoch', 'train acc', 'val acc', 'test accuracy', 'confusion matrix', 'setosa', 'adapter']) assert.ok(run.stdout.includes(part), `output lacks '${part}'`);
 
-  // The command's test split is trainTestSplit(testFraction 0.2, seed); redo it and score the saved model.
+  // The command's test split is trainTestSplit(testFraction 0.2, seed); redo it and score the saved
+  // model, its preprocessing read back by the library's standardizerFromJSON.
   const model = JSON.parse(readFileSync(saved, 'utf8')) as SavedModel;
   assert.is(model.preprocessing.kind, 'standardize');
   const iris = loadIris();
   const split = trainTestSplit(iris.X, iris.y, { testFraction: 0.2, seed });
-  const X = split.XTest.data.map((v, i) => {
-    const j = i % 4;
-    return ((v - (model.preprocessing.mean[j] as number)) / (model.preprocessing.scale[j] as number));
-  });
+  const X = standardizerFromJSON(model.preprocessing).transform(split.XTest).data;
   assert.is(savedModelAccuracy(model, X, split.yTest), summary.testAccuracy);
 });
 
@@ -223,12 +222,17 @@ test('a directory of IDX files (gzipped and plain) in Node: 4×4 "images" whose 
   writeFileSync(join(dir, 'train-labels-idx1-ubyte'), idxU8([trainSet.labels.length], trainSet.labels));
   writeFileSync(join(dir, 'test-images-idx3-ubyte'), idxU8([testSet.labels.length, 4, 4], testSet.images));
   writeFileSync(join(dir, 'test-labels-idx1-ubyte.gz'), gzipSync(idxU8([testSet.labels.length], testSet.labels)));
-  const { run, summary } = await trainJson(['--dataset', dir, '--runtime', 'node', '--epochs', '5', '--batch-size', '32']);
+  const saved = join(work, 'idx-model.json');
+  const { run, summary } = await trainJson(['--dataset', dir, '--runtime', 'node', '--epochs', '5', '--batch-size', '32', '--save', saved]);
   assert.is(summary.dataset, 'idx');
   const nValidation = Math.ceil(trainSet.labels.length * 0.1);
   const shape = `${trainSet.labels.length - nValidation} train / ${nValidation} validation / ${testSet.labels.length} test rows, 16 features, 4 classes`;
   assert.ok(run.stdout.includes(shape), `output lacks '${shape}'`);
   assert.ok((summary.testAccuracy ?? 0) >= 0.9, `test accuracy ${summary.testAccuracy}`);
+  // The saved standardizer applies to the bytes as the files hold them, with nothing else to redo.
+  const model = JSON.parse(readFileSync(saved, 'utf8')) as SavedModel;
+  const X = standardizerFromJSON(model.preprocessing).transform({ data: Float32Array.from(testSet.images), rows: testSet.labels.length, cols: 16 }).data;
+  assert.is(savedModelAccuracy(model, X, testSet.labels), summary.testAccuracy);
 });
 
 test('usage errors exit with code 2 and say what is wrong, before any browser starts', async () => {
