@@ -102,11 +102,98 @@ test('trainTestSplit: bad fractions, seeds, options and shapes are refused', () 
   fails(() => trainTestSplit(X, y, { testFraction: Number.NaN }), ValueError, /testFraction/);
   fails(() => trainTestSplit(X, y, { seed: 0.5 }), ValueError, /seed must be an integer, got 0.5/);
   fails(() => trainTestSplit(X, y, { shuffle: 1 } as unknown as { shuffle: boolean }), ValueError, /shuffle must be true or false/);
-  fails(() => trainTestSplit(X, y, { stratify: true } as unknown as { seed: number }), ValueError, /unknown option 'stratify'/);
+  fails(() => trainTestSplit(X, y, { stratified: true } as unknown as { seed: number }), ValueError, /^trainTestSplit: unknown option 'stratified' \(known: testFraction, seed, shuffle, stratify\)$/);
   fails(() => trainTestSplit(X, y.subarray(0, 9)), ShapeError, /y has 9 values but X has 10 rows/);
   fails(() => trainTestSplit(traceable(1).X, [0]), ShapeError, /leaves none for training/);
   fails(() => trainTestSplit(X, y, { testFraction: 0.95 }), ShapeError, /X has 10 rows: testFraction 0.95 leaves none for training/);
   fails(() => trainTestSplit({ data: [1, Number.NaN], rows: 1, cols: 2 }, [0]), ValueError, /non-finite value NaN at row 0, column 1/);
+});
+
+/** X whose row i is [i, −i], and class labels drawn with the given sizes in a random order. */
+function classTable(rng: () => number, sizes: number[]): { X: { data: Float32Array; rows: number; cols: number }; y: Float32Array; classOf: number[] } {
+  const classOf = sizes.flatMap((n, c) => new Array<number>(n).fill(c));
+  for (let i = classOf.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [classOf[i], classOf[j]] = [classOf[j]!, classOf[i]!];
+  }
+  const { X } = traceable(classOf.length);
+  // Labels 10, 20, 30… so that class values, not indices, are what is grouped.
+  return { X, y: Float32Array.from(classOf, (c) => 10 * (c + 1)), classOf };
+}
+
+test('trainTestSplit stratify: each class puts Math.round(n_c·fraction) rows in the test set, a partition of the rows', () => {
+  const rng = mulberry32(seed + 3);
+  for (let trial = 0; trial < 8; trial++) {
+    const sizes = Array.from({ length: randomInt(rng, 1, 6) }, () => randomInt(rng, 2, 80));
+    const fraction = 0.1 + 0.3 * rng();
+    const { X, y, classOf } = classTable(rng, sizes);
+    const s = trainTestSplit(X, y, { testFraction: fraction, seed: randomInt(rng, 0, 1e6), stratify: true });
+    sizes.forEach((n, c) => {
+      const inTest = Array.from(s.yTest).filter((v) => v === 10 * (c + 1)).length;
+      assert.is(inTest, Math.round(n * fraction), `class ${c} of ${n} rows, fraction ${fraction}`);
+    });
+    // Every row once, with its own label.
+    const seen: number[] = [];
+    for (const [M, labels] of [[s.XTrain, s.yTrain], [s.XTest, s.yTest]] as const) {
+      for (let i = 0; i < M.rows; i++) {
+        const row = M.data[2 * i] as number;
+        assert.is(labels[i], 10 * (classOf[row]! + 1));
+        seen.push(row);
+      }
+    }
+    assert.equal(seen.sort((a, b) => a - b), Array.from({ length: classOf.length }, (_, i) => i));
+  }
+});
+
+test('trainTestSplit stratify: a 90/10 class mix stays 90/10 in both sets; the seed decides which rows', () => {
+  const rng = mulberry32(seed + 4);
+  const { X, y } = classTable(rng, [90, 10]);
+  const a = trainTestSplit(X, y, { testFraction: 0.2, seed: 5, stratify: true });
+  assert.equal([Array.from(a.yTest).filter((v) => v === 10).length, Array.from(a.yTest).filter((v) => v === 20).length], [18, 2]);
+  assert.equal([Array.from(a.yTrain).filter((v) => v === 10).length, Array.from(a.yTrain).filter((v) => v === 20).length], [72, 8]);
+  const b = trainTestSplit(X, y, { testFraction: 0.2, seed: 5, stratify: true });
+  const c = trainTestSplit(X, y, { testFraction: 0.2, seed: 6, stratify: true });
+  assert.equal(Array.from(a.XTest.data), Array.from(b.XTest.data));
+  assert.not.equal(Array.from(a.XTest.data), Array.from(c.XTest.data));
+  // Without shuffling, each class's last rows are its test rows and both sets keep the file order.
+  const ordered = trainTestSplit(X, y, { testFraction: 0.2, shuffle: false, stratify: true });
+  const rowsOf = (M: { data: Float32Array; rows: number }): number[] => Array.from({ length: M.rows }, (_, i) => M.data[2 * i] as number);
+  const expectedTest = [10, 20].flatMap((v) => {
+    const rows = Array.from(y).flatMap((l, i) => (l === v ? [i] : []));
+    return rows.slice(rows.length - (v === 10 ? 18 : 2));
+  }).sort((p, q) => p - q);
+  assert.equal(rowsOf(ordered.XTest), expectedTest);
+  assert.equal(rowsOf(ordered.XTrain), Array.from({ length: 100 }, (_, i) => i).filter((i) => !expectedTest.includes(i)));
+});
+
+test('trainTestSplit stratify: within a class, every row is a test row about equally often over seeds', () => {
+  const { X, y } = classTable(mulberry32(seed + 5), [12, 8]);
+  const hits = new Array<number>(20).fill(0);
+  const trials = 1500;
+  for (let s = 0; s < trials; s++) {
+    const split = trainTestSplit(X, y, { testFraction: 0.25, seed: s, stratify: true });
+    for (let i = 0; i < split.XTest.rows; i++) hits[split.XTest.data[2 * i] as number]! += 1;
+  }
+  // Class of 12 rows: 3 test rows, p = 1/4, 375 ± 17 (1σ); class of 8: 2 test rows, also p = 1/4.
+  for (const h of hits) assert.ok(h > 290 && h < 460, `a row was in the test set ${h} times of ${trials}`);
+});
+
+test('trainTestSplit stratify: a class left without training rows, an empty test set, non-class labels or a bad flag are refused', () => {
+  const { X } = traceable(6);
+  fails(() => trainTestSplit(X, [0, 0, 0, 0, 0, 1], { testFraction: 0.5, stratify: true }), ShapeError,
+    /^class 1 has 1 row: testFraction 0.5 puts 1 in the test set, leaving none for training$/);
+  fails(() => trainTestSplit(X, [0, 0, 0, 1, 1, 1], { testFraction: 0.1, stratify: true }), ShapeError,
+    /^testFraction 0.1 of each class rounds to 0 rows \(6 rows in 2 classes\): the test set would be empty$/);
+  // A class of one row stays in training when its share rounds to 0.
+  const kept = trainTestSplit(X, [0, 0, 0, 0, 0, 1], { testFraction: 0.3, stratify: true });
+  assert.equal(Array.from(kept.yTest), [0, 0]);
+  fails(() => trainTestSplit(X, [0, 0, 0, 1, 1, 1], { stratify: 'yes' } as unknown as { stratify: boolean }), ValueError,
+    /^stratify must be true or false, got 'yes' \(a string\)$/);
+  const n = 65537;
+  const t0 = performance.now();
+  fails(() => trainTestSplit({ data: new Float32Array(n), rows: n, cols: 1 }, Float32Array.from({ length: n }, (_, i) => i), { stratify: true }), ValueError,
+    /^y holds more than 65536 distinct values: stratify needs class labels$/);
+  assert.ok(performance.now() - t0 < 1000);
 });
 
 test('polynomialFeatures: [a, b] to degree 2 is [a, b, a², ab, b²]; degree 1 is X itself', () => {

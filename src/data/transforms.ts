@@ -3,7 +3,7 @@
 import { ShapeError, ValueError } from '../errors.ts';
 import { mulberry32 } from '../random.ts';
 import type { HostMatrix, MatrixInput } from '../types.ts';
-import { checkPositiveInt, describeShape, toHostMatrix } from '../validate.ts';
+import { checkPositiveInt, describeShape, describeValue, toHostMatrix } from '../validate.ts';
 import { MAX_CLASSES, MAX_CONFUSION_CLASSES, MAX_POLYNOMIAL_COLUMNS, MAX_VALUES } from './limits.ts';
 
 /** Checks that `y` is an array of finite numbers and returns it as one. */
@@ -58,6 +58,12 @@ export interface SplitOptions {
   seed?: number;
   /** Shuffle before splitting (default true); false keeps the order and puts the last rows in the test set. */
   shuffle?: boolean;
+  /**
+   * Keep each class's share in both sets (default false): rows are grouped by their y value, and a
+   * class of n rows puts Math.round(n · testFraction) of them (halves round up) in the test set, so
+   * the test set's size is the sum of those rather than ⌈rows · testFraction⌉.
+   */
+  stratify?: boolean;
 }
 
 /** trainTestSplit()'s result: the rows of X and y in the training and in the test set. */
@@ -68,21 +74,22 @@ export interface Split {
   yTest: Float32Array;
 }
 
+const SPLIT_OPTIONS = ['testFraction', 'seed', 'shuffle', 'stratify'];
+
 function checkSplitOptions(options: unknown): Required<SplitOptions> {
   const o = options ?? {};
   if (typeof o !== 'object' || o === null) throw new ValueError(`trainTestSplit options must be an object, got ${String(o)}`);
   for (const key of Object.keys(o)) {
-    if (key !== 'testFraction' && key !== 'seed' && key !== 'shuffle') {
-      throw new ValueError(`trainTestSplit: unknown option '${key}' (known: testFraction, seed, shuffle)`);
-    }
+    if (!SPLIT_OPTIONS.includes(key)) throw new ValueError(`trainTestSplit: unknown option '${key}' (known: ${SPLIT_OPTIONS.join(', ')})`);
   }
-  const { testFraction = 0.25, seed = 0, shuffle = true } = o as SplitOptions;
+  const { testFraction = 0.25, seed = 0, shuffle = true, stratify = false } = o as SplitOptions;
   if (typeof testFraction !== 'number' || !(testFraction > 0 && testFraction < 1)) {
     throw new ValueError(`testFraction must be a number between 0 and 1 (exclusive), got ${String(testFraction)}`);
   }
   if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new ValueError(`seed must be an integer, got ${String(seed)}`);
   if (typeof shuffle !== 'boolean') throw new ValueError(`shuffle must be true or false, got ${String(shuffle)}`);
-  return { testFraction, seed, shuffle };
+  if (typeof stratify !== 'boolean') throw new ValueError(`stratify must be true or false, got ${describeValue(stratify)}`);
+  return { testFraction, seed, shuffle, stratify };
 }
 
 /** The rows of m listed in `rows`, in that order. */
@@ -93,16 +100,59 @@ function takeRows(m: HostMatrix, rows: Uint32Array): HostMatrix {
 }
 
 /**
+ * Marks the test rows of a stratified split: for each class (y value), the first Math.round(n·testFraction)
+ * of its rows in `order`, or with `fromEnd` the last ones. Refuses a class that would have no
+ * training row, and a split with no test row.
+ */
+function stratifiedTestRows(labels: ArrayLike<number>, order: Uint32Array, testFraction: number, fromEnd: boolean): Uint8Array {
+  const sizes = new Map<number, number>();
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i] as number;
+    const n = sizes.get(c);
+    if (n === undefined && sizes.size === MAX_CLASSES) {
+      throw new ValueError(`y holds more than ${MAX_CLASSES} distinct values: stratify needs class labels`);
+    }
+    sizes.set(c, (n ?? 0) + 1);
+  }
+  const quota = new Map<number, number>();
+  let total = 0;
+  for (const [c, n] of sizes) {
+    const q = Math.round(n * testFraction);
+    if (q >= n) {
+      throw new ShapeError(`class ${c} has ${n} row${n === 1 ? '' : 's'}: testFraction ${testFraction} puts ${q} in the test set, leaving none for training`);
+    }
+    quota.set(c, q);
+    total += q;
+  }
+  if (total === 0) {
+    throw new ShapeError(`testFraction ${testFraction} of each class rounds to 0 rows (${labels.length} rows in ${sizes.size} classes): the test set would be empty`);
+  }
+  const isTest = new Uint8Array(labels.length);
+  for (let i = 0; i < order.length; i++) {
+    const r = order[fromEnd ? order.length - 1 - i : i] as number;
+    const c = labels[r] as number;
+    const left = quota.get(c) as number;
+    if (left > 0) {
+      isTest[r] = 1;
+      quota.set(c, left - 1);
+    }
+  }
+  return isTest;
+}
+
+/**
  * Splits X and y into a training and a test set. With shuffle (the default) the rows are permuted by
- * a Fisher–Yates shuffle driven by mulberry32(seed) and the first ⌈n·testFraction⌉ become the test set.
+ * a Fisher–Yates shuffle driven by mulberry32(seed) and the first ⌈n·testFraction⌉ become the test
+ * set. With stratify, each class's first Math.round(n_c·testFraction) rows in that order do (the last
+ * ones without shuffle); both sets keep the permuted (or original) order.
  */
 export function trainTestSplit(X: MatrixInput, y: ArrayLike<number>, options?: SplitOptions): Split {
   const m = toHostMatrix('X', X);
   const labels = checkVector('y', y);
   if (labels.length !== m.rows) throw new ShapeError(`y has ${labels.length} values but X has ${m.rows} rows`);
-  const { testFraction, seed, shuffle } = checkSplitOptions(options);
+  const { testFraction, seed, shuffle, stratify } = checkSplitOptions(options);
   const nTest = Math.ceil(m.rows * testFraction);
-  if (nTest >= m.rows) {
+  if (!stratify && nTest >= m.rows) {
     throw new ShapeError(`X has ${m.rows} rows: testFraction ${testFraction} leaves none for training (${nTest} test rows)`);
   }
   const order = new Uint32Array(m.rows);
@@ -116,9 +166,17 @@ export function trainTestSplit(X: MatrixInput, y: ArrayLike<number>, options?: S
       order[j] = t;
     }
   }
-  // Unshuffled, the test set is the tail, so a time-ordered table is split at a point in time.
-  const testRows = shuffle ? order.subarray(0, nTest) : order.subarray(m.rows - nTest);
-  const trainRows = shuffle ? order.subarray(nTest) : order.subarray(0, m.rows - nTest);
+  let testRows: Uint32Array;
+  let trainRows: Uint32Array;
+  if (stratify) {
+    const isTest = stratifiedTestRows(labels, order, testFraction, !shuffle);
+    testRows = order.filter((r) => isTest[r] === 1);
+    trainRows = order.filter((r) => isTest[r] === 0);
+  } else {
+    // Unshuffled, the test set is the tail, so a time-ordered table is split at a point in time.
+    testRows = shuffle ? order.subarray(0, nTest) : order.subarray(m.rows - nTest);
+    trainRows = shuffle ? order.subarray(nTest) : order.subarray(0, m.rows - nTest);
+  }
   const pick = (rows: Uint32Array): Float32Array => Float32Array.from(rows, (r) => labels[r] as number);
   return { XTrain: takeRows(m, trainRows), yTrain: pick(trainRows), XTest: takeRows(m, testRows), yTest: pick(testRows) };
 }
