@@ -7,29 +7,16 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ValueError } from '../src/errors.ts';
 import { gunzip, isGzip, parseIdx, readIdx } from '../src/data/idx.ts';
+import { expectReject, expectThrow, type Failure } from './support/errors.ts';
 import { FORMAT, gzipBomb, idxFile, MiB, type TypeName } from './support/idx-files.ts';
 import { mulberry32, randomInt, testSeed } from './support/random.ts';
 
 function throwsValueError(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    assert.instance(e, ValueError);
-    assert.match((e as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected a ValueError matching ${pattern}`);
+  expectThrow(fn, ValueError, pattern);
 }
 
 async function rejectsValueError(p: Promise<unknown>, pattern: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, ValueError);
-    assert.match((e as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected a ValueError matching ${pattern}`);
+  await expectReject(() => p, ValueError, pattern);
 }
 
 test('parseIdx: a hand-written u8 file', () => {
@@ -133,19 +120,9 @@ test('readIdx: corrupt or truncated gzip, and a gzipped truncated file, are Valu
   await rejectsValueError(readIdx(new Uint8Array(gzipSync(cut))), /truncated: a 50 f32 array needs 208 bytes, the file has 100/);
 });
 
-/** Awaits `p`, expecting a ValueError matching `pattern`; returns its message and the milliseconds it took. */
-async function timedRejection(p: () => Promise<unknown>, pattern: RegExp): Promise<{ message: string; ms: number }> {
-  const t0 = performance.now();
-  try {
-    await p();
-  } catch (e) {
-    const ms = performance.now() - t0;
-    assert.instance(e, ValueError, String(e));
-    assert.match((e as Error).message, pattern);
-    return { message: (e as Error).message, ms };
-  }
-  assert.unreachable(`expected a ValueError matching ${pattern}`);
-  throw new Error('unreachable');
+/** Calls p, expecting a ValueError matching `pattern`; returns its message and the milliseconds it took. */
+function timedRejection(p: () => Promise<unknown>, pattern: RegExp): Promise<Failure> {
+  return expectReject(p, ValueError, pattern);
 }
 
 test('gzipBomb (the test helper) is a valid gzip file of the prefix and the zeros', () => {

@@ -5,18 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ShapeError, ValueError } from '../src/errors.ts';
 import { fitStandardizer, standardizerFromJSON, type StandardizerJSON } from '../src/data/preprocess.ts';
+import { expectThrow as fails } from './support/errors.ts';
 import { mulberry32, randomInt, testSeed, type Rng } from './support/random.ts';
-
-function fails(fn: () => unknown, kind: typeof ShapeError | typeof ValueError, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    assert.instance(e, kind, `${(e as Error).name}: ${(e as Error).message}`);
-    assert.match((e as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected ${kind.name} matching ${pattern}`);
-}
 
 /** rows×cols f32 values spanning many magnitudes and signs, with one constant column. */
 function awkwardMatrix(rng: Rng, rows: number, cols: number): { data: Float32Array; rows: number; cols: number } {

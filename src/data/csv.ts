@@ -53,7 +53,7 @@ export interface CsvTable {
 const CELL_PREVIEW = 80;
 
 /** A cell for an error message: quoted, and cut to CELL_PREVIEW characters with its length when longer. */
-export function describeCell(cell: string): string {
+function describeCell(cell: string): string {
   if (cell.length <= CELL_PREVIEW) return `'${cell}'`;
   return `'${cell.slice(0, CELL_PREVIEW)}…' (${cell.length} characters)`;
 }

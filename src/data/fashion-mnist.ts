@@ -75,7 +75,7 @@ function buildIdxDataset(
   if (cols === 0) throw new ShapeError(`images has dimensions [${images.dims.join(', ')}]: rows of length 0`);
   const rows = limit === null ? n : Math.min(limit, n);
   if (rows * cols > MAX_VALUES) {
-    throw new ValueError(`images: ${rows} rows of ${cols} values would be ${rows * cols} features, over the limit of 2^28; pass a smaller limit`);
+    throw new ValueError(`${sources.images}images: ${rows} rows of ${cols} values would be ${rows * cols} features, over the limit of 2^28; pass a smaller limit`);
   }
   const factor = scale ?? (images.data instanceof Uint8Array ? 1 / 255 : 1);
   const data = new Float32Array(rows * cols);
