@@ -61,5 +61,9 @@ export function resolveDataset(o: CliOptions): ResolvedDataset {
     return { spec: { kind: 'idx', name: basename(path), files: found.files, fashion: false }, dir: path, kind: 'idx' };
   }
   const label = o.label ?? -1;
-  return { spec: { kind: 'csv', name: basename(path), file: basename(path), label, header: o.header }, dir: dirname(path), kind: 'csv' };
+  return {
+    spec: { kind: 'csv', name: basename(path), file: basename(path), label, header: o.header, missing: o.missing },
+    dir: dirname(path),
+    kind: 'csv',
+  };
 }

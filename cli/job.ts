@@ -3,7 +3,7 @@
 // and a sink for progress events. The library is passed in rather than imported because Node loads
 // the built bundle (its shaders inlined) while the page bundles the sources.
 import type * as Lib from '../src/index.ts';
-import type { EpochLog, GpuContext, History, HostMatrix, IdxFiles, ModelJSON } from '../src/index.ts';
+import type { EpochLog, GpuContext, History, HostMatrix, IdxFiles, ModelJSON, StandardizerJSON } from '../src/index.ts';
 
 export type Library = typeof Lib;
 
@@ -14,7 +14,7 @@ export type ModelKind = 'softmax' | 'logistic' | 'linear';
 export type DatasetSpec =
   | { kind: 'iris' }
   | { kind: 'idx'; name: string; files: IdxFiles; fashion: boolean }
-  | { kind: 'csv'; name: string; file: string; label: string | number; header: boolean };
+  | { kind: 'csv'; name: string; file: string; label: string | number; header: boolean; missing: 'error' | 'drop-rows' };
 
 /** Everything the job needs to know, JSON-safe so it can cross into the page or the worker. */
 export interface JobSpec {
@@ -50,12 +50,15 @@ export interface JobInfo {
   adapter: string;
 }
 
-/** How inputs were transformed before training; saved with the model so it can be applied again. */
+/**
+ * How inputs were transformed before training; saved with the model so it can be applied again. A
+ * standardization is the library's own StandardizerJSON (standardizerFromJSON reads it), fitted on
+ * the values as the files hold them.
+ */
 export type Preprocessing =
   | { kind: 'none' }
   | { kind: 'scale'; factor: number }
-  /** x ↦ (x·prescale − mean) / scale, per column; prescale (default 1) maps bytes to [0, 1] first. */
-  | { kind: 'standardize'; mean: number[]; scale: number[]; prescale?: number };
+  | StandardizerJSON;
 
 export interface JobResult {
   info: JobInfo;
@@ -108,21 +111,6 @@ function head(d: Labelled, limit: number | null): Labelled {
   return { X: { data: d.X.data.subarray(0, limit * d.X.cols), rows: limit, cols: d.X.cols }, y: d.y.subarray(0, limit) };
 }
 
-/** Class names for labels 0..max(y): the labels must be integers ≥ 0. */
-function inferClasses(lib: Library, ys: (Float32Array | Int32Array)[], model: ModelKind): string[] {
-  let k = 0;
-  for (const y of ys) {
-    for (let i = 0; i < y.length; i++) {
-      const v = y[i] as number;
-      if (!Number.isInteger(v) || v < 0) {
-        throw new lib.ValueError(`label ${v} (row ${i}) is not a class index 0, 1, 2, …; ${model} regression needs class labels (use --model linear for numeric targets)`);
-      }
-      k = Math.max(k, v + 1);
-    }
-  }
-  return Array.from({ length: k }, (_, c) => String(c));
-}
-
 /** Loads the dataset, splits off test and validation sets, and scales features. */
 async function prepare(spec: JobSpec, rt: JobRuntime): Promise<PreparedData> {
   const { lib } = rt;
@@ -137,6 +125,9 @@ async function prepare(spec: JobSpec, rt: JobRuntime): Promise<PreparedData> {
     rt.emit({ type: 'status', message: `reading ${ds.name} (IDX files)` });
     const loaded = await lib.loadIdxDataset(rt.read, ds.files, {
       ...(spec.limit === null ? {} : { limit: spec.limit }),
+      // Standardizing undoes any scale, so the bytes stay as they are: the saved standardizer then
+      // applies to the files' values directly, with no second step to remember.
+      ...(spec.standardize ? { scale: 1 } : {}),
       ...(ds.fashion ? { classNames: lib.FASHION_MNIST_CLASS_NAMES } : {}),
     });
     train = loaded.train;
@@ -154,14 +145,22 @@ async function prepare(spec: JobSpec, rt: JobRuntime): Promise<PreparedData> {
     } else {
       name = ds.name;
       rt.emit({ type: 'status', message: `reading ${ds.name} (CSV)` });
-      const table = lib.parseCsv(new TextDecoder().decode(await rt.read(ds.file)), { label: ds.label, header: ds.header });
+      // Classifiers read the labels as classes (names such as 'setosa', or numbers such as 1..k, become
+      // indices 0..k−1); linear regression reads them as numeric targets.
+      const table = lib.parseCsv(new TextDecoder().decode(await rt.read(ds.file)), {
+        label: ds.label, header: ds.header, classes: spec.model !== 'linear', missing: ds.missing,
+      });
       ({ X, y } = table);
-      classNames = [];
+      classNames = (table.classes ?? []).map(String);
+      if (table.droppedLines.length > 0) {
+        const shown = table.droppedLines.slice(0, 5).join(', ');
+        const more = table.droppedLines.length > 5 ? ', …' : '';
+        rt.emit({ type: 'status', message: `dropped ${table.droppedLines.length} rows with an empty cell (lines ${shown}${more})` });
+      }
     }
     const split = lib.trainTestSplit(X, y, { testFraction: spec.testFraction, seed: spec.seed });
     train = head({ X: split.XTrain, y: split.yTrain }, spec.limit);
     test = head({ X: split.XTest, y: split.yTest }, spec.limit);
-    if (ds.kind === 'csv' && spec.model !== 'linear') classNames = inferClasses(lib, [train.y, test.y], spec.model);
   }
   if (spec.model === 'logistic' && classNames.length > 2) {
     throw new lib.ValueError(`logistic regression needs 0/1 labels, but ${name} has ${classNames.length} classes: use --model softmax`);
@@ -179,7 +178,7 @@ async function prepare(spec: JobSpec, rt: JobRuntime): Promise<PreparedData> {
     train = { X: s.transform(train.X), y: train.y };
     if (validation !== null) validation = { X: s.transform(validation.X), y: validation.y };
     test = { X: s.transform(test.X), y: test.y };
-    preprocessing = { kind: 'standardize', mean: Array.from(s.mean), scale: Array.from(s.scale), ...(scaled === undefined ? {} : { prescale: scaled.factor }) };
+    preprocessing = s.toJSON();
   }
   return { name, train, validation, test, classNames: spec.model === 'linear' ? [] : classNames, preprocessing };
 }
@@ -191,8 +190,7 @@ function describeFactor(f: number): string {
 function describePreprocessing(p: Preprocessing): string {
   if (p.kind === 'none') return 'none';
   if (p.kind === 'scale') return `values × ${describeFactor(p.factor)}`;
-  const standardized = 'standardized (training-set mean and std)';
-  return p.prescale === undefined ? standardized : `values × ${describeFactor(p.prescale)}, then ${standardized}`;
+  return 'standardized (training-set mean and std)';
 }
 
 function describeAdapter(ctx: GpuContext): string {

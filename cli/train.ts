@@ -17,7 +17,7 @@ const EXPLAINED = new Set(['ShapeError', 'ValueError', 'StateError', 'GPUError',
 /** Combines the options with the dataset's defaults into the job description. */
 export function buildSpec(o: CliOptions): { spec: JobSpec; dataDir: string | null } {
   const { spec: dataset, dir, kind } = resolveDataset(o);
-  if (kind !== 'csv' && (o.label !== null || !o.header)) throw new UsageError('--label and --no-header are for CSV datasets');
+  if (kind !== 'csv' && (o.label !== null || !o.header || o.missing !== 'error')) throw new UsageError('--label, --no-header and --missing are for CSV datasets');
   if (kind === 'idx' && o.testFraction !== null) throw new UsageError('--test-fraction is for iris and CSV; IDX datasets have their own test set');
   const d = DEFAULTS[kind];
   return {

@@ -2,57 +2,21 @@
 // way a file can be wrong (magic number, type code, dimension count, truncated header or data, extra
 // bytes, corrupt gzip). Where Fashion-MNIST is installed, its real files are read too.
 import { existsSync, readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ValueError } from '../src/errors.ts';
-import { parseIdx, readIdx } from '../src/data/idx.ts';
+import { gunzip, isGzip, parseIdx, readIdx } from '../src/data/idx.ts';
+import { expectReject, expectThrow, type Failure } from './support/errors.ts';
+import { FORMAT, gzipBomb, idxFile, MiB, type TypeName } from './support/idx-files.ts';
 import { mulberry32, randomInt, testSeed } from './support/random.ts';
 
-type TypeName = 'u8' | 'i8' | 'i16' | 'i32' | 'f32' | 'f64';
-
-/** Type code, bytes per value and a big-endian writer, as the IDX format defines them. */
-const FORMAT: Record<TypeName, { code: number; bytes: number; write: (v: DataView, at: number, x: number) => void }> = {
-  u8: { code: 0x08, bytes: 1, write: (v, at, x) => v.setUint8(at, x) },
-  i8: { code: 0x09, bytes: 1, write: (v, at, x) => v.setInt8(at, x) },
-  i16: { code: 0x0b, bytes: 2, write: (v, at, x) => v.setInt16(at, x, false) },
-  i32: { code: 0x0c, bytes: 4, write: (v, at, x) => v.setInt32(at, x, false) },
-  f32: { code: 0x0d, bytes: 4, write: (v, at, x) => v.setFloat32(at, x, false) },
-  f64: { code: 0x0e, bytes: 8, write: (v, at, x) => v.setFloat64(at, x, false) },
-};
-
-/** An IDX file holding `values` with dimensions `dims`, written independently of the reader. */
-function idxFile(type: TypeName, dims: number[], values: number[]): Uint8Array {
-  const f = FORMAT[type];
-  const bytes = new Uint8Array(4 + 4 * dims.length + values.length * f.bytes);
-  const view = new DataView(bytes.buffer);
-  bytes[2] = f.code;
-  bytes[3] = dims.length;
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
-  values.forEach((x, i) => f.write(view, 4 + 4 * dims.length + i * f.bytes, x));
-  return bytes;
-}
-
 function throwsValueError(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    assert.instance(e, ValueError);
-    assert.match((e as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected a ValueError matching ${pattern}`);
+  expectThrow(fn, ValueError, pattern);
 }
 
 async function rejectsValueError(p: Promise<unknown>, pattern: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, ValueError);
-    assert.match((e as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected a ValueError matching ${pattern}`);
+  await expectReject(() => p, ValueError, pattern);
 }
 
 test('parseIdx: a hand-written u8 file', () => {
@@ -154,6 +118,76 @@ test('readIdx: corrupt or truncated gzip, and a gzipped truncated file, are Valu
   await rejectsValueError(readIdx(flipped), /gzip data is corrupt or truncated|IDX/);
   const cut = idxFile('f32', [50], Array.from({ length: 50 }, (_, i) => i)).subarray(0, 100);
   await rejectsValueError(readIdx(new Uint8Array(gzipSync(cut))), /truncated: a 50 f32 array needs 208 bytes, the file has 100/);
+});
+
+/** Calls p, expecting a ValueError matching `pattern`; returns its message and the milliseconds it took. */
+function timedRejection(p: () => Promise<unknown>, pattern: RegExp): Promise<Failure> {
+  return expectReject(p, ValueError, pattern);
+}
+
+test('gzipBomb (the test helper) is a valid gzip file of the prefix and the zeros', () => {
+  const small = gunzipSync(gzipBomb(Uint8Array.from([7, 8, 9]), 3));
+  assert.is(small.length, 3 + 3 * MiB);
+  assert.equal(Array.from(small.subarray(0, 4)), [7, 8, 9, 0]);
+  assert.ok(small.subarray(3).every((v) => v === 0));
+});
+
+test('readIdx: a 1 MiB gzip of zeros (1 GiB inflated) is refused from its first bytes, in well under a second', async () => {
+  // Before the header was checked while inflating, this took 7 s and 2.2 GB of memory.
+  const bomb = gzipBomb(new Uint8Array(0), 1024);
+  assert.ok(bomb.length < 1.1 * MiB);
+  const { ms } = await timedRejection(() => readIdx(bomb), /^IDX type code 0x00 is not one of/);
+  assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
+});
+
+test('readIdx: a valid header followed by a gigabyte of zeros stops inflating just past the declared length', async () => {
+  const header = idxFile('u8', [4], [1, 2, 3, 4]);
+  const { message, ms } = await timedRejection(
+    () => readIdx(gzipBomb(header, 1024)),
+    /^IDX file has extra bytes: a 4 u8 array needs 12 bytes, the inflated data is longer \(decompression stopped at (\d+) bytes\)$/,
+  );
+  const stoppedAt = Number(/stopped at (\d+)/.exec(message)?.[1]);
+  // One input chunk (16 KiB) of zeros inflates to at most about 16 MiB.
+  assert.ok(stoppedAt < 20 * MiB, `inflated ${stoppedAt} bytes`);
+  assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
+});
+
+test('readIdx and parseIdx: a header declaring more than 1 GiB of values is refused before anything is inflated or allocated', async () => {
+  // 65536×32768 u8 values: 2 GiB. The header alone, and the header gzipped with a bomb behind it.
+  const header = idxFile('u8', [65536, 32768], []);
+  const pattern = /^IDX dimensions 65536×32768 \(u8\) are too large: 2147483648 bytes of values, over this reader's limit of 1073741824 \(1 GiB\)$/;
+  throwsValueError(() => parseIdx(header), pattern);
+  const { ms } = await timedRejection(() => readIdx(gzipBomb(header, 1024)), pattern);
+  assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
+  // The limit counts bytes, not values: 2^27 f64 values are exactly 1 GiB (a header alone is then
+  // merely truncated), one more row is over.
+  throwsValueError(() => parseIdx(idxFile('f64', [2 ** 27, 1], [])), /truncated: a 134217728×1 f64 array needs 1073741836 bytes, the file has 12/);
+  throwsValueError(() => parseIdx(idxFile('f64', [2 ** 27 + 1, 1], [])), /\(f64\) are too large: 1073741832 bytes of values/);
+});
+
+test('gunzip: inflation stops at maxBytes; bad options are ValueErrors naming them', async () => {
+  const bomb = gzipBomb(new Uint8Array(0), 1024);
+  const { message, ms } = await timedRejection(() => gunzip(bomb, { maxBytes: 1000 }), /^gzip data inflates to more than maxBytes = 1000 bytes \(stopped at (\d+)\)$/);
+  assert.ok(Number(/stopped at (\d+)/.exec(message)?.[1]) < 20 * MiB, message);
+  assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
+  const small = new Uint8Array(gzipSync(Uint8Array.from([1, 2, 3])));
+  assert.equal(Array.from(await gunzip(small, { maxBytes: 3 })), [1, 2, 3]);
+  await timedRejection(() => gunzip(small, { maxBytes: 2 }), /maxBytes = 2 bytes/);
+  await timedRejection(() => gunzip(small, { maxBytes: 0 }), /^maxBytes must be a positive integer, got 0$/);
+  await timedRejection(() => gunzip(small, { maxBytes: 1.5 }), /^maxBytes must be a positive integer, got 1.5$/);
+  await timedRejection(() => gunzip(small, { limit: 3 } as unknown as { maxBytes: number }), /^gunzip: unknown option 'limit' \(a string\) \(known: maxBytes\)$/);
+  await timedRejection(() => gunzip(small, 3 as unknown as { maxBytes: number }), /^gunzip options must be an object, got 3$/);
+});
+
+test('isGzip, gunzip and readIdx of something other than bytes: a ValueError naming bytes', async () => {
+  for (const bad of [null, undefined, 'abc', [0x1f, 0x8b], new ArrayBuffer(4), new Int8Array(4)]) {
+    throwsValueError(() => isGzip(bad as unknown as Uint8Array), /^bytes must be a Uint8Array, got /);
+    await timedRejection(() => gunzip(bad as unknown as Uint8Array), /^bytes must be a Uint8Array, got /);
+    await timedRejection(() => readIdx(bad as unknown as Uint8Array), /^bytes must be a Uint8Array, got /);
+  }
+  throwsValueError(() => isGzip(null as unknown as Uint8Array), /got null$/);
+  assert.is(isGzip(Uint8Array.from([0x1f, 0x8b])), true);
+  assert.is(isGzip(Uint8Array.from([0x1f])), false);
 });
 
 const FASHION = '/usr/share/datasets/fashion-mnist';

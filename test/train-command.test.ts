@@ -10,7 +10,8 @@ import { gzipSync } from 'node:zlib';
 import { suite } from 'uvu';
 import type { Summary } from '../cli/report.ts';
 import * as assert from 'uvu/assert';
-import { loadIris } from '../src/data/iris.ts';
+import { IRIS_CLASS_NAMES, loadIris } from '../src/data/iris.ts';
+import { standardizerFromJSON, type StandardizerJSON } from '../src/data/preprocess.ts';
 import { trainTestSplit } from '../src/data/transforms.ts';
 import { startStaticServer } from '../harness/server.ts';
 import { describeRun, lastJsonLine, runNode, type NodeRun } from './support/node-gpu.ts';
@@ -29,7 +30,7 @@ interface SavedModel {
   nOutputs: number;
   W: number[];
   b: number[];
-  preprocessing: { kind: string; mean: number[]; scale: number[] };
+  preprocessing: StandardizerJSON;
 }
 
 const seed = testSeed('train command');
@@ -87,15 +88,13 @@ test('iris (the default) in Chrome: the JSON line, test accuracy ≥ 0.85, and t
   assert.ok(Number.isFinite(summary.finalLoss) && summary.finalLoss < 0.5, `final loss ${summary.finalLoss}`);
   for (const part of ['epoch', 'train acc', 'val acc', 'test accuracy', 'confusion matrix', 'setosa', 'adapter']) assert.ok(run.stdout.includes(part), `output lacks '${part}'`);
 
-  // The command's test split is trainTestSplit(testFraction 0.2, seed); redo it and score the saved model.
+  // The command's test split is trainTestSplit(testFraction 0.2, seed); redo it and score the saved
+  // model, its preprocessing read back by the library's standardizerFromJSON.
   const model = JSON.parse(readFileSync(saved, 'utf8')) as SavedModel;
   assert.is(model.preprocessing.kind, 'standardize');
   const iris = loadIris();
   const split = trainTestSplit(iris.X, iris.y, { testFraction: 0.2, seed });
-  const X = split.XTest.data.map((v, i) => {
-    const j = i % 4;
-    return ((v - (model.preprocessing.mean[j] as number)) / (model.preprocessing.scale[j] as number));
-  });
+  const X = standardizerFromJSON(model.preprocessing).transform(split.XTest).data;
   assert.is(savedModelAccuracy(model, X, split.yTest), summary.testAccuracy);
 });
 
@@ -157,6 +156,30 @@ test('a CSV file in Chrome: served to the page, label chosen by name, accuracy �
   assert.match(run.stdout, new RegExp(`${d} features, ${k} classes`));
 });
 
+test('an iris.csv with species names and two empty cells, in Node: rows dropped, class names in the confusion matrix', async () => {
+  const iris = loadIris();
+  const lines = ['sepal_length,sepal_width,petal_length,petal_width,species'];
+  for (let i = 0; i < iris.X.rows; i++) {
+    const row = Array.from(iris.X.data.subarray(i * 4, i * 4 + 4), (v) => v.toFixed(1));
+    lines.push([...row, IRIS_CLASS_NAMES[iris.y[i]!]!].join(','));
+  }
+  // Real files lose cells: a feature on line 6, a label on line 81.
+  lines[5] = lines[5]!.replace(/^[^,]*/, '');
+  lines[80] = lines[80]!.replace(/[^,]*$/, '');
+  const file = join(work, 'iris.csv');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const args = ['--dataset', file, '--missing', 'drop-rows', '--runtime', 'node', '--seed', String(seed), '--epochs', '50', '--batch-size', '16', '--lr', '0.5'];
+  const { run, summary } = await trainJson(args);
+  assert.match(run.stdout, /dropped 2 rows with an empty cell \(lines 6, 81\)/);
+  assert.match(run.stdout, /4 features, 3 classes/);
+  IRIS_CLASS_NAMES.forEach((name, c) => assert.match(run.stdout, new RegExp(`^${c} ${name}\\s+\\d+\\s+\\d+\\s+\\d+$`, 'm'), `confusion row of ${name}`));
+  assert.ok((summary.testAccuracy ?? 0) >= 0.85, `test accuracy ${summary.testAccuracy}`);
+  // Without --missing the first empty cell stops the command, naming its line.
+  const strict = await train(['--dataset', file, '--runtime', 'node']);
+  assert.is(strict.code, 1, describeRun('train on a CSV with an empty cell', strict));
+  assert.match(strict.stderr, /ValueError: CSV line 6, column 1: empty cell/);
+});
+
 test('a bad CSV fails with the reader\'s error and line number, exit code 1', async () => {
   const file = join(work, 'bad.csv');
   writeFileSync(file, 'a,b,label\n1,2,0\n3,x,1\n');
@@ -199,12 +222,17 @@ test('a directory of IDX files (gzipped and plain) in Node: 4×4 "images" whose 
   writeFileSync(join(dir, 'train-labels-idx1-ubyte'), idxU8([trainSet.labels.length], trainSet.labels));
   writeFileSync(join(dir, 'test-images-idx3-ubyte'), idxU8([testSet.labels.length, 4, 4], testSet.images));
   writeFileSync(join(dir, 'test-labels-idx1-ubyte.gz'), gzipSync(idxU8([testSet.labels.length], testSet.labels)));
-  const { run, summary } = await trainJson(['--dataset', dir, '--runtime', 'node', '--epochs', '5', '--batch-size', '32']);
+  const saved = join(work, 'idx-model.json');
+  const { run, summary } = await trainJson(['--dataset', dir, '--runtime', 'node', '--epochs', '5', '--batch-size', '32', '--save', saved]);
   assert.is(summary.dataset, 'idx');
   const nValidation = Math.ceil(trainSet.labels.length * 0.1);
   const shape = `${trainSet.labels.length - nValidation} train / ${nValidation} validation / ${testSet.labels.length} test rows, 16 features, 4 classes`;
   assert.ok(run.stdout.includes(shape), `output lacks '${shape}'`);
   assert.ok((summary.testAccuracy ?? 0) >= 0.9, `test accuracy ${summary.testAccuracy}`);
+  // The saved standardizer applies to the bytes as the files hold them, with nothing else to redo.
+  const model = JSON.parse(readFileSync(saved, 'utf8')) as SavedModel;
+  const X = standardizerFromJSON(model.preprocessing).transform({ data: Float32Array.from(testSet.images), rows: testSet.labels.length, cols: 16 }).data;
+  assert.is(savedModelAccuracy(model, X, testSet.labels), summary.testAccuracy);
 });
 
 test('usage errors exit with code 2 and say what is wrong, before any browser starts', async () => {
@@ -215,7 +243,9 @@ test('usage errors exit with code 2 and say what is wrong, before any browser st
     [['--batchsize', '4'], /unknown option --batchsize/],
     [['--dataset', join(work, 'nothing-here.csv')], /no such file or directory/],
     [['--dataset', 'fashion-mnist', '--data', join(work, 'no-dir')], /--data .*no such directory/],
-    [['--dataset', 'iris', '--label', 'x'], /--label and --no-header are for CSV datasets/],
+    [['--dataset', 'iris', '--label', 'x'], /--label, --no-header and --missing are for CSV datasets/],
+    [['--dataset', 'iris', '--missing', 'drop-rows'], /--label, --no-header and --missing are for CSV datasets/],
+    [['--missing', 'skip'], /--missing must be one of error, drop-rows, got 'skip'/],
     [['--runtime', 'firefox'], /--runtime must be one of chrome, node/],
   ];
   const runs = await Promise.all(cases.map(([args]) => train(args)));

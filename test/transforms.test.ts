@@ -7,18 +7,8 @@ import { ShapeError, ValueError } from '../src/errors.ts';
 import { idxDataset, loadIdxDataset } from '../src/data/fashion-mnist.ts';
 import { confusionMatrix, oneHot, polynomialFeatureCount, polynomialFeatures, trainTestSplit } from '../src/data/transforms.ts';
 import type { IdxArray } from '../src/data/idx.ts';
+import { expectReject, expectThrow as fails } from './support/errors.ts';
 import { mulberry32, randomInt, randomMatrix, testSeed } from './support/random.ts';
-
-function fails(fn: () => unknown, kind: typeof ShapeError | typeof ValueError, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    assert.instance(e, kind, `${(e as Error).name}: ${(e as Error).message}`);
-    assert.match((e as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected ${kind.name} matching ${pattern}`);
-}
 
 const seed = testSeed('data helpers');
 
@@ -102,11 +92,98 @@ test('trainTestSplit: bad fractions, seeds, options and shapes are refused', () 
   fails(() => trainTestSplit(X, y, { testFraction: Number.NaN }), ValueError, /testFraction/);
   fails(() => trainTestSplit(X, y, { seed: 0.5 }), ValueError, /seed must be an integer, got 0.5/);
   fails(() => trainTestSplit(X, y, { shuffle: 1 } as unknown as { shuffle: boolean }), ValueError, /shuffle must be true or false/);
-  fails(() => trainTestSplit(X, y, { stratify: true } as unknown as { seed: number }), ValueError, /unknown option 'stratify'/);
+  fails(() => trainTestSplit(X, y, { stratified: true } as unknown as { seed: number }), ValueError, /^trainTestSplit: unknown option 'stratified' \(known: testFraction, seed, shuffle, stratify\)$/);
   fails(() => trainTestSplit(X, y.subarray(0, 9)), ShapeError, /y has 9 values but X has 10 rows/);
   fails(() => trainTestSplit(traceable(1).X, [0]), ShapeError, /leaves none for training/);
   fails(() => trainTestSplit(X, y, { testFraction: 0.95 }), ShapeError, /X has 10 rows: testFraction 0.95 leaves none for training/);
   fails(() => trainTestSplit({ data: [1, Number.NaN], rows: 1, cols: 2 }, [0]), ValueError, /non-finite value NaN at row 0, column 1/);
+});
+
+/** X whose row i is [i, −i], and class labels drawn with the given sizes in a random order. */
+function classTable(rng: () => number, sizes: number[]): { X: { data: Float32Array; rows: number; cols: number }; y: Float32Array; classOf: number[] } {
+  const classOf = sizes.flatMap((n, c) => new Array<number>(n).fill(c));
+  for (let i = classOf.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [classOf[i], classOf[j]] = [classOf[j]!, classOf[i]!];
+  }
+  const { X } = traceable(classOf.length);
+  // Labels 10, 20, 30… so that class values, not indices, are what is grouped.
+  return { X, y: Float32Array.from(classOf, (c) => 10 * (c + 1)), classOf };
+}
+
+test('trainTestSplit stratify: each class puts Math.round(n_c·fraction) rows in the test set, a partition of the rows', () => {
+  const rng = mulberry32(seed + 3);
+  for (let trial = 0; trial < 8; trial++) {
+    const sizes = Array.from({ length: randomInt(rng, 1, 6) }, () => randomInt(rng, 2, 80));
+    const fraction = 0.1 + 0.3 * rng();
+    const { X, y, classOf } = classTable(rng, sizes);
+    const s = trainTestSplit(X, y, { testFraction: fraction, seed: randomInt(rng, 0, 1e6), stratify: true });
+    sizes.forEach((n, c) => {
+      const inTest = Array.from(s.yTest).filter((v) => v === 10 * (c + 1)).length;
+      assert.is(inTest, Math.round(n * fraction), `class ${c} of ${n} rows, fraction ${fraction}`);
+    });
+    // Every row once, with its own label.
+    const seen: number[] = [];
+    for (const [M, labels] of [[s.XTrain, s.yTrain], [s.XTest, s.yTest]] as const) {
+      for (let i = 0; i < M.rows; i++) {
+        const row = M.data[2 * i] as number;
+        assert.is(labels[i], 10 * (classOf[row]! + 1));
+        seen.push(row);
+      }
+    }
+    assert.equal(seen.sort((a, b) => a - b), Array.from({ length: classOf.length }, (_, i) => i));
+  }
+});
+
+test('trainTestSplit stratify: a 90/10 class mix stays 90/10 in both sets; the seed decides which rows', () => {
+  const rng = mulberry32(seed + 4);
+  const { X, y } = classTable(rng, [90, 10]);
+  const a = trainTestSplit(X, y, { testFraction: 0.2, seed: 5, stratify: true });
+  assert.equal([Array.from(a.yTest).filter((v) => v === 10).length, Array.from(a.yTest).filter((v) => v === 20).length], [18, 2]);
+  assert.equal([Array.from(a.yTrain).filter((v) => v === 10).length, Array.from(a.yTrain).filter((v) => v === 20).length], [72, 8]);
+  const b = trainTestSplit(X, y, { testFraction: 0.2, seed: 5, stratify: true });
+  const c = trainTestSplit(X, y, { testFraction: 0.2, seed: 6, stratify: true });
+  assert.equal(Array.from(a.XTest.data), Array.from(b.XTest.data));
+  assert.not.equal(Array.from(a.XTest.data), Array.from(c.XTest.data));
+  // Without shuffling, each class's last rows are its test rows and both sets keep the file order.
+  const ordered = trainTestSplit(X, y, { testFraction: 0.2, shuffle: false, stratify: true });
+  const rowsOf = (M: { data: Float32Array; rows: number }): number[] => Array.from({ length: M.rows }, (_, i) => M.data[2 * i] as number);
+  const expectedTest = [10, 20].flatMap((v) => {
+    const rows = Array.from(y).flatMap((l, i) => (l === v ? [i] : []));
+    return rows.slice(rows.length - (v === 10 ? 18 : 2));
+  }).sort((p, q) => p - q);
+  assert.equal(rowsOf(ordered.XTest), expectedTest);
+  assert.equal(rowsOf(ordered.XTrain), Array.from({ length: 100 }, (_, i) => i).filter((i) => !expectedTest.includes(i)));
+});
+
+test('trainTestSplit stratify: within a class, every row is a test row about equally often over seeds', () => {
+  const { X, y } = classTable(mulberry32(seed + 5), [12, 8]);
+  const hits = new Array<number>(20).fill(0);
+  const trials = 1500;
+  for (let s = 0; s < trials; s++) {
+    const split = trainTestSplit(X, y, { testFraction: 0.25, seed: s, stratify: true });
+    for (let i = 0; i < split.XTest.rows; i++) hits[split.XTest.data[2 * i] as number]! += 1;
+  }
+  // Class of 12 rows: 3 test rows, p = 1/4, 375 ± 17 (1σ); class of 8: 2 test rows, also p = 1/4.
+  for (const h of hits) assert.ok(h > 290 && h < 460, `a row was in the test set ${h} times of ${trials}`);
+});
+
+test('trainTestSplit stratify: a class left without training rows, an empty test set, non-class labels or a bad flag are refused', () => {
+  const { X } = traceable(6);
+  fails(() => trainTestSplit(X, [0, 0, 0, 0, 0, 1], { testFraction: 0.5, stratify: true }), ShapeError,
+    /^class 1 has 1 row: testFraction 0.5 puts 1 in the test set, leaving none for training$/);
+  fails(() => trainTestSplit(X, [0, 0, 0, 1, 1, 1], { testFraction: 0.1, stratify: true }), ShapeError,
+    /^testFraction 0.1 of each class rounds to 0 rows \(6 rows in 2 classes\): the test set would be empty$/);
+  // A class of one row stays in training when its share rounds to 0.
+  const kept = trainTestSplit(X, [0, 0, 0, 0, 0, 1], { testFraction: 0.3, stratify: true });
+  assert.equal(Array.from(kept.yTest), [0, 0]);
+  fails(() => trainTestSplit(X, [0, 0, 0, 1, 1, 1], { stratify: 'yes' } as unknown as { stratify: boolean }), ValueError,
+    /^stratify must be true or false, got 'yes' \(a string\)$/);
+  const n = 65537;
+  const t0 = performance.now();
+  fails(() => trainTestSplit({ data: new Float32Array(n), rows: n, cols: 1 }, Float32Array.from({ length: n }, (_, i) => i), { stratify: true }), ValueError,
+    /^y holds more than 65536 distinct values: stratify needs class labels$/);
+  assert.ok(performance.now() - t0 < 1000);
 });
 
 test('polynomialFeatures: [a, b] to degree 2 is [a, b, a², ab, b²]; degree 1 is X itself', () => {
@@ -172,7 +249,53 @@ test('polynomialFeatures: bad degree, bad X, overflow and too many columns are r
   fails(() => polynomialFeatures([], 2), ShapeError, /X is empty/);
   fails(() => polynomialFeatures([[1, 2], [3]], 2), ShapeError, /ragged/);
   fails(() => polynomialFeatures([[1e20, 1]], 2), ValueError, /row 0, feature 2 = [\d.]+e\+40 overflows a 32-bit float/);
-  fails(() => polynomialFeatures({ data: new Float32Array(784 * 2), rows: 2, cols: 784 }, 4), ShapeError, /would have \d+ columns, too many/);
+  fails(() => polynomialFeatures({ data: new Float32Array(784 * 2), rows: 2, cols: 784 }, 4), ValueError, /degree 4 would have 15943435564 columns, over the limit of 2\^20 columns; lower degree/);
+});
+
+/** Runs fn, expecting a ValueError matching `pattern` within `ms` milliseconds. */
+function failsQuickly(fn: () => unknown, pattern: RegExp, ms = 1000): void {
+  const took = fails(fn, ValueError, pattern).ms;
+  assert.ok(took < ms, `${pattern}: ${took.toFixed(0)} ms`);
+}
+
+test('polynomialFeatures: sizes past 2^20 columns or 2^28 values are ValueErrors naming degree, before allocating', () => {
+  // Before: degree 2^28 on one column aborted the process ("invalid size"), and degree 1e10 spun for 55 s.
+  failsQuickly(() => polynomialFeatures([[1]], 2 ** 28), /^polynomialFeatures of X \(1×1\) to degree 268435456 would have 268435456 columns, over the limit of 2\^20 columns; lower degree$/);
+  failsQuickly(() => polynomialFeatures([[1]], 1e10), /degree 10000000000 would have 10000000000 columns/);
+  failsQuickly(() => polynomialFeatures([[1, 2, 3]], 1e10), /would have more than 2\^53 columns/);
+  failsQuickly(() => polynomialFeatures([[1]], 2 ** 20 + 1), /would have 1048577 columns, over the limit of 2\^20 columns/);
+  // 2000 rows × (C(103, 3) − 1 = 176 850 columns) is 353 700 000 values.
+  const X = { data: new Float32Array(2000 * 100), rows: 2000, cols: 100 };
+  failsQuickly(() => polynomialFeatures(X, 3), /^polynomialFeatures of X \(2000×100\) to degree 3 would have 176850 columns, 353700000 values, over the limit of 2\^28; lower degree$/);
+  // Exactly at the column limit is allowed: one column to degree 2^20 is x, x², …, x^(2^20).
+  const ones = polynomialFeatures([[1]], 2 ** 20);
+  assert.is(ones.cols, 2 ** 20);
+  assert.ok(ones.data.every((v) => v === 1));
+});
+
+test('polynomialFeatureCount: exact counts, Infinity past 2^53, in min(d, degree) steps; bad arguments named', () => {
+  assert.is(polynomialFeatureCount(2, 2), 5);
+  assert.is(polynomialFeatureCount(3, 3), 19);
+  assert.is(polynomialFeatureCount(784, 2), 308504);
+  assert.is(polynomialFeatureCount(1, 1e10), 1e10);
+  assert.is(polynomialFeatureCount(1e10, 1), 1e10);
+  const t0 = performance.now();
+  assert.is(polynomialFeatureCount(784, 1e10), Number.POSITIVE_INFINITY);
+  assert.is(polynomialFeatureCount(1e9, 1e9), Number.POSITIVE_INFINITY);
+  assert.ok(performance.now() - t0 < 100, `${(performance.now() - t0).toFixed(0)} ms`);
+  fails(() => polynomialFeatureCount(0, 2), ValueError, /^d must be a positive integer, got 0$/);
+  fails(() => polynomialFeatureCount('3' as unknown as number, 2), ValueError, /^d must be a positive integer, got '3' \(a string\)$/);
+  fails(() => polynomialFeatureCount(3, 2.5), ValueError, /^degree must be a positive integer, got 2.5$/);
+});
+
+test('oneHot and confusionMatrix: nClasses past its limit, or a matrix past 2^28 values, is a ValueError naming nClasses', () => {
+  // Before: confusionMatrix([0], [0], 1e5) built a 1e5×1e5 array of arrays and the process died.
+  failsQuickly(() => confusionMatrix([0], [0], 1e5), /^nClasses = 100000 is over the limit of 4096 \(the matrix has nClasses² entries\)$/);
+  failsQuickly(() => confusionMatrix([0], [0], 4097), /nClasses = 4097 is over the limit of 4096/);
+  assert.is(confusionMatrix([0], [0], 300).length, 300);
+  failsQuickly(() => oneHot([0], 65537), /^nClasses = 65537 is over the limit of 65536$/);
+  failsQuickly(() => oneHot(new Int32Array(5000), 65536), /^oneHot of 5000 labels with nClasses = 65536 would have 327680000 values, over the limit of 2\^28$/);
+  assert.is(oneHot([65535], 65536).data[65535], 1);
 });
 
 test('confusionMatrix: rows are the true class, columns the predicted one', () => {
@@ -236,6 +359,71 @@ test('idxDataset: mismatched counts, non-vector labels, negative labels and bad 
   fails(() => idxDataset(images, idx([2], Uint8Array.from([0, 1])), { limit: 0 }), ValueError, /limit must be a positive integer/);
   fails(() => idxDataset(images, idx([2], Uint8Array.from([0, 1])), { scale: -1 }), ValueError, /scale must be a finite number > 0/);
   fails(() => idxDataset(images, idx([2], Uint8Array.from([0, 1])), { shuffle: true } as unknown as { limit: number }), ValueError, /unknown option 'shuffle'/);
+});
+
+/** An IDX file: type code, dims (big-endian u32) and the value bytes as given. */
+function idxBytes(type: number, dims: number[], values: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(4 + 4 * dims.length + values.length);
+  out[2] = type;
+  out[3] = dims.length;
+  const view = new DataView(out.buffer);
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  out.set(Array.from(values), 4 + 4 * dims.length);
+  return out;
+}
+
+/** big-endian bytes of f32 or f64 values, as an IDX file stores them. */
+function floatBytes(bytes: 4 | 8, values: number[]): Uint8Array {
+  const view = new DataView(new ArrayBuffer(values.length * bytes));
+  values.forEach((v, i) => (bytes === 4 ? view.setFloat32(i * bytes, v, false) : view.setFloat64(i * bytes, v, false)));
+  return new Uint8Array(view.buffer);
+}
+
+test('idxDataset: NaN, ±Infinity and values beyond float32 are ValueErrors naming the value, its row and byte offset', () => {
+  const labels = idx([2], Uint8Array.from([0, 1]));
+  for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+    // Value 3 of a 2×2 f32 array: the header is 4 + 4·3 bytes, so it is at byte 16 + 3·4 = 28.
+    fails(() => idxDataset(idx([2, 1, 2], Float32Array.from([1, 2, 3, bad])), labels), ValueError,
+      new RegExp(`^images value 3 \\(row 1, byte 28\\) is ${String(bad)}: features must be finite numbers$`));
+  }
+  fails(() => idxDataset(idx([2, 2], Float64Array.from([0, 1e300, 2, 3])), labels), ValueError,
+    /^images value 1 \(row 0, byte 20\) is 1e\+300: beyond the float32 range \(±3\.4e38\)$/);
+  fails(() => idxDataset(idx([2, 1], Uint8Array.from([0, 255])), labels, { scale: 1e37 }), ValueError,
+    /^images value 1 \(row 1, byte 13\) is 255: × scale 1e\+37 beyond the float32 range/);
+  // f64 values within float32 range still load.
+  assert.equal(Array.from(idxDataset(idx([2, 1], Float64Array.from([-3e38, 0.5])), labels).X.data), [Math.fround(-3e38), 0.5]);
+});
+
+test('idxDataset: labels past 65535 and more than 2^28 features are refused before allocating', () => {
+  // Before: loadIdxDataset on a label of 2147483647 made an array of 2^31 class names and the process died.
+  const images = idx([1, 2], Uint8Array.from([1, 2]));
+  failsQuickly(() => idxDataset(images, idx([1], Int32Array.from([2147483647]))), /^labels\[0\] = 2147483647 \(byte 8\), but class labels must be integers from 0 to 65535$/);
+  failsQuickly(() => idxDataset(images, idx([1], Int32Array.from([65536]))), /labels\[0\] = 65536/);
+  assert.equal(Array.from(idxDataset(images, idx([1], Int32Array.from([65535]))).y), [65535]);
+  // 32768 images of 128×128 bytes: 2^29 features. The check comes before any value is read.
+  const huge = idx([32768, 128, 128], new Uint8Array(0));
+  const hugeLabels = idx([32768], new Uint8Array(32768));
+  failsQuickly(() => idxDataset(huge, hugeLabels), /^images: 32768 rows of 16384 values would be 536870912 features, over the limit of 2\^28; pass a smaller limit$/);
+});
+
+test('loadIdxDataset: errors about a file\'s contents start with the file name', async () => {
+  const images = idxBytes(0x0d, [1, 1, 2], floatBytes(4, [0.5, Number.NaN]));
+  const files: Record<string, Uint8Array> = {
+    'train-images': images,
+    'train-labels': idxBytes(0x0c, [1], [0x7f, 0xff, 0xff, 0xff]),
+    'good-images': idxBytes(0x0d, [1, 1, 2], floatBytes(4, [0.5, 1])),
+    'good-labels': idxBytes(0x08, [1], [1]),
+    'not-idx': Uint8Array.from([0x50, 0x4b, 3, 4]),
+  };
+  const read = async (f: string): Promise<Uint8Array> => files[f] as Uint8Array;
+  const rejects = async (names: [string, string], pattern: RegExp): Promise<void> => {
+    const files = { trainImages: names[0], trainLabels: names[1], testImages: 'good-images', testLabels: 'good-labels' };
+    const { ms } = await expectReject(() => loadIdxDataset(read, files), ValueError, pattern);
+    assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
+  };
+  await rejects(['train-images', 'good-labels'], /^train-images: images value 1 \(row 0, byte 20\) is NaN: features must be finite numbers$/);
+  await rejects(['good-images', 'train-labels'], /^train-labels: labels\[0\] = 2147483647 \(byte 8\), but class labels must be integers from 0 to 65535$/);
+  await rejects(['not-idx', 'good-labels'], /^not-idx: not an IDX file: the magic number must start with two zero bytes, got 0x50 0x4b$/);
 });
 
 test('loadIdxDataset: reads the four files through the given function; test rows must match train width', async () => {

@@ -7,6 +7,7 @@ import type { HostMatrix } from '../types.ts';
 import { checkPositiveInt } from '../validate.ts';
 import type { Dataset } from './iris.ts';
 import { readIdx, type IdxArray } from './idx.ts';
+import { MAX_CLASSES, MAX_VALUES } from './limits.ts';
 
 /** Fashion-MNIST's ten class names, indexed by label. */
 export const FASHION_MNIST_CLASS_NAMES = [
@@ -50,11 +51,21 @@ function checkDatasetOptions(options: unknown): { limit: number | null; scale: n
   return { limit: limit === undefined ? null : checkPositiveInt('limit', limit), scale: scale ?? null };
 }
 
-/**
- * An images array (n×… of any IDX type) and its labels (n integers ≥ 0) as a dataset: one row per
- * image, its values flattened row-major and multiplied by the scale.
- */
-export function idxDataset(images: IdxArray, labels: IdxArray, options?: IdxDatasetOptions): { X: HostMatrix; y: Int32Array; scale: number } {
+/** What idxDataset's messages about values start with: the file each array was read from, when known ('' otherwise). */
+interface IdxSources {
+  images: string;
+  labels: string;
+}
+
+/** Byte offset of value `i` in the IDX file an array was read from: the header, then the values. */
+function byteOffset(a: IdxArray, i: number): number {
+  return 4 + 4 * a.dims.length + i * a.data.BYTES_PER_ELEMENT;
+}
+
+/** Builds the dataset; messages name the arrays as `sources` says (file names when loadIdxDataset reads them). */
+function buildIdxDataset(
+  images: IdxArray, labels: IdxArray, options: IdxDatasetOptions | undefined, sources: IdxSources,
+): { X: HostMatrix; y: Int32Array; scale: number } {
   const { limit, scale } = checkDatasetOptions(options);
   const n = images.dims[0] ?? 0;
   if (n === 0) throw new ShapeError(`images has dimensions [${images.dims.join(', ')}]: no rows`);
@@ -63,16 +74,40 @@ export function idxDataset(images: IdxArray, labels: IdxArray, options?: IdxData
   const cols = images.dims.slice(1).reduce((a, b) => a * b, 1);
   if (cols === 0) throw new ShapeError(`images has dimensions [${images.dims.join(', ')}]: rows of length 0`);
   const rows = limit === null ? n : Math.min(limit, n);
+  if (rows * cols > MAX_VALUES) {
+    throw new ValueError(`${sources.images}images: ${rows} rows of ${cols} values would be ${rows * cols} features, over the limit of 2^28; pass a smaller limit`);
+  }
   const factor = scale ?? (images.data instanceof Uint8Array ? 1 / 255 : 1);
   const data = new Float32Array(rows * cols);
-  for (let i = 0; i < data.length; i++) data[i] = (images.data[i] as number) * factor;
+  for (let i = 0; i < data.length; i++) {
+    const v = images.data[i] as number;
+    data[i] = v * factor;
+    // Float files may hold NaN, ±Infinity or (f64) values beyond float32, which would reach training as Infinity.
+    if (!Number.isFinite(data[i] as number)) {
+      const where = `${sources.images}images value ${i} (row ${Math.floor(i / cols)}, byte ${byteOffset(images, i)})`;
+      const why = !Number.isFinite(v) ? 'features must be finite numbers' : `${factor === 1 ? '' : `× scale ${factor} `}beyond the float32 range (±3.4e38)`;
+      throw new ValueError(`${where} is ${v}: ${why}`);
+    }
+  }
   const y = new Int32Array(rows);
   for (let i = 0; i < rows; i++) {
     const v = labels.data[i] as number;
-    if (!Number.isInteger(v) || v < 0) throw new ValueError(`labels[${i}] = ${v}, but class labels must be integers ≥ 0`);
+    if (!Number.isInteger(v) || v < 0 || v >= MAX_CLASSES) {
+      throw new ValueError(`${sources.labels}labels[${i}] = ${v} (byte ${byteOffset(labels, i)}), but class labels must be integers from 0 to ${MAX_CLASSES - 1}`);
+    }
     y[i] = v;
   }
   return { X: { data, rows, cols }, y, scale: factor };
+}
+
+/**
+ * An images array (n×… of any IDX type) and its labels (n integers from 0 to 65535) as a dataset: one
+ * row per image, its values flattened row-major and multiplied by the scale. Values that are not
+ * finite in float32 after scaling (NaN, ±Infinity, f64 beyond ±3.4e38) are refused, as are more
+ * than 2^28 feature values (use `limit`).
+ */
+export function idxDataset(images: IdxArray, labels: IdxArray, options?: IdxDatasetOptions): { X: HostMatrix; y: Int32Array; scale: number } {
+  return buildIdxDataset(images, labels, options, { images: '', labels: '' });
 }
 
 /** A training and a test set, as loadIdxDataset() and loadFashionMnist() return them. */
@@ -94,9 +129,18 @@ export async function loadIdxDataset(
   options?: IdxDatasetOptions & { classNames?: readonly string[] },
 ): Promise<TrainTestData> {
   const { classNames, ...rest } = options ?? {};
+  /** Reads and decodes one file; the reader's errors say which file they are about. */
+  const decode = async (file: string): Promise<IdxArray> => {
+    const bytes = await read(file);
+    try {
+      return await readIdx(bytes);
+    } catch (e) {
+      throw e instanceof ValueError ? new ValueError(`${file}: ${e.message}`) : e;
+    }
+  };
   const load = async (images: string, labels: string): Promise<{ X: HostMatrix; y: Int32Array; scale: number }> => {
-    const [img, lab] = await Promise.all([read(images).then(readIdx), read(labels).then(readIdx)]);
-    return idxDataset(img, lab, rest);
+    const [img, lab] = await Promise.all([decode(images), decode(labels)]);
+    return buildIdxDataset(img, lab, rest, { images: `${images}: `, labels: `${labels}: ` });
   };
   const train = await load(files.trainImages, files.trainLabels);
   const test = await load(files.testImages, files.testLabels);

@@ -1,16 +1,51 @@
 // Feature scaling: gradient descent with one learning rate for every weight converges slowly (or
-// diverges) when features differ in scale by orders of magnitude, so standardize first.
+// diverges) when features differ in scale by orders of magnitude, so standardize first. A fitted
+// standardizer is saved with the model it scaled for (toJSON / standardizerFromJSON), so new inputs
+// are transformed exactly as the training set was.
 import type { HostMatrix, MatrixInput } from '../types.ts';
-import { ShapeError } from '../errors.ts';
-import { toHostMatrix } from '../validate.ts';
+import { ShapeError, ValueError } from '../errors.ts';
+import { describeValue, toHostMatrix } from '../validate.ts';
 
-/** Per-column standardization learned by fitStandardizer(). */
+/** A Standardizer as plain JSON: what `JSON.stringify(standardizer)` writes and standardizerFromJSON() reads. */
+export interface StandardizerJSON {
+  kind: 'standardize';
+  version: 1;
+  /** Per-column mean. */
+  mean: number[];
+  /** Per-column standard deviation (> 0; 1 for constant columns). */
+  scale: number[];
+}
+
+/** Per-column standardization learned by fitStandardizer() or read by standardizerFromJSON(). */
 export interface Standardizer {
   mean: Float64Array;
   /** Per-column standard deviation; 1 for constant columns, so they map to 0 instead of NaN. */
   scale: Float64Array;
   /** (X − mean) / scale, column by column; X must have the fitted number of columns. */
   transform(X: MatrixInput): HostMatrix;
+  /** The mean and scale as JSON numbers, which round-trip exactly: the restored standardizer transforms bit for bit alike. */
+  toJSON(): StandardizerJSON;
+}
+
+function makeStandardizer(mean: Float64Array, scale: Float64Array): Standardizer {
+  return {
+    mean,
+    scale,
+    transform(input: MatrixInput): HostMatrix {
+      const t = toHostMatrix('X', input);
+      if (t.cols !== mean.length) throw new ShapeError(`X has ${t.cols} columns but the standardizer was fitted on ${mean.length}`);
+      const data = new Float32Array(t.data.length);
+      for (let i = 0; i < t.rows; i++) {
+        for (let j = 0; j < t.cols; j++) {
+          data[i * t.cols + j] = ((t.data[i * t.cols + j] as number) - (mean[j] as number)) / (scale[j] as number);
+        }
+      }
+      return { data, rows: t.rows, cols: t.cols };
+    },
+    toJSON(): StandardizerJSON {
+      return { kind: 'standardize', version: 1, mean: Array.from(mean), scale: Array.from(scale) };
+    },
+  };
 }
 
 /** Learns per-column mean and standard deviation from X (the training set). */
@@ -29,21 +64,46 @@ export function fitStandardizer(X: MatrixInput): Standardizer {
     for (let j = 0; j < m.cols; j++) scale[j] += ((m.data[i * m.cols + j] as number) - (mean[j] as number)) ** 2 / m.rows;
   }
   for (let j = 0; j < m.cols; j++) scale[j] = Math.sqrt(scale[j] as number) || 1;
-  return {
-    mean,
-    scale,
-    transform(input: MatrixInput): HostMatrix {
-      const t = toHostMatrix('X', input);
-      if (t.cols !== m.cols) throw new ShapeError(`X has ${t.cols} columns but the standardizer was fitted on ${m.cols}`);
-      const data = new Float32Array(t.data.length);
-      for (let i = 0; i < t.rows; i++) {
-        for (let j = 0; j < t.cols; j++) {
-          data[i * t.cols + j] = ((t.data[i * t.cols + j] as number) - (mean[j] as number)) / (scale[j] as number);
-        }
-      }
-      return { data, rows: t.rows, cols: t.cols };
-    },
-  };
+  return makeStandardizer(mean, scale);
+}
+
+/** `json[field]` as a Float64Array of finite numbers, each also passing `ok` (described by `what`). */
+function numbers(json: Record<string, unknown>, field: string, ok: (v: number) => boolean, what: string): Float64Array {
+  const values = json[field];
+  if (!Array.isArray(values)) throw new ValueError(`standardizerFromJSON: json.${field} must be an array of numbers, got ${describeValue(values)}`);
+  if (values.length === 0) throw new ShapeError(`standardizerFromJSON: json.${field} is empty`);
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v: unknown = values[i];
+    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) {
+      throw new ValueError(`standardizerFromJSON: json.${field}[${i}] is ${describeValue(v)}, but must be ${what}`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+const JSON_FIELDS = ['kind', 'version', 'mean', 'scale'];
+
+/**
+ * A standardizer from its JSON (a Standardizer's toJSON(), e.g. after JSON.parse): it transforms
+ * exactly as the one that was saved. Every field is checked; a bad one is a ValueError naming it.
+ */
+export function standardizerFromJSON(json: StandardizerJSON): Standardizer {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    const hint = typeof json === 'string' ? ' (parse the text with JSON.parse first)' : '';
+    throw new ValueError(`standardizerFromJSON: json must be an object, got ${describeValue(json)}${hint}`);
+  }
+  const j = json as unknown as Record<string, unknown>;
+  for (const key of Object.keys(j)) {
+    if (!JSON_FIELDS.includes(key)) throw new ValueError(`standardizerFromJSON: unknown field json.${key} (known: ${JSON_FIELDS.join(', ')})`);
+  }
+  if (j.kind !== 'standardize') throw new ValueError(`standardizerFromJSON: json.kind must be 'standardize', got ${describeValue(j.kind)}`);
+  if (j.version !== 1) throw new ValueError(`standardizerFromJSON: json.version must be 1, got ${describeValue(j.version)}`);
+  const mean = numbers(j, 'mean', () => true, 'a finite number');
+  const scale = numbers(j, 'scale', (v) => v > 0, 'a finite number > 0');
+  if (scale.length !== mean.length) throw new ShapeError(`standardizerFromJSON: json.scale has ${scale.length} values but json.mean has ${mean.length}`);
+  return makeStandardizer(mean, scale);
 }
 
 /** Fits on X and returns X standardized (zero mean, unit variance per column). */

@@ -1,0 +1,42 @@
+// Asserting on the library's errors: the exact class and the message, plus how long the failing
+// call took, for the tests that prove hostile input is refused quickly.
+import * as assert from 'uvu/assert';
+import type { ShapeError, ValueError } from '../../src/errors.ts';
+
+export type ErrorClass = typeof ShapeError | typeof ValueError;
+
+export interface Failure {
+  message: string;
+  /** Milliseconds from the call to the error. */
+  ms: number;
+}
+
+function check(e: unknown, kind: ErrorClass, pattern: RegExp, ms: number): Failure {
+  assert.instance(e, kind, `${(e as Error).name}: ${String((e as Error).message).slice(0, 300)}`);
+  assert.match((e as Error).message, pattern);
+  return { message: (e as Error).message, ms };
+}
+
+/** Calls fn, requiring it to throw `kind` with a message matching `pattern`. */
+export function expectThrow(fn: () => unknown, kind: ErrorClass, pattern: RegExp): Failure {
+  const t0 = performance.now();
+  try {
+    fn();
+  } catch (e) {
+    return check(e, kind, pattern, performance.now() - t0);
+  }
+  assert.unreachable(`expected ${kind.name} matching ${pattern}`);
+  throw new Error('unreachable');
+}
+
+/** Calls fn, requiring its promise to reject with `kind` and a message matching `pattern`. */
+export async function expectReject(fn: () => Promise<unknown>, kind: ErrorClass, pattern: RegExp): Promise<Failure> {
+  const t0 = performance.now();
+  try {
+    await fn();
+  } catch (e) {
+    return check(e, kind, pattern, performance.now() - t0);
+  }
+  assert.unreachable(`expected ${kind.name} matching ${pattern}`);
+  throw new Error('unreachable');
+}
