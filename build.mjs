@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { checkBundleSize } from './scripts/check-size.mjs';
 
 /**
- * WGSL is bundled as text without its comments (the sources keep them; the GPU never reads them),
+ * WGSL is bundled as text without its comments and indentation (the sources keep them; the GPU never reads them),
  * so shader commentary costs no bundle size. `//#` lines are preprocessor directives and stay.
  */
 const wgslWithoutComments = {
@@ -17,7 +17,7 @@ const wgslWithoutComments = {
       const text = readFileSync(args.path, 'utf8')
         .replace(/\/\*[\s\S]*?\*\//g, '')
         .split('\n')
-        .map((line) => (/^\s*\/\/(?!#)/.test(line) ? '' : line.replace(/\s+\/\/(?!#).*$/, '').trimEnd()))
+        .map((line) => (/^\s*\/\/(?!#)/.test(line) ? '' : line.replace(/\s+\/\/(?!#).*$/, '').trim()))
         .filter((line) => line !== '')
         .join('\n');
       return { contents: text, loader: 'text' };
