@@ -1,40 +1,69 @@
-// Mean over the m rows of the summed per-element loss of Z (logits for bce/ce, predictions for mse)
-// against Y, reduced on the GPU to out[0], in two passes:
-// rowSums: 256-thread workgroups each sum a grid-strided set of rows, then halve in workgroup memory;
-// finish: one workgroup adds the nGroups partial sums and multiplies by scale (1/m).
+// The loss of m rows of logits Z (m×k) against targets Y, and the hits that make an accuracy,
+// reduced on the GPU: out[0] = scale · Σ rows' losses, out[1] = Σ hits (rows whose first argmax
+// matches Y's for softmax; elements whose P(y = 1) ≥ threshold matches y for sigmoid and tanh; none
+// otherwise). The objective part's constants pick the loss and the activation; ops.loss runs it
+// with the identity (Z then holds predictions for ½-MSE) or softmax (for CE), the estimators with
+// their objective's, so whole-set numbers come back as two floats, never as the predictions.
+// rowSums: 256-invocation workgroups sum a grid-strided set of rows, then halve in workgroup memory;
+// finish: one workgroup adds the nGroups partial sums (every storage buffer has room for out[1]).
 
 struct Params {
   m: u32,
   k: u32,
   nGroups: u32,
   scale: f32,
+  threshold: f32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> Z: array<f32>;
 @group(0) @binding(2) var<storage, read> Y: array<f32>;
-@group(0) @binding(3) var<storage, read_write> partial: array<f32>;
+@group(0) @binding(3) var<storage, read_write> partial: array<vec2f>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 
-const WG: u32 = 256u;
-var<workgroup> sums: array<f32, 256>;
-
-// elementLoss() (LOSS picks the kind) and the softmax row statistics CE needs:
 //#include objective
 //#include row_stats
 
-fn rowLoss(row: u32) -> f32 {
-  let base = row * params.k;
+const WG: u32 = 256u;
+var<workgroup> sums: array<vec2f, 256>;
+
+/** Index of the first largest of the k values of Z (or of Y) from base. */
+fn firstMax(base: u32, k: u32, ofY: bool) -> u32 {
+  var best = 0u;
+  var top = select(Z[base], Y[base], ofY);
+  for (var j = 1u; j < k; j++) {
+    let v = select(Z[base + j], Y[base + j], ofY);
+    if (v > top) {
+      top = v;
+      best = j;
+    }
+  }
+  return best;
+}
+
+/** (loss, hits) of one row. */
+fn rowSum(row: u32) -> vec2f {
+  let k = params.k;
+  let base = row * k;
   var stats = RowStats(0.0, 1.0);
-  if (LOSS == LOSS_CE) {
-    stats = rowStats(base, params.k);
+  if (ACTIVATION == ACT_SOFTMAX || LOSS == LOSS_CE) {
+    stats = rowStats(base, k);
   }
-  var s = 0.0;
-  // Z holds predictions for ½ squared error, so it is passed as ŷ too.
-  for (var j = 0u; j < params.k; j++) {
-    s += elementLoss(Z[base + j], Z[base + j], Y[base + j], stats);
+  var loss = 0.0;
+  var hits = 0.0;
+  for (var j = 0u; j < k; j++) {
+    let z = Z[base + j];
+    let y = Y[base + j];
+    let yhat = activate(z, stats);
+    loss += elementLoss(z, yhat, y, stats);
+    if ((ACTIVATION == ACT_SIGMOID || ACTIVATION == ACT_TANH) && (probability(yhat) >= params.threshold) == (y == 1.0)) {
+      hits += 1.0;
+    }
   }
-  return s;
+  if (ACTIVATION == ACT_SOFTMAX && firstMax(base, k, false) == firstMax(base, k, true)) {
+    hits = 1.0;
+  }
+  return vec2f(loss, hits);
 }
 
 fn reduceWorkgroup(li: u32) {
@@ -48,9 +77,9 @@ fn reduceWorkgroup(li: u32) {
 
 @compute @workgroup_size(256)
 fn rowSums(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
-  var s = 0.0;
+  var s = vec2f(0.0);
   for (var row = wg.x * WG + li; row < params.m; row += params.nGroups * WG) {
-    s += rowLoss(row);
+    s += rowSum(row);
   }
   sums[li] = s;
   workgroupBarrier();
@@ -62,7 +91,7 @@ fn rowSums(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li
 
 @compute @workgroup_size(256)
 fn finish(@builtin(local_invocation_index) li: u32) {
-  var s = 0.0;
+  var s = vec2f(0.0);
   for (var g = li; g < params.nGroups; g += WG) {
     s += partial[g];
   }
@@ -70,6 +99,7 @@ fn finish(@builtin(local_invocation_index) li: u32) {
   workgroupBarrier();
   reduceWorkgroup(li);
   if (li == 0u) {
-    out[0] = sums[0] * params.scale;
+    out[0] = sums[0].x * params.scale;
+    out[1] = sums[0].y;
   }
 }

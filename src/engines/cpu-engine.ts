@@ -5,16 +5,8 @@
 import { batchLogitsDispatch, batchLogitsUniforms } from '../kernels/batch-logits.ts';
 import { batchResidualDispatch, batchResidualUniforms } from '../kernels/batch-residual.ts';
 import { batchUpdateBytes, batchUpdateDispatch, type BatchUpdateValues } from '../kernels/batch-update.ts';
-import type { Dispatch } from '../kernels/kernel.ts';
 import type { StepEngine, StepProblem, StepProgram } from './engine.ts';
-import { beginEpoch, createStepState, readEpochLoss, type StepState } from './step-state.ts';
-
-/** One batch size's pipelines: its update uniforms (rewritten each epoch with the rate) and dispatches. */
-interface StepPlan {
-  rows: number;
-  update: GPUBuffer;
-  dispatches: Dispatch[];
-}
+import { buildProgram, createStepState, type StepPlan, type StepState } from './step-state.ts';
 
 function updateValues(p: StepProblem, s: StepState, rows: number, learningRate: number): BatchUpdateValues {
   const src = s.source;
@@ -35,7 +27,7 @@ function planStep(p: StepProblem, s: StepState, rows: number): StepPlan {
   const update = keep(ctx.createUniform(batchUpdateBytes(ctx, updateValues(p, s, rows, 1)), 'train.update'));
   return {
     rows,
-    update,
+    rated: update,
     dispatches: [
       ...src.prelude,
       batchLogitsDispatch(ctx, logits, logitsShape, { walk: src.walk, X: src.X, Wp: s.Wp, Z: s.G }),
@@ -49,37 +41,8 @@ function planStep(p: StepProblem, s: StepState, rows: number): StepPlan {
 }
 
 function prepare(p: StepProblem): StepProgram {
-  const { ctx } = p;
   const state = createStepState(p);
-  const plans = new Map<number, StepPlan>();
-  const plan = (rows: number): StepPlan => {
-    let found = plans.get(rows);
-    if (found === undefined) {
-      found = planStep(p, state, rows);
-      plans.set(rows, found);
-    }
-    return found;
-  };
-  try {
-    // The two batch sizes an epoch has (full batches and the remainder) are built up front, so a
-    // shader or pipeline error surfaces before training starts.
-    plan(p.batchSize);
-    const rest = p.X.rows % p.batchSize;
-    if (rest !== 0) plan(rest);
-  } catch (e) {
-    state.scratch.release();
-    throw e;
-  }
-  return {
-    beginEpoch(order, learningRate) {
-      beginEpoch(ctx, state, order, p.batchSize);
-      for (const q of plans.values()) ctx.device.queue.writeBuffer(q.update, 0, batchUpdateBytes(ctx, updateValues(p, state, q.rows, learningRate)));
-    },
-    step: (rows) => plan(rows).dispatches,
-    readEpochLoss: () => readEpochLoss(ctx, state, p.batchSize),
-    destroy: () => state.scratch.release(),
-    buffers: { G: state.G, losses: state.losses, kPad: state.kPad },
-  };
+  return buildProgram(p, state, (rows) => planStep(p, state, rows), (rows, rate) => batchUpdateBytes(p.ctx, updateValues(p, state, rows, rate)));
 }
 
 export const cpuEngine: StepEngine = { name: 'cpu', prepare };

@@ -4,16 +4,8 @@
 // and apply (chunk sums, update rule, epoch loss and cursor in one pass).
 import { gpuForwardDispatch, gpuForwardUniforms } from '../kernels/gpu-forward.ts';
 import { gpuGradientBytes, gpuGradientDispatches, gradientChunks, partialFloats, type GpuGradientValues } from '../kernels/gpu-gradient.ts';
-import type { Dispatch } from '../kernels/kernel.ts';
 import type { StepEngine, StepProblem, StepProgram } from './engine.ts';
-import { beginEpoch, createStepState, readEpochLoss, type StepState } from './step-state.ts';
-
-interface StepPlan {
-  rows: number;
-  /** The gradient pass's uniforms, rewritten each epoch with its learning rate. */
-  gradient: GPUBuffer;
-  dispatches: Dispatch[];
-}
+import { buildProgram, createStepState, type StepPlan, type StepState } from './step-state.ts';
 
 function gradientValues(p: StepProblem, s: StepState, rows: number, learningRate: number): GpuGradientValues {
   const src = s.source;
@@ -35,7 +27,7 @@ function planStep(p: StepProblem, s: StepState, partial: GPUBuffer, rows: number
   const gradient = s.scratch.keep(ctx.createUniform(gpuGradientBytes(ctx, values), 'gpu_gradient.params'));
   return {
     rows,
-    gradient,
+    rated: gradient,
     dispatches: [
       ...src.prelude,
       gpuForwardDispatch(ctx, spec, forward, shape, { walk: src.walk, X: src.X, Wp: s.Wp, Z: s.G, Y: src.Y, losses: s.losses }),
@@ -47,32 +39,16 @@ function planStep(p: StepProblem, s: StepState, partial: GPUBuffer, rows: number
 }
 
 function prepare(p: StepProblem): StepProgram {
-  const { ctx } = p;
   const state = createStepState(p);
-  const plans = new Map<number, StepPlan>();
+  let partial: GPUBuffer;
   try {
     // Sized for a full batch: a shorter last batch has no more chunks.
-    const partial = state.scratch.storage(partialFloats(gradientChunks(p.batchSize, state.dPad, state.kPad), state.dPad, state.kPad), 'train.partial');
-    for (const rows of new Set([p.batchSize, p.X.rows % p.batchSize || p.batchSize])) plans.set(rows, planStep(p, state, partial, rows));
+    partial = state.scratch.storage(partialFloats(gradientChunks(p.batchSize, state.dPad, state.kPad), state.dPad, state.kPad), 'train.partial');
   } catch (e) {
     state.scratch.release();
     throw e;
   }
-  const plan = (rows: number): StepPlan => {
-    const found = plans.get(rows);
-    if (found === undefined) throw new Error(`gpu engine: no step planned for ${rows} rows`);
-    return found;
-  };
-  return {
-    beginEpoch(order, learningRate) {
-      beginEpoch(ctx, state, order, p.batchSize);
-      for (const q of plans.values()) ctx.device.queue.writeBuffer(q.gradient, 0, gpuGradientBytes(ctx, gradientValues(p, state, q.rows, learningRate)));
-    },
-    step: (rows) => plan(rows).dispatches,
-    readEpochLoss: () => readEpochLoss(ctx, state, p.batchSize),
-    destroy: () => state.scratch.release(),
-    buffers: { G: state.G, losses: state.losses, kPad: state.kPad },
-  };
+  return buildProgram(p, state, (rows) => planStep(p, state, partial, rows), (rows, rate) => gpuGradientBytes(p.ctx, gradientValues(p, state, rows, rate)));
 }
 
 export const gpuEngine: StepEngine = { name: 'gpu', prepare };

@@ -5,7 +5,7 @@ import type { GpuContext } from '../context.ts';
 import { advanceDispatch, gatherDispatch, gatherUniforms } from '../kernels/gather.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
 import { CHUNK, paddedClasses, paddedParams, type XStorage } from '../kernels/step-layout.ts';
-import type { StepProblem } from './engine.ts';
+import type { StepProblem, StepProgram } from './engine.ts';
 
 /** Buffers and their owner-tracked lifetime for one fit. */
 export class Scratch {
@@ -117,15 +117,45 @@ export function createStepState(p: StepProblem): StepState {
   }
 }
 
-/** Queues an epoch's order (cursor at 0) and a zero epoch loss. */
-export function beginEpoch(ctx: GpuContext, state: StepState, order: Uint32Array, batchSize: number): void {
-  const walk = new Uint32Array(order.length + 1);
-  walk.set(order);
-  ctx.device.queue.writeBuffer(state.walk, 0, walk.buffer, walk.byteOffset, walk.byteLength);
-  ctx.device.queue.writeBuffer(state.losses, batchSize * 4, new Float32Array([0]));
+/** One batch size's recorded step: its dispatches, and the uniforms that carry the learning rate. */
+export interface StepPlan {
+  rows: number;
+  dispatches: Dispatch[];
+  /** The uniform buffer rewritten at each epoch with the epoch's learning rate. */
+  rated: GPUBuffer;
 }
 
-/** Reads the epoch total the steps accumulated in losses[batchSize]. */
-export function readEpochLoss(ctx: GpuContext, state: StepState, batchSize: number): Promise<number> {
-  return ctx.readBuffer(state.losses, 1, batchSize * 4).then((v) => v[0] as number);
+/**
+ * The StepProgram every engine returns: its state, one plan per batch size an epoch has (full
+ * batches and the remainder), built up front so a shader or pipeline error surfaces before
+ * training starts, and `ratedBytes` for a plan's rate-carrying uniforms at a learning rate.
+ */
+export function buildProgram(
+  p: StepProblem, state: StepState, planStep: (rows: number) => StepPlan, ratedBytes: (rows: number, learningRate: number) => ArrayBuffer,
+): StepProgram {
+  const { ctx, batchSize } = p;
+  const plans = new Map<number, StepPlan>();
+  try {
+    for (const rows of new Set([batchSize, p.X.rows % batchSize || batchSize])) plans.set(rows, planStep(rows));
+  } catch (e) {
+    state.scratch.release();
+    throw e;
+  }
+  return {
+    beginEpoch(order, learningRate) {
+      const walk = new Uint32Array(order.length + 1);
+      walk.set(order);
+      ctx.device.queue.writeBuffer(state.walk, 0, walk.buffer, walk.byteOffset, walk.byteLength);
+      ctx.device.queue.writeBuffer(state.losses, batchSize * 4, new Float32Array([0]));
+      for (const q of plans.values()) ctx.device.queue.writeBuffer(q.rated, 0, ratedBytes(q.rows, learningRate));
+    },
+    step(rows) {
+      const plan = plans.get(rows);
+      if (plan === undefined) throw new Error(`${rows}-row step: an epoch's steps are ${[...plans.keys()].join(' or ')} rows`);
+      return plan.dispatches;
+    },
+    readEpochLoss: async () => (await ctx.readBuffer(state.losses, 1, batchSize * 4))[0] as number,
+    destroy: () => state.scratch.release(),
+    buffers: { G: state.G, losses: state.losses, kPad: state.kPad },
+  };
 }

@@ -8,7 +8,6 @@ import gpuGradient from '../../shaders/gpu_gradient.wgsl';
 import gradient from '../../shaders/gradient.wgsl';
 import loss from '../../shaders/loss.wgsl';
 import matmul from '../../shaders/matmul.wgsl';
-import metrics from '../../shaders/metrics.wgsl';
 import sgd from '../../shaders/sgd.wgsl';
 import sigmoid from '../../shaders/sigmoid.wgsl';
 import softmax from '../../shaders/softmax.wgsl';
@@ -25,7 +24,6 @@ export const SHADERS = {
   softmax,
   gradient,
   loss,
-  metrics,
   sgd,
   gather,
   batch_logits: batchLogits,

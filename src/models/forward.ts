@@ -2,9 +2,8 @@
 // fit's per-epoch validation and stopping checks.
 import type { GpuContext } from '../context.ts';
 import { gradientDispatches, gradientScratchSize, gradientUniforms, planGradient } from '../kernels/gradient.ts';
-import { lossGroups } from '../kernels/loss.ts';
+import { lossDispatches, lossGroups, lossUniforms } from '../kernels/loss.ts';
 import { activateElementwise } from '../kernels/sigmoid.ts';
-import { metricsDispatches, metricsUniforms } from '../kernels/metrics.ts';
 import * as ops from '../ops.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { ObjectiveSpec } from '../core/objective.ts';
@@ -36,7 +35,7 @@ export function forward(ctx: GpuContext, spec: ObjectiveSpec, X: GpuMatrix, p: P
 }
 
 /**
- * Σ of the rows' losses and Σ of hits (see shaders/metrics.wgsl) of the model on X against encoded
+ * Σ of the rows' losses and Σ of hits (see shaders/loss.wgsl) of the model on X against encoded
  * targets Y, reduced on the GPU: two numbers come back, never the predictions.
  */
 export async function setMetrics(
@@ -45,9 +44,9 @@ export async function setMetrics(
   const Z = ops.matmul(ctx, X, p.W, p.fitIntercept ? p.b : undefined);
   const partial = ctx.createStorage(2 * lossGroups(X.rows), 'metrics.partial');
   const out = ctx.createStorage(2, 'metrics.out');
-  const params = metricsUniforms(ctx, spec, { m: X.rows, k: Y.cols, threshold });
+  const params = lossUniforms(ctx, spec, { m: X.rows, k: Y.cols, scale: 1, threshold });
   try {
-    ctx.submit(metricsDispatches(ctx, spec, params, X.rows, { Z: Z.buffer, Y: Y.buffer, partial, out }), [params, partial]);
+    ctx.submit(lossDispatches(ctx, spec, params, X.rows, { Z: Z.buffer, Y: Y.buffer, partial, out }), [params, partial]);
     const [lossSum, hits] = await ctx.readBuffer(out, 2);
     return { lossSum: lossSum as number, hits: hits as number };
   } finally {
