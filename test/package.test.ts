@@ -25,7 +25,7 @@ const LOSS_TOLERANCE = 1e-3; // per epoch, relative
 
 /** What the tarball may hold: the bundle, its map, the declarations and the docs. */
 const ALLOWED_FILE = /^(package\.json|README\.md|API\.md|CHANGELOG\.md|LICENSE|dist\/index\.(js|js\.map|d\.ts)|dist\/types\/.+\.d\.ts)$/;
-const REQUIRED_FILES = ['package.json', 'README.md', 'API.md', 'CHANGELOG.md', 'dist/index.js', 'dist/index.js.map', 'dist/index.d.ts', 'dist/types/index.d.ts'];
+const REQUIRED_FILES = ['package.json', 'LICENSE', 'README.md', 'API.md', 'CHANGELOG.md', 'dist/index.js', 'dist/index.js.map', 'dist/index.d.ts', 'dist/types/index.d.ts'];
 
 interface State {
   tmp: string;
@@ -295,6 +295,9 @@ test('esbuild bundles examples/byo-device/main.js from the temp project; the pag
   });
   const inputs = Object.keys(result.metafile.inputs).sort();
   assert.equal(inputs, ['main.js', 'node_modules/webgpu-logreg/dist/index.js'], 'the bundle is built from the installed package');
+  // A minifying bundler keeps the licence notices (MIT asks for them in every copy).
+  const bundled = readFileSync(join(www, 'bundle.js'), 'utf8');
+  for (const notice of ['webgpu-logreg contributors', 'Copyright (c) 2021 Brendan Duncan']) assert.ok(bundled.includes(notice), `the app bundle lost '${notice}'`);
   writeFileSync(join(www, 'index.html'), [
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>bundled</title></head>',
     '<body><p id="status"></p><pre id="summary"></pre><script type="module" src="./bundle.js"></script></body></html>',
