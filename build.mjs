@@ -1,11 +1,17 @@
 // Builds the library bundle (dist/index.js, one ESM file with no bare imports and the shaders inlined),
 // its type declarations (dist/index.d.ts), and the test harness's page bundle (build/harness/).
+//
+//   node build.mjs [--size]     --size: print the bundle's size (it is checked against its budget either way)
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { common, library } from './scripts/build-options.mjs';
 import { checkBundleSize } from './scripts/check-size.mjs';
+
+// Every npm script that trains, serves or tests builds first; the size line is news only to
+// whoever asked for it (npm run build, npm run size) or when the budget is exceeded (an error).
+const printSize = process.argv.includes('--size');
 
 /**
  * The licence notices dist/index.js carries: the library's own, and each bundled package's (MIT
@@ -80,7 +86,7 @@ async function buildTrainPage() {
 }
 
 await buildLibrary();
-await checkBundleSize('dist/index.js');
+await checkBundleSize('dist/index.js', undefined, { quiet: !printSize });
 await buildHarness();
 await buildTrainPage();
 await buildDemo();

@@ -317,6 +317,22 @@ test('the size check passes within its budget and fails past it', async () => {
   assert.match(over.stderr, /over the size budget by 1 bytes/);
 });
 
+test('the build prints the size line only when asked (npm run build, npm run size); past the budget it always fails', async () => {
+  const check = (budget: number): string =>
+    `const { checkBundleSize } = await import('./scripts/check-size.mjs'); await checkBundleSize('dist/index.js', ${budget}, { quiet: true });`;
+  const quiet = await runNode(['--input-type=module', '-e', check(10 * 1024 * 1024)], { cwd: ROOT });
+  if (quiet.code !== 0) assert.unreachable(describeRun('a quiet size check', quiet));
+  assert.is(quiet.stdout, '', 'a quiet check within budget prints nothing');
+  const over = await runNode(['--input-type=module', '-e', check(1)], { cwd: ROOT });
+  assert.is(over.code, 1, 'quiet or not, a bundle over budget fails the build');
+  assert.match(over.stderr, /over the size budget/);
+  // Only the scripts whose point is the size pass --size to build.mjs; train, demo, test and bench build quietly.
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const loud = Object.entries(scripts).filter(([, cmd]) => /build\.mjs --size/.test(cmd)).map(([name]) => name);
+  assert.equal(loud, ['build'], 'scripts that print the size line while building');
+  assert.match(scripts['size'] ?? '', /check-size\.mjs --readme/, 'npm run size prints the sizes and writes them into README');
+});
+
 test('the examples folder holds the three examples this file runs', () => {
   assert.equal(readdirSync(join(ROOT, 'examples')).filter((f) => !f.endsWith('.md')).sort(), ['browser', 'byo-device', 'node']);
 });
