@@ -1,5 +1,6 @@
 // What README.md and API.md state about the package, checked against the package: the size numbers
-// against the built bundle, and the licence notices against the bundle's header.
+// against the built bundle, the install line against what `npm pack` writes, and the licence notices
+// against the bundle's header.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -10,6 +11,16 @@ const test = suite('docs: README and API.md against the package');
 const ROOT = new URL('..', import.meta.url).pathname;
 const read = (file: string): string => readFileSync(join(ROOT, file), 'utf8');
 const collapse = (s: string): string => s.replace(/\s+/g, ' ').trim();
+
+/** The text of a markdown section: from its heading to the next heading of the same or a higher level. */
+function section(markdown: string, heading: string): string {
+  const start = markdown.indexOf(`\n${heading}\n`);
+  if (start < 0) throw new Error(`no '${heading}' heading`);
+  const level = /^#+/.exec(heading)?.[0].length ?? 1;
+  const rest = markdown.slice(start + heading.length + 2);
+  const next = new RegExp(`\\n#{1,${level}} `).exec(rest);
+  return next === null ? rest : rest.slice(0, next.index);
+}
 
 test("README's size paragraph holds the numbers `npm run size` measures now", async () => {
   const run = await runNode(['scripts/check-size.mjs', '--paragraph'], { cwd: ROOT });
@@ -27,6 +38,14 @@ test("README's size paragraph holds the numbers `npm run size` measures now", as
     const w = written[i] as number;
     assert.ok(Math.abs(w - m) <= Math.max(1, 0.03 * m), `README says ${w} KiB where the bundle measures ${m} KiB: run npm run size\n${run.stdout}`);
   });
+});
+
+test('the install line installs the tarball `npm pack` writes, and packing builds dist/ first', () => {
+  const pkg = JSON.parse(read('package.json')) as { name: string; version: string; scripts: Record<string, string> };
+  const readme = section(read('README.md'), '## Using the package');
+  assert.match(readme, 'npm pack');
+  assert.match(readme, `npm install /path/to/checkout/${pkg.name}-${pkg.version}.tgz`);
+  assert.match(pkg.scripts['prepack'] ?? '', /node build\.mjs/, 'npm pack must build dist/ (prepack)');
 });
 
 test("LICENSE is MIT, and dist/index.js carries it and wgsl_reflect's notice in full", () => {
