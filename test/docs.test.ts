@@ -1,10 +1,11 @@
 // What README.md and API.md state about the package, checked against the package: the size numbers
-// against the built bundle, the install line against what `npm pack` writes, and the licence notices
-// against the bundle's header.
+// against the built bundle, the fit() option tables against the options fit() accepts, the install
+// line against what `npm pack` writes, and the licence notices against the bundle's header.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { resolveFitOptions } from '../src/models/options.ts';
 import { describeRun, runNode } from './support/node-gpu.ts';
 
 const test = suite('docs: README and API.md against the package');
@@ -21,6 +22,41 @@ function section(markdown: string, heading: string): string {
   const next = new RegExp(`\\n#{1,${level}} `).exec(rest);
   return next === null ? rest : rest.slice(0, next.index);
 }
+
+/** The backticked names in the first cell of each row of the first table after `marker`. */
+function firstColumnNames(text: string, marker: string): string[] {
+  const from = text.indexOf(marker);
+  if (from < 0) throw new Error(`no '${marker}'`);
+  const lines = text.slice(from).split('\n');
+  const start = lines.findIndex((l) => l.startsWith('|'));
+  const rows: string[] = [];
+  for (const line of lines.slice(start + 2)) {
+    if (!line.startsWith('|')) break;
+    rows.push(line.split('|')[1] ?? '');
+  }
+  return rows.flatMap((cell) => [...cell.matchAll(/`(\w+)`/g)].map((m) => m[1] as string));
+}
+
+/** The option names fit() accepts, as its own error for an unknown name lists them. */
+function knownFitOptions(): string[] {
+  try {
+    resolveFitOptions({ notAnOption: 1 } as unknown as Parameters<typeof resolveFitOptions>[0], 1);
+  } catch (e) {
+    const list = /\(known: ([^)]*)\)/.exec((e as Error).message)?.[1];
+    if (list !== undefined) return list.split(', ').sort();
+    throw e;
+  }
+  throw new Error('fit() accepted an unknown option');
+}
+
+test('API.md and README list every fit() option, and no other', () => {
+  const known = knownFitOptions();
+  assert.ok(known.includes('epochs') && known.length >= 10, `parsed ${known.join(', ')}`);
+  const api = firstColumnNames(section(read('API.md'), '## fit() options'), '| field |').sort();
+  assert.equal(api, known, 'API.md, fit() options table');
+  const readme = firstColumnNames(read('README.md'), '`fit(X, y, options)` options').sort();
+  assert.equal(readme, known, 'README, fit options table');
+});
 
 test("README's size paragraph holds the numbers `npm run size` measures now", async () => {
   const run = await runNode(['scripts/check-size.mjs', '--paragraph'], { cwd: ROOT });
