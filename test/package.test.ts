@@ -235,6 +235,17 @@ test('TypeScript resolves the installed declarations (browser app with DOM lib; 
     const run = await runNode([join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', config], { cwd: app });
     if (run.code !== 0) assert.unreachable(describeRun(`tsc -p ${config}`, run));
   }
+  // The README tells Node users to set skipLibCheck: without it the errors must all lie in
+  // @webgpu/types (which webgpu's types import), none in this package's declarations.
+  writeFileSync(join(app, 'tsconfig.node-libcheck.json'), JSON.stringify({
+    compilerOptions: { ...base, module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022'], types: ['@webgpu/types'], skipLibCheck: false },
+    files: ['node-app.ts'],
+  }));
+  const strict = await runNode([join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.node-libcheck.json'], { cwd: app });
+  const errors = strict.stdout.split('\n').filter((l) => /error TS\d+/.test(l));
+  const ours = errors.filter((l) => !l.includes('@webgpu/types/'));
+  assert.equal(ours, [], 'type errors outside @webgpu/types with skipLibCheck off');
+  if (errors.length > 0) assert.match(readFileSync(join(ROOT, 'README.md'), 'utf8'), '"skipLibCheck": true', 'README must tell Node users to set skipLibCheck');
 });
 
 test('examples/node/train.mjs trains softmax regression on Dawn from the installed package', async () => {
