@@ -56,7 +56,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const { spec, dataDir } = job;
-  const progress = new Progress(process.stdout.isTTY === true, (s) => process.stdout.write(s));
+  const tty = process.stdout.isTTY === true;
+  const progress = new Progress(tty, (s) => process.stdout.write(s));
   const onEvent = (event: JobEvent): void => {
     if (event.type === 'status') console.log(event.message);
     else if (event.type === 'start') {
@@ -77,7 +78,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   progress.stop();
-  for (const line of resultLines(result)) console.log(line);
+  for (const line of resultLines(result, tty)) console.log(line);
   if (o.save !== null && result.model !== null) {
     writeFileSync(o.save, `${JSON.stringify(result.model)}\n`);
     console.log(`saved            ${o.save}`);

@@ -85,7 +85,11 @@ test('iris (the default) in Chrome: the JSON line, test accuracy ≥ 0.85, and t
   assert.ok(summary.testAccuracy !== null && summary.testAccuracy >= 0.85, `test accuracy ${summary.testAccuracy}`);
   assert.ok(summary.trainAccuracy !== null && summary.trainAccuracy >= 0.85, `train accuracy ${summary.trainAccuracy}`);
   assert.ok(Number.isFinite(summary.finalLoss) && summary.finalLoss < 0.5, `final loss ${summary.finalLoss}`);
-  for (const part of ['epoch', 'train acc', 'val acc', 'test accuracy', 'confusion matrix', 'setosa', 'adapter']) assert.ok(run.stdout.includes(part), `output lacks '${part}'`);
+  for (const part of ['epoch', 'train acc', 'validation acc', 'test accuracy', 'confusion matrix', 'setosa', 'adapter']) assert.ok(run.stdout.includes(part), `output lacks '${part}'`);
+  // stdout is a pipe here, not a terminal: each epoch is printed once, as it ends, and not again in a table.
+  const epochLines = [...run.stdout.matchAll(/^epoch (\d+)\/50 .* rate [\d.]+ /gm)].map((m) => Number(m[1]));
+  assert.equal(epochLines, Array.from({ length: 50 }, (_, i) => i + 1), 'one line per epoch, in order');
+  assert.not.match(run.stdout, /^\s*epoch\s+loss\s/m, 'no epoch table after the per-epoch lines');
 
   // The command's test split is trainTestSplit(testFraction 0.2, seed); redo it and score the saved model.
   const model = JSON.parse(readFileSync(saved, 'utf8')) as SavedModel;
