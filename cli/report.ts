@@ -50,6 +50,17 @@ const fixed = (v: number | null | undefined, digits: number): string => {
 
 const rateText = (v: number): string => Number(v.toPrecision(4)).toString();
 
+/**
+ * A library error's message told the way this command counts and is driven: fit() numbers epochs
+ * from 0 ("in epoch 0" is the first), the progress lines and the table from 1; and a run that
+ * diverged is re-run with a flag, not a fit() option, so the message names the flag.
+ */
+export function commandMessage(name: string, message: string, spec: Pick<JobSpec, 'epochs' | 'learningRate'>): string {
+  const renumbered = message.replace(/\bin epoch (\d+)\b/g, (_, e: string) => `in epoch ${Number(e) + 1}/${spec.epochs}`);
+  if (name !== 'ValueError' || !renumbered.includes('training diverged')) return renumbered;
+  return `${renumbered}. Run again with a smaller --lr, e.g. --lr ${Number((spec.learningRate / 10).toPrecision(3))} (this run started at --lr ${spec.learningRate})`;
+}
+
 function seconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`;
 }

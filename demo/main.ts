@@ -28,25 +28,37 @@ const LAYOUT: Record<Prepared['kind'] | 'none', [string[], string[]]> = {
 };
 
 interface Preset {
+  /** The rate of logistic and softmax regression. */
   learningRate: number;
+  /**
+   * The rate of linear regression. Least squares curves as steeply as the features' second-moment
+   * matrix (2–4× more than cross-entropy), and gradient descent diverges past 2 / its largest
+   * eigenvalue: about 110 for Fashion-MNIST's pixels in [0, 1], so its classifier rate 0.03 gives
+   * NaN in the first epoch; up to 13 for the toy sets at degree 6.
+   */
+  linearLearningRate: number;
   epochs: number;
   batchSize: number;
   l2: number;
 }
 
-/** Settings that train each data set well in a reasonable time; picking a data set loads them. */
+/** Settings that train each data set well in a reasonable time; picking a data set (or a model) loads them. */
 const PRESETS: Record<string, Preset> = {
-  blobs: { learningRate: 0.5, epochs: 40, batchSize: 32, l2: 0 },
-  blobs3: { learningRate: 0.5, epochs: 40, batchSize: 32, l2: 0 },
-  xor: { learningRate: 0.5, epochs: 60, batchSize: 32, l2: 0 },
-  circles: { learningRate: 0.5, epochs: 60, batchSize: 32, l2: 0 },
-  iris: { learningRate: 0.3, epochs: 100, batchSize: 16, l2: 0 },
+  blobs: { learningRate: 0.5, linearLearningRate: 0.1, epochs: 40, batchSize: 32, l2: 0 },
+  blobs3: { learningRate: 0.5, linearLearningRate: 0.1, epochs: 40, batchSize: 32, l2: 0 },
+  xor: { learningRate: 0.5, linearLearningRate: 0.1, epochs: 60, batchSize: 32, l2: 0 },
+  circles: { learningRate: 0.5, linearLearningRate: 0.1, epochs: 60, batchSize: 32, l2: 0 },
+  iris: { learningRate: 0.3, linearLearningRate: 0.1, epochs: 100, batchSize: 16, l2: 0 },
   // 784 inputs in [0, 1] make ‖x‖² large: a small rate keeps the steps from overshooting, a little L2 smooths the templates.
-  'fashion-mnist': { learningRate: 0.03, epochs: 15, batchSize: 32, l2: 0.0005 },
+  'fashion-mnist': { learningRate: 0.03, linearLearningRate: 0.005, epochs: 15, batchSize: 32, l2: 0.0005 },
   // A chosen file gets one of these once it is read, by what it turned out to hold.
-  'file-images': { learningRate: 0.03, epochs: 20, batchSize: 32, l2: 0.0005 },
-  'file-table': { learningRate: 0.3, epochs: 60, batchSize: 16, l2: 0 },
+  'file-images': { learningRate: 0.03, linearLearningRate: 0.005, epochs: 20, batchSize: 32, l2: 0.0005 },
+  'file-table': { learningRate: 0.3, linearLearningRate: 0.05, epochs: 60, batchSize: 16, l2: 0 },
 };
+
+function presetRate(preset: Preset, model: ModelKind): number {
+  return model === 'linear' ? preset.linearLearningRate : preset.learningRate;
+}
 
 function byId<T extends HTMLElement>(id: string): T {
   const e = document.getElementById(id);
@@ -73,14 +85,6 @@ function numberInput(id: string, what: string, check: (v: number) => boolean, ru
 
 const isPositiveInt = (v: number): boolean => Number.isInteger(v) && v >= 1;
 
-function applyPreset(name: string): void {
-  const preset = PRESETS[name];
-  if (preset === undefined) return;
-  byId<HTMLInputElement>('learning-rate').value = String(preset.learningRate);
-  byId<HTMLInputElement>('epochs').value = String(preset.epochs);
-  byId<HTMLInputElement>('batch-size').value = String(preset.batchSize);
-  byId<HTMLInputElement>('l2').value = String(preset.l2);
-}
 
 function nextFrame(): Promise<void> {
   return new Promise((ok) => requestAnimationFrame(() => ok()));
@@ -135,6 +139,8 @@ class Demo {
   #files: File[] = [];
   /** Set when new files are chosen: their preset is applied once they have been read. */
   #filePreset = false;
+  /** The preset last applied and the rate it put in the field, so a model change can follow it. */
+  #preset: { name: string; rate: number } | null = null;
 
   constructor(ctx: GpuContext) {
     this.#ctx = ctx;
@@ -145,6 +151,8 @@ class Demo {
     byId('gpu-info').textContent = `WebGPU · ${[a.vendor, a.architecture, a.description].filter((s) => s !== '').join(' · ') || 'adapter'}`;
     void this.#ctx.lost.then((info) => this.#say(`The GPU device was lost (${info.reason}): reload the page.`, true));
     await this.#findDatasets();
+    // The page opens on the first data set: its preset is what the fields hold, and a model change follows it.
+    this.#applyPreset(radioValue('dataset'));
     this.#wire();
     this.#syncControls();
     await this.#loadData();
@@ -170,7 +178,7 @@ class Demo {
     for (const r of document.querySelectorAll<HTMLInputElement>('input[name="dataset"]')) {
       r.addEventListener('change', () => {
         if (TOY_KINDS.includes(r.value)) byId<HTMLInputElement>('degree').value = String(suggestedDegree(r.value as ToyKind));
-        applyPreset(r.value);
+        this.#applyPreset(r.value);
         this.#syncControls();
         onData();
       });
@@ -186,6 +194,7 @@ class Demo {
     });
     for (const r of document.querySelectorAll<HTMLInputElement>('input[name="model"]')) {
       r.addEventListener('change', () => {
+        this.#followPresetRate();
         this.#syncControls();
         void this.reset();
       });
@@ -198,6 +207,28 @@ class Demo {
     byId('start').addEventListener('click', () => void this.start());
     byId('pause').addEventListener('click', () => this.pause());
     byId('reset').addEventListener('click', () => void this.reset());
+  }
+
+  /** Loads a data set's preset, with the learning rate of the chosen model. */
+  #applyPreset(name: string): void {
+    const preset = PRESETS[name];
+    if (preset === undefined) return;
+    const rate = presetRate(preset, radioValue('model') as ModelKind);
+    byId<HTMLInputElement>('learning-rate').value = String(rate);
+    byId<HTMLInputElement>('epochs').value = String(preset.epochs);
+    byId<HTMLInputElement>('batch-size').value = String(preset.batchSize);
+    byId<HTMLInputElement>('l2').value = String(preset.l2);
+    this.#preset = { name, rate };
+  }
+
+  /** After a model change: the preset's rate for the new model, unless the user typed a rate of their own. */
+  #followPresetRate(): void {
+    const field = byId<HTMLInputElement>('learning-rate');
+    const preset = this.#preset === null ? undefined : PRESETS[this.#preset.name];
+    if (this.#preset === null || preset === undefined || Number(field.value) !== this.#preset.rate) return;
+    const rate = presetRate(preset, radioValue('model') as ModelKind);
+    field.value = String(rate);
+    this.#preset = { name: this.#preset.name, rate };
   }
 
   /** Shows the options that apply, and says what the current settings mean. */
@@ -328,7 +359,7 @@ class Demo {
       this.#data = data;
       this.#grid = data?.points === undefined ? null : data.points.featurize({ data: gridPoints(data.points.view, GRID), rows: GRID * GRID, cols: 2 });
       if (data !== null && radioValue('dataset') === 'file' && this.#filePreset) {
-        applyPreset(data.kind === 'images' ? 'file-images' : 'file-table');
+        this.#applyPreset(data.kind === 'images' ? 'file-images' : 'file-table');
         this.#filePreset = false;
       }
       if (data === null) this.#say('Choose a CSV file, or IDX image and label files.');
@@ -392,7 +423,7 @@ class Demo {
         await nextFrame();
       }
     } catch (e) {
-      this.#say(`Training stopped at epoch ${this.#epoch + 1}: ${describe(e)}`, true);
+      this.#say(this.#stoppedMessage(e), true);
     } finally {
       this.#running = false;
       let done = false;
@@ -403,6 +434,23 @@ class Demo {
       }
       if (document.body.dataset['state'] !== 'loading') this.#setState(done ? 'done' : this.#epoch > 0 ? 'paused' : 'ready');
     }
+  }
+
+  /**
+   * Why training stopped, with epochs counted as the page counts them (from 1). Each fit() call
+   * runs one epoch, which fit() calls epoch 0, so its "in epoch 0" is the page's epoch under way.
+   */
+  #stoppedMessage(e: unknown): string {
+    const epoch = this.#epoch + 1;
+    const text = describe(e).replace(/\bin epoch (\d+)\b/g, (_, n: string) => `in epoch ${epoch + Number(n)}`);
+    if (!(e instanceof Error) || e.name !== 'ValueError' || !text.includes('training diverged')) return `Training stopped in epoch ${epoch}: ${text}`;
+    let lower = '';
+    try {
+      lower = ` (e.g. ${Number((this.#readStep(this.#epoch).learningRate / 10).toPrecision(2))})`;
+    } catch {
+      lower = '';
+    }
+    return `Training stopped in epoch ${epoch}: ${text}. Lower the learning rate${lower} and press ${this.#epoch > 0 ? 'Resume, or Reset to start over' : 'Start'}.`;
   }
 
   /** Stops after the epoch under way. */

@@ -1,10 +1,10 @@
 // What `npm run train` prints, line by line: without a terminal each epoch once (its line holds all a
 // table row would), on a terminal a redrawn bar whose first clock admits it includes the start-up,
-// then the table.
+// then the table; and library errors told in the command's own epoch numbers and flags.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { JobResult } from '../cli/job.ts';
-import { epochLine, Progress, resultLines } from '../cli/report.ts';
+import { commandMessage, epochLine, Progress, resultLines } from '../cli/report.ts';
 import type { EpochLog } from '../src/index.ts';
 
 const test = suite('train command output');
@@ -56,7 +56,13 @@ test('on a terminal: the first clock says it includes the start-up, later ones n
   assert.ok(after.some((l) => /^\s*epoch\s+loss\s+train acc\s+validation loss\s+validation acc\s+rate\s+ms$/.test(l)), after.join('\n'));
 });
 
-test('numbers print readably: a diverging loss in exponent form, a non-finite value that JSON made null as such', () => {
+test('a diverged fit is told in the command\'s epoch numbers (from 1, of the total) and flags', () => {
+  const library = 'training diverged: the loss became NaN in epoch 0; try a smaller learningRate (it was 0.1)';
+  const told = commandMessage('ValueError', library, { epochs: 10, learningRate: 0.1 });
+  assert.match(told, /^training diverged: the loss became NaN in epoch 1\/10; /);
+  assert.match(told, /Run again with a smaller --lr, e\.g\. --lr 0\.01 \(this run started at --lr 0\.1\)$/);
+  assert.is(commandMessage('ValueError', "CSV line 3, column 2: 'x' is not a finite number", { epochs: 10, learningRate: 0.1 }), "CSV line 3, column 2: 'x' is not a finite number");
+  // A loss of 1e22 prints as one, not as 23 digits; an Infinity that JSON made null still prints.
   assert.match(epochLine(log(0, { loss: 2.0142110642634293e22 }), 5), /loss 2\.014e\+22 /);
   const crossed = JSON.parse(JSON.stringify(log(2, { valLoss: Number.POSITIVE_INFINITY }))) as EpochLog;
   assert.match(epochLine(crossed, 5), /^epoch 3\/5 .* validation loss not finite /);
