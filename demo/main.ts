@@ -56,6 +56,17 @@ const PRESETS: Record<string, Preset> = {
   'file-table': { learningRate: 0.3, linearLearningRate: 0.05, epochs: 60, batchSize: 16, l2: 0 },
 };
 
+/**
+ * The schedule's second field does not mean the same under each schedule: step and exponential
+ * multiply the rate by it, inverse time divides by (1 + it·epoch). So it carries a label, a hint,
+ * a default and a rule per schedule.
+ */
+const SCHEDULE_FIELD: Record<Exclude<Schedule, 'constant'>, { label: string; title: string; initial: number; ok: (v: number) => boolean; rule: string }> = {
+  step: { label: '× factor', title: 'every N epochs the rate is multiplied by this factor', initial: 0.5, ok: (v) => v > 0, rule: 'a number > 0' },
+  exponential: { label: '× per epoch', title: 'after every epoch the rate is multiplied by this factor', initial: 0.9, ok: (v) => v > 0, rule: 'a number > 0' },
+  'inverse-time': { label: 'decay k', title: 'the rate is η₀ / (1 + k·epoch)', initial: 0.1, ok: (v) => v >= 0, rule: 'a number ≥ 0' },
+};
+
 function presetRate(preset: Preset, model: ModelKind): number {
   return model === 'linear' ? preset.linearLearningRate : preset.learningRate;
 }
@@ -141,6 +152,8 @@ class Demo {
   #filePreset = false;
   /** The preset last applied and the rate it put in the field, so a model change can follow it. */
   #preset: { name: string; rate: number } | null = null;
+  /** The schedule the decay field was last set up for, so a schedule change can swap its default. */
+  #schedule: Schedule = 'constant';
 
   constructor(ctx: GpuContext) {
     this.#ctx = ctx;
@@ -203,6 +216,7 @@ class Demo {
     for (const id of ['schedule', 'learning-rate', 'decay', 'every', 'batch-size', 'l2', 'epochs']) {
       byId(id).addEventListener('input', () => this.#syncControls());
     }
+    byId('schedule').addEventListener('input', () => this.#followSchedule());
     byId('epochs').addEventListener('input', () => this.#drawCurves());
     byId('start').addEventListener('click', () => void this.start());
     byId('pause').addEventListener('click', () => this.pause());
@@ -231,6 +245,18 @@ class Demo {
     this.#preset = { name: this.#preset.name, rate };
   }
 
+  /** After a schedule change: the new schedule's default in its field, unless the user typed one. */
+  #followSchedule(): void {
+    const schedule = byId<HTMLSelectElement>('schedule').value as Schedule;
+    const field = byId<HTMLInputElement>('decay');
+    const before = this.#schedule === 'constant' ? undefined : SCHEDULE_FIELD[this.#schedule];
+    if (schedule !== 'constant' && (before === undefined || Number(field.value) === before.initial)) {
+      field.value = String(SCHEDULE_FIELD[schedule].initial);
+    }
+    this.#schedule = schedule;
+    this.#syncControls();
+  }
+
   /** Shows the options that apply, and says what the current settings mean. */
   #syncControls(): void {
     const dataset = radioValue('dataset');
@@ -243,7 +269,10 @@ class Demo {
     byId<HTMLInputElement>('batch-size').disabled = mode !== 'minibatch';
     const schedule = byId<HTMLSelectElement>('schedule').value as Schedule;
     for (const el of document.querySelectorAll<HTMLElement>('.schedule-param')) el.hidden = !(el.dataset['for'] ?? '').split(' ').includes(schedule);
-    byId('decay-label').textContent = schedule === 'step' ? 'factor' : 'decay';
+    if (schedule !== 'constant') {
+      byId('decay-label').textContent = SCHEDULE_FIELD[schedule].label;
+      byId('decay-label').parentElement?.setAttribute('title', SCHEDULE_FIELD[schedule].title);
+    }
 
     const k = this.#data?.nClasses ?? 2;
     const logistic = document.querySelector<HTMLInputElement>('input[name="model"][value="logistic"]') as HTMLInputElement;
@@ -288,7 +317,8 @@ class Demo {
     const initial = numberInput('learning-rate', 'learning rate', (v) => v > 0, 'a number > 0');
     const l2 = numberInput('l2', 'L2 λ', (v) => v >= 0, 'a number ≥ 0');
     const schedule = byId<HTMLSelectElement>('schedule').value as Schedule;
-    const decay = schedule === 'constant' ? 0 : numberInput('decay', schedule === 'step' ? 'factor' : 'decay', (v) => (schedule === 'step' ? v > 0 : v >= 0), schedule === 'step' ? 'a number > 0' : 'a number ≥ 0');
+    const field = schedule === 'constant' ? undefined : SCHEDULE_FIELD[schedule];
+    const decay = field === undefined ? 0 : numberInput('decay', field.label, field.ok, field.rule);
     const every = schedule === 'step' ? numberInput('every', 'every', isPositiveInt, 'a positive integer') : 1;
     return { batchSize: Math.min(batchSize, n), learningRate: scheduledRate(schedule, initial, decay, every, epoch), l2 };
   }
@@ -404,6 +434,12 @@ class Demo {
     this.#say('');
     this.#running = true;
     this.#setState('training');
+    if (this.#epoch === 0) {
+      // The first epoch can take seconds (Fashion-MNIST on a CPU adapter) and also uploads the data
+      // and compiles the kernels: say it is under way, or the page looks idle until it ends.
+      this.#say(`Epoch 1 of ${epochs} is running (the first also uploads the data and compiles the kernels)…`);
+    }
+    this.#drawCurves();
     this.#loop = this.#train(data, this.#model);
   }
 
@@ -412,6 +448,7 @@ class Demo {
       while (this.#running && this.#epoch < this.#readEpochs()) {
         const step = this.#readStep(this.#epoch);
         const r = await model.trainEpoch(data.train, data.val, { ...step, seed: this.#epoch + 1, warm: this.#epoch > 0 });
+        if (this.#epoch === 0) this.#say('');
         this.#epoch++;
         this.#curves.loss.push(r.loss);
         this.#curves.valLoss.push(r.valLoss);
@@ -494,16 +531,17 @@ class Demo {
     } catch {
       // An unreadable epochs field only affects the x range.
     }
+    const empty = document.body.dataset['state'] === 'training' ? `epoch ${this.#epoch + 1} is running…` : 'press Start to train';
     drawLineChart(svgById('loss-chart'), [
       { name: 'train', label: 'train', values: c.loss, color: '#4e79a7' },
       { name: 'validation', label: 'validation', values: c.valLoss, color: '#f28e2b', dashed: true },
-    ], { epochs, format: (v) => (v >= 10 ? v.toFixed(0) : v.toFixed(2)) });
+    ], { epochs, format: (v) => (v >= 10 ? v.toFixed(0) : v.toFixed(2)), empty });
     // Accuracy from 50% up while it stays there (the interesting range), else from 0.
     const lowest = Math.min(...c.accuracy.filter(Number.isFinite), ...c.valAccuracy.filter(Number.isFinite));
     drawLineChart(svgById('accuracy-chart'), [
       { name: 'train', label: 'train', values: c.accuracy, color: '#4e79a7' },
       { name: 'validation', label: 'validation', values: c.valAccuracy, color: '#f28e2b', dashed: true },
-    ], { epochs, format: (v) => `${Math.round(100 * v)}%`, yRange: [lowest >= 0.5 ? 0.5 : 0, 1] });
+    ], { epochs, format: (v) => `${Math.round(100 * v)}%`, yRange: [lowest >= 0.5 ? 0.5 : 0, 1], empty });
   }
 
   async #render(): Promise<void> {

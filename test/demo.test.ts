@@ -282,6 +282,95 @@ test('the learning rate follows the model (least squares gets a smaller one) unl
   await page.close();
 });
 
+test('the schedule field is labelled for its schedule, with its own default, and a typed value stays', async () => {
+  const { server: s, browser: b } = ready();
+  const { page, problems } = await openDemo(b, s.url);
+  await waitForState(page, ['ready']);
+  const field = async (): Promise<{ label: string; value: string; note: string }> => ({
+    label: await page.$eval('#decay-label', (e) => e.textContent ?? ''),
+    value: await page.$eval('#decay', (e) => (e as HTMLInputElement).value),
+    note: await page.$eval('#schedule-note', (e) => e.textContent ?? ''),
+  });
+  // A multiplier under step and exponential, a decay rate under inverse time: never one unlabelled "decay".
+  await page.select('#schedule', 'exponential');
+  assert.equal(await field(), { label: '× per epoch', value: '0.9', note: '300 rows → 10 steps per epoch. η = 0.5·0.9^epoch' });
+  await page.select('#schedule', 'inverse-time');
+  assert.equal(await field(), { label: 'decay k', value: '0.1', note: '300 rows → 10 steps per epoch. η = 0.5/(1 + 0.1·epoch)' });
+  await page.select('#schedule', 'step');
+  assert.equal((await field()).label, '× factor');
+  assert.is((await field()).value, '0.5');
+  await typeInto(page, '#decay', '0.8');
+  await page.select('#schedule', 'exponential');
+  assert.equal((await field()).value, '0.8', 'a value typed by hand is kept');
+  assert.equal(problems, [], 'page errors');
+  await page.close();
+});
+
+test('while the first epoch runs, the charts and the message say so instead of "press Start"', async () => {
+  const { server: s, browser: b } = ready();
+  const { page, problems } = await openDemo(b, s.url);
+  await waitForState(page, ['ready']);
+  await clickChoice(page, 'dataset', 'circles');
+  await waitForState(page, ['ready']);
+  // Stochastic descent on 15000 training points: a first epoch of seconds, long enough to look at.
+  await typeInto(page, '#points', '20000');
+  await waitForState(page, ['ready']);
+  await clickChoice(page, 'mode', 'stochastic');
+  await typeInto(page, '#epochs', '1');
+  const empty = (): Promise<string[]> => page.$$eval('#charts svg text.empty', (ts) => ts.map((t) => t.textContent ?? ''));
+  assert.equal(await empty(), ['press Start to train', 'press Start to train']);
+  await page.click('#start');
+  assert.equal(await empty(), ['epoch 1 is running…', 'epoch 1 is running…']);
+  assert.match(await page.$eval('#message', (e) => e.textContent ?? ''), /^Epoch 1 of 1 is running/);
+  assert.is(await waitForState(page, ['done', 'paused'], 180_000), 'done', await page.$eval('#message', (e) => e.textContent ?? ''));
+  assert.is(await page.$eval('#message', (e) => e.textContent ?? ''), '', 'the note goes once the first epoch is drawn');
+  assert.equal(await empty(), [], 'the charts show the epoch');
+  assert.equal(problems, [], 'page errors');
+  await page.close();
+});
+
+/** Text that does not fit its box (clipped, or cut with an ellipsis) among the page's labels and headings. */
+async function cutTexts(page: Page): Promise<string[]> {
+  return page.$$eval(
+    'header h1, header .gpu-info, .stats .k, label, .tile span, .segmented span, button, figcaption, .confusion th, .bar .name, #message',
+    (els) => els
+      .filter((e) => (e as HTMLElement).offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+      .map((e) => `${e.tagName.toLowerCase()}.${e.className}: '${(e.textContent ?? '').trim().slice(0, 40)}' (${e.scrollWidth} > ${e.clientWidth} px)`),
+  );
+}
+
+test('on a 420 px wide screen no label, heading or matrix header is cut', async () => {
+  const { server: s, browser: b } = ready();
+  const { page, problems } = await openDemo(b, s.url);
+  await page.setViewport({ width: 420, height: 900 });
+  await waitForState(page, ['ready']);
+  await clickChoice(page, 'dataset', 'blobs3');
+  await waitForState(page, ['ready']);
+  await typeInto(page, '#epochs', '3');
+  await page.click('#start');
+  await waitForState(page, ['done'], 120_000);
+  await page.screenshot({ path: screenshotPath('demo-420px'), fullPage: true });
+  assert.equal(await cutTexts(page), [], 'cut at 420 px');
+  // The held-out images are the validation set, as every chart and caption calls them.
+  assert.match(await page.$eval('label:has(> #test-size)', (e) => (e.textContent ?? '').trim()), /^validation$/);
+  if (s.datasets.fashionMnist !== undefined) {
+    // Ten classes: the matrix's columns are numbered, its rows say which number is which garment.
+    await clickChoice(page, 'dataset', 'fashion-mnist');
+    await waitForState(page, ['ready'], 120_000);
+    await typeInto(page, '#train-size', '300');
+    await waitForState(page, ['ready'], 120_000);
+    await typeInto(page, '#epochs', '1');
+    await page.click('#start');
+    await waitForState(page, ['done'], 120_000);
+    await page.screenshot({ path: screenshotPath('demo-420px-fashion-mnist'), fullPage: true });
+    assert.equal(await cutTexts(page), [], 'cut at 420 px, Fashion-MNIST');
+    assert.equal(await page.$$eval('#confusion thead th:not(.corner)', (ths) => ths.map((t) => t.textContent)), ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    assert.is(await page.$eval('#confusion tbody tr:last-child th', (t) => t.textContent), '9 Ankle boot');
+  }
+  assert.equal(problems, [], 'page errors');
+  await page.close();
+});
+
 test('a CSV chosen through the file input: labels 1..3 become classes, a bad file is reported', async () => {
   const { server: s, browser: b } = ready();
   const rng = mulberry32(testSeed('demo: csv'));
@@ -376,7 +465,7 @@ test('Fashion-MNIST (when installed): templates, confusion matrix and test image
   }
   const cm = await confusion(page);
   assert.is(cm.k, 10);
-  assert.is(cm.total, nTest, 'the confusion matrix counts every test image');
+  assert.is(cm.total, nTest, 'the confusion matrix counts every validation image (the test files)');
   const valAccuracy = await statValue(page, 'stat-val-accuracy');
   assert.ok(Math.abs(cm.diagonal / cm.total - valAccuracy) < 1e-6, `confusion ${cm.diagonal}/${cm.total} vs stat ${valAccuracy}`);
   // Chance is 10%; six epochs on a few hundred images do far better (≈ 0.6–0.7, wobbling by ±0.1 between epochs).
