@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'puppeteer';
 import { launchChrome } from '../harness/browser.ts';
 import { DEFAULT_FASHION_MNIST_DIR, parseDemoArgs, routeRequest, startDemoServer, type DemoServer } from '../demo/serve.ts';
+import { describeRun, runNode } from './support/node-gpu.ts';
 import { mulberry32, randomInt, testSeed, uniform } from './support/random.ts';
 
 const OUT = new URL('../test-output/', import.meta.url).pathname;
@@ -558,10 +559,12 @@ noGpu.run();
 
 const cli = suite('demo server');
 
-cli('parseDemoArgs: --port N, --port=N and --fashion-mnist DIR; bad input names the argument', () => {
-  assert.equal(parseDemoArgs([]), { port: 0, fashionMnistDir: DEFAULT_FASHION_MNIST_DIR });
-  assert.equal(parseDemoArgs(['--port', '8123']), { port: 8123, fashionMnistDir: DEFAULT_FASHION_MNIST_DIR });
-  assert.equal(parseDemoArgs(['--port=0', '--fashion-mnist=/tmp/x']), { port: 0, fashionMnistDir: '/tmp/x' });
+cli('parseDemoArgs: --port N, --port=N, --fashion-mnist DIR and --help; bad input names the argument', () => {
+  assert.equal(parseDemoArgs([]), { port: 0, fashionMnistDir: DEFAULT_FASHION_MNIST_DIR, help: false });
+  assert.equal(parseDemoArgs(['--port', '8123']), { port: 8123, fashionMnistDir: DEFAULT_FASHION_MNIST_DIR, help: false });
+  assert.equal(parseDemoArgs(['--port=0', '--fashion-mnist=/tmp/x']), { port: 0, fashionMnistDir: '/tmp/x', help: false });
+  assert.is(parseDemoArgs(['--help']).help, true);
+  assert.is(parseDemoArgs(['-h']).help, true);
   assert.throws(() => parseDemoArgs(['--port', 'abc']), /--port must be an integer from 0 to 65535, got abc/);
   assert.throws(() => parseDemoArgs(['--port', '70000']), /got 70000/);
   assert.throws(() => parseDemoArgs(['--port']), /--port needs a value/);
@@ -635,6 +638,12 @@ cli('the server script prints its URL (a free port, or --port) and serves the pa
   } finally {
     fixed.stop();
   }
+  // As `npm run demo -- --help` runs it: the usage, exit code 0, no server left running.
+  const help = await runNode(['--import', 'tsx', 'demo/serve.ts', '--help'], { cwd: ROOT, killAfterMs: 30_000 });
+  assert.is(help.code, 0, describeRun('demo/serve.ts --help', help));
+  assert.match(help.stdout, /^Usage: npm run demo -- \[options\]/);
+  assert.match(help.stdout, /--port N/);
+  assert.match(help.stdout, /--fashion-mnist DIR/);
   const bad = await runServer(['--port', 'x']).then(
     () => 'started',
     (e: unknown) => String(e),
