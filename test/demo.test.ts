@@ -62,8 +62,26 @@ async function clickChoice(page: Page, name: string, value: string): Promise<voi
   await page.click(`label:has(> input[name="${name}"][value="${value}"])`);
 }
 
+/** A fresh page on the demo with `dataset` chosen and loaded. */
+async function openOn(browser: Browser, url: string, dataset: string, timeout = 60_000): Promise<Opened> {
+  const opened = await openDemo(browser, url);
+  await waitForState(opened.page, ['ready']);
+  await clickChoice(opened.page, 'dataset', dataset);
+  await waitForState(opened.page, ['ready'], timeout);
+  return opened;
+}
+
 async function statValue(page: Page, id: string): Promise<number> {
   return page.$eval(`#${id}`, (e) => Number((e as HTMLElement).dataset['value']));
+}
+
+/** Presses Start (or Resume), lets at least `epochs` epochs in all be drawn, pauses; returns the epoch count it stopped at. */
+async function trainThenPause(page: Page, epochs: number): Promise<number> {
+  await page.click('#start');
+  await page.waitForFunction((e: number) => Number(document.getElementById('stat-epoch')?.dataset['value']) >= e, { timeout: 60_000, polling: 50 }, epochs);
+  await page.click('#pause');
+  await waitForState(page, ['paused'], 60_000);
+  return statValue(page, 'stat-epoch');
 }
 
 /** A chart series as drawn: the values it carries and the y pixel of each vertex of its path. */
@@ -143,10 +161,7 @@ test('a 2-D data set trained through the controls: the drawn loss falls, shown a
   const model = (['logistic', 'softmax', 'linear'] as const)[randomInt(rng, 0, 2)] as string;
   console.log(`  [demo] circles: ${points} points, noise ${noise}, data seed ${dataSeed}, ${model}, batch ${batch}, ${epochs} epochs`);
 
-  const { page, problems } = await openDemo(b, s.url);
-  await waitForState(page, ['ready']);
-  await clickChoice(page, 'dataset', 'circles');
-  await waitForState(page, ['ready']);
+  const { page, problems } = await openOn(b, s.url, 'circles');
   assert.is(await page.$eval('#degree', (e) => (e as HTMLInputElement).value), '2', 'circles suggest degree-2 features');
   await typeInto(page, '#points', String(points));
   await waitForState(page, ['ready']);
@@ -210,29 +225,19 @@ test('a 2-D data set trained through the controls: the drawn loss falls, shown a
 
 test('Pause stops between epochs, Resume continues from there, Reset clears the curves', async () => {
   const { server: s, browser: b } = ready();
-  const { page, problems } = await openDemo(b, s.url);
-  await waitForState(page, ['ready']);
-  await clickChoice(page, 'dataset', 'xor');
-  await waitForState(page, ['ready']);
+  const { page, problems } = await openOn(b, s.url, 'xor');
   await clickChoice(page, 'model', 'softmax');
   await clickChoice(page, 'mode', 'batch');
   assert.ok(await page.$eval('#batch-size', (e) => (e as HTMLInputElement).disabled), 'batch size is fixed in batch mode');
   await typeInto(page, '#epochs', '500');
-  await page.click('#start');
-  await page.waitForFunction(() => Number(document.getElementById('stat-epoch')?.dataset['value']) >= 3, { timeout: 60_000, polling: 50 });
-  await page.click('#pause');
-  await waitForState(page, ['paused'], 60_000);
-  const paused = await statValue(page, 'stat-epoch');
+  const paused = await trainThenPause(page, 3);
   assert.ok(paused >= 3 && paused < 500, `paused at epoch ${paused}`);
   assert.is(await page.$eval('#start', (e) => e.textContent), 'Resume');
   await new Promise((ok) => setTimeout(ok, 1500));
   assert.is(await statValue(page, 'stat-epoch'), paused, 'no epochs run while paused');
   assert.is((await series(page, 'loss-chart', 'train')).values.length, paused);
 
-  await page.click('#start');
-  await page.waitForFunction((e: number) => Number(document.getElementById('stat-epoch')?.dataset['value']) >= e + 2, { timeout: 60_000, polling: 50 }, paused);
-  await page.click('#pause');
-  await waitForState(page, ['paused'], 60_000);
+  await trainThenPause(page, paused + 2);
   const resumed = await series(page, 'loss-chart', 'train');
   assert.ok(resumed.values.length >= paused + 2, 'training went on after Resume');
   // Resume continues the same model (warm start): the loss does not jump back to its first value.
@@ -249,10 +254,7 @@ test('Pause stops between epochs, Resume continues from there, Reset clears the 
 
 test('the learning rate follows the model (least squares gets a smaller one) unless typed; a divergence names the page\'s epoch', async () => {
   const { server: s, browser: b } = ready();
-  const { page, problems } = await openDemo(b, s.url);
-  await waitForState(page, ['ready']);
-  await clickChoice(page, 'dataset', 'iris');
-  await waitForState(page, ['ready']);
+  const { page, problems } = await openOn(b, s.url, 'iris');
   const rate = (): Promise<string> => page.$eval('#learning-rate', (e) => (e as HTMLInputElement).value);
   assert.is(await rate(), '0.3', "Iris's rate for the classifiers");
   await clickChoice(page, 'model', 'linear');
@@ -265,11 +267,7 @@ test('the learning rate follows the model (least squares gets a smaller one) unl
 
   // A few good epochs, then a rate that overflows the loss: the message counts epochs as the page does.
   await typeInto(page, '#epochs', '200');
-  await page.click('#start');
-  await page.waitForFunction(() => Number(document.getElementById('stat-epoch')?.dataset['value']) >= 2, { timeout: 60_000, polling: 50 });
-  await page.click('#pause');
-  await waitForState(page, ['paused'], 60_000);
-  const done = await statValue(page, 'stat-epoch');
+  const done = await trainThenPause(page, 2);
   await typeInto(page, '#learning-rate', '10000');
   await page.click('#start');
   await page.waitForFunction(() => (document.getElementById('message')?.textContent ?? '') !== '', { timeout: 60_000, polling: 50 });
@@ -309,10 +307,7 @@ test('the schedule field is labelled for its schedule, with its own default, and
 
 test('while the first epoch runs, the charts and the message say so instead of "press Start"', async () => {
   const { server: s, browser: b } = ready();
-  const { page, problems } = await openDemo(b, s.url);
-  await waitForState(page, ['ready']);
-  await clickChoice(page, 'dataset', 'circles');
-  await waitForState(page, ['ready']);
+  const { page, problems } = await openOn(b, s.url, 'circles');
   // Stochastic descent on 15000 training points: a first epoch of seconds, long enough to look at.
   await typeInto(page, '#points', '20000');
   await waitForState(page, ['ready']);
@@ -433,10 +428,7 @@ test('Fashion-MNIST (when installed): templates, confusion matrix and test image
   const rng = mulberry32(testSeed('demo: fashion-mnist'));
   const nTrain = randomInt(rng, 250, 450);
   const nTest = randomInt(rng, 60, 140);
-  const { page, problems } = await openDemo(b, s.url);
-  await waitForState(page, ['ready']);
-  await clickChoice(page, 'dataset', 'fashion-mnist');
-  await waitForState(page, ['ready'], 120_000);
+  const { page, problems } = await openOn(b, s.url, 'fashion-mnist', 120_000);
   await typeInto(page, '#train-size', String(nTrain));
   await waitForState(page, ['ready'], 120_000);
   await typeInto(page, '#test-size', String(nTest));
@@ -488,10 +480,7 @@ test('Fashion-MNIST (when installed) with Linear and its preset rate trains with
     console.log(`  [demo] Fashion-MNIST is not in ${DEFAULT_FASHION_MNIST_DIR}: skipped`);
     return;
   }
-  const { page, problems } = await openDemo(b, s.url);
-  await waitForState(page, ['ready']);
-  await clickChoice(page, 'dataset', 'fashion-mnist');
-  await waitForState(page, ['ready'], 120_000);
+  const { page, problems } = await openOn(b, s.url, 'fashion-mnist', 120_000);
   await typeInto(page, '#train-size', '600');
   await waitForState(page, ['ready'], 120_000);
   await typeInto(page, '#test-size', '100');
