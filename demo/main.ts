@@ -96,7 +96,6 @@ function numberInput(id: string, what: string, check: (v: number) => boolean, ru
 
 const isPositiveInt = (v: number): boolean => Number.isInteger(v) && v >= 1;
 
-
 function nextFrame(): Promise<void> {
   return new Promise((ok) => requestAnimationFrame(() => ok()));
 }

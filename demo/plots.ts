@@ -206,10 +206,10 @@ export function drawTemplates(container: HTMLElement, W: Float32Array, k: number
   }
 }
 
-/** A k×k table of counts (rows: true class, columns: predicted), shaded by each row's share. */
 /** Above this many classes the columns are too narrow for names: they show class numbers, which the rows spell out. */
 const NAMED_COLUMNS_UP_TO = 4;
 
+/** A k×k table of counts (rows: true class, columns: predicted), shaded by each row's share. */
 export function drawConfusion(container: HTMLElement, counts: ArrayLike<number>, k: number, names: readonly string[]): void {
   const numbered = k > NAMED_COLUMNS_UP_TO;
   const table = document.createElement('table');

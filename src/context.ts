@@ -65,8 +65,8 @@ function noGpuMessage(): string {
 /**
  * Why requestAdapter() gave nothing. In Node that is Dawn finding no driver: on Linux most often the
  * Vulkan loader is missing (Dawn prints "Couldn't load Vulkan: libvulkan.so.1" just before), which
- * the browser advice would not fix; the message names the loader, a driver that needs no GPU, and the
- * environment variables this process was started with, since they choose both.
+ * the browser advice would not fix; the message names the loader, drivers that need no GPU, and the
+ * values this process has of the two environment variables that choose them.
  */
 function noAdapterMessage(): string {
   const node = nodeProcess();
