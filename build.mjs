@@ -1,43 +1,49 @@
 // Builds the library bundle (dist/index.js, one ESM file with no bare imports and the shaders inlined),
 // its type declarations (dist/index.d.ts), and the test harness's page bundle (build/harness/).
+//
+//   node build.mjs [--size]     --size: print the bundle's size (it is checked against its budget either way)
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { common, library } from './scripts/build-options.mjs';
 import { checkBundleSize } from './scripts/check-size.mjs';
 
-/**
- * WGSL is bundled as text without its comments and indentation (the sources keep them; the GPU never reads them),
- * so shader commentary costs no bundle size. `//#` lines are preprocessor directives and stay.
- */
-const wgslWithoutComments = {
-  name: 'wgsl-without-comments',
-  setup(b) {
-    b.onLoad({ filter: /\.wgsl$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8')
-        .replace(/\/\*[\s\S]*?\*\//g, '')
-        .split('\n')
-        .map((line) => (/^\s*\/\/(?!#)/.test(line) ? '' : line.replace(/\s+\/\/(?!#).*$/, '').trim()))
-        .filter((line) => line !== '')
-        .join('\n');
-      return { contents: text, loader: 'text' };
-    });
-  },
-};
+// Every npm script that trains, serves or tests builds first; the size line is news only to
+// whoever asked for it (npm run build, npm run size) or when the budget is exceeded (an error).
+const printSize = process.argv.includes('--size');
 
-const common = {
-  bundle: true,
-  format: 'esm',
-  target: 'es2022',
-  plugins: [wgslWithoutComments],
-  // wgsl_reflect's "main" is a CommonJS file in an ESM package; its "module" build is the right one.
-  mainFields: ['module', 'main'],
-  logLevel: 'warning',
-};
+/**
+ * The licence notices dist/index.js carries: the library's own, and each bundled package's (MIT
+ * requires its notice in every copy). wgsl_reflect ships minified without a legal comment for esbuild
+ * to keep, so the notices are copied from the packages' LICENSE files, found through a first build
+ * that writes nothing and lists its inputs.
+ */
+async function licenseBanner() {
+  const probe = await build({ ...library, write: false, metafile: true });
+  const packages = new Set();
+  for (const input of Object.keys(probe.metafile.inputs)) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m !== null) packages.add(m[1]);
+  }
+  const notices = [...packages].sort().map((name) => {
+    const dir = join('node_modules', name);
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const file = readdirSync(dir).find((f) => /^licen[cs]e(\.|$)/i.test(f));
+    if (file === undefined) throw new Error(`${name} is bundled into dist/index.js but has no LICENSE file to copy its notice from`);
+    const text = readFileSync(join(dir, file), 'utf8').replace(/^#\s*/, '').trim().replaceAll('*/', '* /');
+    return `/*! Bundled: ${name} ${pkg.version}${pkg.homepage ? ` (${pkg.homepage})` : ''}\n\n${text}\n*/`;
+  });
+  const own = JSON.parse(readFileSync('package.json', 'utf8'));
+  const copyright = /^Copyright .*$/m.exec(readFileSync('LICENSE', 'utf8'))?.[0] ?? '';
+  return [`/*! ${own.name} ${own.version} | ${own.license} License | ${copyright} */`, ...notices].join('\n');
+}
 
 async function buildLibrary() {
   rmSync('dist', { recursive: true, force: true });
-  await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'neutral', sourcemap: true });
+  // legalComments 'inline' keeps any /*! comment of the sources where it is; the banner's notices
+  // are /*! comments too, so minifiers and app bundlers keep them as well.
+  await build({ ...library, sourcemap: true, legalComments: 'inline', banner: { js: await licenseBanner() } });
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   rewriteDeclarationImports('dist/types');
   writeFileSync('dist/index.d.ts', "export * from './types/index.js';\n");
@@ -80,7 +86,7 @@ async function buildTrainPage() {
 }
 
 await buildLibrary();
-await checkBundleSize('dist/index.js');
+await checkBundleSize('dist/index.js', undefined, { quiet: !printSize });
 await buildHarness();
 await buildTrainPage();
 await buildDemo();

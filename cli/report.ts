@@ -1,5 +1,6 @@
-// What `npm run train` prints: per-epoch progress (a redrawn bar on a terminal, one line per epoch
-// otherwise), then the epoch table, the test results, the confusion matrix and the JSON summary.
+// What `npm run train` prints: per-epoch progress (a redrawn bar on a terminal, then a table of the
+// epochs; elsewhere one line per epoch as it ends, and no table repeating them), the test results,
+// the confusion matrix and the JSON summary.
 import type { EpochLog } from '../src/index.ts';
 import type { JobInfo, JobResult, JobSpec } from './job.ts';
 import type { Runtime } from './options.ts';
@@ -35,7 +36,30 @@ export function summary(spec: JobSpec, result: JobResult, runtime: Runtime): Sum
   };
 }
 
-const fixed = (v: number | undefined, digits: number): string => (v === undefined ? '—' : v.toFixed(digits));
+/**
+ * A number with `digits` decimals; a diverging loss (1e22…) in exponent form instead of 27 digits.
+ * Logs that crossed from the page or the worker went through JSON, which turns NaN and ±Infinity
+ * into null: those print as not finite rather than throwing and losing the epoch's line.
+ */
+const fixed = (v: number | null | undefined, digits: number): string => {
+  if (v === undefined) return '—';
+  if (v === null) return 'not finite';
+  if (!Number.isFinite(v)) return String(v);
+  return Math.abs(v) >= 1e6 ? v.toExponential(3) : v.toFixed(digits);
+};
+
+const rateText = (v: number): string => Number(v.toPrecision(4)).toString();
+
+/**
+ * A library error's message told the way this command counts and is driven: fit() numbers epochs
+ * from 0 ("in epoch 0" is the first), the progress lines and the table from 1; and a run that
+ * diverged is re-run with a flag, not a fit() option, so the message names the flag.
+ */
+export function commandMessage(name: string, message: string, spec: Pick<JobSpec, 'epochs' | 'learningRate'>): string {
+  const renumbered = message.replace(/\bin epoch (\d+)\b/g, (_, e: string) => `in epoch ${Number(e) + 1}/${spec.epochs}`);
+  if (name !== 'ValueError' || !renumbered.includes('training diverged')) return renumbered;
+  return `${renumbered}. Run again with a smaller --lr, e.g. --lr ${Number((spec.learningRate / 10).toPrecision(3))} (this run started at --lr ${spec.learningRate})`;
+}
 
 function seconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`;
@@ -52,13 +76,13 @@ export function describeInfo(info: JobInfo, spec: JobSpec): string[] {
   ];
 }
 
-/** One epoch as a plain line (the non-terminal progress output). */
+/** One epoch as a plain line (the non-terminal progress output): everything a table row holds. */
 export function epochLine(log: EpochLog, total: number): string {
   const parts = [`epoch ${log.epoch + 1}/${total}`, `loss ${fixed(log.loss, 4)}`];
   if (log.accuracy !== undefined) parts.push(`train acc ${fixed(log.accuracy, 4)}`);
-  if (log.valLoss !== undefined) parts.push(`val loss ${fixed(log.valLoss, 4)}`);
-  if (log.valAccuracy !== undefined) parts.push(`val acc ${fixed(log.valAccuracy, 4)}`);
-  parts.push(`${Math.round(log.ms)} ms`);
+  if (log.valLoss !== undefined) parts.push(`validation loss ${fixed(log.valLoss, 4)}`);
+  if (log.valAccuracy !== undefined) parts.push(`validation acc ${fixed(log.valAccuracy, 4)}`);
+  parts.push(`rate ${rateText(log.learningRate)}`, `${Math.round(log.ms)} ms`);
   return parts.join('  ');
 }
 
@@ -78,14 +102,14 @@ export function table(header: string[], rows: string[][]): string[] {
 export function epochTable(epochs: readonly EpochLog[]): string[] {
   const hasAcc = epochs.some((e) => e.accuracy !== undefined);
   const hasVal = epochs.some((e) => e.valLoss !== undefined);
-  const header = ['epoch', 'loss', ...(hasAcc ? ['train acc'] : []), ...(hasVal ? ['val loss'] : []), ...(hasVal && hasAcc ? ['val acc'] : []), 'rate', 'ms'];
+  const header = ['epoch', 'loss', ...(hasAcc ? ['train acc'] : []), ...(hasVal ? ['validation loss'] : []), ...(hasVal && hasAcc ? ['validation acc'] : []), 'rate', 'ms'];
   const rows = epochs.map((e) => [
     String(e.epoch + 1),
     fixed(e.loss, 4),
     ...(hasAcc ? [fixed(e.accuracy, 4)] : []),
     ...(hasVal ? [fixed(e.valLoss, 4)] : []),
     ...(hasVal && hasAcc ? [fixed(e.valAccuracy, 4)] : []),
-    Number(e.learningRate.toPrecision(4)).toString(),
+    rateText(e.learningRate),
     String(Math.round(e.ms)),
   ]);
   return table(header, rows);
@@ -105,8 +129,12 @@ export function confusionTable(matrix: number[][], classNames: readonly string[]
   return counts.map((line, i) => `${(i === 0 ? corner : (labels[i - 1] as string)).padEnd(first)}  ${line}`);
 }
 
-export function resultLines(result: JobResult): string[] {
-  const out = ['', ...epochTable(result.epochs), ''];
+/**
+ * Everything after training. `withTable`: the epoch table, for a terminal, whose progress bar kept
+ * only the last epoch on screen; without a terminal every epoch already has its line.
+ */
+export function resultLines(result: JobResult, withTable: boolean): string[] {
+  const out = withTable ? ['', ...epochTable(result.epochs), ''] : [''];
   out.push(`mean epoch time  ${seconds(result.msPerEpoch)} (${Math.round(result.msPerEpoch)} ms)`);
   out.push(`final loss       ${result.finalLoss.toFixed(4)}`);
   if (result.trainAccuracy !== null) out.push(`train accuracy   ${result.trainAccuracy.toFixed(4)}`);
@@ -145,16 +173,26 @@ export class Progress {
     this.#done = log.epoch + 1;
     this.#epochStart = Date.now();
     if (this.#tty) {
-      this.#last = `loss ${fixed(log.loss, 4)}${log.valAccuracy === undefined ? '' : `  val acc ${fixed(log.valAccuracy, 4)}`}  ${Math.round(log.ms)} ms/epoch`;
+      this.#last = `loss ${fixed(log.loss, 4)}${log.valAccuracy === undefined ? '' : `  validation acc ${fixed(log.valAccuracy, 4)}`}  ${Math.round(log.ms)} ms/epoch`;
       this.#draw();
     } else {
       this.#write(`${epochLine(log, this.#total)}\n`);
     }
   }
 
+  /**
+   * The clock of the running epoch. Until the first epoch ends it also runs the start-up (the model
+   * built, the training set uploaded, the kernels compiled), which fit() does not report apart, so
+   * that time is labelled as both rather than passed off as epoch 1's.
+   */
+  #running(): string {
+    if (this.#done >= this.#total) return '';
+    const what = this.#done === 0 ? 'start-up and epoch 1' : `epoch ${this.#done + 1}`;
+    return `  ${what}: ${seconds(Date.now() - this.#epochStart)}`;
+  }
+
   #draw(): void {
-    const running = this.#done < this.#total ? `  epoch ${this.#done + 1}: ${seconds(Date.now() - this.#epochStart)}` : '';
-    this.#write(`\r\x1b[2K${bar(this.#done, this.#total)} ${this.#done}/${this.#total}  ${this.#last}${running}`);
+    this.#write(`\r\x1b[2K${bar(this.#done, this.#total)} ${this.#done}/${this.#total}  ${this.#last}${this.#running()}`);
   }
 
   stop(): void {

@@ -5,9 +5,9 @@ import { writeFileSync } from 'node:fs';
 import { resolveDataset } from './datasets.ts';
 import type { JobEvent, JobResult, JobSpec } from './job.ts';
 import {
-  DEFAULT_TEST_FRACTION, DEFAULTS, parseArgs, USAGE, UsageError, type CliOptions,
+  DEFAULT_TEST_FRACTION, DEFAULTS, defaultLearningRate, parseArgs, USAGE, UsageError, type CliOptions,
 } from './options.ts';
-import { describeInfo, Progress, resultLines, summary } from './report.ts';
+import { commandMessage, describeInfo, Progress, resultLines, summary } from './report.ts';
 import { runInChrome } from './run-chrome.ts';
 import { runInNode } from './run-node.ts';
 
@@ -26,7 +26,7 @@ export function buildSpec(o: CliOptions): { spec: JobSpec; dataDir: string | nul
       model: o.model,
       epochs: o.epochs ?? d.epochs,
       batchSize: o.batchSize ?? d.batchSize,
-      learningRate: o.lr ?? d.lr,
+      learningRate: o.lr ?? defaultLearningRate(d, o.model),
       lrDecay: o.lrDecay ?? d.lrDecay,
       l2: o.l2,
       seed: o.seed,
@@ -56,7 +56,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const { spec, dataDir } = job;
-  const progress = new Progress(process.stdout.isTTY === true, (s) => process.stdout.write(s));
+  const tty = process.stdout.isTTY === true;
+  const progress = new Progress(tty, (s) => process.stdout.write(s));
   const onEvent = (event: JobEvent): void => {
     if (event.type === 'status') console.log(event.message);
     else if (event.type === 'start') {
@@ -71,13 +72,13 @@ async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     progress.stop();
     const err = e instanceof Error ? e : new Error(String(e));
-    console.error(`train: ${err.name}: ${err.message}`);
+    console.error(`train: ${err.name}: ${commandMessage(err.name, err.message, spec)}`);
     // The library's own errors explain themselves; anything else is a bug, and its stack helps.
     if (!EXPLAINED.has(err.name) && err.stack !== undefined) console.error(err.stack);
     return 1;
   }
   progress.stop();
-  for (const line of resultLines(result)) console.log(line);
+  for (const line of resultLines(result, tty)) console.log(line);
   if (o.save !== null && result.model !== null) {
     writeFileSync(o.save, `${JSON.stringify(result.model)}\n`);
     console.log(`saved            ${o.save}`);

@@ -19,6 +19,8 @@ export interface ChartOptions {
   format: (v: number) => string;
   /** Fixed y range; otherwise [0, max] of the data. */
   yRange?: readonly [number, number];
+  /** What an empty chart says (default: press Start); while the first epoch runs, that it runs. */
+  empty?: string;
 }
 
 const W = 440;
@@ -72,7 +74,7 @@ export function drawLineChart(svg: SVGSVGElement, series: readonly Series[], opt
   svg.append(el('rect', { x: M.left, y: M.top, width: W - M.left - M.right, height: H - M.top - M.bottom, class: 'frame' }));
 
   if (longest === 0) {
-    svg.append(el('text', { x: (M.left + W - M.right) / 2, y: (M.top + H - M.bottom) / 2, 'text-anchor': 'middle', class: 'empty' }, 'press Start to train'));
+    svg.append(el('text', { x: (M.left + W - M.right) / 2, y: (M.top + H - M.bottom) / 2, 'text-anchor': 'middle', class: 'empty' }, options.empty ?? 'press Start to train'));
   }
   for (const s of series) {
     const points = s.values.map((v, i) => (Number.isFinite(v) ? `${px(i + 1).toFixed(1)},${py(Math.min(Math.max(v, y0), y1)).toFixed(1)}` : null));

@@ -121,7 +121,7 @@ export function prepareImages(src: ImageSource, nTrain: number, nVal: number, se
     train = { X: split.XTrain, y: toInt(split.yTrain) };
     val = { X: split.XTest, y: toInt(split.yTest) };
   }
-  if (val.X.cols !== train.X.cols) throw new RangeError(`test images have ${val.X.cols} pixels, training images ${train.X.cols}`);
+  if (val.X.cols !== train.X.cols) throw new RangeError(`validation images (the test files) have ${val.X.cols} pixels, training images ${train.X.cols}`);
   const k = Math.max(2, classCount(train.y, val.y));
   const names = src.classNames !== null && src.classNames.length >= k ? [...src.classNames] : Array.from({ length: k }, (_, c) => String(c));
   return {

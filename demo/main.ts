@@ -28,25 +28,48 @@ const LAYOUT: Record<Prepared['kind'] | 'none', [string[], string[]]> = {
 };
 
 interface Preset {
+  /** The rate of logistic and softmax regression. */
   learningRate: number;
+  /**
+   * The rate of linear regression. Least squares curves as steeply as the features' second-moment
+   * matrix (2–4× more than cross-entropy), and gradient descent diverges past 2 / its largest
+   * eigenvalue: about 110 for Fashion-MNIST's pixels in [0, 1], so its classifier rate 0.03 gives
+   * NaN in the first epoch; up to 13 for the toy sets at degree 6.
+   */
+  linearLearningRate: number;
   epochs: number;
   batchSize: number;
   l2: number;
 }
 
-/** Settings that train each data set well in a reasonable time; picking a data set loads them. */
+/** Settings that train each data set well in a reasonable time; picking a data set (or a model) loads them. */
 const PRESETS: Record<string, Preset> = {
-  blobs: { learningRate: 0.5, epochs: 40, batchSize: 32, l2: 0 },
-  blobs3: { learningRate: 0.5, epochs: 40, batchSize: 32, l2: 0 },
-  xor: { learningRate: 0.5, epochs: 60, batchSize: 32, l2: 0 },
-  circles: { learningRate: 0.5, epochs: 60, batchSize: 32, l2: 0 },
-  iris: { learningRate: 0.3, epochs: 100, batchSize: 16, l2: 0 },
+  blobs: { learningRate: 0.5, linearLearningRate: 0.1, epochs: 40, batchSize: 32, l2: 0 },
+  blobs3: { learningRate: 0.5, linearLearningRate: 0.1, epochs: 40, batchSize: 32, l2: 0 },
+  xor: { learningRate: 0.5, linearLearningRate: 0.1, epochs: 60, batchSize: 32, l2: 0 },
+  circles: { learningRate: 0.5, linearLearningRate: 0.1, epochs: 60, batchSize: 32, l2: 0 },
+  iris: { learningRate: 0.3, linearLearningRate: 0.1, epochs: 100, batchSize: 16, l2: 0 },
   // 784 inputs in [0, 1] make ‖x‖² large: a small rate keeps the steps from overshooting, a little L2 smooths the templates.
-  'fashion-mnist': { learningRate: 0.03, epochs: 15, batchSize: 32, l2: 0.0005 },
+  'fashion-mnist': { learningRate: 0.03, linearLearningRate: 0.005, epochs: 15, batchSize: 32, l2: 0.0005 },
   // A chosen file gets one of these once it is read, by what it turned out to hold.
-  'file-images': { learningRate: 0.03, epochs: 20, batchSize: 32, l2: 0.0005 },
-  'file-table': { learningRate: 0.3, epochs: 60, batchSize: 16, l2: 0 },
+  'file-images': { learningRate: 0.03, linearLearningRate: 0.005, epochs: 20, batchSize: 32, l2: 0.0005 },
+  'file-table': { learningRate: 0.3, linearLearningRate: 0.05, epochs: 60, batchSize: 16, l2: 0 },
 };
+
+/**
+ * The schedule's second field does not mean the same under each schedule: step and exponential
+ * multiply the rate by it, inverse time divides by (1 + it·epoch). So it carries a label, a hint,
+ * a default and a rule per schedule.
+ */
+const SCHEDULE_FIELD: Record<Exclude<Schedule, 'constant'>, { label: string; title: string; initial: number; ok: (v: number) => boolean; rule: string }> = {
+  step: { label: '× factor', title: 'every N epochs the rate is multiplied by this factor', initial: 0.5, ok: (v) => v > 0, rule: 'a number > 0' },
+  exponential: { label: '× per epoch', title: 'after every epoch the rate is multiplied by this factor', initial: 0.9, ok: (v) => v > 0, rule: 'a number > 0' },
+  'inverse-time': { label: 'decay k', title: 'the rate is η₀ / (1 + k·epoch)', initial: 0.1, ok: (v) => v >= 0, rule: 'a number ≥ 0' },
+};
+
+function presetRate(preset: Preset, model: ModelKind): number {
+  return model === 'linear' ? preset.linearLearningRate : preset.learningRate;
+}
 
 function byId<T extends HTMLElement>(id: string): T {
   const e = document.getElementById(id);
@@ -72,15 +95,6 @@ function numberInput(id: string, what: string, check: (v: number) => boolean, ru
 }
 
 const isPositiveInt = (v: number): boolean => Number.isInteger(v) && v >= 1;
-
-function applyPreset(name: string): void {
-  const preset = PRESETS[name];
-  if (preset === undefined) return;
-  byId<HTMLInputElement>('learning-rate').value = String(preset.learningRate);
-  byId<HTMLInputElement>('epochs').value = String(preset.epochs);
-  byId<HTMLInputElement>('batch-size').value = String(preset.batchSize);
-  byId<HTMLInputElement>('l2').value = String(preset.l2);
-}
 
 function nextFrame(): Promise<void> {
   return new Promise((ok) => requestAnimationFrame(() => ok()));
@@ -135,6 +149,10 @@ class Demo {
   #files: File[] = [];
   /** Set when new files are chosen: their preset is applied once they have been read. */
   #filePreset = false;
+  /** The preset last applied and the rate it put in the field, so a model change can follow it. */
+  #preset: { name: string; rate: number } | null = null;
+  /** The schedule the decay field was last set up for, so a schedule change can swap its default. */
+  #schedule: Schedule = 'constant';
 
   constructor(ctx: GpuContext) {
     this.#ctx = ctx;
@@ -145,6 +163,8 @@ class Demo {
     byId('gpu-info').textContent = `WebGPU · ${[a.vendor, a.architecture, a.description].filter((s) => s !== '').join(' · ') || 'adapter'}`;
     void this.#ctx.lost.then((info) => this.#say(`The GPU device was lost (${info.reason}): reload the page.`, true));
     await this.#findDatasets();
+    // The page opens on the first data set: its preset is what the fields hold, and a model change follows it.
+    this.#applyPreset(radioValue('dataset'));
     this.#wire();
     this.#syncControls();
     await this.#loadData();
@@ -170,7 +190,7 @@ class Demo {
     for (const r of document.querySelectorAll<HTMLInputElement>('input[name="dataset"]')) {
       r.addEventListener('change', () => {
         if (TOY_KINDS.includes(r.value)) byId<HTMLInputElement>('degree').value = String(suggestedDegree(r.value as ToyKind));
-        applyPreset(r.value);
+        this.#applyPreset(r.value);
         this.#syncControls();
         onData();
       });
@@ -186,6 +206,7 @@ class Demo {
     });
     for (const r of document.querySelectorAll<HTMLInputElement>('input[name="model"]')) {
       r.addEventListener('change', () => {
+        this.#followPresetRate();
         this.#syncControls();
         void this.reset();
       });
@@ -194,10 +215,45 @@ class Demo {
     for (const id of ['schedule', 'learning-rate', 'decay', 'every', 'batch-size', 'l2', 'epochs']) {
       byId(id).addEventListener('input', () => this.#syncControls());
     }
+    byId('schedule').addEventListener('input', () => this.#followSchedule());
     byId('epochs').addEventListener('input', () => this.#drawCurves());
     byId('start').addEventListener('click', () => void this.start());
     byId('pause').addEventListener('click', () => this.pause());
     byId('reset').addEventListener('click', () => void this.reset());
+  }
+
+  /** Loads a data set's preset, with the learning rate of the chosen model. */
+  #applyPreset(name: string): void {
+    const preset = PRESETS[name];
+    if (preset === undefined) return;
+    const rate = presetRate(preset, radioValue('model') as ModelKind);
+    byId<HTMLInputElement>('learning-rate').value = String(rate);
+    byId<HTMLInputElement>('epochs').value = String(preset.epochs);
+    byId<HTMLInputElement>('batch-size').value = String(preset.batchSize);
+    byId<HTMLInputElement>('l2').value = String(preset.l2);
+    this.#preset = { name, rate };
+  }
+
+  /** After a model change: the preset's rate for the new model, unless the user typed a rate of their own. */
+  #followPresetRate(): void {
+    const field = byId<HTMLInputElement>('learning-rate');
+    const preset = this.#preset === null ? undefined : PRESETS[this.#preset.name];
+    if (this.#preset === null || preset === undefined || Number(field.value) !== this.#preset.rate) return;
+    const rate = presetRate(preset, radioValue('model') as ModelKind);
+    field.value = String(rate);
+    this.#preset = { name: this.#preset.name, rate };
+  }
+
+  /** After a schedule change: the new schedule's default in its field, unless the user typed one. */
+  #followSchedule(): void {
+    const schedule = byId<HTMLSelectElement>('schedule').value as Schedule;
+    const field = byId<HTMLInputElement>('decay');
+    const before = this.#schedule === 'constant' ? undefined : SCHEDULE_FIELD[this.#schedule];
+    if (schedule !== 'constant' && (before === undefined || Number(field.value) === before.initial)) {
+      field.value = String(SCHEDULE_FIELD[schedule].initial);
+    }
+    this.#schedule = schedule;
+    this.#syncControls();
   }
 
   /** Shows the options that apply, and says what the current settings mean. */
@@ -212,7 +268,10 @@ class Demo {
     byId<HTMLInputElement>('batch-size').disabled = mode !== 'minibatch';
     const schedule = byId<HTMLSelectElement>('schedule').value as Schedule;
     for (const el of document.querySelectorAll<HTMLElement>('.schedule-param')) el.hidden = !(el.dataset['for'] ?? '').split(' ').includes(schedule);
-    byId('decay-label').textContent = schedule === 'step' ? 'factor' : 'decay';
+    if (schedule !== 'constant') {
+      byId('decay-label').textContent = SCHEDULE_FIELD[schedule].label;
+      byId('decay-label').parentElement?.setAttribute('title', SCHEDULE_FIELD[schedule].title);
+    }
 
     const k = this.#data?.nClasses ?? 2;
     const logistic = document.querySelector<HTMLInputElement>('input[name="model"][value="logistic"]') as HTMLInputElement;
@@ -257,7 +316,8 @@ class Demo {
     const initial = numberInput('learning-rate', 'learning rate', (v) => v > 0, 'a number > 0');
     const l2 = numberInput('l2', 'L2 λ', (v) => v >= 0, 'a number ≥ 0');
     const schedule = byId<HTMLSelectElement>('schedule').value as Schedule;
-    const decay = schedule === 'constant' ? 0 : numberInput('decay', schedule === 'step' ? 'factor' : 'decay', (v) => (schedule === 'step' ? v > 0 : v >= 0), schedule === 'step' ? 'a number > 0' : 'a number ≥ 0');
+    const field = schedule === 'constant' ? undefined : SCHEDULE_FIELD[schedule];
+    const decay = field === undefined ? 0 : numberInput('decay', field.label, field.ok, field.rule);
     const every = schedule === 'step' ? numberInput('every', 'every', isPositiveInt, 'a positive integer') : 1;
     return { batchSize: Math.min(batchSize, n), learningRate: learningRateAt(scheduleOf(schedule, initial, decay, every), epoch), l2 };
   }
@@ -328,7 +388,7 @@ class Demo {
       this.#data = data;
       this.#grid = data?.points === undefined ? null : data.points.featurize({ data: gridPoints(data.points.view, GRID), rows: GRID * GRID, cols: 2 });
       if (data !== null && radioValue('dataset') === 'file' && this.#filePreset) {
-        applyPreset(data.kind === 'images' ? 'file-images' : 'file-table');
+        this.#applyPreset(data.kind === 'images' ? 'file-images' : 'file-table');
         this.#filePreset = false;
       }
       if (data === null) this.#say('Choose a CSV file, or IDX image and label files.');
@@ -373,6 +433,12 @@ class Demo {
     this.#say('');
     this.#running = true;
     this.#setState('training');
+    if (this.#epoch === 0) {
+      // The first epoch can take seconds (Fashion-MNIST on a CPU adapter) and also uploads the data
+      // and compiles the kernels: say it is under way, or the page looks idle until it ends.
+      this.#say(`Epoch 1 of ${epochs} is running (the first also uploads the data and compiles the kernels)…`);
+    }
+    this.#drawCurves();
     this.#loop = this.#train(data, this.#model);
   }
 
@@ -381,6 +447,7 @@ class Demo {
       while (this.#running && this.#epoch < this.#readEpochs()) {
         const step = this.#readStep(this.#epoch);
         const r = await model.trainEpoch(data.train, data.val, { ...step, seed: this.#epoch + 1, warm: this.#epoch > 0 });
+        if (this.#epoch === 0) this.#say('');
         this.#epoch++;
         this.#curves.loss.push(r.loss);
         this.#curves.valLoss.push(r.valLoss);
@@ -392,7 +459,7 @@ class Demo {
         await nextFrame();
       }
     } catch (e) {
-      this.#say(`Training stopped at epoch ${this.#epoch + 1}: ${describe(e)}`, true);
+      this.#say(this.#stoppedMessage(e), true);
     } finally {
       this.#running = false;
       let done = false;
@@ -403,6 +470,23 @@ class Demo {
       }
       if (document.body.dataset['state'] !== 'loading') this.#setState(done ? 'done' : this.#epoch > 0 ? 'paused' : 'ready');
     }
+  }
+
+  /**
+   * Why training stopped, with epochs counted as the page counts them (from 1). Each fit() call
+   * runs one epoch, which fit() calls epoch 0, so its "in epoch 0" is the page's epoch under way.
+   */
+  #stoppedMessage(e: unknown): string {
+    const epoch = this.#epoch + 1;
+    const text = describe(e).replace(/\bin epoch (\d+)\b/g, (_, n: string) => `in epoch ${epoch + Number(n)}`);
+    if (!(e instanceof Error) || e.name !== 'ValueError' || !text.includes('training diverged')) return `Training stopped in epoch ${epoch}: ${text}`;
+    let lower = '';
+    try {
+      lower = ` (e.g. ${Number((this.#readStep(this.#epoch).learningRate / 10).toPrecision(2))})`;
+    } catch {
+      lower = '';
+    }
+    return `Training stopped in epoch ${epoch}: ${text}. Lower the learning rate${lower} and press ${this.#epoch > 0 ? 'Resume, or Reset to start over' : 'Start'}.`;
   }
 
   /** Stops after the epoch under way. */
@@ -446,16 +530,17 @@ class Demo {
     } catch {
       // An unreadable epochs field only affects the x range.
     }
+    const empty = document.body.dataset['state'] === 'training' ? `epoch ${this.#epoch + 1} is running…` : 'press Start to train';
     drawLineChart(svgById('loss-chart'), [
       { name: 'train', label: 'train', values: c.loss, color: '#4e79a7' },
       { name: 'validation', label: 'validation', values: c.valLoss, color: '#f28e2b', dashed: true },
-    ], { epochs, format: (v) => (v >= 10 ? v.toFixed(0) : v.toFixed(2)) });
+    ], { epochs, format: (v) => (v >= 10 ? v.toFixed(0) : v.toFixed(2)), empty });
     // Accuracy from 50% up while it stays there (the interesting range), else from 0.
     const lowest = Math.min(...c.accuracy.filter(Number.isFinite), ...c.valAccuracy.filter(Number.isFinite));
     drawLineChart(svgById('accuracy-chart'), [
       { name: 'train', label: 'train', values: c.accuracy, color: '#4e79a7' },
       { name: 'validation', label: 'validation', values: c.valAccuracy, color: '#f28e2b', dashed: true },
-    ], { epochs, format: (v) => `${Math.round(100 * v)}%`, yRange: [lowest >= 0.5 ? 0.5 : 0, 1] });
+    ], { epochs, format: (v) => `${Math.round(100 * v)}%`, yRange: [lowest >= 0.5 ? 0.5 : 0, 1], empty });
   }
 
   async #render(): Promise<void> {

@@ -206,20 +206,26 @@ export function drawTemplates(container: HTMLElement, W: Float32Array, k: number
   }
 }
 
+/** Above this many classes the columns are too narrow for names: they show class numbers, which the rows spell out. */
+const NAMED_COLUMNS_UP_TO = 4;
+
 /** A k×k table of counts (rows: true class, columns: predicted), shaded by each row's share. */
 export function drawConfusion(container: HTMLElement, counts: ArrayLike<number>, k: number, names: readonly string[]): void {
+  const numbered = k > NAMED_COLUMNS_UP_TO;
   const table = document.createElement('table');
-  table.className = 'confusion';
+  table.className = numbered ? 'confusion numbered' : 'confusion';
   table.append(Object.assign(document.createElement('col'), { className: 'names' }));
   const head = table.createTHead().insertRow();
   head.append(Object.assign(document.createElement('th'), { textContent: 'true ╲ pred.', title: 'rows: true class; columns: predicted class', className: 'corner' }));
   for (let j = 0; j < k; j++) {
-    head.append(Object.assign(document.createElement('th'), { textContent: names[j] ?? String(j), title: names[j] ?? String(j) }));
+    const name = names[j] ?? String(j);
+    head.append(Object.assign(document.createElement('th'), { textContent: numbered ? String(j) : name, title: name }));
   }
   const body = table.createTBody();
   for (let i = 0; i < k; i++) {
     const row = body.insertRow();
-    row.append(Object.assign(document.createElement('th'), { textContent: names[i] ?? String(i), title: names[i] ?? String(i) }));
+    const name = names[i] ?? String(i);
+    row.append(Object.assign(document.createElement('th'), { textContent: numbered && name !== String(i) ? `${i} ${name}` : name, title: name }));
     let total = 0;
     for (let j = 0; j < k; j++) total += counts[i * k + j] as number;
     for (let j = 0; j < k; j++) {

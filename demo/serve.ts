@@ -2,7 +2,7 @@
 // and http://127.0.0.1 is one), plus Fashion-MNIST's four .gz files when they are installed, so the
 // page can fetch them without the user downloading anything.
 //
-//   node --import tsx demo/serve.ts [--port N] [--fashion-mnist DIR]
+//   node --import tsx demo/serve.ts [--port N] [--fashion-mnist DIR] [--help]
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -131,11 +131,23 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
 export interface DemoArgs {
   port: number;
   fashionMnistDir: string;
+  /** Print the usage and exit. */
+  help: boolean;
 }
 
-/** Parses `--port N` / `--port=N` and `--fashion-mnist DIR`; anything else is an error naming it. */
+export const DEMO_USAGE = `Usage: npm run demo -- [options]
+
+Builds the demo and serves it on http://127.0.0.1:PORT/; open that URL in a browser with WebGPU
+(Linux or headless Chromium: --enable-unsafe-webgpu). Ctrl+C stops the server.
+
+  --port N             the port to listen on (default 0: a free one, printed)
+  --fashion-mnist DIR  where Fashion-MNIST's four .gz files are (default ${DEFAULT_FASHION_MNIST_DIR},
+                       Debian's dataset-fashion-mnist); without them the page does not offer it
+  --help               this text`;
+
+/** Parses `--port N` / `--port=N`, `--fashion-mnist DIR` and `--help`; anything else is an error naming it. */
 export function parseDemoArgs(argv: readonly string[]): DemoArgs {
-  const out: DemoArgs = { port: 0, fashionMnistDir: DEFAULT_FASHION_MNIST_DIR };
+  const out: DemoArgs = { port: 0, fashionMnistDir: DEFAULT_FASHION_MNIST_DIR, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -144,7 +156,9 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
       if (v === undefined || v === '') throw new Error(`${name} needs a value`);
       return v;
     };
-    if (name === '--port') {
+    if (name === '--help' || name === '-h') {
+      out.help = true;
+    } else if (name === '--port') {
       const text = value();
       const port = Number(text);
       if (!/^\d+$/.test(text) || port > 65535) throw new Error(`--port must be an integer from 0 to 65535, got ${text}`);
@@ -152,7 +166,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
     } else if (name === '--fashion-mnist') {
       out.fashionMnistDir = value();
     } else {
-      throw new Error(`unknown argument ${arg} (known: --port N, --fashion-mnist DIR)`);
+      throw new Error(`unknown argument ${arg} (known: --port N, --fashion-mnist DIR, --help)`);
     }
   }
   return out;
@@ -165,6 +179,10 @@ async function main(): Promise<void> {
   } catch (e) {
     console.error(`demo: ${(e as Error).message}`);
     process.exit(2);
+  }
+  if (args.help) {
+    console.log(DEMO_USAGE);
+    return;
   }
   const server = await startDemoServer({ port: args.port, fashionMnistDir: args.fashionMnistDir });
   const fm = server.datasets.fashionMnist !== undefined ? `Fashion-MNIST from ${args.fashionMnistDir}` : `no Fashion-MNIST (looked in ${args.fashionMnistDir})`;

@@ -1,24 +1,33 @@
 // The size budget of the published bundle. dist/index.js ships unminified (readable stack traces;
 // apps minify it with the rest of their code), so it is measured the way it reaches users: minified
-// and gzipped, shaders and wgsl_reflect included. `node build.mjs` runs this after building the
-// library and fails when the bundle grows past the budget; `node scripts/check-size.mjs [file]
-// [budgetBytes]` runs it alone.
-import { transform } from 'esbuild';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+// and gzipped, shaders and wgsl_reflect included. `node build.mjs` runs the check after building the
+// library and fails when the bundle grows past the budget.
+//
+//   node scripts/check-size.mjs [file] [budgetBytes] [--readme | --paragraph]
+//
+// prints the sizes (and fails past the budget); --readme also writes them into README.md's size
+// paragraph, so the numbers there come from a measurement (`npm run size` builds, then does this);
+// --paragraph prints that paragraph instead (the docs test compares it with README's).
+import { build, transform } from 'esbuild';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { library, ROOT } from './build-options.mjs';
 
 /** Minified + gzipped bytes allowed for dist/index.js. */
 export const BUNDLE_BUDGET_BYTES = 80 * 1024;
 
+/** README.md's size paragraph lies between these two lines; `--readme` rewrites what is between. */
+export const README_SIZE_START = '<!-- size: written by `npm run size`, do not edit by hand -->';
+export const README_SIZE_END = '<!-- /size -->';
+
 /**
- * Raw, minified and minified+gzipped (level 9) sizes of an ESM bundle, in bytes.
- * @param {string} file
+ * Raw, minified and minified+gzipped (level 9) sizes of ESM code, in bytes.
+ * @param {string} code
  * @returns {Promise<{ raw: number, min: number, gzip: number }>}
  */
-export async function measureBundle(file) {
-  const code = readFileSync(file, 'utf8');
+async function measureCode(code) {
   const minified = await transform(code, { minify: true, format: 'esm', target: 'es2022', legalComments: 'none' });
   return {
     raw: Buffer.byteLength(code),
@@ -28,29 +37,93 @@ export async function measureBundle(file) {
 }
 
 /**
- * Prints the sizes and throws when the minified+gzipped size is over `budget` bytes.
- * @param {string} [file]
- * @param {number} [budget]
+ * Raw, minified and minified+gzipped (level 9) sizes of an ESM bundle, in bytes.
+ * @param {string} file
  * @returns {Promise<{ raw: number, min: number, gzip: number }>}
  */
-export async function checkBundleSize(file = 'dist/index.js', budget = BUNDLE_BUDGET_BYTES) {
+export async function measureBundle(file) {
+  return measureCode(readFileSync(file, 'utf8'));
+}
+
+/**
+ * The library's own share: src/index.ts built as dist/index.js is, but with wgsl_reflect left out.
+ * @returns {Promise<{ raw: number, min: number, gzip: number }>}
+ */
+export async function measureOwnCode() {
+  const result = await build({ ...library, write: false, external: ['wgsl_reflect'], outfile: 'own.js' });
+  return measureCode(result.outputFiles[0]?.text ?? '');
+}
+
+const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+
+/**
+ * README.md's size paragraph for these measurements.
+ * @param {{ raw: number, min: number, gzip: number }} size the whole bundle
+ * @param {{ gzip: number }} own the library without wgsl_reflect
+ * @param {number} [budget]
+ * @returns {string}
+ */
+export function sizeParagraph(size, own, budget = BUNDLE_BUDGET_BYTES) {
+  const whole = (n) => `${Math.round(n / 1024)} KiB`;
+  return [
+    `**Size**: the bundle is ${kib(size.raw)} raw, ${kib(size.min)} minified, **${kib(size.gzip)} minified and gzipped**`,
+    `(shaders included; about ${whole(size.gzip - own.gzip)} of that is wgsl_reflect, the WGSL parser that derives the kernels'`,
+    `bind-group layouts, and ${whole(own.gzip)} the library itself). \`npm run build\` fails when the`,
+    `minified+gzipped bundle grows past its budget of **${whole(budget)}**; \`npm run size\` builds, prints the`,
+    'numbers and writes them here.',
+  ].join('\n');
+}
+
+/**
+ * Replaces README's size paragraph (between the markers) with `paragraph`.
+ * @param {string} paragraph
+ * @param {string} [readme]
+ */
+export function writeReadmeSize(paragraph, readme = join(ROOT, 'README.md')) {
+  const text = readFileSync(readme, 'utf8');
+  const start = text.indexOf(README_SIZE_START);
+  const end = text.indexOf(README_SIZE_END);
+  if (start < 0 || end < start) throw new Error(`${readme} has no size paragraph between '${README_SIZE_START}' and '${README_SIZE_END}'`);
+  writeFileSync(readme, `${text.slice(0, start + README_SIZE_START.length)}\n${paragraph}\n${text.slice(end)}`);
+}
+
+/**
+ * Measures the bundle, throws when the minified+gzipped size is over `budget` bytes, and prints the
+ * sizes unless `quiet` (a failure is always reported, through the thrown error).
+ * @param {string} [file]
+ * @param {number} [budget]
+ * @param {{ quiet?: boolean }} [options]
+ * @returns {Promise<{ raw: number, min: number, gzip: number }>}
+ */
+export async function checkBundleSize(file = 'dist/index.js', budget = BUNDLE_BUDGET_BYTES, options = {}) {
   const size = await measureBundle(file);
-  const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
   const line =
     `${file}: ${kib(size.raw)} raw, ${kib(size.min)} minified, ${kib(size.gzip)} = ${size.gzip} B minified+gzipped ` +
     `(budget ${kib(budget)} = ${budget} B)`;
   if (size.gzip > budget) {
     throw new Error(`${line}: over the size budget by ${size.gzip - budget} bytes`);
   }
-  console.log(line);
+  if (options.quiet !== true) console.log(line);
   return size;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   try {
-    const budget = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
-    if (budget !== undefined && !(budget > 0)) throw new Error(`budgetBytes must be a positive number, got ${process.argv[3]}`);
-    await checkBundleSize(process.argv[2], budget);
+    const args = process.argv.slice(2);
+    const readme = args.includes('--readme');
+    const paragraph = args.includes('--paragraph');
+    const [file, budgetArg] = args.filter((a) => !a.startsWith('--'));
+    const budget = budgetArg === undefined ? undefined : Number(budgetArg);
+    if (budget !== undefined && !(budget > 0)) throw new Error(`budgetBytes must be a positive number, got ${budgetArg}`);
+    const size = await checkBundleSize(file, budget, { quiet: paragraph });
+    if (readme || paragraph) {
+      const text = sizeParagraph(size, await measureOwnCode(), budget);
+      if (paragraph) console.log(text);
+      else {
+        writeReadmeSize(text);
+        console.log('README.md: size paragraph updated');
+      }
+    }
   } catch (e) {
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);

@@ -44,9 +44,54 @@ export interface AdapterDescription {
   cpu: boolean;
 }
 
-const HOW_TO_GET_WEBGPU =
+const HOW_TO_GET_WEBGPU_IN_A_BROWSER =
   'In a browser it needs a WebGPU-capable Chrome/Edge/Safari and a secure page (https:, or http://127.0.0.1 / localhost); ' +
-  'headless Chromium also needs --enable-unsafe-webgpu. In Node pass createContext({ gpu: create([]) }) with create from the "webgpu" package.';
+  'headless Chromium also needs --enable-unsafe-webgpu.';
+
+/** Node's process object, read from globalThis because the bundle imports no node: modules; undefined in a page. */
+interface NodeProcess {
+  versions: { node: string };
+  platform: string;
+  env: Record<string, string | undefined>;
+}
+
+function nodeProcess(): NodeProcess | undefined {
+  const p = (globalThis as { process?: { versions?: { node?: unknown } } }).process;
+  return typeof p?.versions?.node === 'string' ? (p as NodeProcess) : undefined;
+}
+
+/** Why navigator.gpu is missing, for the environment we run in. */
+function noGpuMessage(): string {
+  if (nodeProcess() === undefined) return `WebGPU is not available here (no navigator.gpu). ${HOW_TO_GET_WEBGPU_IN_A_BROWSER}`;
+  return (
+    'WebGPU is not available here (no navigator.gpu): Node has no WebGPU of its own. Install the "webgpu" package ' +
+    "(Dawn) and pass its GPU object: createContext({ gpu: create([]) }) with import { create } from 'webgpu'."
+  );
+}
+
+/**
+ * Why requestAdapter() gave nothing. In Node that is Dawn finding no driver: on Linux most often the
+ * Vulkan loader is missing (Dawn prints "Couldn't load Vulkan: libvulkan.so.1" just before), which
+ * the browser advice would not fix; the message names the loader, drivers that need no GPU, and the
+ * values this process has of the two environment variables that choose them.
+ */
+function noAdapterMessage(): string {
+  const node = nodeProcess();
+  if (node === undefined) return `WebGPU found no adapter. ${HOW_TO_GET_WEBGPU_IN_A_BROWSER}`;
+  const dawn = 'WebGPU found no adapter: Dawn (the "webgpu" package) found no GPU driver it can use.';
+  if (node.platform !== 'linux') {
+    return `${dawn} It runs on Metal on macOS and on D3D12 or Vulkan on Windows: check that the GPU and its driver support one of them.`;
+  }
+  const shown = (name: string): string => `${name}=${node.env[name] === undefined ? '(unset)' : `'${node.env[name]}'`}`;
+  return (
+    `${dawn} On Linux it needs a Vulkan driver and the Vulkan loader, libvulkan.so.1 ` +
+    '(a "Couldn\'t load Vulkan" warning above means the loader is missing). Without a GPU, a CPU Vulkan driver works: ' +
+    "Mesa's lavapipe (Debian/Ubuntu: apt-get install mesa-vulkan-drivers libvulkan1), or Chromium's SwiftShader " +
+    'with the loader Chromium ships, chosen when Node starts: ' +
+    'LD_LIBRARY_PATH=/usr/lib/chromium VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json node app.mjs ' +
+    `(in this process: ${shown('LD_LIBRARY_PATH')}, ${shown('VK_ICD_FILENAMES')}).`
+  );
+}
 
 const SUBGROUPS: GPUFeatureName = 'subgroups';
 
@@ -415,7 +460,7 @@ async function requestDevice(gpu: GPU, options: ContextOptions): Promise<GpuCont
   const adapter = await gpu.requestAdapter(
     options.powerPreference === undefined ? undefined : { powerPreference: options.powerPreference },
   );
-  if (adapter === null) throw new WebGPUUnavailableError(`WebGPU found no adapter. ${HOW_TO_GET_WEBGPU}`);
+  if (adapter === null) throw new WebGPUUnavailableError(noAdapterMessage());
   checkLimitsAgainst(adapter, options.requiredLimits ?? {});
   // Ask for the adapter's whole storage range: the defaults (128 MiB a binding) are far below what
   // most adapters allow and would cap the dataset size for no reason.
@@ -444,6 +489,6 @@ export async function createContext(given: ContextOptions = {}): Promise<GpuCont
   }
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   const gpu = options.gpu ?? nav?.gpu;
-  if (gpu === undefined) throw new WebGPUUnavailableError(`WebGPU is not available here (no navigator.gpu). ${HOW_TO_GET_WEBGPU}`);
+  if (gpu === undefined) throw new WebGPUUnavailableError(noGpuMessage());
   return requestDevice(gpu, options);
 }

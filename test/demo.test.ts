@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'puppeteer';
 import { launchChrome } from '../harness/browser.ts';
 import { DEFAULT_FASHION_MNIST_DIR, parseDemoArgs, routeRequest, startDemoServer, type DemoServer } from '../demo/serve.ts';
+import { describeRun, runNode } from './support/node-gpu.ts';
 import { mulberry32, randomInt, testSeed, uniform } from './support/random.ts';
 
 const OUT = new URL('../test-output/', import.meta.url).pathname;
@@ -61,8 +62,26 @@ async function clickChoice(page: Page, name: string, value: string): Promise<voi
   await page.click(`label:has(> input[name="${name}"][value="${value}"])`);
 }
 
+/** A fresh page on the demo with `dataset` chosen and loaded. */
+async function openOn(browser: Browser, url: string, dataset: string, timeout = 60_000): Promise<Opened> {
+  const opened = await openDemo(browser, url);
+  await waitForState(opened.page, ['ready']);
+  await clickChoice(opened.page, 'dataset', dataset);
+  await waitForState(opened.page, ['ready'], timeout);
+  return opened;
+}
+
 async function statValue(page: Page, id: string): Promise<number> {
   return page.$eval(`#${id}`, (e) => Number((e as HTMLElement).dataset['value']));
+}
+
+/** Presses Start (or Resume), lets at least `epochs` epochs in all be drawn, pauses; returns the epoch count it stopped at. */
+async function trainThenPause(page: Page, epochs: number): Promise<number> {
+  await page.click('#start');
+  await page.waitForFunction((e: number) => Number(document.getElementById('stat-epoch')?.dataset['value']) >= e, { timeout: 60_000, polling: 50 }, epochs);
+  await page.click('#pause');
+  await waitForState(page, ['paused'], 60_000);
+  return statValue(page, 'stat-epoch');
 }
 
 /** A chart series as drawn: the values it carries and the y pixel of each vertex of its path. */
@@ -142,10 +161,7 @@ test('a 2-D data set trained through the controls: the drawn loss falls, shown a
   const model = (['logistic', 'softmax', 'linear'] as const)[randomInt(rng, 0, 2)] as string;
   console.log(`  [demo] circles: ${points} points, noise ${noise}, data seed ${dataSeed}, ${model}, batch ${batch}, ${epochs} epochs`);
 
-  const { page, problems } = await openDemo(b, s.url);
-  await waitForState(page, ['ready']);
-  await clickChoice(page, 'dataset', 'circles');
-  await waitForState(page, ['ready']);
+  const { page, problems } = await openOn(b, s.url, 'circles');
   assert.is(await page.$eval('#degree', (e) => (e as HTMLInputElement).value), '2', 'circles suggest degree-2 features');
   await typeInto(page, '#points', String(points));
   await waitForState(page, ['ready']);
@@ -209,29 +225,19 @@ test('a 2-D data set trained through the controls: the drawn loss falls, shown a
 
 test('Pause stops between epochs, Resume continues from there, Reset clears the curves', async () => {
   const { server: s, browser: b } = ready();
-  const { page, problems } = await openDemo(b, s.url);
-  await waitForState(page, ['ready']);
-  await clickChoice(page, 'dataset', 'xor');
-  await waitForState(page, ['ready']);
+  const { page, problems } = await openOn(b, s.url, 'xor');
   await clickChoice(page, 'model', 'softmax');
   await clickChoice(page, 'mode', 'batch');
   assert.ok(await page.$eval('#batch-size', (e) => (e as HTMLInputElement).disabled), 'batch size is fixed in batch mode');
   await typeInto(page, '#epochs', '500');
-  await page.click('#start');
-  await page.waitForFunction(() => Number(document.getElementById('stat-epoch')?.dataset['value']) >= 3, { timeout: 60_000, polling: 50 });
-  await page.click('#pause');
-  await waitForState(page, ['paused'], 60_000);
-  const paused = await statValue(page, 'stat-epoch');
+  const paused = await trainThenPause(page, 3);
   assert.ok(paused >= 3 && paused < 500, `paused at epoch ${paused}`);
   assert.is(await page.$eval('#start', (e) => e.textContent), 'Resume');
   await new Promise((ok) => setTimeout(ok, 1500));
   assert.is(await statValue(page, 'stat-epoch'), paused, 'no epochs run while paused');
   assert.is((await series(page, 'loss-chart', 'train')).values.length, paused);
 
-  await page.click('#start');
-  await page.waitForFunction((e: number) => Number(document.getElementById('stat-epoch')?.dataset['value']) >= e + 2, { timeout: 60_000, polling: 50 }, paused);
-  await page.click('#pause');
-  await waitForState(page, ['paused'], 60_000);
+  await trainThenPause(page, paused + 2);
   const resumed = await series(page, 'loss-chart', 'train');
   assert.ok(resumed.values.length >= paused + 2, 'training went on after Resume');
   // Resume continues the same model (warm start): the loss does not jump back to its first value.
@@ -242,6 +248,121 @@ test('Pause stops between epochs, Resume continues from there, Reset clears the 
   assert.is(await statValue(page, 'stat-epoch'), 0);
   assert.equal((await series(page, 'loss-chart', 'train')).values, [], 'Reset clears the curve');
   assert.is((await confusion(page)).diagonal, 0, 'no model, no predictions');
+  assert.equal(problems, [], 'page errors');
+  await page.close();
+});
+
+test('the learning rate follows the model (least squares gets a smaller one) unless typed; a divergence names the page\'s epoch', async () => {
+  const { server: s, browser: b } = ready();
+  const { page, problems } = await openOn(b, s.url, 'iris');
+  const rate = (): Promise<string> => page.$eval('#learning-rate', (e) => (e as HTMLInputElement).value);
+  assert.is(await rate(), '0.3', "Iris's rate for the classifiers");
+  await clickChoice(page, 'model', 'linear');
+  assert.is(await rate(), '0.1', "Iris's rate for least squares");
+  await clickChoice(page, 'model', 'softmax');
+  assert.is(await rate(), '0.3');
+  await typeInto(page, '#learning-rate', '0.2');
+  await clickChoice(page, 'model', 'linear');
+  assert.is(await rate(), '0.2', 'a rate typed by hand is kept');
+
+  // A few good epochs, then a rate that overflows the loss: the message counts epochs as the page does.
+  await typeInto(page, '#epochs', '200');
+  const done = await trainThenPause(page, 2);
+  await typeInto(page, '#learning-rate', '10000');
+  await page.click('#start');
+  await page.waitForFunction(() => (document.getElementById('message')?.textContent ?? '') !== '', { timeout: 60_000, polling: 50 });
+  assert.is(await waitForState(page, ['paused'], 60_000), 'paused');
+  const message = await page.$eval('#message', (e) => e.textContent ?? '');
+  console.log(`  [demo] ${message}`);
+  assert.match(message, new RegExp(`^Training stopped in epoch ${done + 1}: ValueError: training diverged: the loss became \\S+ in epoch ${done + 1};`));
+  assert.match(message, /Lower the learning rate \(e\.g\. 1000\) and press Resume/);
+  assert.is(await statValue(page, 'stat-epoch'), done, 'the diverged epoch is not counted');
+  assert.equal(problems, [], 'page errors');
+  await page.close();
+});
+
+test('the schedule field is labelled for its schedule, with its own default, and a typed value stays', async () => {
+  const { server: s, browser: b } = ready();
+  const { page, problems } = await openDemo(b, s.url);
+  await waitForState(page, ['ready']);
+  const field = async (): Promise<{ label: string; value: string; note: string }> => ({
+    label: await page.$eval('#decay-label', (e) => e.textContent ?? ''),
+    value: await page.$eval('#decay', (e) => (e as HTMLInputElement).value),
+    note: await page.$eval('#schedule-note', (e) => e.textContent ?? ''),
+  });
+  // A multiplier under step and exponential, a decay rate under inverse time: never one unlabelled "decay".
+  await page.select('#schedule', 'exponential');
+  assert.equal(await field(), { label: '× per epoch', value: '0.9', note: '300 rows → 10 steps per epoch. η = 0.5·0.9^epoch' });
+  await page.select('#schedule', 'inverse-time');
+  assert.equal(await field(), { label: 'decay k', value: '0.1', note: '300 rows → 10 steps per epoch. η = 0.5/(1 + 0.1·epoch)' });
+  await page.select('#schedule', 'step');
+  assert.equal((await field()).label, '× factor');
+  assert.is((await field()).value, '0.5');
+  await typeInto(page, '#decay', '0.8');
+  await page.select('#schedule', 'exponential');
+  assert.equal((await field()).value, '0.8', 'a value typed by hand is kept');
+  assert.equal(problems, [], 'page errors');
+  await page.close();
+});
+
+test('while the first epoch runs, the charts and the message say so instead of "press Start"', async () => {
+  const { server: s, browser: b } = ready();
+  const { page, problems } = await openOn(b, s.url, 'circles');
+  // Stochastic descent on 15000 training points: a first epoch of seconds, long enough to look at.
+  await typeInto(page, '#points', '20000');
+  await waitForState(page, ['ready']);
+  await clickChoice(page, 'mode', 'stochastic');
+  await typeInto(page, '#epochs', '1');
+  const empty = (): Promise<string[]> => page.$$eval('#charts svg text.empty', (ts) => ts.map((t) => t.textContent ?? ''));
+  assert.equal(await empty(), ['press Start to train', 'press Start to train']);
+  await page.click('#start');
+  assert.equal(await empty(), ['epoch 1 is running…', 'epoch 1 is running…']);
+  assert.match(await page.$eval('#message', (e) => e.textContent ?? ''), /^Epoch 1 of 1 is running/);
+  assert.is(await waitForState(page, ['done', 'paused'], 180_000), 'done', await page.$eval('#message', (e) => e.textContent ?? ''));
+  assert.is(await page.$eval('#message', (e) => e.textContent ?? ''), '', 'the note goes once the first epoch is drawn');
+  assert.equal(await empty(), [], 'the charts show the epoch');
+  assert.equal(problems, [], 'page errors');
+  await page.close();
+});
+
+/** Text that does not fit its box (clipped, or cut with an ellipsis) among the page's labels and headings. */
+async function cutTexts(page: Page): Promise<string[]> {
+  return page.$$eval(
+    'header h1, header .gpu-info, .stats .k, label, .tile span, .segmented span, button, figcaption, .confusion th, .bar .name, #message',
+    (els) => els
+      .filter((e) => (e as HTMLElement).offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+      .map((e) => `${e.tagName.toLowerCase()}.${e.className}: '${(e.textContent ?? '').trim().slice(0, 40)}' (${e.scrollWidth} > ${e.clientWidth} px)`),
+  );
+}
+
+test('on a 420 px wide screen no label, heading or matrix header is cut', async () => {
+  const { server: s, browser: b } = ready();
+  const { page, problems } = await openDemo(b, s.url);
+  await page.setViewport({ width: 420, height: 900 });
+  await waitForState(page, ['ready']);
+  await clickChoice(page, 'dataset', 'blobs3');
+  await waitForState(page, ['ready']);
+  await typeInto(page, '#epochs', '3');
+  await page.click('#start');
+  await waitForState(page, ['done'], 120_000);
+  await page.screenshot({ path: screenshotPath('demo-420px'), fullPage: true });
+  assert.equal(await cutTexts(page), [], 'cut at 420 px');
+  // The held-out images are the validation set, as every chart and caption calls them.
+  assert.match(await page.$eval('label:has(> #test-size)', (e) => (e.textContent ?? '').trim()), /^validation$/);
+  if (s.datasets.fashionMnist !== undefined) {
+    // Ten classes: the matrix's columns are numbered, its rows say which number is which garment.
+    await clickChoice(page, 'dataset', 'fashion-mnist');
+    await waitForState(page, ['ready'], 120_000);
+    await typeInto(page, '#train-size', '300');
+    await waitForState(page, ['ready'], 120_000);
+    await typeInto(page, '#epochs', '1');
+    await page.click('#start');
+    await waitForState(page, ['done'], 120_000);
+    await page.screenshot({ path: screenshotPath('demo-420px-fashion-mnist'), fullPage: true });
+    assert.equal(await cutTexts(page), [], 'cut at 420 px, Fashion-MNIST');
+    assert.equal(await page.$$eval('#confusion thead th:not(.corner)', (ths) => ths.map((t) => t.textContent)), ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    assert.is(await page.$eval('#confusion tbody tr:last-child th', (t) => t.textContent), '9 Ankle boot');
+  }
   assert.equal(problems, [], 'page errors');
   await page.close();
 });
@@ -307,10 +428,7 @@ test('Fashion-MNIST (when installed): templates, confusion matrix and test image
   const rng = mulberry32(testSeed('demo: fashion-mnist'));
   const nTrain = randomInt(rng, 250, 450);
   const nTest = randomInt(rng, 60, 140);
-  const { page, problems } = await openDemo(b, s.url);
-  await waitForState(page, ['ready']);
-  await clickChoice(page, 'dataset', 'fashion-mnist');
-  await waitForState(page, ['ready'], 120_000);
+  const { page, problems } = await openOn(b, s.url, 'fashion-mnist', 120_000);
   await typeInto(page, '#train-size', String(nTrain));
   await waitForState(page, ['ready'], 120_000);
   await typeInto(page, '#test-size', String(nTest));
@@ -340,7 +458,7 @@ test('Fashion-MNIST (when installed): templates, confusion matrix and test image
   }
   const cm = await confusion(page);
   assert.is(cm.k, 10);
-  assert.is(cm.total, nTest, 'the confusion matrix counts every test image');
+  assert.is(cm.total, nTest, 'the confusion matrix counts every validation image (the test files)');
   const valAccuracy = await statValue(page, 'stat-val-accuracy');
   assert.ok(Math.abs(cm.diagonal / cm.total - valAccuracy) < 1e-6, `confusion ${cm.diagonal}/${cm.total} vs stat ${valAccuracy}`);
   // Chance is 10%; six epochs on a few hundred images do far better (≈ 0.6–0.7, wobbling by ±0.1 between epochs).
@@ -353,6 +471,31 @@ test('Fashion-MNIST (when installed): templates, confusion matrix and test image
   }
   const curve = (await series(page, 'accuracy-chart', 'validation')).values.map((v) => v.toFixed(2)).join(' ');
   console.log(`  [demo] Fashion-MNIST ${nTrain}/${nTest}: validation accuracy per epoch ${curve}`);
+  await page.close();
+});
+
+test('Fashion-MNIST (when installed) with Linear and its preset rate trains without diverging', async () => {
+  const { server: s, browser: b } = ready();
+  if (s.datasets.fashionMnist === undefined) {
+    console.log(`  [demo] Fashion-MNIST is not in ${DEFAULT_FASHION_MNIST_DIR}: skipped`);
+    return;
+  }
+  const { page, problems } = await openOn(b, s.url, 'fashion-mnist', 120_000);
+  await typeInto(page, '#train-size', '600');
+  await waitForState(page, ['ready'], 120_000);
+  await typeInto(page, '#test-size', '100');
+  await waitForState(page, ['ready'], 120_000);
+  await clickChoice(page, 'model', 'linear');
+  // The classifiers' 0.03 gave NaN in the first epoch: pixels in [0, 1] curve least squares too steeply for it.
+  assert.is(await page.$eval('#learning-rate', (e) => (e as HTMLInputElement).value), '0.005');
+  await typeInto(page, '#epochs', '3');
+  await page.click('#start');
+  assert.is(await waitForState(page, ['done', 'paused'], 240_000), 'done', await page.$eval('#message', (e) => e.textContent ?? ''));
+  const loss = (await series(page, 'loss-chart', 'train')).values;
+  assert.is(loss.length, 3);
+  assert.ok(loss.every(Number.isFinite) && (loss[2] as number) < (loss[0] as number), `loss ${loss.join(', ')}`);
+  assert.ok((await statValue(page, 'stat-val-accuracy')) >= 0.5, 'least squares on one-hot labels classifies well above chance');
+  assert.equal(problems, [], 'page errors');
   await page.close();
 });
 
@@ -405,10 +548,12 @@ noGpu.run();
 
 const cli = suite('demo server');
 
-cli('parseDemoArgs: --port N, --port=N and --fashion-mnist DIR; bad input names the argument', () => {
-  assert.equal(parseDemoArgs([]), { port: 0, fashionMnistDir: DEFAULT_FASHION_MNIST_DIR });
-  assert.equal(parseDemoArgs(['--port', '8123']), { port: 8123, fashionMnistDir: DEFAULT_FASHION_MNIST_DIR });
-  assert.equal(parseDemoArgs(['--port=0', '--fashion-mnist=/tmp/x']), { port: 0, fashionMnistDir: '/tmp/x' });
+cli('parseDemoArgs: --port N, --port=N, --fashion-mnist DIR and --help; bad input names the argument', () => {
+  assert.equal(parseDemoArgs([]), { port: 0, fashionMnistDir: DEFAULT_FASHION_MNIST_DIR, help: false });
+  assert.equal(parseDemoArgs(['--port', '8123']), { port: 8123, fashionMnistDir: DEFAULT_FASHION_MNIST_DIR, help: false });
+  assert.equal(parseDemoArgs(['--port=0', '--fashion-mnist=/tmp/x']), { port: 0, fashionMnistDir: '/tmp/x', help: false });
+  assert.is(parseDemoArgs(['--help']).help, true);
+  assert.is(parseDemoArgs(['-h']).help, true);
   assert.throws(() => parseDemoArgs(['--port', 'abc']), /--port must be an integer from 0 to 65535, got abc/);
   assert.throws(() => parseDemoArgs(['--port', '70000']), /got 70000/);
   assert.throws(() => parseDemoArgs(['--port']), /--port needs a value/);
@@ -482,6 +627,12 @@ cli('the server script prints its URL (a free port, or --port) and serves the pa
   } finally {
     fixed.stop();
   }
+  // As `npm run demo -- --help` runs it: the usage, exit code 0, no server left running.
+  const help = await runNode(['--import', 'tsx', 'demo/serve.ts', '--help'], { cwd: ROOT, killAfterMs: 30_000 });
+  assert.is(help.code, 0, describeRun('demo/serve.ts --help', help));
+  assert.match(help.stdout, /^Usage: npm run demo -- \[options\]/);
+  assert.match(help.stdout, /--port N/);
+  assert.match(help.stdout, /--fashion-mnist DIR/);
   const bad = await runServer(['--port', 'x']).then(
     () => 'started',
     (e: unknown) => String(e),

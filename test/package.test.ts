@@ -25,7 +25,7 @@ const LOSS_TOLERANCE = 1e-3; // per epoch, relative
 
 /** What the tarball may hold: the bundle, its map, the declarations and the docs. */
 const ALLOWED_FILE = /^(package\.json|README\.md|API\.md|CHANGELOG\.md|LICENSE|dist\/index\.(js|js\.map|d\.ts)|dist\/types\/.+\.d\.ts)$/;
-const REQUIRED_FILES = ['package.json', 'README.md', 'API.md', 'CHANGELOG.md', 'dist/index.js', 'dist/index.js.map', 'dist/index.d.ts', 'dist/types/index.d.ts'];
+const REQUIRED_FILES = ['package.json', 'LICENSE', 'README.md', 'API.md', 'CHANGELOG.md', 'dist/index.js', 'dist/index.js.map', 'dist/index.d.ts', 'dist/types/index.d.ts'];
 
 interface State {
   tmp: string;
@@ -235,6 +235,17 @@ test('TypeScript resolves the installed declarations (browser app with DOM lib; 
     const run = await runNode([join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', config], { cwd: app });
     if (run.code !== 0) assert.unreachable(describeRun(`tsc -p ${config}`, run));
   }
+  // The README tells Node users to set skipLibCheck: without it the errors must all lie in
+  // @webgpu/types (which webgpu's types import), none in this package's declarations.
+  writeFileSync(join(app, 'tsconfig.node-libcheck.json'), JSON.stringify({
+    compilerOptions: { ...base, module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022'], types: ['@webgpu/types'], skipLibCheck: false },
+    files: ['node-app.ts'],
+  }));
+  const strict = await runNode([join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.node-libcheck.json'], { cwd: app });
+  const errors = strict.stdout.split('\n').filter((l) => /error TS\d+/.test(l));
+  const ours = errors.filter((l) => !l.includes('@webgpu/types/'));
+  assert.equal(ours, [], 'type errors outside @webgpu/types with skipLibCheck off');
+  if (errors.length > 0) assert.match(readFileSync(join(ROOT, 'README.md'), 'utf8'), '"skipLibCheck": true', 'README must tell Node users to set skipLibCheck');
 });
 
 test('examples/node/train.mjs trains softmax regression on Dawn from the installed package', async () => {
@@ -295,6 +306,9 @@ test('esbuild bundles examples/byo-device/main.js from the temp project; the pag
   });
   const inputs = Object.keys(result.metafile.inputs).sort();
   assert.equal(inputs, ['main.js', 'node_modules/webgpu-logreg/dist/index.js'], 'the bundle is built from the installed package');
+  // A minifying bundler keeps the licence notices (MIT asks for them in every copy).
+  const bundled = readFileSync(join(www, 'bundle.js'), 'utf8');
+  for (const notice of ['webgpu-logreg contributors', 'Copyright (c) 2021 Brendan Duncan']) assert.ok(bundled.includes(notice), `the app bundle lost '${notice}'`);
   writeFileSync(join(www, 'index.html'), [
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>bundled</title></head>',
     '<body><p id="status"></p><pre id="summary"></pre><script type="module" src="./bundle.js"></script></body></html>',
@@ -312,6 +326,22 @@ test('the size check passes within its budget and fails past it', async () => {
   const over = await runNode(['scripts/check-size.mjs', 'dist/index.js', String(gzip - 1)], { cwd: ROOT });
   assert.is(over.code, 1, 'a budget one byte under the size must fail');
   assert.match(over.stderr, /over the size budget by 1 bytes/);
+});
+
+test('the build prints the size line only when asked (npm run build, npm run size); past the budget it always fails', async () => {
+  const check = (budget: number): string =>
+    `const { checkBundleSize } = await import('./scripts/check-size.mjs'); await checkBundleSize('dist/index.js', ${budget}, { quiet: true });`;
+  const quiet = await runNode(['--input-type=module', '-e', check(10 * 1024 * 1024)], { cwd: ROOT });
+  if (quiet.code !== 0) assert.unreachable(describeRun('a quiet size check', quiet));
+  assert.is(quiet.stdout, '', 'a quiet check within budget prints nothing');
+  const over = await runNode(['--input-type=module', '-e', check(1)], { cwd: ROOT });
+  assert.is(over.code, 1, 'quiet or not, a bundle over budget fails the build');
+  assert.match(over.stderr, /over the size budget/);
+  // Only the scripts whose point is the size pass --size to build.mjs; train, demo, test and bench build quietly.
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const loud = Object.entries(scripts).filter(([, cmd]) => /build\.mjs --size/.test(cmd)).map(([name]) => name);
+  assert.equal(loud, ['build'], 'scripts that print the size line while building');
+  assert.match(scripts['size'] ?? '', /check-size\.mjs --readme/, 'npm run size prints the sizes and writes them into README');
 });
 
 test('the examples folder holds the three examples this file runs', () => {

@@ -86,7 +86,11 @@ test('iris (the default) in Chrome: the JSON line, test accuracy ≥ 0.85, and t
   assert.ok(summary.testAccuracy !== null && summary.testAccuracy >= 0.85, `test accuracy ${summary.testAccuracy}`);
   assert.ok(summary.trainAccuracy !== null && summary.trainAccuracy >= 0.85, `train accuracy ${summary.trainAccuracy}`);
   assert.ok(Number.isFinite(summary.finalLoss) && summary.finalLoss < 0.5, `final loss ${summary.finalLoss}`);
-  for (const part of ['epoch', 'train acc', 'val acc', 'test accuracy', 'confusion matrix', 'setosa', 'adapter']) assert.ok(run.stdout.includes(part), `output lacks '${part}'`);
+  for (const part of ['epoch', 'train acc', 'validation acc', 'test accuracy', 'confusion matrix', 'setosa', 'adapter']) assert.ok(run.stdout.includes(part), `output lacks '${part}'`);
+  // stdout is a pipe here, not a terminal: each epoch is printed once, as it ends, and not again in a table.
+  const epochLines = [...run.stdout.matchAll(/^epoch (\d+)\/50 .* rate [\d.]+ /gm)].map((m) => Number(m[1]));
+  assert.equal(epochLines, Array.from({ length: 50 }, (_, i) => i + 1), 'one line per epoch, in order');
+  assert.not.match(run.stdout, /^\s*epoch\s+loss\s/m, 'no epoch table after the per-epoch lines');
 
   // The command's test split is trainTestSplit(testFraction 0.2, seed); redo it and score the saved
   // model, its preprocessing read back by the library's standardizerFromJSON.
@@ -111,7 +115,9 @@ test('iris with logistic and linear models', async () => {
   const logistic = (await trainJson(['--model', 'logistic', '--seed', String(seed), '--epochs', '30'])).summary;
   assert.is(logistic.dataset, 'iris (virginica vs. rest)');
   assert.ok((logistic.testAccuracy ?? 0) >= 0.85, `logistic test accuracy ${logistic.testAccuracy}`);
-  const { run, summary: linear } = await trainJson(['--model', 'linear', '--seed', String(seed), '--epochs', '20', '--lr', '0.05']);
+  // The default rate suits the model: 0.5 (softmax's) would make least squares hover noisily.
+  const { run, summary: linear } = await trainJson(['--model', 'linear', '--seed', String(seed), '--epochs', '20']);
+  assert.is(linear.learningRate, 0.1);
   assert.is(linear.testAccuracy, null);
   assert.is(linear.trainAccuracy, null);
   const r2 = /test R²\s+(-?[\d.]+)/.exec(run.stdout);
@@ -178,6 +184,40 @@ test('an iris.csv with species names and two empty cells, in Node: rows dropped,
   const strict = await train(['--dataset', file, '--runtime', 'node']);
   assert.is(strict.code, 1, describeRun('train on a CSV with an empty cell', strict));
   assert.match(strict.stderr, /ValueError: CSV line 6, column 1: empty cell/);
+});
+
+/**
+ * A regression CSV whose `d` features all follow one hidden factor, the target too: standardized,
+ * their covariance has one eigenvalue near d, so gradient descent on squared error diverges at
+ * rates above about 2/d, as it does on Fashion-MNIST's pixels (eigenvalue ≈ 173).
+ */
+function correlatedCsv(rng: Rng, n: number, d: number): string {
+  const noise = (): number => rng() + rng() + rng() - 1.5;
+  const lines = [[...Array.from({ length: d }, (_, j) => `x${j}`), 'target'].join(',')];
+  for (let i = 0; i < n; i++) {
+    const z = 2 * noise();
+    lines.push([...Array.from({ length: d }, () => (z + 0.3 * noise()).toFixed(4)), (3 * z + 0.1 * noise()).toFixed(4)].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+test('linear regression: the default rate suits the model; a diverging rate is reported in the command\'s epoch numbers', async () => {
+  const rng = mulberry32(seed + 3);
+  const file = join(work, 'correlated.csv');
+  writeFileSync(file, correlatedCsv(rng, randomInt(rng, 250, 400), randomInt(rng, 50, 80)));
+  const { run, summary } = await trainJson(['--dataset', file, '--model', 'linear', '--seed', String(seed)]);
+  assert.is(summary.learningRate, 0.01, 'the CSV default for linear regression');
+  assert.ok(Number.isFinite(summary.finalLoss), `final loss ${summary.finalLoss}`);
+  const r2 = Number(/test R²\s+(-?[\d.]+)/.exec(run.stdout)?.[1]);
+  assert.ok(r2 > 0.9, `R² ${r2}`);
+  const softmaxDefault = (await train(['--dataset', file, '--model', 'linear', '--lr', '0.1', '--seed', String(seed)]));
+  assert.is(softmaxDefault.code, 1, describeRun('linear regression at the classifiers\' rate 0.1', softmaxDefault));
+  const failed = /in epoch (\d+)\/30\b/.exec(softmaxDefault.stderr);
+  assert.ok(failed !== null, `the divergence message must give the epoch as N/30: ${softmaxDefault.stderr}`);
+  // Counted as the progress lines count: the epoch that diverged is the one after the last line printed.
+  const printed = [...softmaxDefault.stdout.matchAll(/^epoch (\d+)\/30 /gm)].map((m) => Number(m[1]));
+  assert.is(Number(failed[1]), (printed.at(-1) ?? 0) + 1, `printed epochs ${printed.join(', ')}; ${softmaxDefault.stderr}`);
+  assert.match(softmaxDefault.stderr, /training diverged: the loss became \S+ in epoch \d+\/30; .*Run again with a smaller --lr, e\.g\. --lr 0\.01 /);
 });
 
 test('a bad CSV fails with the reader\'s error and line number, exit code 1', async () => {
@@ -294,6 +334,23 @@ test('Fashion-MNIST (when installed): a 6000-row subset, 2 epochs, in Chrome', a
   assert.match(run.stdout, /Ankle boot/);
   // 0.79 to 0.81 over the seeds tried (the full 60000 rows and 10 epochs reach 0.84).
   assert.ok((summary.testAccuracy ?? 0) >= 0.75, `test accuracy ${summary.testAccuracy}`);
+});
+
+test('Fashion-MNIST (when installed) with --model linear and the defaults: no divergence', async () => {
+  if (!existsSync(FASHION)) {
+    console.log(`  (skipped: ${FASHION} is not installed; apt-get install dataset-fashion-mnist)`);
+    return;
+  }
+  // At the classifiers' rate 0.1 this diverged in the first epoch: its pixels' covariance has an
+  // eigenvalue near 173, and gradient descent on squared error needs a rate below 2/173.
+  const { run, summary } = await trainJson(['--dataset', 'fashion-mnist', '--model', 'linear', '--limit', '6000', '--epochs', '3', '--seed', String(seed)], 400_000);
+  assert.is(summary.learningRate, 0.005);
+  assert.ok(Number.isFinite(summary.finalLoss), `final loss ${summary.finalLoss}`);
+  // Three short epochs at this small rate are far from the optimum (the full set's 10 epochs reach
+  // R² ≈ 0.76), but the loss falls every epoch instead of blowing up.
+  const losses = [...run.stdout.matchAll(/^epoch \d+\/3 {2}loss ([\d.]+) /gm)].map((m) => Number(m[1]));
+  assert.is(losses.length, 3, run.stdout);
+  assert.ok(losses[0]! > losses[1]! && losses[1]! > losses[2]!, `losses ${losses.join(', ')}`);
 });
 
 test.run();

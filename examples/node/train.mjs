@@ -5,10 +5,29 @@
 //   node train.mjs            # add --json for one machine-readable line at the end
 //
 // Dawn needs a Vulkan driver on Linux (Metal on macOS, D3D12 on Windows). With no GPU driver, a CPU
-// one works: Chromium's SwiftShader, e.g. on Debian
+// one works: Mesa's lavapipe (apt-get install mesa-vulkan-drivers libvulkan1), or Chromium's
+// SwiftShader with the Vulkan loader Chromium ships:
 //   LD_LIBRARY_PATH=/usr/lib/chromium VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json node train.mjs
+// This script does the latter itself when Linux has no Vulkan of its own and Chromium is installed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { create } from 'webgpu';
 import { createContext, fitStandardizer, loadIris, SoftmaxRegression } from 'webgpu-logreg';
+
+/** Where Debian's chromium package keeps its Vulkan loader and SwiftShader's driver manifest. */
+const CHROMIUM = '/usr/lib/chromium';
+
+if (shouldUseChromiumVulkan()) {
+  // The loader is found through LD_LIBRARY_PATH, which is read only when a process starts: run again.
+  console.error(`No Vulkan driver on this system: running on Chromium's SwiftShader (${CHROMIUM}), a CPU Vulkan.`);
+  const env = {
+    ...process.env,
+    VK_ICD_FILENAMES: `${CHROMIUM}/vk_swiftshader_icd.json`,
+    LD_LIBRARY_PATH: [CHROMIUM, process.env.LD_LIBRARY_PATH].filter((p) => p).join(':'),
+  };
+  const { status } = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env });
+  process.exit(status ?? 1);
+}
 
 /** Every fifth flower is held out for testing; the rest train the model. */
 function split(iris) {
@@ -57,3 +76,17 @@ if (process.argv.includes('--json')) {
 
 model.destroy();
 ctx.destroy();
+
+/**
+ * True on Linux when no Vulkan driver was chosen (VK_ICD_FILENAMES unset), the system lacks the Vulkan
+ * loader or any driver manifest, and Chromium's loader and SwiftShader driver are there instead.
+ */
+function shouldUseChromiumVulkan() {
+  if (process.platform !== 'linux' || process.env.VK_ICD_FILENAMES) return false;
+  if (!existsSync(`${CHROMIUM}/libvulkan.so.1`) || !existsSync(`${CHROMIUM}/vk_swiftshader_icd.json`)) return false;
+  const libDirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':'), '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib64', '/lib'];
+  const loader = libDirs.some((d) => d && existsSync(`${d}/libvulkan.so.1`));
+  const manifests = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
+  const driver = manifests.some((d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('.json')));
+  return !loader || !driver;
+}
