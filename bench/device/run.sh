@@ -102,8 +102,8 @@ fi
 
 # ---- environment: Vulkan loader and driver, Node, dawn.node ----
 
-VULKAN_LIB=$(dirname "$(find "$WORK/vulkan" -name 'libvulkan.so.1' | head -n 1)")
-LD=$VULKAN_LIB
+LOADER=$(find "$WORK/vulkan" -name 'libvulkan.so.1' 2>/dev/null | head -n 1)
+if [ -n "$LOADER" ]; then LD=$(dirname "$LOADER"); else LD=; fail "no libvulkan.so.1 in the unpacked .deb: relying on the system's loader"; fi
 if [ "$LOCAL" = 1 ]; then
   ICD=${DEVICE_BENCH_ICD:-/usr/lib/chromium/vk_swiftshader_icd.json}
 else
@@ -111,10 +111,10 @@ else
   for alt in /usr/share/vulkan/icd.d/nvidia_icd.json /etc/vulkan/icd.d/nvidia_icd.json; do
     [ -f "$ICD" ] || { [ -f "$alt" ] && ICD=$alt; }
   done
-  for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do [ -d "$d" ] && LD=$LD:$d; done
+  for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do [ -d "$d" ] && LD=${LD:+$LD:}$d; done
 fi
 export VK_ICD_FILENAMES=$ICD VK_DRIVER_FILES=$ICD
-export LD_LIBRARY_PATH=$LD${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+export LD_LIBRARY_PATH=$LD${LD_LIBRARY_PATH:+${LD:+:}$LD_LIBRARY_PATH}
 export WEBGPU_LOGREG_DAWN_NODE=$WORK/dawn.node
 {
   echo "ICD $ICD:"; cat "$ICD" 2>&1; echo
@@ -126,7 +126,8 @@ if [ -f "$ICD" ]; then
   # The driver library the ICD names must be loadable, or Dawn sees no adapter: say which up front.
   DRIVER=$(sed -n 's/.*"library_path"[^"]*"\([^"]*\)".*/\1/p' "$ICD" | head -n 1)
   case $DRIVER in
-    /*|./*) [ -e "$DRIVER" ] || [ -e "$(dirname "$ICD")/$DRIVER" ] && FOUND=$DRIVER || FOUND= ;;
+    /*) [ -e "$DRIVER" ] && FOUND=$DRIVER || FOUND= ;;
+    ./*) [ -e "$(dirname "$ICD")/$DRIVER" ] && FOUND=$(dirname "$ICD")/${DRIVER#./} || FOUND= ;;
     *) FOUND=$( { ldconfig -p 2>/dev/null | sed -n "s/.* => \(.*\/$DRIVER\)$/\1/p"; \
                   for d in ${LD_LIBRARY_PATH//:/ }; do [ -e "$d/$DRIVER" ] && echo "$d/$DRIVER"; done; } | head -n 1) ;;
   esac
