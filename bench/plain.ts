@@ -48,15 +48,21 @@ interface Scratch {
   db: Float64Array;
 }
 
+/** One epoch over the rows in their stored order, continuing from (and updating) W and b. */
+export function plainEpoch(data: TrainingData, W: Float64Array, b: Float64Array, batchSize: number, learningRate: number): void {
+  const { n, d, k } = data.info;
+  const scratch: Scratch = { z: new Float64Array(k), dW: new Float64Array(d * k), db: new Float64Array(k) };
+  for (const batch of batches(n, batchSize)) step(data, W, b, batch.start, batch.rows, learningRate, scratch);
+}
+
 export const plainJsTrainer: EpochTrainer = {
   impl: 'plain-js',
   async epoch(data: TrainingData, batchSize: number, learningRate: number): Promise<EpochOutcome> {
-    const { n, d, k } = data.info;
+    const { d, k } = data.info;
     const W = new Float64Array(d * k);
     const b = new Float64Array(k);
-    const scratch: Scratch = { z: new Float64Array(k), dW: new Float64Array(d * k), db: new Float64Array(k) };
     const t0 = performance.now();
-    for (const batch of batches(n, batchSize)) step(data, W, b, batch.start, batch.rows, learningRate, scratch);
+    plainEpoch(data, W, b, batchSize, learningRate);
     return { ms: performance.now() - t0, W, b };
   },
 };

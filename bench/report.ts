@@ -78,7 +78,7 @@ function fixed(v: number | null | undefined, digits: number): string {
 }
 
 /** A number with about three significant digits, not in exponent form. */
-function sig(v: number | null | undefined): string {
+export function sig(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';
   const a = Math.abs(v);
   return v.toFixed(a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : a >= 0.1 ? 3 : 4);
@@ -92,9 +92,9 @@ function ratioText(v: number | null): string {
   return v === null ? 'not run' : `${sig(v)}×`;
 }
 
-type Table = { head: string[]; rows: string[][]; align?: ('l' | 'r')[] };
+export type Table = { head: string[]; rows: string[][]; align?: ('l' | 'r')[] };
 
-function textTable(t: Table): string {
+export function textTable(t: Table): string {
   const widths = t.head.map((h, i) => Math.max(h.length, ...t.rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string =>
     cells.map((c, i) => ((t.align?.[i] ?? (i === 0 ? 'l' : 'r')) === 'l' ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');

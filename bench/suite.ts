@@ -52,30 +52,37 @@ interface Opened {
   adapter: AdapterReport;
 }
 
-async function openDevice(env: SessionEnv): Promise<Opened> {
-  const adapter = await env.gpu.requestAdapter();
+/**
+ * A device on `gpu`'s adapter with what the benchmark needs: timestamps when offered, subgroups when
+ * offered (as createContext() would ask for them: the step kernels use them) and the same limits
+ * createContext() asks for on its own (the adapter's whole storage range).
+ */
+export async function requestBenchDevice(gpu: GPU, options?: GPURequestAdapterOptions): Promise<{ device: GPUDevice; adapter: AdapterReport }> {
+  const adapter = await gpu.requestAdapter(options);
   if (adapter === null) throw new Error('WebGPU found no adapter');
   const timestampQuery = adapter.features.has('timestamp-query');
-  // Subgroups too when offered, as createContext() would ask for them: the step kernels use them.
   const requiredFeatures: GPUFeatureName[] = [...(timestampQuery ? ['timestamp-query' as const] : []), ...(adapter.features.has('subgroups') ? ['subgroups' as const] : [])];
   const device = await adapter.requestDevice({
     requiredFeatures,
-    // The same limits createContext() asks for on its own: the whole storage range of the adapter.
     requiredLimits: {
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
       maxBufferSize: adapter.limits.maxBufferSize,
     },
   });
-  const ctx = await env.lib.createContext({ device });
   const info = adapter.info;
   return {
-    ctx,
+    device,
     adapter: {
       vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description,
       timestampQuery, features: [...adapter.features].map(String).sort(),
       maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize, maxBufferSize: device.limits.maxBufferSize,
     },
   };
+}
+
+async function openDevice(env: SessionEnv): Promise<Opened> {
+  const { device, adapter } = await requestBenchDevice(env.gpu);
+  return { ctx: await env.lib.createContext({ device }), adapter };
 }
 
 export function createBenchApi(env: SessionEnv): BenchApi {

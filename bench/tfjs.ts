@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { oneHot, type TrainingData } from './data.ts';
+import { softmaxStep } from './tfjs-step.ts';
 import { batches, type EpochOutcome, type EpochTrainer } from './trainer.ts';
 
 export type TfjsBackend = 'webgpu' | 'wasm';
@@ -58,11 +59,7 @@ export function tfjsTrainer(backend: TfjsBackend): EpochTrainer {
         for (const batch of batches(n, batchSize)) {
           tf.tidy(() => {
             const { Xb, Yb } = feed(batch.start, batch.rows);
-            const G = tf.sub(tf.softmax(tf.add(tf.matMul(Xb, W), b)), Yb);
-            const dW = tf.mul(tf.matMul(Xb, G, true, false), 1 / batch.rows);
-            const db = tf.mean(G, 0, true);
-            W.assign(tf.sub(W, tf.mul(dW, learningRate)));
-            b.assign(tf.sub(b, tf.mul(db, learningRate)));
+            softmaxStep(Xb, Yb, W, b, learningRate);
           });
         }
         const [Wv, bv] = await Promise.all([W.data(), b.data()]);

@@ -4,6 +4,7 @@ export const BUFFER_USAGE = {
   MAP_READ: 0x0001,
   COPY_SRC: 0x0004,
   COPY_DST: 0x0008,
+  STORAGE: 0x0080,
   QUERY_RESOLVE: 0x0200,
 } as const;
 
