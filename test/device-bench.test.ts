@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { epochOrder } from '../src/models/order.ts';
+import { epochOrder } from '../src/core/order.ts';
 import { libraryOrders, makeExchange, readExchange, runConfig, writeExchange } from '../bench/device/exchange.ts';
 import { buildPack, describePack, PACK_DIR, PACK_LIMIT_BYTES } from '../bench/device/pack.ts';
 import { LOSS_AGREEMENT, summarize, type DeviceSummary } from '../bench/device/report.ts';

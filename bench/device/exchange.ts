@@ -9,7 +9,7 @@
 //   orders.u32  (warmupEpochs + timedEpochs)·n little-endian u32: epoch e's rows at [e·n, (e+1)·n)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { epochOrder } from '../../src/models/order.ts';
+import { epochOrder } from '../../src/core/order.ts';
 import { syntheticData, type TrainingData } from '../data.ts';
 import type { RunConfig } from './types.ts';
 
