@@ -3,7 +3,7 @@
 // and a sink for progress events. The library is passed in rather than imported because Node loads
 // the built bundle (its shaders inlined) while the page bundles the sources.
 import type * as Lib from '../src/index.ts';
-import type { EpochLog, GpuContext, History, HostMatrix, IdxFiles, ModelJSON, StandardizerJSON } from '../src/index.ts';
+import type { AnyEstimator, EpochLog, GpuContext, History, HostMatrix, IdxFiles, ModelJSON, StandardizerJSON } from '../src/index.ts';
 
 export type Library = typeof Lib;
 
@@ -199,21 +199,17 @@ function describeAdapter(ctx: GpuContext): string {
   return parts.length === 0 ? 'unknown adapter' : [...new Set(parts)].join(' / ');
 }
 
-interface Fittable {
-  fit(X: HostMatrix, y: Float32Array | Int32Array, options: Record<string, unknown>): Promise<History>;
-  toJSON(): ModelJSON;
-  destroy(): void;
+function createModel(lib: Library, ctx: GpuContext, kind: ModelKind, nFeatures: number, nClasses: number): AnyEstimator {
+  if (kind === 'softmax') return new lib.SoftmaxRegression(ctx, { nFeatures, nClasses });
+  if (kind === 'logistic') return new lib.LogisticRegression(ctx, { nFeatures });
+  return new lib.LinearRegression(ctx, { nFeatures });
 }
 
-function createModel(lib: Library, ctx: GpuContext, kind: ModelKind, nFeatures: number, nClasses: number): Fittable {
-  // The three estimators share fit()'s signature up to the type of y, which prepare() has checked.
-  if (kind === 'softmax') return new lib.SoftmaxRegression(ctx, { nFeatures, nClasses }) as unknown as Fittable;
-  if (kind === 'logistic') return new lib.LogisticRegression(ctx, { nFeatures }) as unknown as Fittable;
-  return new lib.LinearRegression(ctx, { nFeatures }) as unknown as Fittable;
-}
-
-async function predictLabels(model: Fittable, X: HostMatrix): Promise<Int32Array> {
-  return (model as unknown as { predict(X: HostMatrix): Promise<Int32Array> }).predict(X);
+/** A classifier's predictions are its labels; prepare() made the model a classifier before this is called. */
+async function predictLabels(model: AnyEstimator, X: HostMatrix): Promise<Int32Array> {
+  const predicted = await model.predict(X);
+  if (!(predicted instanceof Int32Array)) throw new Error(`${model.modelName} does not predict class labels`);
+  return predicted;
 }
 
 function mean(xs: readonly number[]): number {
@@ -263,7 +259,7 @@ export async function runJob(spec: JobSpec, rt: JobRuntime): Promise<JobResult> 
         confusion = lib.confusionMatrix(data.test.y, predicted, k);
         testAccuracy = confusion.reduce((s, row, i) => s + (row[i] as number), 0) / data.test.X.rows;
       } else {
-        testR2 = await (model as unknown as { score(X: HostMatrix, y: Float32Array | Int32Array): Promise<number> }).score(data.test.X, data.test.y);
+        testR2 = await model.score(data.test.X, data.test.y);
       }
       return {
         info,

@@ -92,7 +92,7 @@ export class DemoModel {
     const fit = {
       epochs: 1,
       batchSize: step.batchSize,
-      learningRate: step.learningRate as LearningRateSchedule,
+      learningRate: step.learningRate,
       l2: step.l2,
       seed: step.seed,
       warmStart: step.warm,
