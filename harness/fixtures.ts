@@ -10,18 +10,19 @@ import type { LossKind } from '../src/types.ts';
 import { BUFFER_USAGE } from '../src/webgpu-constants.ts';
 import type { WireArg, WireError, WireMatrix } from './wire.ts';
 import type { ContextOptions, EngineChoice, ModelJSON } from '../src/index.ts';
+import { hardeningFixtures } from './fixtures-hardening.ts';
 
 let contextPromise: Promise<GpuContext> | null = null;
 let plainContextPromise: Promise<GpuContext> | null = null;
 
 /** The step engine the page's contexts run, from the page URL (?engine=gpu|cpu; default: the adapter's choice). */
-function pageEngine(): EngineChoice {
+export function pageEngine(): EngineChoice {
   const e = new URLSearchParams(globalThis.location?.search ?? '').get('engine');
   return e === 'gpu' || e === 'cpu' ? e : 'auto';
 }
 
 /** One context for the page, with op outputs poisoned so unwritten elements read back as NaN. */
-function context(): Promise<GpuContext> {
+export function context(): Promise<GpuContext> {
   contextPromise ??= createContext({ poisonOutputs: true, engine: pageEngine() });
   return contextPromise;
 }
@@ -32,7 +33,7 @@ function plainContext(): Promise<GpuContext> {
   return plainContextPromise;
 }
 
-function toWire(m: { data: Float32Array; rows: number; cols: number }): WireMatrix {
+export function toWire(m: { data: Float32Array; rows: number; cols: number }): WireMatrix {
   return { data: Array.from(m.data), rows: m.rows, cols: m.cols };
 }
 
@@ -92,6 +93,7 @@ ${copies}
 }
 
 const fixtures = {
+  ...hardeningFixtures,
   async adapter() {
     const ctx = await context();
     const offered = (await navigator.gpu.requestAdapter())?.features.has('subgroups') === true;
@@ -579,11 +581,11 @@ export interface ModelRun {
   subgroups?: false;
 }
 
-function wireInput(m: WireMatrix): MatrixInput {
+export function wireInput(m: WireMatrix): MatrixInput {
   return { data: Float32Array.from(m.data), rows: m.rows, cols: m.cols };
 }
 
-function makeModel(ctx: GpuContext, a: ModelRun): LogisticRegression | SoftmaxRegression | LinearRegression {
+export function makeModel(ctx: GpuContext, a: ModelRun): LogisticRegression | SoftmaxRegression | LinearRegression {
   const o = a.options as never;
   if (a.model === 'logistic') return new LogisticRegression(ctx, o);
   if (a.model === 'softmax') return new SoftmaxRegression(ctx, o);
@@ -667,7 +669,7 @@ async function modelOutputs(model: AnyModel, X: MatrixInput): Promise<number[]> 
 }
 
 /** σ([0, 2]) on `ctx` equals [0.5, 0.880797…]: the context still computes. */
-async function sigmoidOfZero(ctx: GpuContext): Promise<boolean> {
+export async function sigmoidOfZero(ctx: GpuContext): Promise<boolean> {
   const Z = ctx.upload([[0, 2]]);
   try {
     const [out] = await readAll(ops.sigmoid(ctx, Z));
@@ -678,7 +680,7 @@ async function sigmoidOfZero(ctx: GpuContext): Promise<boolean> {
 }
 
 /** What `work` threw (or rejected with), reduced to name and message; null when it succeeded. */
-async function errorOf(work: Promise<unknown> | (() => unknown)): Promise<WireError['error'] | null> {
+export async function errorOf(work: Promise<unknown> | (() => unknown)): Promise<WireError['error'] | null> {
   try {
     await (typeof work === 'function' ? work() : work);
     return null;

@@ -1,7 +1,9 @@
-// Owns the device, the compiled kernels and every buffer the library allocates; surfaces GPU errors
-// and device loss as exceptions on the next call instead of letting them pass silently.
+// Owns the device, the compiled kernels and every buffer the library allocates. GPU errors of the
+// library's own calls are caught per call (error-scopes.ts) and raised by the call that caused them;
+// device loss makes every later call throw.
 import { checkContextOptions, checkLimitsAgainst, describeAdapter, type AdapterDescription, type ContextOptions } from './context-options.ts';
 import { checkEngineChoice, chooseEngine, type EngineName } from './engines/choose.ts';
+import { ErrorScopes, type ErrorCheck } from './error-scopes.ts';
 import { DeviceLostError, GPUError, ShapeError, StateError, WebGPUUnavailableError } from './errors.ts';
 import { Kernel, type Dispatch } from './kernels/kernel.ts';
 import { shaderSource, type KernelName } from './kernels/shaders.ts';
@@ -79,7 +81,8 @@ export class GpuContext {
   /** Released uniform buffers, rewritten on reuse: queue order makes earlier submits see the old bytes. */
   readonly #uniforms = new BufferPool();
   readonly #staging = new BufferPool();
-  readonly #onError: (event: Event) => void;
+  readonly #scopes: ErrorScopes;
+  /** Set once the device is lost: the one error that outlives the call that met it. */
   #error: Error | null = null;
   #destroyed = false;
 
@@ -94,14 +97,11 @@ export class GpuContext {
     this.engine = chooseEngine(checkEngineChoice(options.engine), adapter.cpu);
     this.lost = device.lost;
     device.lost.then((info) => {
-      // Loss wins over an earlier GPUError: whatever went wrong before, the remedy now is a new context.
       if (!this.#destroyed) this.#error = new DeviceLostError(`WebGPU device lost (${info.reason}): ${info.message}`);
     });
-    this.#onError = (event: Event) => {
-      const message = (event as GPUUncapturedErrorEvent).error.message;
-      this.#error ??= new GPUError(`WebGPU error: ${message}`);
-    };
-    device.addEventListener('uncapturederror', this.#onError);
+    // No 'uncapturederror' listener: the library's own errors are all captured in scopes, so an
+    // uncaptured error belongs to other code on a shared device and is none of the context's business.
+    this.#scopes = new ErrorScopes(device);
   }
 
   /** Buffers allocated through this context and not yet destroyed. */
@@ -114,7 +114,7 @@ export class GpuContext {
     return this.device.limits;
   }
 
-  /** Throws the first GPU error or device loss seen so far, or a StateError after destroy(). */
+  /** Throws DeviceLostError once the device is lost, or a StateError after destroy(). */
   assertUsable(): void {
     if (this.#destroyed) throw new StateError('the GPU context was used after destroy()');
     if (this.#error !== null) throw this.#error;
@@ -125,8 +125,14 @@ export class GpuContext {
     const key = `${name}${JSON.stringify(constants)}`;
     let k = this.#kernels.get(key);
     if (k === undefined) {
-      k = new Kernel(this.device, name, shaderSource(name, { subgroups: this.subgroups }), constants);
+      const built = this.capture(`compiling ${name}`, () => new Kernel(this.device, name, shaderSource(name, { subgroups: this.subgroups }), constants));
+      k = built.value;
       this.#kernels.set(key, k);
+      // A kernel that failed to build (out of memory, say) is built afresh next time rather than kept.
+      const made = k;
+      built.check.catch(() => {
+        if (this.#kernels.get(key) === made) this.#kernels.delete(key);
+      });
     }
     return k;
   }
@@ -141,33 +147,35 @@ export class GpuContext {
       );
     }
     const mapped = fill !== undefined;
-    const buffer = this.device.createBuffer({ label, size: bytes, usage: STORAGE_USAGE, mappedAtCreation: mapped });
-    if (mapped) {
-      if (fill instanceof Uint8Array) new Uint8Array(buffer.getMappedRange()).set(fill);
-      else if (typeof fill === 'number') new Float32Array(buffer.getMappedRange()).fill(fill);
-      else new Float32Array(buffer.getMappedRange()).set(fill);
-      buffer.unmap();
-    }
+    const { value: buffer, check } = this.capture(`creating ${label}`, () => {
+      const b = this.device.createBuffer({ label, size: bytes, usage: STORAGE_USAGE, mappedAtCreation: mapped });
+      if (mapped) {
+        if (fill instanceof Uint8Array) new Uint8Array(b.getMappedRange()).set(fill);
+        else if (typeof fill === 'number') new Float32Array(b.getMappedRange()).fill(fill);
+        else new Float32Array(b.getMappedRange()).set(fill);
+        b.unmap();
+      }
+      return b;
+    });
+    this.#scopes.note([buffer], [check]);
     this.#live.add(buffer);
     return buffer;
   }
 
   /** A uniform buffer holding `bytes`, for one kernel's parameters (a released one of that size when there is one). */
   createUniform(bytes: ArrayBuffer, label: string): GPUBuffer {
-    const reused = this.#uniforms.take(bytes.byteLength);
-    if (reused !== undefined) {
-      this.device.queue.writeBuffer(reused, 0, bytes);
-      this.#live.add(reused);
-      return reused;
-    }
-    const buffer = this.device.createBuffer({
-      label,
-      size: bytes.byteLength,
-      usage: BUFFER_USAGE.UNIFORM | BUFFER_USAGE.COPY_DST,
-      mappedAtCreation: true,
+    const { value: buffer, check } = this.capture(`creating ${label}`, () => {
+      const reused = this.#uniforms.take(bytes.byteLength);
+      if (reused !== undefined) {
+        this.device.queue.writeBuffer(reused, 0, bytes);
+        return reused;
+      }
+      const b = this.device.createBuffer({ label, size: bytes.byteLength, usage: BUFFER_USAGE.UNIFORM | BUFFER_USAGE.COPY_DST, mappedAtCreation: true });
+      new Uint8Array(b.getMappedRange()).set(new Uint8Array(bytes));
+      b.unmap();
+      return b;
     });
-    new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(bytes));
-    buffer.unmap();
+    this.#scopes.note([buffer], [check]);
     this.#live.add(buffer);
     return buffer;
   }
@@ -201,19 +209,47 @@ export class GpuContext {
     return new GpuMatrix(this, this.createStorage(rows * cols, label), rows, cols);
   }
 
-  /** Records the dispatches into one compute pass, submits it, then frees `temporaries`. */
-  submit(dispatches: readonly Dispatch[], temporaries: readonly GPUBuffer[] = []): void {
-    const encoder = this.device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    for (const d of dispatches) {
-      pass.setPipeline(d.pipeline);
-      pass.setBindGroup(0, d.bindGroup);
-      pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
-    }
-    pass.end();
-    this.device.queue.submit([encoder.finish()]);
+  /**
+   * Runs `body`, synchronous device calls, inside one WebGPU error scope. `check` rejects with a
+   * GPUError when the device reported an error for any of them; inside another capture (an op's, a
+   * training epoch's) the calls join that one's scope and check.
+   */
+  capture<T>(what: string, body: () => T): { value: T; check: ErrorCheck } {
+    return this.#scopes.capture(what, body);
+  }
+
+  /**
+   * Runs an op's device calls (`body`) in one error scope. Its errors, and any not yet reported for
+   * what the `inputs` hold, are raised by the next read of one of `outputs(result)`: the caller that
+   * reads the op's result learns that it is wrong, and no one else does.
+   */
+  track<T>(what: string, inputs: readonly (GpuMatrix | undefined)[], body: () => T, outputs: (result: T) => readonly GpuMatrix[]): T {
+    const inherited = inputs.flatMap((m) => (m === undefined || m.destroyed ? [] : this.#scopes.pending(m.buffer)));
+    const { value, check } = this.capture(what, body);
+    this.#scopes.note(outputs(value).map((m) => m.buffer), [check, ...inherited]);
+    return value;
+  }
+
+  /**
+   * Records the dispatches into one compute pass, submits it, then frees `temporaries`. The promise
+   * (never an unhandled rejection) rejects with a GPUError if the device rejected the work.
+   */
+  submit(dispatches: readonly Dispatch[], temporaries: readonly GPUBuffer[] = []): ErrorCheck {
+    this.assertUsable();
+    const { check } = this.capture('submit', () => {
+      const encoder = this.device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      for (const d of dispatches) {
+        pass.setPipeline(d.pipeline);
+        pass.setBindGroup(0, d.bindGroup);
+        pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+      }
+      pass.end();
+      this.device.queue.submit([encoder.finish()]);
+    });
     // Work already submitted keeps its buffers alive; destroying now just returns them sooner.
     for (const b of temporaries) this.releaseBuffer(b);
+    return check;
   }
 
   /** Reads `floats` f32 values from a buffer, starting `byteOffset` bytes in, back to the host. */
@@ -222,24 +258,29 @@ export class GpuContext {
     const bytes = floats * 4;
     // Staging sizes are whole 256-byte blocks so small reads of different lengths share buffers.
     const size = Math.ceil(Math.max(4, bytes) / 256) * 256;
-    const staging = this.#staging.take(size) ?? this.device.createBuffer({ size, usage: BUFFER_USAGE.MAP_READ | BUFFER_USAGE.COPY_DST });
+    // The errors of the work that wrote `buffer` are this read's to report: its data came from there.
+    const writes = this.#scopes.take(buffer);
+    const { value: staging, check } = this.capture('reading a GPU buffer', () => {
+      const s = this.#staging.take(size) ?? this.device.createBuffer({ size, usage: BUFFER_USAGE.MAP_READ | BUFFER_USAGE.COPY_DST });
+      const encoder = this.device.createCommandEncoder();
+      encoder.copyBufferToBuffer(buffer, byteOffset, s, 0, Math.max(4, bytes));
+      this.device.queue.submit([encoder.finish()]);
+      return s;
+    });
     let reusable = false;
     try {
-      const encoder = this.device.createCommandEncoder();
-      encoder.copyBufferToBuffer(buffer, byteOffset, staging, 0, Math.max(4, bytes));
-      this.device.queue.submit([encoder.finish()]);
       try {
         await staging.mapAsync(MAP_MODE_READ);
       } catch (e) {
         await this.#lossSettled();
         this.assertUsable();
+        await Promise.all([...writes, check]);
         throw new GPUError(`reading a GPU buffer failed: ${(e as Error).message}`);
       }
       const data = new Float32Array(staging.getMappedRange().slice(0, bytes));
       staging.unmap();
       reusable = true;
-      // Errors raised by earlier submits are delivered before the map completes.
-      this.assertUsable();
+      await Promise.all([...writes, check]);
       return data;
     } finally {
       if (!(reusable && size <= POOLED_STAGING_BYTES && !this.#destroyed && this.#staging.give(staging))) staging.destroy();
@@ -277,7 +318,6 @@ export class GpuContext {
     this.#live.clear();
     this.#uniforms.destroy();
     this.#staging.destroy();
-    this.device.removeEventListener('uncapturederror', this.#onError);
     if (this.#ownsDevice) this.device.destroy();
   }
 }

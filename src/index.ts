@@ -1,5 +1,6 @@
 export { createContext, GpuContext } from './context.ts';
 export type { AdapterDescription, ContextOptions } from './context-options.ts';
+export type { ErrorCheck } from './error-scopes.ts';
 export type { EngineChoice, EngineName } from './engines/choose.ts';
 export { GpuMatrix } from './matrix.ts';
 export * as ops from './ops.ts';

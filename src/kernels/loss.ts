@@ -69,9 +69,11 @@ export function loss(ctx: GpuContext, kind: LossKind, Z: GpuMatrix, Y: GpuMatrix
   if (Z.rows !== Y.rows || Z.cols !== Y.cols) {
     throw new ShapeError(`loss: Z is ${describeShape(Z)} but Y is ${describeShape(Y)} (they must match)`);
   }
-  const out = ctx.createMatrix(1, 1, 'loss');
-  const partial = ctx.createStorage(lossGroups(Z.rows), 'loss.partial');
-  const params = lossUniforms(ctx, { m: Z.rows, k: Z.cols, kind, scale: 1 / Z.rows });
-  ctx.submit(lossDispatches(ctx, params, Z.rows, kind, { Z: Z.buffer, Y: Y.buffer, partial, out: out.buffer }), [params, partial]);
-  return out;
+  return ctx.track('loss', [Z, Y], () => {
+    const out = ctx.createMatrix(1, 1, 'loss');
+    const partial = ctx.createStorage(lossGroups(Z.rows), 'loss.partial');
+    const params = lossUniforms(ctx, { m: Z.rows, k: Z.cols, kind, scale: 1 / Z.rows });
+    ctx.submit(lossDispatches(ctx, params, Z.rows, kind, { Z: Z.buffer, Y: Y.buffer, partial, out: out.buffer }), [params, partial]);
+    return out;
+  }, (out) => [out]);
 }

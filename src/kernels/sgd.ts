@@ -55,13 +55,16 @@ export function sgdStep(ctx: GpuContext, W: GpuMatrix, dW: GpuMatrix, learningRa
     checkSameShape('b', 'db', bias.b, bias.db);
   }
   checkRates(learningRate, l2);
-  const temporaries = [ctx.createUniform(sgdUniformBytes(ctx, { n: W.length, learningRate, l2 }), 'sgd.params')];
-  const dispatches = [sgdDispatch(ctx, temporaries[0] as GPUBuffer, W.length, W.buffer, dW.buffer)];
-  if (bias !== undefined) {
-    const n = bias.b.length;
-    const params = ctx.createUniform(sgdUniformBytes(ctx, { n, learningRate, l2: 0 }), 'sgd.params');
-    temporaries.push(params);
-    dispatches.push(sgdDispatch(ctx, params, n, bias.b.buffer, bias.db.buffer));
-  }
-  ctx.submit(dispatches, temporaries);
+  const updated = bias === undefined ? [W] : [W, bias.b];
+  ctx.track('sgdStep', [W, dW, bias?.b, bias?.db], () => {
+    const temporaries = [ctx.createUniform(sgdUniformBytes(ctx, { n: W.length, learningRate, l2 }), 'sgd.params')];
+    const dispatches = [sgdDispatch(ctx, temporaries[0] as GPUBuffer, W.length, W.buffer, dW.buffer)];
+    if (bias !== undefined) {
+      const n = bias.b.length;
+      const params = ctx.createUniform(sgdUniformBytes(ctx, { n, learningRate, l2: 0 }), 'sgd.params');
+      temporaries.push(params);
+      dispatches.push(sgdDispatch(ctx, params, n, bias.b.buffer, bias.db.buffer));
+    }
+    ctx.submit(dispatches, temporaries);
+  }, () => updated);
 }

@@ -17,8 +17,10 @@ export function sigmoidDispatch(ctx: GpuContext, params: GPUBuffer, n: number, Z
 export function sigmoid(ctx: GpuContext, Z: GpuMatrix): GpuMatrix {
   requireContext(ctx);
   ctx.own('Z', Z);
-  const Yhat = ctx.createMatrix(Z.rows, Z.cols, 'Yhat');
-  const params = sigmoidUniforms(ctx, Z.length);
-  ctx.submit([sigmoidDispatch(ctx, params, Z.length, Z.buffer, Yhat.buffer)], [params]);
-  return Yhat;
+  return ctx.track('sigmoid', [Z], () => {
+    const Yhat = ctx.createMatrix(Z.rows, Z.cols, 'Yhat');
+    const params = sigmoidUniforms(ctx, Z.length);
+    ctx.submit([sigmoidDispatch(ctx, params, Z.length, Z.buffer, Yhat.buffer)], [params]);
+    return Yhat;
+  }, (Yhat) => [Yhat]);
 }

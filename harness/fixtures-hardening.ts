@@ -1,0 +1,126 @@
+// Fixtures for failure handling, run in the harness page: GPU errors kept to the call that caused
+// them (another owner's errors on a shared device). Merged into the page's fixtures by fixtures.ts.
+import {
+  createContext, GPUError, LinearRegression, ops,
+  type FitOptions, type GpuContext, type MatrixInput,
+} from '../src/index.ts';
+import { BUFFER_USAGE } from '../src/webgpu-constants.ts';
+import { errorOf, makeModel, pageEngine, sigmoidOfZero, wireInput, type ModelRun } from './fixtures.ts';
+
+type Model = ReturnType<typeof makeModel>;
+
+/** A fresh context on the page's engine, so a fixture that breaks things breaks nothing else. */
+function freshContext(device?: GPUDevice): Promise<GpuContext> {
+  return createContext(device === undefined ? { engine: pageEngine() } : { device, engine: pageEngine() });
+}
+
+function fitOptions(run: ModelRun): FitOptions<MatrixInput, number[]> {
+  return run.fit as FitOptions<MatrixInput, number[]>;
+}
+
+/** Every output of the model as one flat array: predictProba for classifiers, predict for regression. */
+async function outputs(model: Model, X: unknown): Promise<number[]> {
+  const input = X as MatrixInput;
+  if (model instanceof LinearRegression) return Array.from((await model.predict(input)).data);
+  const p = await model.predictProba(input);
+  return Array.from(p instanceof Float32Array ? p : p.data);
+}
+
+async function paramsOf(model: Model): Promise<number[]> {
+  const p = await model.getParams();
+  return [...p.W.data, ...p.b];
+}
+
+/** The error a promise rejects with, with its cause (for wrapped callback errors). */
+async function rejection(work: Promise<unknown>): Promise<{ name: string; message: string; causeIs: unknown; isGPUError: boolean } | null> {
+  try {
+    await work;
+    return null;
+  } catch (e) {
+    const err = e as Error & { cause?: unknown };
+    return { name: err.name, message: err.message, causeIs: err.cause, isGPUError: e instanceof GPUError };
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export const hardeningFixtures = {
+  /**
+   * The app's own WebGPU calls on a device it shares with the library, and the library's own GPU
+   * errors, each reported to its owner only: the app's invalid calls (also while a fit runs) reach
+   * the app's 'uncapturederror' listener and change nothing for the library; the library's own
+   * failed read, submit and op reject the call that made them and leave the context working.
+   */
+  async sharedDevice(a: { run: ModelRun }) {
+    const adapter = await navigator.gpu.requestAdapter();
+    if (adapter === null) throw new Error('no adapter');
+    const device = await adapter.requestDevice();
+    const appErrors: string[] = [];
+    device.addEventListener('uncapturederror', (event) => {
+      // An app that handles its errors: the browser does not log them then.
+      event.preventDefault();
+      appErrors.push((event as GPUUncapturedErrorEvent).error.message);
+    });
+    const invalid = () => device.createBuffer({ size: 4, usage: 0 });
+    const ctx = await freshContext(device);
+    const X = wireInput(a.run.X);
+    const fitTwice = async (disturb: boolean) => {
+      const model = makeModel(ctx, a.run);
+      const timer = disturb ? setInterval(invalid, 1) : undefined;
+      try {
+        const onEpochEnd = disturb ? () => void invalid() : undefined;
+        await model.fit(X, a.run.y, { ...fitOptions(a.run), ...(onEpochEnd === undefined ? {} : { onEpochEnd }) });
+        return { params: await paramsOf(model), outputs: await outputs(model, X) };
+      } finally {
+        clearInterval(timer);
+        model.destroy();
+      }
+    };
+    try {
+      const quiet = await fitTwice(false);
+      invalid();
+      const disturbed = await fitTwice(true);
+      const appErrorsSeen = appErrors.length;
+      // The library's own errors. A buffer without COPY_SRC cannot be read back:
+      const noCopy = device.createBuffer({ size: 16, usage: BUFFER_USAGE.STORAGE });
+      const readError = await rejection(ctx.readBuffer(noCopy, 4));
+      noCopy.destroy();
+      // An op whose input buffer was destroyed behind the library's back, beside a healthy one:
+      const broken = ctx.upload([[1, 2]]);
+      const healthy = ctx.upload([[0, 2]]);
+      broken.buffer.destroy();
+      const Zbroken = ops.sigmoid(ctx, broken);
+      const Zhealthy = ops.sigmoid(ctx, healthy);
+      const [opError, healthyRead] = await Promise.all([rejection(Zbroken.read()), Zhealthy.read()]);
+      const secondRead = await errorOf(Zbroken.read());
+      // A submit of a dispatch bound to a destroyed buffer:
+      const params = ctx.createUniform(ctx.kernel('sigmoid').uniformBytes({ n: 2 }), 'probe.params');
+      const dead = ctx.createStorage(4, 'probe.dead');
+      const out = ctx.createStorage(4, 'probe.out');
+      const dispatch = ctx.kernel('sigmoid').dispatch('main', { params, Z: dead, Yhat: out }, [1, 1, 1]);
+      dead.destroy();
+      const submitError = await rejection(ctx.submit([dispatch]));
+      for (const b of [params, dead, out]) ctx.releaseBuffer(b);
+      for (const m of [broken, healthy, Zbroken, Zhealthy]) m.destroy();
+      const afterErrors = await fitTwice(false);
+      const contextWorks = await sigmoidOfZero(ctx);
+      const liveBuffers = ctx.liveBuffers;
+      ctx.destroy();
+      // The device is the app's: still usable after the context is gone.
+      const probe = device.createBuffer({ size: 16, usage: BUFFER_USAGE.STORAGE });
+      probe.destroy();
+      // Uncaptured errors are delivered as events a little later: give a leaked one time to arrive.
+      await device.queue.onSubmittedWorkDone();
+      await sleep(50);
+      return {
+        // Messages only the app's own calls cause: errors arrive late, so counts at one moment prove little.
+        quiet, disturbed, afterErrors, appErrorsSeen, appMessages: [...new Set(appErrors)],
+        readError, opError, healthyRead: Array.from(healthyRead.data), secondRead, submitError,
+        contextWorks, liveBuffers,
+      };
+    } finally {
+      ctx.destroy();
+      device.destroy();
+    }
+  },
+};
