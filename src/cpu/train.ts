@@ -190,7 +190,7 @@ function moved(p: TrainProblem, params: Params, start: Params): number {
 /** Mini-batch SGD with the options' schedule, order, L2 and stopping rules (core/loop.ts); inputs are not mutated. */
 export function train(p: TrainProblem): TrainResult {
   checkShapes(p);
-  const threshold = checkFiniteNumber('train: threshold', p.threshold ?? 0.5);
+  const threshold = checkFiniteNumber('train: threshold', p.threshold === undefined ? 0.5 : p.threshold);
   const n = p.X.rows;
   const params: Params = { W: copy64(p.W), b: copy64(p.b) };
   // sgdStep returns fresh matrices, so holding the old references is a snapshot of θ.
