@@ -1,13 +1,16 @@
-// Fixtures for failure handling, run in the harness page: GPU errors kept to the call that caused
-// them (another owner's errors on a shared device). Merged into the page's fixtures by fixtures.ts.
+// Fixtures for failure handling, run in the harness page: divergence at the last step, GPU errors
+// kept to the call that caused them (another owner's errors on a shared device), and async epoch
+// callbacks. Merged into the page's fixtures by fixtures.ts.
 import {
   createContext, GPUError, LinearRegression, ops,
   type FitOptions, type GpuContext, type MatrixInput,
 } from '../src/index.ts';
 import { BUFFER_USAGE } from '../src/webgpu-constants.ts';
-import { errorOf, makeModel, pageEngine, sigmoidOfZero, wireInput, type ModelRun } from './fixtures.ts';
+import { context, errorOf, makeModel, pageEngine, sigmoidOfZero, wireInput, type ModelRun } from './fixtures.ts';
+import type { WireError } from './wire.ts';
 
 type Model = ReturnType<typeof makeModel>;
+type Caught = WireError['error'] | null;
 
 /** A fresh context on the page's engine, so a fixture that breaks things breaks nothing else. */
 function freshContext(device?: GPUDevice): Promise<GpuContext> {
@@ -45,6 +48,36 @@ async function rejection(work: Promise<unknown>): Promise<{ name: string; messag
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export const hardeningFixtures = {
+  /**
+   * Fits `run` (a fit that should succeed), saves the model, then fits `diverging` on it. Reports the
+   * second fit's error, whether the model kept the saved parameters, and whether its toJSON() comes
+   * back through fromJSON().
+   */
+  async divergence(a: { run: ModelRun; diverging: ModelRun['fit'] }) {
+    const ctx = await context();
+    const model = makeModel(ctx, a.run);
+    const X = wireInput(a.run.X);
+    try {
+      await model.fit(X, a.run.y, fitOptions(a.run));
+      const saved = JSON.stringify(model.toJSON());
+      const error = await errorOf(model.fit(X, a.run.y, a.diverging as FitOptions<MatrixInput, number[]>));
+      const json = model.toJSON();
+      const Cls = model.constructor as unknown as { fromJSON(c: GpuContext, j: unknown): Model };
+      let restored: Caught = null;
+      try {
+        Cls.fromJSON(ctx, JSON.parse(JSON.stringify(json))).destroy();
+      } catch (e) {
+        restored = { name: (e as Error).name, message: (e as Error).message };
+      }
+      const out = await outputs(model, X);
+      return {
+        error, unchanged: JSON.stringify(json) === saved, fromJSONError: restored,
+        finite: [...json.W, ...json.b, ...out].every((v) => Number.isFinite(v)),
+      };
+    } finally {
+      model.destroy();
+    }
+  },
   /**
    * The app's own WebGPU calls on a device it shares with the library, and the library's own GPU
    * errors, each reported to its owner only: the app's invalid calls (also while a fit runs) reach
@@ -121,6 +154,61 @@ export const hardeningFixtures = {
     } finally {
       ctx.destroy();
       device.destroy();
+    }
+  },
+  /**
+   * onEpochEnd returning promises: the order in which the schedule (run at each epoch's start) and
+   * the callback's start and end happen, and what fit() does when the callback's promise rejects
+   * (or it throws) after `failAfter` epochs.
+   */
+  async asyncCallbacks(a: { run: ModelRun; failAfter: number }) {
+    const ctx = await context();
+    const model = makeModel(ctx, a.run);
+    const X = wireInput(a.run.X);
+    let unhandled = 0;
+    const onUnhandled = () => void unhandled++;
+    globalThis.addEventListener('unhandledrejection', onUnhandled);
+    try {
+      const events: string[] = [];
+      const rate = a.run.fit.learningRate as number;
+      const history = await model.fit(X, a.run.y, {
+        ...fitOptions(a.run),
+        learningRate: (epoch: number) => {
+          events.push(`rate ${epoch}`);
+          return rate;
+        },
+        onEpochEnd: async ({ epoch }) => {
+          events.push(`start ${epoch}`);
+          await sleep(15);
+          events.push(`end ${epoch}`);
+        },
+      });
+      const saved = JSON.stringify(model.toJSON());
+      const boom = new Error('boom');
+      const failures = [
+        { kind: 'rejects', callback: async ({ epoch }: { epoch: number }) => (epoch === a.failAfter ? Promise.reject(boom) : sleep(1)) },
+        { kind: 'throws', callback: ({ epoch }: { epoch: number }) => {
+          if (epoch === a.failAfter) throw boom;
+        } },
+        { kind: 'rejects a string', callback: async ({ epoch }: { epoch: number }) => {
+          await sleep(1);
+          if (epoch === a.failAfter) throw 'not an Error';
+        } },
+      ];
+      const failed = [];
+      for (const f of failures) {
+        const e = await rejection(model.fit(X, a.run.y, { ...fitOptions(a.run), onEpochEnd: f.callback }));
+        failed.push({
+          kind: f.kind, name: e?.name, message: e?.message, causeIsBoom: e?.causeIs === boom,
+          cause: e?.causeIs instanceof Error ? e.causeIs.message : e?.causeIs, unchanged: JSON.stringify(model.toJSON()) === saved,
+        });
+      }
+      const refit = await errorOf(model.fit(X, a.run.y, fitOptions(a.run)));
+      await sleep(20);
+      return { events, epochs: history.epochs, failed, refit, unhandled };
+    } finally {
+      globalThis.removeEventListener('unhandledrejection', onUnhandled);
+      model.destroy();
     }
   },
 };

@@ -5,7 +5,7 @@ import { LOSSES, OBJECTIVES, type Activation, type Objective } from '../core/obj
 import { runEpochsSync, type EpochMetrics } from '../core/loop.ts';
 import type { History, ResolvedFitOptions } from '../core/options.ts';
 import type { DenseMatrix, Matrix64 } from '../types.ts';
-import { checkFiniteNumber } from '../validate.ts';
+import { checkFiniteNumber, F32_MAX } from '../validate.ts';
 import { gradient } from './gradient.ts';
 import { loss } from './loss.ts';
 import { matmul } from './matmul.ts';
@@ -204,6 +204,8 @@ export function train(p: TrainProblem): TrainResult {
     moved: () => moved(p, params, start),
     gradientNorm: () =>
       objectiveGradientNorm({ objective: p.objective, X: p.X, Y: p.Y, W: params.W, b: params.b, l2: p.options.l2, fitIntercept: p.fitIntercept }),
+    // The GPU model holds float32: a float64 value beyond its range is as diverged as Infinity.
+    paramsFinite: () => [params.W.data, params.b.data].every((a) => a.every((v) => Math.abs(v) <= F32_MAX)),
   });
   return { W: params.W, b: params.b, history };
 }

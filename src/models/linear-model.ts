@@ -253,13 +253,14 @@ export abstract class LinearModel<YIn> {
           }
           return out;
         };
-        const history = await trainOnGpu({
+        const result = await trainOnGpu({
           ctx: this.ctx, objective: this.objective, X: Xres, Y: Yg, W: this.#W, b: this.#b,
           fitIntercept: this.fitIntercept, options: opts, initialW: this.#host.W, initialB: this.#host.b,
           metrics, gradientNorm: () => this.#gradientNorm(Xh, Yh, residentTrain, opts.l2),
         });
-        await this.#syncHost();
-        return history;
+        // The trainer read the final parameters back to check them: they are the new host copy.
+        this.#host = { W: result.W, b: result.b };
+        return result.history;
       } catch (e) {
         // A fit that fails (diverged, device error) leaves the model as it was before the call.
         this.#restore(before);
