@@ -107,6 +107,8 @@ const CONSTRUCTOR_CASES: Case[] = [
   { call: 'new.LinearRegression', args: [MAIN, { nFeatures: 2, nClasses: 3 }], error: 'ValueError', mentions: ["'nClasses'", 'nOutputs'] },
   { call: 'new.LinearRegression', args: [MAIN, { nFeatures: 2, fitIntercept: 'no' }], error: 'ValueError', mentions: ['fitIntercept', "'no' (a string)"] },
   { call: 'new.LinearRegression', args: [MAIN, { nFeatures: 2 ** 28, nOutputs: 64 }], error: 'ShapeError', mentions: ['nFeatures = 268435456', 'maxStorageBufferBindingSize'] },
+  { call: 'new.LogisticRegression', args: [MAIN, { nFeatures: 2, threshold: null }], error: 'ValueError', mentions: ['threshold', 'null', 'leave it out'] },
+  { call: 'new.LinearRegression', args: [MAIN, { nFeatures: 2, nOutputs: null }], error: 'ValueError', mentions: ['nOutputs', 'null'] },
 ];
 
 const METHOD_CASES: Case[] = [
@@ -173,6 +175,11 @@ const FROM_JSON_CASES: Case[] = [
   { call: 'LogisticRegression.fromJSON', args: [MAIN, { $json: 'logistic', set: { fitIntercept: false, b: [0.5] } }], error: 'ValueError', mentions: ['b', 'fitIntercept'] },
   { call: 'LogisticRegression.fromJSON', args: [MAIN, { $json: 'logistic', set: { nOutputs: 3, W: [0, 0, 0, 0, 0, 0], b: [0, 0, 0] } }], error: 'ValueError', mentions: ['nOutputs', '3'] },
   { call: 'SoftmaxRegression.fromJSON', args: [DEAD, { $json: 'softmax' }], error: 'StateError', mentions: ['context', 'destroy()'] },
+  { call: 'LogisticRegression.fromJSON', args: [MAIN, { $json: 'logistic', set: { settings: { loss: 'bce' } } }], error: 'ValueError', mentions: ['settings.threshold', 'missing'] },
+  { call: 'SoftmaxRegression.fromJSON', args: [MAIN, { $json: 'softmax', set: { settings: { nClasses: 4 } } }], error: 'ValueError', mentions: ['settings.nClasses is 4', 'nOutputs is 3'] },
+  { call: 'SoftmaxRegression.fromJSON', args: [MAIN, { $json: 'softmax', set: { settings: {} } }], error: 'ValueError', mentions: ['settings.nClasses', 'missing'] },
+  { call: 'SoftmaxRegression.fromJSON', args: [MAIN, { $json: 'softmax', set: { settings: { nClasses: 3, k: 3 } } }], error: 'ValueError', mentions: ["unknown setting 'k'"] },
+  { call: 'LinearRegression.fromJSON', args: [MAIN, { $json: 'linear', set: { settings: { nOutputs: 1 } } }], error: 'ValueError', mentions: ["unknown setting 'nOutputs'", 'none'] },
 ];
 
 const PAGE_CASES: Case[] = [

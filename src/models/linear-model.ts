@@ -11,6 +11,7 @@ import { blockRows, rowBlocks, sliceRows } from './chunks.ts';
 import { forward, meanLoss, objectiveGradient, type Params } from './forward.ts';
 import { OBJECTIVES, type Objective, type ObjectiveSpec } from '../core/objective.ts';
 import { resolveFitOptions, type FitOptions, type History, type ParamsInput } from '../core/options.ts';
+import type { ModelJSON } from './model-json.ts';
 import { trainOnGpu } from './trainer.ts';
 import { checkByteMatrix, isByteMatrix, uploadTrainingSet, type ByteMatrix, type ResidentX } from '../engines/training-set.ts';
 
@@ -21,21 +22,6 @@ export type FeaturesInput = MatrixInput | ByteMatrix;
 export interface ModelParams {
   W: HostMatrix;
   b: Float32Array;
-}
-
-/** The serialized form of a fitted model (toJSON / fromJSON). */
-export interface ModelJSON {
-  format: 'webgpu-logreg';
-  version: 1;
-  model: string;
-  nFeatures: number;
-  nOutputs: number;
-  fitIntercept: boolean;
-  /** Model-specific settings (threshold, loss...). */
-  settings: Record<string, number | string | boolean>;
-  /** Row-major nFeatures×nOutputs. */
-  W: number[];
-  b: number[];
 }
 
 /** Constructor options every estimator takes. */
@@ -59,8 +45,10 @@ export function checkModelOptions(model: string, options: unknown): void {
     throw new ValueError(`${model} options must be an object, got ${describeValue(options)}`);
   }
   const known = MODEL_OPTIONS[model] ?? [];
-  for (const key of Object.keys(options)) {
+  for (const [key, value] of Object.entries(options)) {
     if (!known.includes(key)) throw new ValueError(`${model}: unknown option '${key}' (known: ${known.join(', ')})`);
+    // null is not "the default": leaving the option out is.
+    if (value === null) throw new ValueError(`${model}: ${key} must not be null (leave it out for the default)`);
   }
 }
 
@@ -422,35 +410,4 @@ export abstract class LinearModel<YIn> {
     this.#W.destroy();
     this.#b.destroy();
   }
-}
-
-/**
- * Checks a ModelJSON completely before a subclass rebuilds the model from it: once the model's
- * buffers exist nothing may fail, or fromJSON would throw with GPU buffers allocated and unreachable.
- */
-export function checkModelJSON(json: unknown, model: string): ModelJSON {
-  const where = `${model}.fromJSON`;
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ValueError(`${where}: expected an object, got ${describeValue(json)}`);
-  const j = json as Partial<ModelJSON>;
-  if (j.format !== 'webgpu-logreg' || j.version !== 1) {
-    throw new ValueError(`${where}: not a webgpu-logreg v1 model (format ${describeValue(j.format)}, version ${describeValue(j.version)})`);
-  }
-  if (j.model !== model) throw new ValueError(`${where}: the JSON holds a ${describeValue(j.model)}`);
-  const nFeatures = checkPositiveInt(`${where}: nFeatures`, j.nFeatures);
-  const nOutputs = checkPositiveInt(`${where}: nOutputs`, j.nOutputs);
-  if (model === 'LogisticRegression' && nOutputs !== 1) throw new ValueError(`${where}: nOutputs must be 1, got ${nOutputs}`);
-  if (typeof j.fitIntercept !== 'boolean') throw new ValueError(`${where}: fitIntercept must be true or false, got ${describeValue(j.fitIntercept)}`);
-  if (typeof j.settings !== 'object' || j.settings === null || Array.isArray(j.settings)) {
-    throw new ValueError(`${where}: settings must be an object, got ${describeValue(j.settings)}`);
-  }
-  if (!Array.isArray(j.W)) throw new ValueError(`${where}: W must be an array, got ${describeValue(j.W)}`);
-  if (!Array.isArray(j.b)) throw new ValueError(`${where}: b must be an array, got ${describeValue(j.b)}`);
-  if (j.W.length !== nFeatures * nOutputs) {
-    throw new ShapeError(`${where}: W has ${j.W.length} values but nFeatures×nOutputs is ${nFeatures}×${nOutputs} (${nFeatures * nOutputs} values)`);
-  }
-  if (j.b.length !== nOutputs) throw new ShapeError(`${where}: b has ${j.b.length} values but nOutputs is ${nOutputs}`);
-  toF32Vector(`${where}: W`, j.W);
-  const b = toF32Vector(`${where}: b`, j.b);
-  if (!j.fitIntercept && b.some((v) => v !== 0)) throw new ValueError(`${where}: b must be zero when fitIntercept is false`);
-  return j as ModelJSON;
 }

@@ -4,7 +4,8 @@ import type { GpuContext } from '../context.ts';
 import { ValueError } from '../errors.ts';
 import type { HostMatrix } from '../types.ts';
 import { checkFiniteNumber } from '../validate.ts';
-import { checkModelJSON, checkModelOptions, LinearModel, type FeaturesInput, type LinearModelOptions } from './linear-model.ts';
+import { checkModelOptions, LinearModel, type FeaturesInput, type LinearModelOptions } from './linear-model.ts';
+import { checkModelJSON } from './model-json.ts';
 import type { Objective } from '../core/objective.ts';
 import { binaryTargets, type LabelsInput } from './targets.ts';
 
