@@ -1,6 +1,6 @@
 // Fixtures for failure handling, run in the harness page: divergence at the last step, GPU errors
-// kept to the call that caused them (another owner's errors on a shared device), and async epoch
-// callbacks. Merged into the page's fixtures by fixtures.ts.
+// kept to the call that caused them (another owner's errors on a shared device), async epoch
+// callbacks, and byte inputs at every entry point. Merged into the page's fixtures by fixtures.ts.
 import {
   createContext, GPUError, LinearRegression, ops,
   type FitOptions, type GpuContext, type MatrixInput,
@@ -46,6 +46,11 @@ async function rejection(work: Promise<unknown>): Promise<{ name: string; messag
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A copy of a run's X whose data are the given typed array of the same values. */
+function withData(run: ModelRun, data: ArrayLike<number>, extra: Record<string, unknown> = {}): unknown {
+  return { data, rows: run.X.rows, cols: run.X.cols, ...extra };
+}
 
 export const hardeningFixtures = {
   /**
@@ -209,6 +214,61 @@ export const hardeningFixtures = {
     } finally {
       globalThis.removeEventListener('unhandledrejection', onUnhandled);
       model.destroy();
+    }
+  },
+  /**
+   * The same byte features given as Uint8Array, Uint8ClampedArray (ImageData's type) and as the f32
+   * values byte·scale, at every entry point; then calls with a misspelt key or a scale on data that
+   * is not bytes, each of which must fail and leave the model as it was.
+   */
+  async byteInputs(a: { run: ModelRun; scale: number; bad: { method: string; X: { kind: string; key: string } }[] }) {
+    const ctx = await context();
+    const { run, scale } = a;
+    const u8 = withData(run, Uint8Array.from(run.X.data), { scale });
+    const clamped = withData(run, Uint8ClampedArray.from(run.X.data), { scale });
+    const f32 = withData(run, Float32Array.from(run.X.data, (v) => Math.fround(v * scale)));
+    const unscaled = withData(run, Uint8ClampedArray.from(run.X.data));
+    const variants = { u8, clamped, f32 };
+    const fitted: Record<string, { params: number[]; loss: number[]; valLoss: number[] }> = {};
+    const models: Model[] = [];
+    try {
+      for (const [name, X] of Object.entries(variants)) {
+        const model = makeModel(ctx, run);
+        models.push(model);
+        const other = name === 'clamped' ? u8 : clamped;
+        const h = await model.fit(X as MatrixInput, run.y, { ...fitOptions(run), validation: { X: other as MatrixInput, y: run.y } });
+        fitted[name] = { params: await paramsOf(model), loss: h.loss, valLoss: h.valLoss ?? [] };
+      }
+      const model = models[0] as Model;
+      const answers = async (X: unknown) => {
+        const input = X as MatrixInput;
+        const predicted = await model.predict(input);
+        return {
+          outputs: await outputs(model, X),
+          predicted: Array.from(predicted instanceof Int32Array ? predicted : predicted.data),
+          score: await model.score(input, run.y),
+          loss: await model.loss(input, run.y),
+        };
+      };
+      const answered = { u8: await answers(u8), clamped: await answers(clamped), f32: await answers(f32), unscaled: await answers(unscaled) };
+      const before = JSON.stringify(model.toJSON());
+      const errors: Caught[] = [];
+      for (const b of a.bad) {
+        const source = b.X.kind === 'Float32Array' ? Float32Array.from(run.X.data) : b.X.kind === 'array' ? Array.from(run.X.data) : Uint8ClampedArray.from(run.X.data);
+        const X = withData(run, source, { [b.X.key]: scale }) as MatrixInput;
+        const call = (): Promise<unknown> => {
+          if (b.method === 'validation') return model.fit(wireInput(run.X), run.y, { ...fitOptions(run), validation: { X, y: run.y } });
+          if (b.method === 'fit') return model.fit(X, run.y, fitOptions(run));
+          if (b.method === 'score') return model.score(X, run.y);
+          if (b.method === 'loss') return model.loss(X, run.y);
+          if (b.method === 'predictProba' && !(model instanceof LinearRegression)) return model.predictProba(X);
+          return model.predict(X);
+        };
+        errors.push(await errorOf(call()));
+      }
+      return { fitted, answered, errors, unchanged: JSON.stringify(model.toJSON()) === before };
+    } finally {
+      for (const m of models) m.destroy();
     }
   },
 };

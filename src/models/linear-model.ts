@@ -5,7 +5,7 @@ import { accuracy, isClassifier } from '../core/metrics.ts';
 import { requireContext, type GpuContext } from '../context.ts';
 import { ShapeError, StateError, ValueError } from '../errors.ts';
 import type { GpuMatrix } from '../matrix.ts';
-import type { HostMatrix, MatrixInput } from '../types.ts';
+import type { HostMatrix } from '../types.ts';
 import { checkPositiveInt, describeShape, describeValue, toF32Vector, toHostMatrix } from '../validate.ts';
 import { blockRows, rowBlocks, sliceRows } from './chunks.ts';
 import { forward, meanLoss, objectiveGradient, type Params } from './forward.ts';
@@ -13,10 +13,8 @@ import { OBJECTIVES, type Objective, type ObjectiveSpec } from '../core/objectiv
 import { resolveFitOptions, type FitOptions, type History, type ParamsInput } from '../core/options.ts';
 import type { ModelJSON } from './model-json.ts';
 import { trainOnGpu } from './trainer.ts';
-import { checkByteMatrix, isByteMatrix, uploadTrainingSet, type ByteMatrix, type ResidentX } from '../engines/training-set.ts';
-
-/** Features as the estimators take them: any matrix input, or bytes with a scale. */
-export type FeaturesInput = MatrixInput | ByteMatrix;
+import { uploadTrainingSet, type CheckedFeatures, type ResidentX } from '../engines/training-set.ts';
+import { checkFeatures, type FeaturesInput } from './features.ts';
 
 /** Parameters as getParams() returns them. */
 export interface ModelParams {
@@ -134,22 +132,9 @@ export abstract class LinearModel<YIn> {
     }
   }
 
-  protected checkX(name: string, X: MatrixInput): HostMatrix {
-    const m = toHostMatrix(name, X);
-    if (m.cols !== this.nFeatures) {
-      throw new ShapeError(`${name} is ${describeShape(m)} but the model has nFeatures = ${this.nFeatures} (X needs ${this.nFeatures} columns)`);
-    }
-    return m;
-  }
-
-  /** Like checkX, but byte matrices ({ data: Uint8Array, rows, cols, scale }) are kept as bytes. */
-  protected checkFeatures(name: string, X: FeaturesInput): HostMatrix | ByteMatrix {
-    if (!isByteMatrix(X)) return this.checkX(name, X);
-    const m = checkByteMatrix(name, X);
-    if (m.cols !== this.nFeatures) {
-      throw new ShapeError(`${name} is ${describeShape(m)} but the model has nFeatures = ${this.nFeatures} (X needs ${this.nFeatures} columns)`);
-    }
-    return m;
+  /** X checked against nFeatures: f32 values, or bytes (Uint8Array, Uint8ClampedArray) with their scale. */
+  protected checkFeatures(name: string, X: unknown): CheckedFeatures {
+    return checkFeatures(name, X, this.nFeatures);
   }
 
   #params(): Params {
@@ -197,7 +182,7 @@ export abstract class LinearModel<YIn> {
       const Yh = this.encodeTargets('y', y, Xh.rows, true);
       const opts = resolveFitOptions(options as FitOptions<unknown, unknown> | undefined, Xh.rows);
       const validation = options?.validation;
-      let Xv: HostMatrix | ByteMatrix | null = null;
+      let Xv: CheckedFeatures | null = null;
       let Yv: HostMatrix | null = null;
       if (validation !== undefined) {
         if (typeof validation !== 'object' || validation === null) throw new ValueError(`validation must be { X, y }, got ${describeValue(validation)}`);
@@ -279,7 +264,7 @@ export abstract class LinearModel<YIn> {
    * after; `resident` skips the upload when the whole of X is already on the GPU.
    */
   async #eachBlock(
-    X: HostMatrix | ByteMatrix, Y: HostMatrix | null, resident: { X: GpuMatrix; Y: GpuMatrix } | null,
+    X: CheckedFeatures, Y: HostMatrix | null, resident: { X: GpuMatrix; Y: GpuMatrix } | null,
     body: (X: GpuMatrix, Y: GpuMatrix | null, start: number, rows: number) => Promise<void>,
   ): Promise<void> {
     if (resident !== null) {
@@ -300,7 +285,7 @@ export abstract class LinearModel<YIn> {
 
   /** Mean loss (and accuracy, for classifiers) over X and encoded targets Y. */
   async #evaluate(
-    X: HostMatrix | ByteMatrix, Y: HostMatrix, resident: { X: GpuMatrix; Y: GpuMatrix } | null,
+    X: CheckedFeatures, Y: HostMatrix, resident: { X: GpuMatrix; Y: GpuMatrix } | null,
   ): Promise<{ loss: number; accuracy?: number }> {
     let loss = 0;
     let hits = 0;
@@ -321,7 +306,7 @@ export abstract class LinearModel<YIn> {
 
   /** ‖∇‖₂ of the regularized objective over the whole training set, from per-block gradient sums. */
   async #gradientNorm(
-    X: HostMatrix | ByteMatrix, Y: HostMatrix, resident: { X: GpuMatrix; Y: GpuMatrix } | null, l2: number,
+    X: CheckedFeatures, Y: HostMatrix, resident: { X: GpuMatrix; Y: GpuMatrix } | null, l2: number,
   ): Promise<number> {
     const sums = { dW: new Float64Array(this.nFeatures * this.nOutputs), db: new Float64Array(this.nOutputs) };
     await this.#eachBlock(X, Y, resident, async (Xg, Yg, _start, rows) => {

@@ -2,7 +2,8 @@
 import type { GpuContext } from '../context.ts';
 import type { HostMatrix } from '../types.ts';
 import { checkPositiveInt } from '../validate.ts';
-import { checkModelOptions, LinearModel, type FeaturesInput, type LinearModelOptions } from './linear-model.ts';
+import type { FeaturesInput } from './features.ts';
+import { checkModelOptions, LinearModel, type LinearModelOptions } from './linear-model.ts';
 import { checkModelJSON } from './model-json.ts';
 import { argmax } from '../core/metrics.ts';
 import type { Objective } from '../core/objective.ts';
