@@ -1,6 +1,7 @@
 // Fixtures for failure handling, run in the harness page: divergence at the last step, GPU errors
-// kept to the call that caused them (another owner's errors on a shared device), async epoch
-// callbacks, and byte inputs at every entry point. Merged into the page's fixtures by fixtures.ts.
+// kept to the call that caused them (destroy() during fit, another owner's errors on a shared
+// device), overlapping read-only calls, async epoch callbacks, byte inputs at every entry point,
+// and arrays detached while a fit runs. Merged into the page's fixtures by fixtures.ts.
 import {
   createContext, GPUError, LinearRegression, ops,
   type FitOptions, type GpuContext, type MatrixInput,
@@ -83,6 +84,41 @@ export const hardeningFixtures = {
       model.destroy();
     }
   },
+
+  /**
+   * Fits `victim` and `other` at once on a fresh context and destroys the victim during its fit:
+   * right after fit() is called, from onEpochEnd after epoch 1, or from a timer. Reports the
+   * victim's error, the other fit's parameters beside those of the same fit run alone, and how the
+   * context behaves afterwards.
+   */
+  async destroyDuringFit(a: { victim: ModelRun; other: ModelRun; when: 'now' | 'callback' | 'timer'; delayMs?: number }) {
+    const ctx = await freshContext();
+    try {
+      const victim = makeModel(ctx, a.victim);
+      const other = makeModel(ctx, a.other);
+      const fit = fitOptions(a.victim);
+      const onEpochEnd = a.when === 'callback' ? (log: { epoch: number }) => void (log.epoch === 1 && victim.destroy()) : undefined;
+      const running = victim.fit(wireInput(a.victim.X), a.victim.y, { ...fit, ...(onEpochEnd === undefined ? {} : { onEpochEnd }) });
+      if (a.when === 'now') victim.destroy();
+      if (a.when === 'timer') setTimeout(() => victim.destroy(), a.delayMs ?? 0);
+      const [victimError] = await Promise.all([errorOf(running), other.fit(wireInput(a.other.X), a.other.y, fitOptions(a.other))]);
+      const together = await paramsOf(other);
+      other.destroy();
+      const afterward = {
+        usedAfter: await errorOf(victim.predict(wireInput(a.victim.X) as never)),
+        destroyed: victim.destroyed,
+        liveBuffers: ctx.liveBuffers,
+      };
+      const alone = makeModel(ctx, a.other);
+      await alone.fit(wireInput(a.other.X), a.other.y, fitOptions(a.other));
+      const apart = await paramsOf(alone);
+      alone.destroy();
+      return { victimError, together, apart, ...afterward, contextWorks: await sigmoidOfZero(ctx), liveAtEnd: ctx.liveBuffers };
+    } finally {
+      ctx.destroy();
+    }
+  },
+
   /**
    * The app's own WebGPU calls on a device it shares with the library, and the library's own GPU
    * errors, each reported to its owner only: the app's invalid calls (also while a fit runs) reach
@@ -161,6 +197,46 @@ export const hardeningFixtures = {
       device.destroy();
     }
   },
+
+  /**
+   * Read-only calls on one fitted model, one after another and all at once; while they run, fit()
+   * and setParams() are refused (their messages name what runs) and toJSON() answers; destroy()
+   * during them lets them finish first.
+   */
+  async concurrentReads(a: { run: ModelRun }) {
+    const ctx = await context();
+    const liveBefore = ctx.liveBuffers;
+    const model = makeModel(ctx, a.run);
+    const X = wireInput(a.run.X);
+    const reads = (): Promise<unknown>[] => [
+      model.predict(X), outputs(model, X), model.score(X, a.run.y), model.loss(X, a.run.y), model.getParams(),
+    ];
+    const plain = (values: unknown[]): string =>
+      JSON.stringify(values, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v));
+    try {
+      await model.fit(X, a.run.y, fitOptions(a.run));
+      const sequential: unknown[] = [];
+      for (const read of reads()) sequential.push(await read);
+      const pending = [...reads(), ...reads()];
+      const fitRefused = await errorOf(model.fit(X, a.run.y, fitOptions(a.run)));
+      const json = model.toJSON();
+      const setParamsRefused = await errorOf(() => model.setParams({ W: { data: json.W, rows: json.nFeatures, cols: json.nOutputs }, b: json.b }));
+      const jsonDuring = json.W.length;
+      const together = await Promise.all(pending);
+      const refit = await errorOf(model.fit(X, a.run.y, fitOptions(a.run)));
+      const last = reads();
+      model.destroy();
+      const afterDestroy = await Promise.all(last);
+      return {
+        sequential: plain(sequential), together: plain(together.slice(0, 5)), togetherAgain: plain(together.slice(5)),
+        afterDestroy: plain(afterDestroy), fitRefused, setParamsRefused, jsonDuring, refit,
+        usedAfter: await errorOf(model.getParams()), leakedBuffers: ctx.liveBuffers - liveBefore,
+      };
+    } finally {
+      model.destroy();
+    }
+  },
+
   /**
    * onEpochEnd returning promises: the order in which the schedule (run at each epoch's start) and
    * the callback's start and end happen, and what fit() does when the callback's promise rejects
@@ -216,6 +292,7 @@ export const hardeningFixtures = {
       model.destroy();
     }
   },
+
   /**
    * The same byte features given as Uint8Array, Uint8ClampedArray (ImageData's type) and as the f32
    * values byte·scale, at every entry point; then calls with a misspelt key or a scale on data that
@@ -269,6 +346,40 @@ export const hardeningFixtures = {
       return { fitted, answered, errors, unchanged: JSON.stringify(model.toJSON()) === before };
     } finally {
       for (const m of models) m.destroy();
+    }
+  },
+
+  /**
+   * Transfers (detaches) the ArrayBuffer of an array fit() was given, from onEpochEnd after epoch 0:
+   * validation.X, or X when trainAccuracy needs it each epoch, or X when nothing reads it after the
+   * upload. Reports what each fit did and whether the model kept its parameters.
+   */
+  async detachDuringFit(a: { run: ModelRun; scale: number }) {
+    const ctx = await context();
+    const model = makeModel(ctx, a.run);
+    const { run } = a;
+    try {
+      await model.fit(wireInput(run.X), run.y, fitOptions(run));
+      const saved = JSON.stringify(model.toJSON());
+      const detachAfterEpoch0 = (data: ArrayBufferView) => (log: { epoch: number }) => {
+        if (log.epoch === 0) structuredClone(data.buffer, { transfer: [data.buffer as ArrayBuffer] });
+      };
+      const valX = Float32Array.from(run.X.data);
+      const validation = await errorOf(model.fit(wireInput(run.X), run.y, {
+        ...fitOptions(run), validation: { X: { data: valX, rows: run.X.rows, cols: run.X.cols }, y: run.y }, onEpochEnd: detachAfterEpoch0(valX),
+      }));
+      const bytes = Uint8Array.from(run.X.data);
+      const trainAccuracy = await errorOf(model.fit({ data: bytes, rows: run.X.rows, cols: run.X.cols, scale: a.scale } as MatrixInput, run.y, {
+        ...fitOptions(run), trainAccuracy: true, onEpochEnd: detachAfterEpoch0(bytes),
+      }));
+      const unchanged = JSON.stringify(model.toJSON()) === saved;
+      const resident = Float32Array.from(run.X.data);
+      const residentFit = await errorOf(model.fit({ data: resident, rows: run.X.rows, cols: run.X.cols }, run.y, {
+        ...fitOptions(run), onEpochEnd: detachAfterEpoch0(resident),
+      }));
+      return { validation, trainAccuracy, unchanged, residentFit, detached: valX.length === 0 && bytes.length === 0 && resident.length === 0 };
+    } finally {
+      model.destroy();
     }
   },
 };

@@ -1,6 +1,8 @@
 // What user code does while a fit runs, on the GPU. An async onEpochEnd holds the next epoch back
 // until it settles; one that throws or rejects makes fit() reject with an Error whose cause is what
-// it threw, with no unhandled rejection, and the model keeps its parameters.
+// it threw, with no unhandled rejection, and the model keeps its parameters. An array fit() still
+// reads (validation.X, X for trainAccuracy) that is detached meanwhile gives a StateError naming it,
+// not a raw TypeError.
 import * as assert from 'uvu/assert';
 import type { ModelRun } from '../harness/fixtures.ts';
 import { gpuSuite } from './support/gpu-suite.ts';
@@ -36,6 +38,23 @@ test('async onEpochEnd delays the next epoch; a throwing or rejecting one reject
     }
     assert.is(out.refit, null, `${model}: the model fits again afterwards`);
     assert.is(out.unhandled, 0, `${model}: no unhandled rejection in the page`);
+  }
+});
+
+test('detaching an array a running fit still reads is a StateError naming it; the model keeps its parameters', async () => {
+  const rng = mulberry32(testSeed('detach during fit'));
+  for (const model of ['softmax', 'logistic'] as const) {
+    const run = runFor(rng, model);
+    // Byte-valued features, so the same values can go in as bytes.
+    run.X = { ...run.X, data: run.X.data.map((v) => Math.round((v + 2) * 60)) };
+    const out = await gpu().call('detachDuringFit', { run, scale: 1 / 60 });
+    assert.ok(out.detached, 'the buffers were transferred');
+    assert.is(out.validation?.name, 'StateError', `${model} validation.X: ${JSON.stringify(out.validation)}`);
+    assert.match(out.validation?.message ?? '', /^validation\.X \(\d+×\d+\) now holds 0 values: its ArrayBuffer was transferred or shrunk while fit\(\) was running/);
+    assert.is(out.trainAccuracy?.name, 'StateError', `${model} X for trainAccuracy: ${JSON.stringify(out.trainAccuracy)}`);
+    assert.match(out.trainAccuracy?.message ?? '', /^X \(\d+×\d+\) now holds 0 values/);
+    assert.ok(out.unchanged, `${model}: parameters as before the failed fits`);
+    assert.is(out.residentFit, null, `${model}: X that nothing reads after its upload may be detached: the fit completes`);
   }
 });
 

@@ -1,6 +1,8 @@
-// A GPU error belongs to the call that caused it. On a device shared with the app, the app's own
-// invalid calls reach the app's listener and leave the library alone, and the library's own failed
-// read, op or submit rejects that call only.
+// A GPU error belongs to the call that caused it. destroy() on a model whose fit is running makes
+// that fit reject with a StateError (never a raw GPU error) while another model's fit on the same
+// context ends exactly as it would alone, and the context keeps working. On a device shared with
+// the app, the app's own invalid calls reach the app's listener and leave the library alone, and
+// the library's own failed read, op or submit rejects that call only.
 import * as assert from 'uvu/assert';
 import type { ModelRun } from '../harness/fixtures.ts';
 import { gpuSuite } from './support/gpu-suite.ts';
@@ -18,6 +20,30 @@ function runFor(rng: Rng, model: ModelRun['model'], epochs: number): ModelRun {
   const fit = { epochs, batchSize: randomInt(rng, 4, n), learningRate: model === 'linear' ? 0.02 : 0.1, seed: randomInt(rng, 0, 1e6) };
   return { model, options, X, y, fit };
 }
+
+test('destroy() while fit() runs (at once, from onEpochEnd, from a timer): StateError; the other fit on the context is undisturbed', async () => {
+  const rng = mulberry32(testSeed('destroy during fit'));
+  const kinds = ['softmax', 'logistic', 'linear'] as const;
+  const whens = [
+    { when: 'now' as const }, { when: 'callback' as const }, { when: 'timer' as const, delayMs: randomInt(rng, 0, 30) },
+    { when: 'timer' as const, delayMs: randomInt(rng, 30, 80) },
+  ];
+  for (const [i, w] of whens.entries()) {
+    const victim = runFor(rng, kinds[i % 3] as ModelRun['model'], 400);
+    const other = runFor(rng, kinds[(i + 1) % 3] as ModelRun['model'], 6);
+    const out = await gpu().call('destroyDuringFit', { victim, other, ...w });
+    const where = `${victim.model} destroyed ${w.when}${w.delayMs === undefined ? '' : ` after ${w.delayMs} ms`}`;
+    assert.is(out.victimError?.name, 'StateError', `${where}: ${JSON.stringify(out.victimError)}`);
+    assert.match(out.victimError?.message ?? '', /was destroyed while fit\(\) was running/, where);
+    assert.equal(out.together, out.apart, `${where}: the other model's fit beside it = the same fit alone, bit for bit`);
+    assert.ok(out.destroyed, `${where}: destroyed`);
+    assert.is(out.usedAfter?.name, 'StateError', `${where}: using it afterwards`);
+    assert.match(out.usedAfter?.message ?? '', /used after destroy/);
+    assert.is(out.liveBuffers, 0, `${where}: both models' buffers freed once their calls ended`);
+    assert.ok(out.contextWorks, `${where}: the context still computes`);
+    assert.is(out.liveAtEnd, 0, `${where}: nothing left allocated`);
+  }
+});
 
 test("shared device: the app's invalid calls stay the app's; the library's own errors reject only the call that made them", async () => {
   const rng = mulberry32(testSeed('shared device errors'));

@@ -4,12 +4,6 @@ import type { GpuContext } from '../context.ts';
 import type { HostMatrix } from '../types.ts';
 import { isCheckedBytes, type CheckedFeatures } from '../engines/training-set.ts';
 
-export interface RowBlock {
-  X: HostMatrix;
-  start: number;
-  rows: number;
-}
-
 /** Rows per block so that neither the block (cols wide) nor its outputs (k wide) exceed one binding. */
 export function blockRows(ctx: GpuContext, cols: number, k: number): number {
   const limit = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
@@ -25,12 +19,4 @@ export function sliceRows(X: CheckedFeatures, start: number, rows: number): Host
     return { data: Float32Array.from(X.data.subarray(from, to), (v) => v * scale), rows, cols: X.cols };
   }
   return { data: X.data.subarray(from, to), rows, cols: X.cols };
-}
-
-/** X in blocks of at most `size` rows. */
-export function* rowBlocks(X: CheckedFeatures, size: number): Generator<RowBlock> {
-  for (let start = 0; start < X.rows; start += size) {
-    const rows = Math.min(size, X.rows - start);
-    yield { X: sliceRows(X, start, rows), start, rows };
-  }
 }

@@ -1,7 +1,7 @@
 // The feature matrices the estimators take (X of fit, validation.X, predict, predictProba, score,
 // loss), checked the same way at every entry point: f32 values, or bytes with a scale.
 import { checkByteMatrix, isByteArray, type ByteMatrix, type CheckedFeatures } from '../engines/training-set.ts';
-import { ShapeError, ValueError } from '../errors.ts';
+import { ShapeError, StateError, ValueError } from '../errors.ts';
 import { GpuMatrix } from '../matrix.ts';
 import type { MatrixInput } from '../types.ts';
 import { describeShape, describeValue, toHostMatrix } from '../validate.ts';
@@ -44,4 +44,17 @@ export function checkFeatures(name: string, X: unknown, nFeatures: number): Chec
     throw new ShapeError(`${name} is ${describeShape(m)} but the model has nFeatures = ${nFeatures} (X needs ${nFeatures} columns)`);
   }
   return m;
+}
+
+/**
+ * Throws when a caller's array lost its values while a call that reads it across awaits was
+ * running: transferring (detaching) its ArrayBuffer, or shrinking a resizable one, leaves a typed
+ * array shorter than rows·cols, which would otherwise end in a TypeError or in wrong numbers.
+ */
+export function checkIntact(name: string, m: { data: ArrayLike<number>; rows: number; cols: number }, during: string): void {
+  if (m.data.length !== m.rows * m.cols) {
+    throw new StateError(
+      `${name} (${describeShape(m)}) now holds ${m.data.length} values: its ArrayBuffer was transferred or shrunk while ${during} was running; keep it intact until the call resolves`,
+    );
+  }
 }

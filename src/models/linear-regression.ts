@@ -69,8 +69,10 @@ export class LinearRegression extends LinearModel<RegressionTargets> {
 
   /** The coefficient of determination R² on X and y. */
   async score(X: FeaturesInput, y: RegressionTargets): Promise<number> {
-    const rows = this.checkFeatures('X', X).rows;
-    return r2Score(this.targets('y', y, rows), await this.predict(X));
+    return this.readOnly('score', async () => {
+      const rows = this.checkFeatures('X', X).rows;
+      return r2Score(this.targets('y', y, rows), await this.predict(X));
+    });
   }
 
   /** Rebuilds a model saved with toJSON() on `ctx`; throws ValueError if `json` is not one. */

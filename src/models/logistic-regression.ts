@@ -55,25 +55,27 @@ export class LogisticRegression extends LinearModel<LabelsInput> {
 
   /** P(y = 1) for each row of X. */
   async predictProba(X: FeaturesInput): Promise<Float32Array> {
-    return (await this.predictMatrix(X)).data;
+    return (await this.predictMatrix(X, 'predictProba')).data;
   }
 
   /** 0/1 predictions: 1 where P(y = 1) ≥ threshold. */
   async predict(X: FeaturesInput): Promise<Int32Array> {
-    const p = await this.predictProba(X);
+    const p = (await this.predictMatrix(X)).data;
     return Int32Array.from(p, (v) => (v >= this.#threshold ? 1 : 0));
   }
 
   /** Accuracy on X and y. */
   async score(X: FeaturesInput, y: LabelsInput): Promise<number> {
-    const rows = this.checkFeatures('X', X).rows;
-    const truth = this.targets('y', y, rows).data;
-    const predicted = await this.predict(X);
-    let hits = 0;
-    predicted.forEach((v, i) => {
-      if (v === truth[i]) hits++;
+    return this.readOnly('score', async () => {
+      const rows = this.checkFeatures('X', X).rows;
+      const truth = this.targets('y', y, rows).data;
+      const predicted = await this.predict(X);
+      let hits = 0;
+      predicted.forEach((v, i) => {
+        if (v === truth[i]) hits++;
+      });
+      return hits / rows;
     });
-    return hits / rows;
   }
 
   /** Rebuilds a model saved with toJSON() on `ctx`; throws ValueError if `json` is not one. */

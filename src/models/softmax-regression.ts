@@ -47,7 +47,7 @@ export class SoftmaxRegression extends LinearModel<LabelsInput> {
 
   /** Class probabilities: an n×nClasses matrix whose rows sum to 1. */
   async predictProba(X: FeaturesInput): Promise<HostMatrix> {
-    return this.predictMatrix(X);
+    return this.predictMatrix(X, 'predictProba');
   }
 
   /** The most probable class of each row. */
@@ -57,14 +57,16 @@ export class SoftmaxRegression extends LinearModel<LabelsInput> {
 
   /** Accuracy on X and labels y. */
   async score(X: FeaturesInput, y: LabelsInput): Promise<number> {
-    const rows = this.checkFeatures('X', X).rows;
-    const truth = argmax(this.targets('y', y, rows));
-    const predicted = await this.predict(X);
-    let hits = 0;
-    predicted.forEach((v, i) => {
-      if (v === truth[i]) hits++;
+    return this.readOnly('score', async () => {
+      const rows = this.checkFeatures('X', X).rows;
+      const truth = argmax(this.targets('y', y, rows));
+      const predicted = await this.predict(X);
+      let hits = 0;
+      predicted.forEach((v, i) => {
+        if (v === truth[i]) hits++;
+      });
+      return hits / rows;
     });
-    return hits / rows;
   }
 
   /** Rebuilds a model saved with toJSON() on `ctx`; throws ValueError if `json` is not one. */

@@ -35,6 +35,8 @@ export interface GpuTrainProblem {
   metrics: () => Promise<EpochMetrics>;
   /** ‖∇θ‖₂ of the regularized objective on the whole training set (called when gradTol > 0). */
   gradientNorm: () => Promise<number>;
+  /** Throws when the fit must stop before its next epoch (the model was destroyed meanwhile). */
+  checkAlive: () => void;
 }
 
 /** What trainOnGpu() resolves with: the history and the final parameters, as read back to check them. */
@@ -81,7 +83,9 @@ export async function trainOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
     let final: Float32Array | null = null;
     const history = await runEpochs(options, n, {
       runEpoch: async (order, learningRate, snapshot) => {
+        p.checkAlive();
         before = snapshot ? await readTheta(p) : null;
+        p.checkAlive();
         const recorded = ctx.capture('a training epoch', () => {
           program.beginEpoch(order, learningRate);
           for (let start = 0; start < sizes.length; start += MAX_STEPS_PER_SUBMIT) {
