@@ -1,16 +1,18 @@
 // Runs in the harness page: each fixture uploads plain arrays, runs library code on the page's
 // WebGPU device and returns plain arrays, so Node-side tests can compare with the float64 reference.
-// The fixtures live by topic in fixtures-*.ts; this page entry gathers them on globalThis.
+// The fixtures live by topic in fixtures-*.ts (-hardening: the misuse the library's guards must
+// survive); this page entry gathers them on globalThis.
 import { modelFixtures } from './fixtures-models.ts';
 import { opFixtures } from './fixtures-ops.ts';
 import { robustnessFixtures } from './fixtures-robustness.ts';
 import { context } from './fixtures-shared.ts';
+import { hardeningFixtures } from './fixtures-hardening.ts';
 import { stepFixtures } from './fixtures-steps.ts';
 
 export type { ModelRun } from './fixtures-shared.ts';
 export type { BadCall, BadCallsRun } from './fixtures-robustness.ts';
 
-const fixtures = { ...opFixtures, ...modelFixtures, ...robustnessFixtures, ...stepFixtures(context) };
+const fixtures = { ...opFixtures, ...modelFixtures, ...robustnessFixtures, ...hardeningFixtures, ...stepFixtures(context) };
 
 export type Fixtures = typeof fixtures;
 

@@ -1,48 +1,16 @@
-// Owns the device, the compiled kernels and every buffer the library allocates; surfaces GPU errors
-// and device loss as exceptions on the next call instead of letting them pass silently.
-import { checkEngineChoice, chooseEngine, type EngineChoice, type EngineName } from './engines/choose.ts';
-import { DeviceLostError, GPUError, ShapeError, StateError, ValueError, WebGPUUnavailableError } from './errors.ts';
+// Owns the device, the compiled kernels and every buffer the library allocates. GPU errors of the
+// library's own calls are caught per call (error-scopes.ts) and raised by the call that caused them;
+// device loss makes every later call throw.
+import { checkContextOptions, checkLimitsAgainst, describeAdapter, type AdapterDescription, type ContextOptions } from './context-options.ts';
+import { checkEngineChoice, chooseEngine, type EngineName } from './engines/choose.ts';
+import { ErrorScopes, type ErrorCheck } from './error-scopes.ts';
+import { DeviceLostError, GPUError, ShapeError, StateError, WebGPUUnavailableError } from './errors.ts';
 import { Kernel, type Dispatch } from './kernels/kernel.ts';
 import { shaderSource, type KernelName } from './kernels/shaders.ts';
 import { GpuMatrix } from './matrix.ts';
 import type { MatrixInput } from './types.ts';
 import { describeValue, toHostMatrix } from './validate.ts';
 import { BUFFER_USAGE, MAP_MODE_READ } from './webgpu-constants.ts';
-
-/** Options of createContext(); every one is optional. */
-export interface ContextOptions {
-  /** Use this device (shared with other WebGPU code); the context will not destroy it. */
-  device?: GPUDevice;
-  /** The GPU entry point, e.g. `create([])` from the `webgpu` npm package in Node. Default: navigator.gpu. */
-  gpu?: GPU;
-  /** Limits to request on top of the adapter's maximum storage-buffer sizes. */
-  requiredLimits?: Record<string, number>;
-  /** Passed to requestAdapter(): 'high-performance' asks for the discrete GPU on machines with two. */
-  powerPreference?: GPUPowerPreference;
-  /** Fill every buffer an op allocates with NaN first, so an element a kernel fails to write shows. For tests. */
-  poisonOutputs?: boolean;
-  /**
-   * Use WGSL subgroup operations where the device offers them (default true): the training kernels
-   * then share loads across lanes. false runs the plain kernels (for comparison, or a faulty driver).
-   */
-  subgroups?: boolean;
-  /**
-   * Which training-step kernels fit() runs: 'gpu' (shaped for hardware GPUs), 'cpu' (shaped for
-   * software adapters such as SwiftShader) or 'auto' (default: 'cpu' on a software adapter, else 'gpu').
-   * Both compute the same maths and pass the same float64 agreement tests.
-   */
-  engine?: EngineChoice;
-}
-
-/** What the adapter says about itself (GPUAdapterInfo); empty strings where the browser hides it. */
-export interface AdapterDescription {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** A software (CPU) implementation such as SwiftShader. */
-  cpu: boolean;
-}
 
 const HOW_TO_GET_WEBGPU_IN_A_BROWSER =
   'In a browser it needs a WebGPU-capable Chrome/Edge/Safari and a secure page (https:, or http://127.0.0.1 / localhost); ' +
@@ -128,18 +96,6 @@ class BufferPool {
   }
 }
 
-function describeAdapter(info: GPUAdapterInfo | undefined): AdapterDescription {
-  const architecture = info?.architecture ?? '';
-  const fallback = (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true;
-  return {
-    vendor: info?.vendor ?? '',
-    architecture,
-    device: info?.device ?? '',
-    description: info?.description ?? '',
-    cpu: fallback || /swiftshader|llvmpipe|lavapipe|warp/i.test(`${architecture} ${info?.description ?? ''}`),
-  };
-}
-
 /**
  * A WebGPU device with the library's compiled kernels and every buffer it allocated. Create one with
  * createContext(); pass it to the estimators and to ops; destroy() it when done.
@@ -170,7 +126,8 @@ export class GpuContext {
   /** Released uniform buffers, rewritten on reuse: queue order makes earlier submits see the old bytes. */
   readonly #uniforms = new BufferPool();
   readonly #staging = new BufferPool();
-  readonly #onError: (event: Event) => void;
+  readonly #scopes: ErrorScopes;
+  /** Set once the device is lost: the one error that outlives the call that met it. */
   #error: Error | null = null;
   #destroyed = false;
 
@@ -185,14 +142,11 @@ export class GpuContext {
     this.engine = chooseEngine(checkEngineChoice(options.engine), adapter.cpu);
     this.lost = device.lost;
     device.lost.then((info) => {
-      // Loss wins over an earlier GPUError: whatever went wrong before, the remedy now is a new context.
       if (!this.#destroyed) this.#error = new DeviceLostError(`WebGPU device lost (${info.reason}): ${info.message}`);
     });
-    this.#onError = (event: Event) => {
-      const message = (event as GPUUncapturedErrorEvent).error.message;
-      this.#error ??= new GPUError(`WebGPU error: ${message}`);
-    };
-    device.addEventListener('uncapturederror', this.#onError);
+    // No 'uncapturederror' listener: the library's own errors are all captured in scopes, so an
+    // uncaptured error belongs to other code on a shared device and is none of the context's business.
+    this.#scopes = new ErrorScopes(device);
   }
 
   /** Buffers allocated through this context and not yet destroyed. */
@@ -205,7 +159,7 @@ export class GpuContext {
     return this.device.limits;
   }
 
-  /** Throws the first GPU error or device loss seen so far, or a StateError after destroy(). */
+  /** Throws DeviceLostError once the device is lost, or a StateError after destroy(). */
   assertUsable(): void {
     if (this.#destroyed) throw new StateError('the GPU context was used after destroy()');
     if (this.#error !== null) throw this.#error;
@@ -216,8 +170,14 @@ export class GpuContext {
     const key = `${name}${JSON.stringify(constants)}`;
     let k = this.#kernels.get(key);
     if (k === undefined) {
-      k = new Kernel(this.device, name, shaderSource(name, { subgroups: this.subgroups }), constants);
+      const built = this.capture(`compiling ${name}`, () => new Kernel(this.device, name, shaderSource(name, { subgroups: this.subgroups }), constants));
+      k = built.value;
       this.#kernels.set(key, k);
+      // A kernel that failed to build (out of memory, say) is built afresh next time rather than kept.
+      const made = k;
+      built.check.catch(() => {
+        if (this.#kernels.get(key) === made) this.#kernels.delete(key);
+      });
     }
     return k;
   }
@@ -232,33 +192,35 @@ export class GpuContext {
       );
     }
     const mapped = fill !== undefined;
-    const buffer = this.device.createBuffer({ label, size: bytes, usage: STORAGE_USAGE, mappedAtCreation: mapped });
-    if (mapped) {
-      if (fill instanceof Uint8Array) new Uint8Array(buffer.getMappedRange()).set(fill);
-      else if (typeof fill === 'number') new Float32Array(buffer.getMappedRange()).fill(fill);
-      else new Float32Array(buffer.getMappedRange()).set(fill);
-      buffer.unmap();
-    }
+    const { value: buffer, check } = this.capture(`creating ${label}`, () => {
+      const b = this.device.createBuffer({ label, size: bytes, usage: STORAGE_USAGE, mappedAtCreation: mapped });
+      if (mapped) {
+        if (fill instanceof Uint8Array) new Uint8Array(b.getMappedRange()).set(fill);
+        else if (typeof fill === 'number') new Float32Array(b.getMappedRange()).fill(fill);
+        else new Float32Array(b.getMappedRange()).set(fill);
+        b.unmap();
+      }
+      return b;
+    });
+    this.#scopes.note([buffer], [check]);
     this.#live.add(buffer);
     return buffer;
   }
 
   /** A uniform buffer holding `bytes`, for one kernel's parameters (a released one of that size when there is one). */
   createUniform(bytes: ArrayBuffer, label: string): GPUBuffer {
-    const reused = this.#uniforms.take(bytes.byteLength);
-    if (reused !== undefined) {
-      this.device.queue.writeBuffer(reused, 0, bytes);
-      this.#live.add(reused);
-      return reused;
-    }
-    const buffer = this.device.createBuffer({
-      label,
-      size: bytes.byteLength,
-      usage: BUFFER_USAGE.UNIFORM | BUFFER_USAGE.COPY_DST,
-      mappedAtCreation: true,
+    const { value: buffer, check } = this.capture(`creating ${label}`, () => {
+      const reused = this.#uniforms.take(bytes.byteLength);
+      if (reused !== undefined) {
+        this.device.queue.writeBuffer(reused, 0, bytes);
+        return reused;
+      }
+      const b = this.device.createBuffer({ label, size: bytes.byteLength, usage: BUFFER_USAGE.UNIFORM | BUFFER_USAGE.COPY_DST, mappedAtCreation: true });
+      new Uint8Array(b.getMappedRange()).set(new Uint8Array(bytes));
+      b.unmap();
+      return b;
     });
-    new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(bytes));
-    buffer.unmap();
+    this.#scopes.note([buffer], [check]);
     this.#live.add(buffer);
     return buffer;
   }
@@ -292,19 +254,47 @@ export class GpuContext {
     return new GpuMatrix(this, this.createStorage(rows * cols, label), rows, cols);
   }
 
-  /** Records the dispatches into one compute pass, submits it, then frees `temporaries`. */
-  submit(dispatches: readonly Dispatch[], temporaries: readonly GPUBuffer[] = []): void {
-    const encoder = this.device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    for (const d of dispatches) {
-      pass.setPipeline(d.pipeline);
-      pass.setBindGroup(0, d.bindGroup);
-      pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
-    }
-    pass.end();
-    this.device.queue.submit([encoder.finish()]);
+  /**
+   * Runs `body`, synchronous device calls, inside one WebGPU error scope. `check` rejects with a
+   * GPUError when the device reported an error for any of them; inside another capture (an op's, a
+   * training epoch's) the calls join that one's scope and check.
+   */
+  capture<T>(what: string, body: () => T): { value: T; check: ErrorCheck } {
+    return this.#scopes.capture(what, body);
+  }
+
+  /**
+   * Runs an op's device calls (`body`) in one error scope. Its errors, and any not yet reported for
+   * what the `inputs` hold, are raised by the next read of one of `outputs(result)`: the caller that
+   * reads the op's result learns that it is wrong, and no one else does.
+   */
+  track<T>(what: string, inputs: readonly (GpuMatrix | undefined)[], body: () => T, outputs: (result: T) => readonly GpuMatrix[]): T {
+    const inherited = inputs.flatMap((m) => (m === undefined || m.destroyed ? [] : this.#scopes.pending(m.buffer)));
+    const { value, check } = this.capture(what, body);
+    this.#scopes.note(outputs(value).map((m) => m.buffer), [check, ...inherited]);
+    return value;
+  }
+
+  /**
+   * Records the dispatches into one compute pass, submits it, then frees `temporaries`. The promise
+   * (never an unhandled rejection) rejects with a GPUError if the device rejected the work.
+   */
+  submit(dispatches: readonly Dispatch[], temporaries: readonly GPUBuffer[] = []): ErrorCheck {
+    this.assertUsable();
+    const { check } = this.capture('submit', () => {
+      const encoder = this.device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      for (const d of dispatches) {
+        pass.setPipeline(d.pipeline);
+        pass.setBindGroup(0, d.bindGroup);
+        pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+      }
+      pass.end();
+      this.device.queue.submit([encoder.finish()]);
+    });
     // Work already submitted keeps its buffers alive; destroying now just returns them sooner.
     for (const b of temporaries) this.releaseBuffer(b);
+    return check;
   }
 
   /** Reads `floats` f32 values from a buffer, starting `byteOffset` bytes in, back to the host. */
@@ -313,24 +303,29 @@ export class GpuContext {
     const bytes = floats * 4;
     // Staging sizes are whole 256-byte blocks so small reads of different lengths share buffers.
     const size = Math.ceil(Math.max(4, bytes) / 256) * 256;
-    const staging = this.#staging.take(size) ?? this.device.createBuffer({ size, usage: BUFFER_USAGE.MAP_READ | BUFFER_USAGE.COPY_DST });
+    // The errors of the work that wrote `buffer` are this read's to report: its data came from there.
+    const writes = this.#scopes.take(buffer);
+    const { value: staging, check } = this.capture('reading a GPU buffer', () => {
+      const s = this.#staging.take(size) ?? this.device.createBuffer({ size, usage: BUFFER_USAGE.MAP_READ | BUFFER_USAGE.COPY_DST });
+      const encoder = this.device.createCommandEncoder();
+      encoder.copyBufferToBuffer(buffer, byteOffset, s, 0, Math.max(4, bytes));
+      this.device.queue.submit([encoder.finish()]);
+      return s;
+    });
     let reusable = false;
     try {
-      const encoder = this.device.createCommandEncoder();
-      encoder.copyBufferToBuffer(buffer, byteOffset, staging, 0, Math.max(4, bytes));
-      this.device.queue.submit([encoder.finish()]);
       try {
         await staging.mapAsync(MAP_MODE_READ);
       } catch (e) {
         await this.#lossSettled();
         this.assertUsable();
+        await Promise.all([...writes, check]);
         throw new GPUError(`reading a GPU buffer failed: ${(e as Error).message}`);
       }
       const data = new Float32Array(staging.getMappedRange().slice(0, bytes));
       staging.unmap();
       reusable = true;
-      // Errors raised by earlier submits are delivered before the map completes.
-      this.assertUsable();
+      await Promise.all([...writes, check]);
       return data;
     } finally {
       if (!(reusable && size <= POOLED_STAGING_BYTES && !this.#destroyed && this.#staging.give(staging))) staging.destroy();
@@ -368,7 +363,6 @@ export class GpuContext {
     this.#live.clear();
     this.#uniforms.destroy();
     this.#staging.destroy();
-    this.device.removeEventListener('uncapturederror', this.#onError);
     if (this.#ownsDevice) this.device.destroy();
   }
 }
@@ -385,71 +379,6 @@ export function requireContext(ctx: unknown): GpuContext {
   }
   ctx.assertUsable();
   return ctx;
-}
-
-const CONTEXT_OPTIONS: readonly string[] = ['device', 'gpu', 'requiredLimits', 'powerPreference', 'poisonOutputs', 'subgroups', 'engine'];
-
-function isDeviceLike(d: unknown): boolean {
-  if (typeof d !== 'object' || d === null) return false;
-  const dev = d as Partial<GPUDevice>;
-  return typeof dev.createBuffer === 'function' && typeof dev.queue === 'object' && typeof dev.lost?.then === 'function';
-}
-
-/** Rejects unknown names and wrongly typed values, so a typo is an error rather than a silent default. */
-function checkContextOptions(options: unknown): ContextOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ValueError(`createContext options must be an object, got ${describeValue(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!CONTEXT_OPTIONS.includes(key)) {
-      throw new ValueError(`createContext: unknown option '${key}' (known: ${CONTEXT_OPTIONS.join(', ')})`);
-    }
-  }
-  const o = options as ContextOptions;
-  if (o.device !== undefined && !isDeviceLike(o.device)) {
-    throw new ValueError(`createContext: device must be a GPUDevice, got ${describeValue(o.device)}`);
-  }
-  if (o.device !== undefined && (o.gpu !== undefined || o.requiredLimits !== undefined || o.powerPreference !== undefined)) {
-    throw new ValueError('createContext: device cannot be combined with gpu, requiredLimits or powerPreference (they only apply when createContext requests the device)');
-  }
-  if (o.gpu !== undefined && typeof (o.gpu as Partial<GPU> | null)?.requestAdapter !== 'function') {
-    throw new ValueError(`createContext: gpu must be a GPU object with requestAdapter() (navigator.gpu, or create([]) from the "webgpu" package), got ${describeValue(o.gpu)}`);
-  }
-  if (o.powerPreference !== undefined && o.powerPreference !== 'low-power' && o.powerPreference !== 'high-performance') {
-    throw new ValueError(`createContext: powerPreference must be 'low-power' or 'high-performance', got ${describeValue(o.powerPreference)}`);
-  }
-  if (o.poisonOutputs !== undefined && typeof o.poisonOutputs !== 'boolean') {
-    throw new ValueError(`createContext: poisonOutputs must be true or false, got ${describeValue(o.poisonOutputs)}`);
-  }
-  if (o.subgroups !== undefined && typeof o.subgroups !== 'boolean') {
-    throw new ValueError(`createContext: subgroups must be true or false, got ${describeValue(o.subgroups)}`);
-  }
-  checkEngineChoice(o.engine);
-  const limits: unknown = o.requiredLimits;
-  if (limits !== undefined) {
-    if (typeof limits !== 'object' || limits === null || Array.isArray(limits)) {
-      throw new ValueError(`createContext: requiredLimits must be an object of limit names to numbers, got ${describeValue(limits)}`);
-    }
-    for (const [name, value] of Object.entries(limits)) {
-      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-        throw new ValueError(`createContext: requiredLimits.${name} must be a non-negative integer, got ${describeValue(value)}`);
-      }
-    }
-  }
-  return o;
-}
-
-/** Each requested limit must be one the adapter knows, and within what it supports. */
-function checkLimitsAgainst(adapter: GPUAdapter, limits: Record<string, number>): void {
-  const supported = adapter.limits as unknown as Record<string, number>;
-  for (const [name, value] of Object.entries(limits)) {
-    if (!(name in adapter.limits)) throw new ValueError(`createContext: requiredLimits.${name} is not a WebGPU limit this adapter reports`);
-    const best = supported[name] as number;
-    const better = name.startsWith('min') ? value >= best : value <= best;
-    if (!better) {
-      throw new ValueError(`createContext: requiredLimits.${name} = ${value} is beyond this adapter's ${name} of ${best}`);
-    }
-  }
 }
 
 // Dawn for Node (the `webgpu` package) tears its devices down, crashing or hanging the process, once

@@ -1,5 +1,6 @@
 export { createContext, GpuContext } from './context.ts';
-export type { AdapterDescription, ContextOptions } from './context.ts';
+export type { AdapterDescription, ContextOptions } from './context-options.ts';
+export type { ErrorCheck } from './error-scopes.ts';
 export type { EngineChoice, EngineName } from './engines/choose.ts';
 export { GpuMatrix } from './matrix.ts';
 export * as ops from './ops.ts';
@@ -12,7 +13,9 @@ export { SoftmaxRegression } from './models/softmax-regression.ts';
 export type { SoftmaxRegressionOptions } from './models/softmax-regression.ts';
 export { LinearRegression } from './models/linear-regression.ts';
 export type { LinearRegressionOptions, RegressionTargets } from './models/linear-regression.ts';
-export type { FeaturesInput, ModelJSON, ModelParams } from './models/linear-model.ts';
+export type { ModelParams } from './models/linear-model.ts';
+export type { FeaturesInput } from './models/features.ts';
+export type { ModelJSON } from './models/model-json.ts';
 export type { AnyEstimator, Estimator } from './models/estimator.ts';
 export type { ByteMatrix } from './engines/training-set.ts';
 export type { EpochCallback, EpochLog, FitOptions, History, ParamsInput, StopReason } from './core/options.ts';

@@ -7,6 +7,9 @@ import type { DenseMatrix, HostMatrix, MatrixInput } from './types.ts';
 /** The largest finite float32: anything beyond it would reach the GPU as Infinity. */
 export const F32_MAX = 3.4028234663852886e38;
 
+/** The smallest normal float32: GPUs flush anything smaller (a subnormal) to 0. */
+export const F32_MIN_NORMAL = 1.1754943508222875e-38;
+
 export function describeShape(m: { rows: number; cols: number }): string {
   return `${m.rows}×${m.cols}`;
 }

@@ -65,12 +65,16 @@ test('logistic, softmax and linear regression trained on Dawn match the float64 
   worst.report('Dawn parameters');
 });
 
-test('under Dawn, a GPU validation error surfaces as GPUError and device loss as DeviceLostError', async () => {
+test("under Dawn, the library's own GPU error rejects that call only, another owner's error is not the library's, device loss is DeviceLostError", async () => {
   const out = await runWorker<ErrorsOutput>({ kind: 'errors' });
-  assert.ok(out.validation !== null, 'reading after an invalid createBuffer did not throw');
+  assert.is(out.afterAppError, null, `the app's invalid createBuffer broke the library's next read: ${JSON.stringify(out.afterAppError)}`);
+  assert.is(out.appErrors.length, 1, "the app's own listener hears its error");
+  assert.match(out.appErrors[0] ?? '', /MapRead/);
+  assert.ok(out.validation !== null, 'reading back a buffer without COPY_SRC did not throw');
   assert.is(out.validation.name, 'GPUError');
   assert.ok(out.validation.isLibraryClass, 'the validation error is not a GPUError instance');
-  assert.match(out.validation.message, /MapRead/);
+  assert.match(out.validation.message, /CopySrc/);
+  assert.is(out.afterValidation, null, `the failed read poisoned the context: ${JSON.stringify(out.afterValidation)}`);
   assert.is(out.lostReason, 'destroyed');
   assert.ok(out.loss !== null, 'uploading to a lost device did not throw');
   assert.is(out.loss.name, 'DeviceLostError');

@@ -1,7 +1,7 @@
 // Concurrency on one context: models fitting at the same time (Promise.all, their awaits
 // interleaved) end with exactly the parameters they get when fitted one after the other, and those
 // follow the float64 trainer. Meanwhile a model busy fitting refuses predict(), and other work on
-// the same context still computes correctly.
+// the same context still computes correctly. Read-only calls on one model overlap freely.
 import * as assert from 'uvu/assert';
 import type { ModelRun } from '../harness/fixtures.ts';
 import { relativeError } from './support/compare.ts';
@@ -54,6 +54,25 @@ test('four models fitting at once on one context = fitted one after the other (b
     assert.ok(Math.abs(v - sigmoid(z)) <= 1e-6, `σ(${z}) computed during the fits: ${v}`);
   });
   assert.is(r.leakedBuffers, 0, 'no buffers left behind');
+});
+
+test('read-only calls on one model run together (same answers as one by one); fit() and setParams() meanwhile are refused, naming what runs', async () => {
+  const rng = mulberry32(testSeed('concurrent reads'));
+  for (const model of ['softmax', 'logistic', 'linear'] as const) {
+    const out = await gpu().call('concurrentReads', { run: runFor(rng, model) });
+    assert.is(out.together, out.sequential, `${model}: predict, predictProba, score, loss and getParams at once = one by one`);
+    assert.is(out.togetherAgain, out.sequential, `${model}: a second batch alongside the first`);
+    for (const [what, e] of [['fit', out.fitRefused], ['setParams', out.setParamsRefused]] as const) {
+      assert.is(e?.name, 'StateError', `${model}: ${what}() during the reads: ${JSON.stringify(e)}`);
+      const running = model === 'linear' ? 'predict(), score(), loss() and getParams()' : 'predict(), predictProba(), score(), loss() and getParams()';
+      assert.ok(e?.message.includes(`.${what}() called while ${running} are running`), `${model}: ${e?.message}`);
+    }
+    assert.ok(out.jsonDuring > 0, `${model}: toJSON() answers during the reads`);
+    assert.is(out.refit, null, `${model}: fit() once the reads are done`);
+    assert.is(out.afterDestroy, out.sequential, `${model}: reads running when destroy() is called still finish, with the same answers`);
+    assert.is(out.usedAfter?.name, 'StateError', `${model}: afterwards the model is destroyed`);
+    assert.is(out.leakedBuffers, 0, `${model}: its buffers freed once those reads ended`);
+  }
 });
 
 test.run();

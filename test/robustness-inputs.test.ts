@@ -13,6 +13,7 @@ import { fitStandardizer, standardize } from '../src/data/preprocess.ts';
 import { confusionMatrix, oneHot, polynomialFeatures, trainTestSplit } from '../src/data/transforms.ts';
 import { ShapeError, StateError, ValueError } from '../src/errors.ts';
 import { resolveFitOptions } from '../src/core/options.ts';
+import { learningRateAt } from '../src/core/schedule.ts';
 import { gpuSuite } from './support/gpu-suite.ts';
 
 const { test, gpu } = gpuSuite('robustness: bad input');
@@ -85,6 +86,7 @@ const MATRIX_AND_OP_CASES: Case[] = [
   { call: 'ops.loss', args: [MAIN, 3, gpuMatrix(4, 1), gpuMatrix(4, 1)], error: 'ValueError', mentions: ['loss kind', '3'] },
   { call: 'ops.loss', args: [MAIN, 'bce', gpuMatrix(4, 1), gpuMatrix(4, 1, { destroyed: true })], error: 'StateError', mentions: ['Y', '4×1', 'destroy()'] },
   { call: 'ops.sgdStep', args: [MAIN, gpuMatrix(2, 2), gpuMatrix(2, 2), '0.1'], error: 'ValueError', mentions: ['learningRate', "'0.1' (a string)"] },
+  { call: 'ops.sgdStep', args: [MAIN, gpuMatrix(2, 2), gpuMatrix(2, 2), 1e-40], error: 'ValueError', mentions: ['learningRate', '1e-40', 'smallest normal float32'] },
   { call: 'ops.sgdStep', args: [MAIN, gpuMatrix(2, 2), gpuMatrix(2, 2), 0.1, 0, { b: gpuMatrix(1, 2) }], error: 'StateError', mentions: ['db', 'GPU matrix'] },
   { call: 'ops.sgdStep', args: [MAIN, gpuMatrix(2, 2), gpuMatrix(2, 2), 0.1, 0, { b: gpuMatrix(1, 2), db: gpuMatrix(1, 2, { on: 'foreign' }) }], error: 'StateError', mentions: ['db', 'another GPU context'] },
   { call: 'read', args: [gpuMatrix(2, 3, { destroyed: true })], error: 'StateError', mentions: ['2×3', 'destroy()'] },
@@ -105,6 +107,8 @@ const CONSTRUCTOR_CASES: Case[] = [
   { call: 'new.LinearRegression', args: [MAIN, { nFeatures: 2, nClasses: 3 }], error: 'ValueError', mentions: ["'nClasses'", 'nOutputs'] },
   { call: 'new.LinearRegression', args: [MAIN, { nFeatures: 2, fitIntercept: 'no' }], error: 'ValueError', mentions: ['fitIntercept', "'no' (a string)"] },
   { call: 'new.LinearRegression', args: [MAIN, { nFeatures: 2 ** 28, nOutputs: 64 }], error: 'ShapeError', mentions: ['nFeatures = 268435456', 'maxStorageBufferBindingSize'] },
+  { call: 'new.LogisticRegression', args: [MAIN, { nFeatures: 2, threshold: null }], error: 'ValueError', mentions: ['threshold', 'null', 'leave it out'] },
+  { call: 'new.LinearRegression', args: [MAIN, { nFeatures: 2, nOutputs: null }], error: 'ValueError', mentions: ['nOutputs', 'null'] },
 ];
 
 const METHOD_CASES: Case[] = [
@@ -125,6 +129,14 @@ const METHOD_CASES: Case[] = [
   { call: 'softmax.fit', args: [X, yClasses, { learningRate: { $fn: 'nan' } }], error: 'ValueError', mentions: ['learningRate at epoch 0', 'NaN'] },
   { call: 'softmax.fit', args: [X, yClasses, { validation: { X, y: yClasses, weights: [1] } }], error: 'ValueError', mentions: ['validation', "'weights'"] },
   { call: 'softmax.fit', args: [X, yClasses, { validation: null }], error: 'ValueError', mentions: ['validation', 'null'] },
+  { call: 'softmax.fit', args: [X, yClasses, { learningRate: null }], error: 'ValueError', mentions: ['learningRate', 'null', 'leave it out'] },
+  { call: 'softmax.fit', args: [X, yClasses, { seed: null }], error: 'ValueError', mentions: ['seed', 'null'] },
+  { call: 'softmax.fit', args: [X, yClasses, { epochs: null }], error: 'ValueError', mentions: ['epochs', 'null'] },
+  { call: 'softmax.fit', args: [X, yClasses, { learningRate: 1e-40 }], error: 'ValueError', mentions: ['learningRate', '1e-40', 'smallest normal float32'] },
+  { call: 'softmax.fit', args: [X, yClasses, { learningRate: 1e39 }], error: 'ValueError', mentions: ['learningRate', '1e+39', 'float32 range'] },
+  { call: 'softmax.fit', args: [X, yClasses, { learningRate: { kind: 'exponential', initial: 1e-40, decay: 0.9 } }], error: 'ValueError', mentions: ['learningRate.initial', '1e-40'] },
+  { call: 'softmax.fit', args: [X, yClasses, { learningRate: { kind: 'step', initial: 0.1, factor: 0.5, every: 2, decay: 0.9 } }], error: 'ValueError', mentions: ['learningRate', "'decay'", "'step'"] },
+  { call: 'softmax.fit', args: [X, yClasses, { learningRate: { kind: 'inverse-time', initial: 0.1, decay: 0.5, every: 2 } }], error: 'ValueError', mentions: ['learningRate', "'every'"] },
   { call: 'softmax.fit', args: [X, yClasses, { init: { W: [[0, 0, 0], [0, 0, 0]], b: 'abc' } }], error: 'ValueError', mentions: ['init.b', "'abc' (a string)"] },
   { call: 'softmax.fit', args: [X, yClasses, { init: { W: [[0, 0, 0], [0, 0, 0]], b: [0, null, 0] } }], error: 'ValueError', mentions: ['init.b[1]', 'null'] },
   { call: 'softmax.fit', args: [X, yClasses, { init: { W: [[0, 0, 0], [0, 0, 0]] }, warmStart: true }], error: 'ValueError', mentions: ['init', 'warmStart'] },
@@ -163,6 +175,11 @@ const FROM_JSON_CASES: Case[] = [
   { call: 'LogisticRegression.fromJSON', args: [MAIN, { $json: 'logistic', set: { fitIntercept: false, b: [0.5] } }], error: 'ValueError', mentions: ['b', 'fitIntercept'] },
   { call: 'LogisticRegression.fromJSON', args: [MAIN, { $json: 'logistic', set: { nOutputs: 3, W: [0, 0, 0, 0, 0, 0], b: [0, 0, 0] } }], error: 'ValueError', mentions: ['nOutputs', '3'] },
   { call: 'SoftmaxRegression.fromJSON', args: [DEAD, { $json: 'softmax' }], error: 'StateError', mentions: ['context', 'destroy()'] },
+  { call: 'LogisticRegression.fromJSON', args: [MAIN, { $json: 'logistic', set: { settings: { loss: 'bce' } } }], error: 'ValueError', mentions: ['settings.threshold', 'missing'] },
+  { call: 'SoftmaxRegression.fromJSON', args: [MAIN, { $json: 'softmax', set: { settings: { nClasses: 4 } } }], error: 'ValueError', mentions: ['settings.nClasses is 4', 'nOutputs is 3'] },
+  { call: 'SoftmaxRegression.fromJSON', args: [MAIN, { $json: 'softmax', set: { settings: {} } }], error: 'ValueError', mentions: ['settings.nClasses', 'missing'] },
+  { call: 'SoftmaxRegression.fromJSON', args: [MAIN, { $json: 'softmax', set: { settings: { nClasses: 3, k: 3 } } }], error: 'ValueError', mentions: ["unknown setting 'k'"] },
+  { call: 'LinearRegression.fromJSON', args: [MAIN, { $json: 'linear', set: { settings: { nOutputs: 1 } } }], error: 'ValueError', mentions: ["unknown setting 'nOutputs'", 'none'] },
 ];
 
 const PAGE_CASES: Case[] = [
@@ -232,6 +249,16 @@ const NODE_CASES: NodeCase[] = [
   { what: 'confusionMatrix with a label ≥ nClasses', run: () => confusionMatrix([0, 5], [0, 1], 2), error: ValueError, mentions: ['yTrue[1] = 5', 'nClasses = 2'] },
   { what: 'fit options with an unknown name', run: () => resolveFitOptions({ epoch: 3 } as never, 10), error: ValueError, mentions: ["'epoch'", 'epochs'] },
   { what: 'fit options: l2 as a string', run: () => resolveFitOptions({ l2: '0.1' } as never, 10), error: ValueError, mentions: ['l2', "'0.1' (a string)"] },
+  { what: 'fit options: learningRate null', run: () => resolveFitOptions({ learningRate: null } as never, 10), error: ValueError, mentions: ['learningRate', 'null'] },
+  { what: 'learningRateAt: an exponential decay below float32', run: () => learningRateAt({ kind: 'exponential', initial: 0.1, decay: 1e-20 }, 2), error: ValueError, mentions: ['learningRate at epoch 2', '1e-41', 'smallest normal float32'] },
+  {
+    what: 'cpu.train threshold null',
+    run: () => cpu.train({
+      objective: 'logistic-bce', X: { data: [0, 1], rows: 2, cols: 1 }, Y: { data: [0, 1], rows: 2, cols: 1 }, W: { data: [0], rows: 1, cols: 1 },
+      b: { data: [0], rows: 1, cols: 1 }, fitIntercept: true, options: resolveFitOptions({}, 2), threshold: null as never,
+    }),
+    error: ValueError, mentions: ['threshold', 'null'],
+  },
 ];
 
 node(`${NODE_CASES.length} bad calls in Node: documented errors naming the argument`, () => {

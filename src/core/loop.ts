@@ -1,8 +1,9 @@
 // The epoch loop, written once for the GPU trainer and the float64 reference trainer: schedule,
-// row order, divergence check, log, callback and stopping rules. It is a generator that asks its
+// row order, divergence checks, log, callback and stopping rules. It is a generator that asks its
 // driver for what only a trainer can do (run an epoch, measure, compare parameters); the drivers
 // below answer synchronously (float64) or asynchronously (GPU), so both trainers run the same steps.
 import { ValueError } from '../errors.ts';
+import { describeValue } from '../validate.ts';
 import type { EpochLog, History, ResolvedFitOptions, StopReason } from './options.ts';
 import { epochOrder } from './order.ts';
 import { learningRateAt } from './schedule.ts';
@@ -29,13 +30,26 @@ export interface EpochRunner<Mode extends 'sync' | 'async'> {
   moved(): Answer<Mode, number>;
   /** ‖∇θ‖₂ of the regularized objective on the whole training set. */
   gradientNorm(): Answer<Mode, number>;
+  /** Whether every parameter is finite (and within float32) now that training has stopped. */
+  paramsFinite(): Answer<Mode, boolean>;
 }
+
+/**
+ * An epoch loss this many times the lowest one so far (or than 1, when that is lower) counts as
+ * divergence. Gradient descent at a rate that is too large grows the loss geometrically, by orders
+ * of magnitude an epoch, and does not come back; training that converges, even noisy stochastic
+ * GD, does not raise its epoch loss six orders of magnitude above the best it reached. Stopping
+ * there makes a diverging fit fail however few its epochs, not only once float32 overflows. The
+ * floor of 1 keeps losses near zero (an exact fit) from tripping it on rounding noise.
+ */
+export const DIVERGENCE_GROWTH = 1e6;
 
 type Request =
   | { kind: 'epoch'; order: Uint32Array; learningRate: number; snapshot: boolean }
   | { kind: 'metrics' }
   | { kind: 'moved' }
   | { kind: 'gradientNorm' }
+  | { kind: 'paramsFinite' }
   | { kind: 'epochEnd'; log: EpochLog };
 
 type Reply = number | EpochMetrics | boolean | undefined;
@@ -57,14 +71,18 @@ function appendLog(h: History, log: EpochLog): void {
 function* epochLoop(options: ResolvedFitOptions, n: number): Generator<Request, History, Reply> {
   const history = emptyHistory();
   let stopReason: StopReason = 'epochs';
+  let lowest = Number.POSITIVE_INFINITY;
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     const t0 = performance.now();
     const learningRate = learningRateAt(options.learningRate, epoch);
     const order = epochOrder(n, epoch, options.shuffle, options.seed);
     const loss = (yield { kind: 'epoch', order, learningRate, snapshot: options.tol > 0 }) as number;
-    if (!Number.isFinite(loss)) {
-      throw new ValueError(`training diverged: the loss became ${loss} in epoch ${epoch}; try a smaller learningRate (it was ${learningRate})`);
+    const advice = `try a smaller learningRate (it was ${learningRate})`;
+    if (!Number.isFinite(loss)) throw new ValueError(`training diverged: the loss became ${loss} in epoch ${epoch}; ${advice}`);
+    if (loss > DIVERGENCE_GROWTH * Math.max(lowest, 1)) {
+      throw new ValueError(`training diverged: the loss grew to ${loss} in epoch ${epoch}, over ${DIVERGENCE_GROWTH} times its lowest epoch value ${lowest}; ${advice}`);
     }
+    lowest = Math.min(lowest, loss);
     const metrics = (yield { kind: 'metrics' }) as EpochMetrics;
     const log: EpochLog = { epoch, loss, ...metrics, learningRate, ms: performance.now() - t0 };
     appendLog(history, log);
@@ -82,9 +100,21 @@ function* epochLoop(options: ResolvedFitOptions, n: number): Generator<Request, 
       break;
     }
   }
+  // Each epoch's loss is taken before its steps' updates, so the checks above never see the last
+  // update: a step that overflowed there would otherwise end the fit with Infinity or NaN parameters.
+  if (!((yield { kind: 'paramsFinite' }) as boolean)) {
+    const last = history.epochs - 1;
+    throw new ValueError(`training diverged: the parameters became non-finite in epoch ${last}; try a smaller learningRate (it was ${history.learningRate[last]})`);
+  }
   history.stopReason = stopReason;
   history.converged = stopReason === 'tol' || stopReason === 'gradTol';
   return history;
+}
+
+/** What fit() rejects with when onEpochEnd throws or its promise rejects: that error is the cause. */
+function callbackFailed(cause: unknown, epoch: number): Error {
+  const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : describeValue(cause);
+  return new Error(`onEpochEnd failed after epoch ${epoch}: ${what}`, { cause });
 }
 
 function ask<Mode extends 'sync' | 'async'>(r: Request, runner: EpochRunner<Mode>, options: ResolvedFitOptions): unknown {
@@ -97,6 +127,8 @@ function ask<Mode extends 'sync' | 'async'>(r: Request, runner: EpochRunner<Mode
       return runner.moved();
     case 'gradientNorm':
       return runner.gradientNorm();
+    case 'paramsFinite':
+      return runner.paramsFinite();
     case 'epochEnd':
       return options.onEpochEnd?.(r.log);
   }
@@ -109,7 +141,12 @@ export function runEpochsSync(options: ResolvedFitOptions, n: number, runner: Ep
   for (;;) {
     const next = loop.next(reply);
     if (next.done === true) return next.value;
-    reply = ask(next.value, runner, options) as Reply;
+    const r = next.value;
+    try {
+      reply = ask(r, runner, options) as Reply;
+    } catch (e) {
+      throw r.kind === 'epochEnd' ? callbackFailed(e, r.log.epoch) : e;
+    }
   }
 }
 
@@ -120,6 +157,11 @@ export async function runEpochs(options: ResolvedFitOptions, n: number, runner: 
   for (;;) {
     const next = loop.next(reply);
     if (next.done === true) return next.value;
-    reply = (await ask(next.value, runner, options)) as Reply;
+    const r = next.value;
+    try {
+      reply = (await ask(r, runner, options)) as Reply;
+    } catch (e) {
+      throw r.kind === 'epochEnd' ? callbackFailed(e, r.log.epoch) : e;
+    }
   }
 }

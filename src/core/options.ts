@@ -132,13 +132,15 @@ function positiveInt(name: string, v: unknown, fallback: number): number {
 export function resolveFitOptions(options: FitOptions<unknown, unknown> | undefined, n: number): ResolvedFitOptions {
   const o = options ?? {};
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new ValueError(`fit options must be an object, got ${describeValue(o)}`);
-  for (const key of Object.keys(o)) {
+  for (const [key, value] of Object.entries(o)) {
     if (!KNOWN.has(key)) throw new ValueError(`unknown fit option '${key}' (known: ${[...KNOWN].join(', ')})`);
+    // null is not "the default" for any option: leaving it out (or undefined) is.
+    if (value === null) throw new ValueError(`fit option ${key} must not be null (leave it out for the default)`);
   }
-  const learningRate = o.learningRate ?? 0.1;
+  const learningRate = o.learningRate === undefined ? 0.1 : o.learningRate;
   checkSchedule(learningRate);
   if (o.onEpochEnd !== undefined && typeof o.onEpochEnd !== 'function') throw new ValueError(`onEpochEnd must be a function, got ${describeValue(o.onEpochEnd)}`);
-  const seed = o.seed ?? 0;
+  const seed = o.seed === undefined ? 0 : o.seed;
   if (!Number.isSafeInteger(seed)) throw new ValueError(`seed must be an integer, got ${describeValue(seed)}`);
   return {
     epochs: positiveInt('epochs', o.epochs, 10),

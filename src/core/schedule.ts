@@ -1,6 +1,6 @@
 // Learning-rate schedules, evaluated once per epoch (epoch counts from 0).
 import { ValueError } from '../errors.ts';
-import { checkFiniteNumber } from '../validate.ts';
+import { checkFiniteNumber, describeValue, F32_MAX, F32_MIN_NORMAL } from '../validate.ts';
 
 /**
  * The learning rate ηₑ of epoch e (from 0): a constant; `step`: initial·factor^⌊e/every⌋;
@@ -14,9 +14,27 @@ export type LearningRateSchedule =
   | { kind: 'inverse-time'; initial: number; decay: number }
   | ((epoch: number) => number);
 
+/** Each schedule object's keys: another key is a typo (or another kind's parameter) that would be ignored. */
+const SCHEDULE_KEYS: Readonly<Record<string, readonly string[]>> = {
+  step: ['kind', 'initial', 'factor', 'every'],
+  exponential: ['kind', 'initial', 'decay'],
+  'inverse-time': ['kind', 'initial', 'decay'],
+};
+
 function positive(name: string, v: unknown): number {
   const n = checkFiniteNumber(name, v);
   if (n <= 0) throw new ValueError(`${name} must be > 0, got ${n}`);
+  return n;
+}
+
+/**
+ * A rate the f32 kernels see as what it is: > 0 and a normal float32 (GPUs flush subnormals to 0,
+ * so 1e-40 would pass "> 0" and train nothing), and not beyond float32's range (Infinity there).
+ */
+function rate(name: string, v: unknown): number {
+  const n = positive(name, v);
+  if (n < F32_MIN_NORMAL) throw new ValueError(`${name} is ${n}, below the smallest normal float32 (1.18e-38): the GPU would use 0`);
+  if (n > F32_MAX) throw new ValueError(`${name} is ${n}, beyond the float32 range (±3.4e38)`);
   return n;
 }
 
@@ -24,29 +42,35 @@ function positive(name: string, v: unknown): number {
 export function checkSchedule(s: LearningRateSchedule): void {
   if (typeof s === 'function') return;
   if (typeof s === 'number') {
-    positive('learningRate', s);
+    rate('learningRate', s);
     return;
   }
-  if (typeof s !== 'object' || s === null) throw new ValueError(`learningRate must be a number, a schedule object or a function, got ${String(s)}`);
-  positive('learningRate.initial', s.initial);
+  if (typeof s !== 'object' || s === null) throw new ValueError(`learningRate must be a number, a schedule object or a function, got ${describeValue(s)}`);
+  const kind: unknown = s.kind;
+  const keys = typeof kind === 'string' ? SCHEDULE_KEYS[kind] : undefined;
+  if (keys === undefined) {
+    throw new ValueError(`learningRate.kind must be 'step', 'exponential' or 'inverse-time', got ${describeValue(kind)}`);
+  }
+  for (const key of Object.keys(s)) {
+    if (!keys.includes(key)) throw new ValueError(`learningRate: unknown key '${key}' for kind '${kind as string}' (expected ${keys.join(', ')})`);
+  }
+  rate('learningRate.initial', s.initial);
   if (s.kind === 'step') {
     positive('learningRate.factor', s.factor);
-    if (!Number.isInteger(s.every) || s.every < 1) throw new ValueError(`learningRate.every must be a positive integer, got ${String(s.every)}`);
-  } else if (s.kind === 'exponential' || s.kind === 'inverse-time') {
+    if (!Number.isInteger(s.every) || s.every < 1) throw new ValueError(`learningRate.every must be a positive integer, got ${describeValue(s.every)}`);
+  } else {
     const decay = checkFiniteNumber('learningRate.decay', s.decay);
     if (decay < 0) throw new ValueError(`learningRate.decay must be ≥ 0, got ${decay}`);
-  } else {
-    throw new ValueError(`learningRate.kind must be 'step', 'exponential' or 'inverse-time', got ${String((s as { kind: unknown }).kind)}`);
   }
 }
 
 /** The learning rate for `epoch`; a function's result is checked like any other rate. */
 export function learningRateAt(s: LearningRateSchedule, epoch: number): number {
-  let rate: number;
-  if (typeof s === 'number') rate = s;
-  else if (typeof s === 'function') rate = s(epoch);
-  else if (s.kind === 'step') rate = s.initial * s.factor ** Math.floor(epoch / s.every);
-  else if (s.kind === 'exponential') rate = s.initial * s.decay ** epoch;
-  else rate = s.initial / (1 + s.decay * epoch);
-  return positive(`learningRate at epoch ${epoch}`, rate);
+  let r: number;
+  if (typeof s === 'number') r = s;
+  else if (typeof s === 'function') r = s(epoch);
+  else if (s.kind === 'step') r = s.initial * s.factor ** Math.floor(epoch / s.every);
+  else if (s.kind === 'exponential') r = s.initial * s.decay ** epoch;
+  else r = s.initial / (1 + s.decay * epoch);
+  return rate(`learningRate at epoch ${epoch}`, r);
 }

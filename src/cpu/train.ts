@@ -5,7 +5,7 @@ import { ACTIVATIONS, LOSSES, NO_ROW_STATS, OBJECTIVES, type Activation, type Ob
 import { runEpochsSync, type EpochMetrics } from '../core/loop.ts';
 import type { History, ResolvedFitOptions } from '../core/options.ts';
 import type { DenseMatrix, Matrix64 } from '../types.ts';
-import { checkFiniteNumber } from '../validate.ts';
+import { checkFiniteNumber, F32_MAX } from '../validate.ts';
 import { gradient } from './gradient.ts';
 import { objectiveLoss } from './loss.ts';
 import { matmul } from './matmul.ts';
@@ -185,7 +185,7 @@ function moved(p: TrainProblem, params: Params, start: Params): number {
 /** Mini-batch SGD with the options' schedule, order, L2 and stopping rules (core/loop.ts); inputs are not mutated. */
 export function train(p: TrainProblem): TrainResult {
   checkShapes(p);
-  const threshold = checkFiniteNumber('train: threshold', p.threshold ?? 0.5);
+  const threshold = checkFiniteNumber('train: threshold', p.threshold === undefined ? 0.5 : p.threshold);
   const n = p.X.rows;
   const params: Params = { W: copy64(p.W), b: copy64(p.b) };
   // sgdStep returns fresh matrices, so holding the old references is a snapshot of θ.
@@ -199,6 +199,8 @@ export function train(p: TrainProblem): TrainResult {
     moved: () => moved(p, params, start),
     gradientNorm: () =>
       objectiveGradientNorm({ objective: p.objective, X: p.X, Y: p.Y, W: params.W, b: params.b, l2: p.options.l2, fitIntercept: p.fitIntercept }),
+    // The GPU model holds float32: a float64 value beyond its range is as diverged as Infinity.
+    paramsFinite: () => [params.W.data, params.b.data].every((a) => a.every((v) => Math.abs(v) <= F32_MAX)),
   });
   return { W: params.W, b: params.b, history };
 }

@@ -8,16 +8,28 @@ import type { GpuMatrix } from '../matrix.ts';
 import { GpuMatrix as Matrix } from '../matrix.ts';
 import type { HostMatrix } from '../types.ts';
 import { CHUNK, rowChunks, type XStorage } from '../kernels/step-layout.ts';
+import { describeValue } from '../validate.ts';
 
 
-/** Byte features, each meaning byte · scale (e.g. pixels with scale 1/255). */
+/** Byte features, each meaning byte · scale (e.g. pixels with scale 1/255, ImageData's Uint8ClampedArray). */
 export interface ByteMatrix {
-  data: Uint8Array;
+  data: Uint8Array | Uint8ClampedArray;
   rows: number;
   cols: number;
   /** What one unit of a byte is worth (default 1). */
   scale?: number;
 }
+
+/** A ByteMatrix once checked: the bytes as a Uint8Array view (no copy) and the scale spelled out. */
+export interface CheckedBytes {
+  data: Uint8Array;
+  rows: number;
+  cols: number;
+  scale: number;
+}
+
+/** Checked features: f32 values, or bytes with their scale. */
+export type CheckedFeatures = HostMatrix | CheckedBytes;
 
 export interface Shard {
   /** Padded rows of u32 words (rows × rowWords): f32 values, or bytes four to a word. */
@@ -41,26 +53,32 @@ export interface ResidentX {
   destroy(): void;
 }
 
-export function isByteMatrix(X: unknown): X is ByteMatrix {
-  return typeof X === 'object' && X !== null && 'data' in X && (X as { data: unknown }).data instanceof Uint8Array;
+/** Uint8Array and Uint8ClampedArray: the arrays whose values are taken as bytes. */
+export function isByteArray(data: unknown): data is Uint8Array | Uint8ClampedArray {
+  return data instanceof Uint8Array || data instanceof Uint8ClampedArray;
 }
 
-/** Checks a ByteMatrix argument: shape, data length and a positive finite scale. */
-export function checkByteMatrix(name: string, X: ByteMatrix): ByteMatrix {
+export function isByteMatrix(X: unknown): X is ByteMatrix {
+  return typeof X === 'object' && X !== null && 'data' in X && isByteArray((X as { data: unknown }).data);
+}
+
+/** Tells checked bytes from checked f32 features. */
+export function isCheckedBytes(X: CheckedFeatures): X is CheckedBytes {
+  return X.data instanceof Uint8Array;
+}
+
+/** Checks a ByteMatrix argument: shape, data length and a positive finite scale (undefined: 1). */
+export function checkByteMatrix(name: string, X: ByteMatrix): CheckedBytes {
   const { rows, cols, data } = X;
   if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(cols) || cols < 1) {
-    throw new ShapeError(`${name} must have positive integer rows and cols, got ${String(rows)}×${String(cols)}`);
+    throw new ShapeError(`${name} must have positive integer rows and cols, got ${describeValue(rows)}×${describeValue(cols)}`);
   }
   if (data.length !== rows * cols) throw new ShapeError(`${name}.data has ${data.length} bytes but ${name} is ${rows}×${cols}`);
-  const scale = X.scale ?? 1;
-  if (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0) throw new ValueError(`${name}.scale must be a positive finite number, got ${String(scale)}`);
-  return { data, rows, cols, scale };
-}
-
-/** The byte matrix's values as f32 (byte · scale), for code paths that want plain matrices. */
-export function bytesToHost(X: ByteMatrix): HostMatrix {
-  const scale = X.scale ?? 1;
-  return { data: Float32Array.from(X.data, (v) => v * scale), rows: X.rows, cols: X.cols };
+  const scale: unknown = X.scale === undefined ? 1 : X.scale;
+  if (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0) throw new ValueError(`${name}.scale must be a positive finite number, got ${describeValue(scale)}`);
+  // A view, not a copy: clamped bytes are the same bytes, and the uploads test for Uint8Array.
+  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return { data: bytes, rows, cols, scale };
 }
 
 /** Rows start .. start+rows with each row zero-padded to `width` values (a copy only when padding is needed). */
@@ -76,8 +94,8 @@ function padRows<T extends Float32Array | Uint8Array>(data: T, cols: number, wid
  * Uploads X for training. Rows go to one buffer when they fit in one storage binding (and in
  * `maxShardBytes`, if given, which tests use to force shards), else to as few shards as possible.
  */
-export function uploadTrainingSet(ctx: GpuContext, X: HostMatrix | ByteMatrix, maxShardBytes?: number): ResidentX {
-  const bytesX = isByteMatrix(X);
+export function uploadTrainingSet(ctx: GpuContext, X: CheckedFeatures, maxShardBytes?: number): ResidentX {
+  const bytesX = isCheckedBytes(X);
   const chunks = rowChunks(X.cols);
   const width = chunks * CHUNK;
   const rowWords = bytesX ? width / 4 : width;
@@ -101,7 +119,7 @@ export function uploadTrainingSet(ctx: GpuContext, X: HostMatrix | ByteMatrix, m
     rows: X.rows,
     cols: X.cols,
     storage: bytesX ? 'u8' : 'f32',
-    scale: bytesX ? (X.scale ?? 1) : 1,
+    scale: bytesX ? X.scale : 1,
     chunks,
     rowWords,
     shards,

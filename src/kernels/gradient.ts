@@ -91,11 +91,13 @@ export function gradient(ctx: GpuContext, X: GpuMatrix, Yhat: GpuMatrix, Y: GpuM
   ctx.own('Y', Y);
   checkGradientShapes(X, Yhat, Y);
   const plan = planGradient({ m: X.rows, d: X.cols, k: Y.cols });
-  const dW = ctx.createMatrix(plan.d, plan.k, 'dW');
-  const db = ctx.createMatrix(1, plan.k, 'db');
-  const partial = ctx.createStorage(gradientScratchSize(plan), 'gradient.partial');
-  const params = gradientUniforms(ctx, plan);
-  const buffers = { X: X.buffer, Yhat: Yhat.buffer, Y: Y.buffer, partial, dW: dW.buffer, db: db.buffer };
-  ctx.submit(gradientDispatches(ctx, params, plan, buffers), [params, partial]);
-  return { dW, db };
+  return ctx.track('gradient', [X, Yhat, Y], () => {
+    const dW = ctx.createMatrix(plan.d, plan.k, 'dW');
+    const db = ctx.createMatrix(1, plan.k, 'db');
+    const partial = ctx.createStorage(gradientScratchSize(plan), 'gradient.partial');
+    const params = gradientUniforms(ctx, plan);
+    const buffers = { X: X.buffer, Yhat: Yhat.buffer, Y: Y.buffer, partial, dW: dW.buffer, db: db.buffer };
+    ctx.submit(gradientDispatches(ctx, params, plan, buffers), [params, partial]);
+    return { dW, db };
+  }, (g) => [g.dW, g.db]);
 }

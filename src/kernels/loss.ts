@@ -83,10 +83,12 @@ export function loss(ctx: GpuContext, kind: LossKind, Z: GpuMatrix, Y: GpuMatrix
     throw new ShapeError(`loss: Z is ${describeShape(Z)} but Y is ${describeShape(Y)} (they must match)`);
   }
   const parts = OP_PARTS[kind];
-  // 1×1, but every storage buffer holds at least four floats: the kernel's out[1] (hits) fits.
-  const out = ctx.createMatrix(1, 1, 'loss');
-  const partial = ctx.createStorage(2 * lossGroups(Z.rows), 'loss.partial');
-  const params = lossUniforms(ctx, parts, { m: Z.rows, k: Z.cols, scale: 1 / Z.rows, threshold: 0.5 });
-  ctx.submit(lossDispatches(ctx, parts, params, Z.rows, { Z: Z.buffer, Y: Y.buffer, partial, out: out.buffer }), [params, partial]);
-  return out;
+  return ctx.track('loss', [Z, Y], () => {
+    // 1×1, but every storage buffer holds at least four floats: the kernel's out[1] (hits) fits.
+    const out = ctx.createMatrix(1, 1, 'loss');
+    const partial = ctx.createStorage(2 * lossGroups(Z.rows), 'loss.partial');
+    const params = lossUniforms(ctx, parts, { m: Z.rows, k: Z.cols, scale: 1 / Z.rows, threshold: 0.5 });
+    ctx.submit(lossDispatches(ctx, parts, params, Z.rows, { Z: Z.buffer, Y: Y.buffer, partial, out: out.buffer }), [params, partial]);
+    return out;
+  }, (out) => [out]);
 }

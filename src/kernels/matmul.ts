@@ -56,9 +56,11 @@ export function matmul(ctx: GpuContext, X: GpuMatrix, W: GpuMatrix, b?: GpuMatri
   if (b !== undefined) ctx.own('b', b);
   checkMatmulShapes(X, W, b);
   const shape: MatmulShape = { m: X.rows, d: X.cols, k: W.cols, hasBias: b !== undefined };
-  const Z = ctx.createMatrix(shape.m, shape.k, 'Z');
-  const params = matmulUniforms(ctx, shape);
-  const dispatch = matmulDispatch(ctx, params, shape, { X: X.buffer, W: W.buffer, b: (b ?? W).buffer, Z: Z.buffer });
-  ctx.submit([dispatch], [params]);
-  return Z;
+  return ctx.track('matmul', [X, W, b], () => {
+    const Z = ctx.createMatrix(shape.m, shape.k, 'Z');
+    const params = matmulUniforms(ctx, shape);
+    const dispatch = matmulDispatch(ctx, params, shape, { X: X.buffer, W: W.buffer, b: (b ?? W).buffer, Z: Z.buffer });
+    ctx.submit([dispatch], [params]);
+    return Z;
+  }, (Z) => [Z]);
 }

@@ -2,7 +2,7 @@
 import { requireContext, type GpuContext } from '../context.ts';
 import { ShapeError, ValueError } from '../errors.ts';
 import type { GpuMatrix } from '../matrix.ts';
-import { checkFiniteNumber, describeShape } from '../validate.ts';
+import { checkFiniteNumber, describeShape, F32_MAX, F32_MIN_NORMAL } from '../validate.ts';
 import { grid1D, type Dispatch } from './kernel.ts';
 
 const WORKGROUP = 256;
@@ -24,6 +24,9 @@ export function sgdDispatch(ctx: GpuContext, params: GPUBuffer, n: number, theta
 export function checkRates(learningRate: number, l2: number): void {
   checkFiniteNumber('learningRate', learningRate);
   if (learningRate <= 0) throw new ValueError(`learningRate must be > 0, got ${learningRate}`);
+  // The shader takes it as f32: a subnormal would be flushed to 0, a value past F32_MAX be Infinity.
+  if (learningRate < F32_MIN_NORMAL) throw new ValueError(`learningRate is ${learningRate}, below the smallest normal float32 (1.18e-38): the GPU would use 0`);
+  if (learningRate > F32_MAX) throw new ValueError(`learningRate is ${learningRate}, beyond the float32 range (±3.4e38)`);
   checkFiniteNumber('l2', l2);
   if (l2 < 0) throw new ValueError(`l2 must be ≥ 0, got ${l2}`);
 }
@@ -55,13 +58,16 @@ export function sgdStep(ctx: GpuContext, W: GpuMatrix, dW: GpuMatrix, learningRa
     checkSameShape('b', 'db', bias.b, bias.db);
   }
   checkRates(learningRate, l2);
-  const temporaries = [ctx.createUniform(sgdUniformBytes(ctx, { n: W.length, learningRate, l2 }), 'sgd.params')];
-  const dispatches = [sgdDispatch(ctx, temporaries[0] as GPUBuffer, W.length, W.buffer, dW.buffer)];
-  if (bias !== undefined) {
-    const n = bias.b.length;
-    const params = ctx.createUniform(sgdUniformBytes(ctx, { n, learningRate, l2: 0 }), 'sgd.params');
-    temporaries.push(params);
-    dispatches.push(sgdDispatch(ctx, params, n, bias.b.buffer, bias.db.buffer));
-  }
-  ctx.submit(dispatches, temporaries);
+  const updated = bias === undefined ? [W] : [W, bias.b];
+  ctx.track('sgdStep', [W, dW, bias?.b, bias?.db], () => {
+    const temporaries = [ctx.createUniform(sgdUniformBytes(ctx, { n: W.length, learningRate, l2 }), 'sgd.params')];
+    const dispatches = [sgdDispatch(ctx, temporaries[0] as GPUBuffer, W.length, W.buffer, dW.buffer)];
+    if (bias !== undefined) {
+      const n = bias.b.length;
+      const params = ctx.createUniform(sgdUniformBytes(ctx, { n, learningRate, l2: 0 }), 'sgd.params');
+      temporaries.push(params);
+      dispatches.push(sgdDispatch(ctx, params, n, bias.b.buffer, bias.db.buffer));
+    }
+    ctx.submit(dispatches, temporaries);
+  }, () => updated);
 }

@@ -28,10 +28,12 @@ function sigmoidDispatch(
 export function activateElementwise(ctx: GpuContext, Z: GpuMatrix, activation: ElementwiseActivation): GpuMatrix {
   requireContext(ctx);
   ctx.own('Z', Z);
-  const Yhat = ctx.createMatrix(Z.rows, Z.cols, 'Yhat');
-  const params = sigmoidUniforms(ctx, Z.length, activation);
-  ctx.submit([sigmoidDispatch(ctx, params, Z.length, Z.buffer, Yhat.buffer, activation)], [params]);
-  return Yhat;
+  return ctx.track(activation, [Z], () => {
+    const Yhat = ctx.createMatrix(Z.rows, Z.cols, 'Yhat');
+    const params = sigmoidUniforms(ctx, Z.length, activation);
+    ctx.submit([sigmoidDispatch(ctx, params, Z.length, Z.buffer, Yhat.buffer, activation)], [params]);
+    return Yhat;
+  }, (Yhat) => [Yhat]);
 }
 
 /** σ(Z) elementwise; a new GPU matrix of Z's shape. */

@@ -21,8 +21,10 @@ export function softmaxDispatch(ctx: GpuContext, params: GPUBuffer, m: number, Z
 export function softmax(ctx: GpuContext, Z: GpuMatrix): GpuMatrix {
   requireContext(ctx);
   ctx.own('Z', Z);
-  const Yhat = ctx.createMatrix(Z.rows, Z.cols, 'Yhat');
-  const params = softmaxUniforms(ctx, Z.rows, Z.cols);
-  ctx.submit([softmaxDispatch(ctx, params, Z.rows, Z.buffer, Yhat.buffer)], [params]);
-  return Yhat;
+  return ctx.track('softmax', [Z], () => {
+    const Yhat = ctx.createMatrix(Z.rows, Z.cols, 'Yhat');
+    const params = softmaxUniforms(ctx, Z.rows, Z.cols);
+    ctx.submit([softmaxDispatch(ctx, params, Z.rows, Z.buffer, Yhat.buffer)], [params]);
+    return Yhat;
+  }, (Yhat) => [Yhat]);
 }

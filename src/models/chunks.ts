@@ -2,13 +2,7 @@
 // work on datasets of any size, and byte matrices turn into f32 one block at a time.
 import type { GpuContext } from '../context.ts';
 import type { HostMatrix } from '../types.ts';
-import { isByteMatrix, type ByteMatrix } from '../engines/training-set.ts';
-
-export interface RowBlock {
-  X: HostMatrix;
-  start: number;
-  rows: number;
-}
+import { isCheckedBytes, type CheckedFeatures } from '../engines/training-set.ts';
 
 /** Rows per block so that neither the block (cols wide) nor its outputs (k wide) exceed one binding. */
 export function blockRows(ctx: GpuContext, cols: number, k: number): number {
@@ -17,20 +11,12 @@ export function blockRows(ctx: GpuContext, cols: number, k: number): number {
 }
 
 /** The f32 rows start .. start+rows of X (bytes scaled to their values). */
-export function sliceRows(X: HostMatrix | ByteMatrix, start: number, rows: number): HostMatrix {
+export function sliceRows(X: CheckedFeatures, start: number, rows: number): HostMatrix {
   const from = start * X.cols;
   const to = (start + rows) * X.cols;
-  if (isByteMatrix(X)) {
-    const scale = X.scale ?? 1;
+  if (isCheckedBytes(X)) {
+    const scale = X.scale;
     return { data: Float32Array.from(X.data.subarray(from, to), (v) => v * scale), rows, cols: X.cols };
   }
   return { data: X.data.subarray(from, to), rows, cols: X.cols };
-}
-
-/** X in blocks of at most `size` rows. */
-export function* rowBlocks(X: HostMatrix | ByteMatrix, size: number): Generator<RowBlock> {
-  for (let start = 0; start < X.rows; start += size) {
-    const rows = Math.min(size, X.rows - start);
-    yield { X: sliceRows(X, start, rows), start, rows };
-  }
 }

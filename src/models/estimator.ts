@@ -4,7 +4,9 @@
 import type { GpuContext } from '../context.ts';
 import type { FitOptions, History, ParamsInput } from '../core/options.ts';
 import type { HostMatrix } from '../types.ts';
-import type { FeaturesInput, ModelJSON, ModelParams } from './linear-model.ts';
+import type { FeaturesInput } from './features.ts';
+import type { ModelParams } from './linear-model.ts';
+import type { ModelJSON } from './model-json.ts';
 
 /**
  * `YIn`: the targets fit() and score() take; `Prediction`: what predict() returns (class labels

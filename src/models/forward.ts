@@ -61,18 +61,22 @@ export async function objectiveGradient(
 ): Promise<{ dW: Float32Array; db: Float32Array }> {
   const f = forward(ctx, spec, X, p);
   const plan = planGradient({ m: X.rows, d: X.cols, k: Y.cols });
-  const dW = ctx.createMatrix(plan.d, plan.k, 'dW');
-  const db = ctx.createMatrix(1, plan.k, 'db');
-  const partial = ctx.createStorage(gradientScratchSize(plan), 'gradient.partial');
-  const params = gradientUniforms(ctx, plan);
+  let out: { dW: GpuMatrix; db: GpuMatrix } | null = null;
   try {
-    const buffers = { X: X.buffer, Yhat: f.Yhat.buffer, Y: Y.buffer, partial, dW: dW.buffer, db: db.buffer };
-    ctx.submit(gradientDispatches(ctx, params, plan, buffers, spec.gradient), [params, partial]);
-    const [g, gb] = await Promise.all([dW.read(), db.read()]);
+    out = ctx.track('gradient', [X, f.Yhat, Y], () => {
+      const dW = ctx.createMatrix(plan.d, plan.k, 'dW');
+      const db = ctx.createMatrix(1, plan.k, 'db');
+      const partial = ctx.createStorage(gradientScratchSize(plan), 'gradient.partial');
+      const params = gradientUniforms(ctx, plan);
+      const buffers = { X: X.buffer, Yhat: f.Yhat.buffer, Y: Y.buffer, partial, dW: dW.buffer, db: db.buffer };
+      ctx.submit(gradientDispatches(ctx, params, plan, buffers, spec.gradient), [params, partial]);
+      return { dW, db };
+    }, (g) => [g.dW, g.db]);
+    const [g, gb] = await Promise.all([out.dW.read(), out.db.read()]);
     return { dW: g.data, db: gb.data };
   } finally {
     f.destroy();
-    dW.destroy();
-    db.destroy();
+    out?.dW.destroy();
+    out?.db.destroy();
   }
 }

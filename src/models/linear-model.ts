@@ -1,41 +1,24 @@
 // What the three estimators share: parameters resident on the GPU (W d×k, b 1×k) with a host copy
-// for toJSON(), input checking before any GPU work, and fit() on top of the GPU trainer.
-import type { EpochMetrics } from '../core/loop.ts';
-import { isClassifier } from '../core/metrics.ts';
+// for toJSON(), input checking before any GPU work, fit() on top of the GPU trainer, and the rules
+// for calls that overlap: read-only calls run together, fit() and setParams() run alone.
 import { requireContext, type GpuContext } from '../context.ts';
-import { ShapeError, StateError, ValueError } from '../errors.ts';
-import type { GpuMatrix } from '../matrix.ts';
-import type { HostMatrix, MatrixInput } from '../types.ts';
-import { checkPositiveInt, describeShape, describeValue, toF32Vector, toHostMatrix } from '../validate.ts';
-import { blockRows, rowBlocks, sliceRows } from './chunks.ts';
-import { forward, objectiveGradient, setMetrics, type Params } from './forward.ts';
+import type { EpochMetrics } from '../core/loop.ts';
 import { OBJECTIVES, type Objective, type ObjectiveSpec } from '../core/objective.ts';
 import { resolveFitOptions, type FitOptions, type History, type ParamsInput } from '../core/options.ts';
+import { uploadTrainingSet, type CheckedFeatures, type ResidentX } from '../engines/training-set.ts';
+import { ShapeError, StateError, ValueError } from '../errors.ts';
+import type { GpuMatrix } from '../matrix.ts';
+import type { HostMatrix } from '../types.ts';
+import { checkPositiveInt, describeShape, describeValue, toF32Vector, toHostMatrix } from '../validate.ts';
+import { evaluate, gradientNorm, predictRows, type ModelView, type PassData } from './evaluate.ts';
+import { checkFeatures, type FeaturesInput } from './features.ts';
+import type { ModelJSON } from './model-json.ts';
 import { trainOnGpu } from './trainer.ts';
-import { checkByteMatrix, isByteMatrix, uploadTrainingSet, type ByteMatrix, type ResidentX } from '../engines/training-set.ts';
-
-/** Features as the estimators take them: any matrix input, or bytes with a scale. */
-export type FeaturesInput = MatrixInput | ByteMatrix;
 
 /** Parameters as getParams() returns them. */
 export interface ModelParams {
   W: HostMatrix;
   b: Float32Array;
-}
-
-/** The serialized form of a fitted model (toJSON / fromJSON). */
-export interface ModelJSON {
-  format: 'webgpu-logreg';
-  version: 1;
-  model: string;
-  nFeatures: number;
-  nOutputs: number;
-  fitIntercept: boolean;
-  /** Model-specific settings (threshold, loss...). */
-  settings: Record<string, number | string | boolean>;
-  /** Row-major nFeatures×nOutputs. */
-  W: number[];
-  b: number[];
 }
 
 /** Constructor options every estimator takes. */
@@ -59,9 +42,18 @@ export function checkModelOptions(model: string, options: unknown): void {
     throw new ValueError(`${model} options must be an object, got ${describeValue(options)}`);
   }
   const known = MODEL_OPTIONS[model] ?? [];
-  for (const key of Object.keys(options)) {
+  for (const [key, value] of Object.entries(options)) {
     if (!known.includes(key)) throw new ValueError(`${model}: unknown option '${key}' (known: ${known.join(', ')})`);
+    // null is not "the default": leaving the option out is.
+    if (value === null) throw new ValueError(`${model}: ${key} must not be null (leave it out for the default)`);
   }
+}
+
+
+/** The parameters as flat host arrays. */
+interface HostParams {
+  W: Float32Array;
+  b: Float32Array;
 }
 
 /**
@@ -82,9 +74,14 @@ export abstract class LinearModel<YIn> {
   protected abstract readonly objective: Objective;
   readonly #W: GpuMatrix;
   readonly #b: GpuMatrix;
-  #host: { W: Float32Array; b: Float32Array };
-  #busy = false;
+  #host: HostParams;
+  /** Set while fit() runs: it rewrites W and b, so only toJSON() (the host copy) may run beside it. */
+  #fitting = false;
+  /** The read-only calls running now (one entry per call): any number may overlap one another. */
+  readonly #reading: string[] = [];
   #destroyed = false;
+  /** Whether W and b were freed: destroy() waits for running calls, which still use them. */
+  #released = false;
 
   protected constructor(modelName: string, ctx: GpuContext, nFeatures: unknown, nOutputs: number, fitIntercept: unknown) {
     this.modelName = modelName;
@@ -134,42 +131,62 @@ export abstract class LinearModel<YIn> {
     this.ctx.assertUsable();
   }
 
-  /** Runs `body` with the model marked busy, so overlapping calls on one model are refused, not interleaved. */
-  async #exclusive<T>(what: string, body: () => Promise<T>): Promise<T> {
+  /** The calls running now, for messages: "fit() is", "predict() and score() are", or null when none. */
+  #runningNow(): string | null {
+    const names = [...new Set(this.#fitting ? ['fit', ...this.#reading] : this.#reading)].map((n) => `${n}()`);
+    if (names.length === 0) return null;
+    return names.length === 1 ? `${names[0] as string} is` : `${names.slice(0, -1).join(', ')} and ${names.at(-1) as string} are`;
+  }
+
+  /** Frees W and b once destroyed and no call uses them any more. */
+  #releaseIfIdle(): void {
+    if (!this.#destroyed || this.#released || this.#fitting || this.#reading.length > 0) return;
+    this.#released = true;
+    this.#W.destroy();
+    this.#b.destroy();
+  }
+
+  /** A read-only call: refused while fit() changes the parameters, free to overlap other reads. */
+  protected async readOnly<T>(what: string, body: () => Promise<T>): Promise<T> {
     this.assertAlive();
-    if (this.#busy) throw new StateError(`${this.modelName}.${what}() called while fit() is running on the same model`);
-    this.#busy = true;
+    if (this.#fitting) throw new StateError(`${this.modelName}.${what}() called while fit() is running on the same model`);
+    this.#reading.push(what);
     try {
       return await body();
     } finally {
-      this.#busy = false;
+      this.#reading.splice(this.#reading.indexOf(what), 1);
+      this.#releaseIfIdle();
     }
   }
 
-  protected checkX(name: string, X: MatrixInput): HostMatrix {
-    const m = toHostMatrix(name, X);
-    if (m.cols !== this.nFeatures) {
-      throw new ShapeError(`${name} is ${describeShape(m)} but the model has nFeatures = ${this.nFeatures} (X needs ${this.nFeatures} columns)`);
+  /** fit(): refused while any other call runs on the model, as that call would see W and b change under it. */
+  async #alone<T>(what: string, body: () => Promise<T>): Promise<T> {
+    this.assertAlive();
+    const running = this.#runningNow();
+    if (running !== null) throw new StateError(`${this.modelName}.${what}() called while ${running} running on the same model`);
+    this.#fitting = true;
+    try {
+      return await body();
+    } finally {
+      this.#fitting = false;
+      this.#releaseIfIdle();
     }
-    return m;
   }
 
-  /** Like checkX, but byte matrices ({ data: Uint8Array, rows, cols, scale }) are kept as bytes. */
-  protected checkFeatures(name: string, X: FeaturesInput): HostMatrix | ByteMatrix {
-    if (!isByteMatrix(X)) return this.checkX(name, X);
-    const m = checkByteMatrix(name, X);
-    if (m.cols !== this.nFeatures) {
-      throw new ShapeError(`${name} is ${describeShape(m)} but the model has nFeatures = ${this.nFeatures} (X needs ${this.nFeatures} columns)`);
-    }
-    return m;
+  #view(): ModelView {
+    return {
+      ctx: this.ctx, objective: this.objective, spec: this.spec, nOutputs: this.nOutputs, threshold: this.threshold(),
+      params: { W: this.#W, b: this.#b, fitIntercept: this.fitIntercept },
+    };
   }
 
-  #params(): Params {
-    return { W: this.#W, b: this.#b, fitIntercept: this.fitIntercept };
+  /** X checked against nFeatures: f32 values, or bytes (Uint8Array, Uint8ClampedArray) with their scale. */
+  protected checkFeatures(name: string, X: unknown): CheckedFeatures {
+    return checkFeatures(name, X, this.nFeatures);
   }
 
   /** Checks {W, b} against the model's shape and returns them as flat f32 arrays. */
-  #checkParams(name: string, p: ParamsInput): { W: Float32Array; b: Float32Array } {
+  #checkParams(name: string, p: ParamsInput): HostParams {
     if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new ValueError(`${name} must be { W, b }, got ${describeValue(p)}`);
     for (const key of Object.keys(p)) {
       if (key !== 'W' && key !== 'b') throw new ValueError(`${name}: unknown key '${key}' (expected W and b)`);
@@ -192,11 +209,31 @@ export abstract class LinearModel<YIn> {
     return { W: W.data, b };
   }
 
-  #write(p: { W: Float32Array; b: Float32Array }): void {
+  /** Writes the parameters; a GPU error in doing so is raised by the next read of W or b. */
+  #write(p: HostParams): void {
     const q = this.ctx.device.queue;
-    q.writeBuffer(this.#W.buffer, 0, p.W.buffer, p.W.byteOffset, p.W.byteLength);
-    q.writeBuffer(this.#b.buffer, 0, p.b.buffer, p.b.byteOffset, p.b.byteLength);
+    this.ctx.track('writing parameters', [], () => {
+      q.writeBuffer(this.#W.buffer, 0, p.W.buffer, p.W.byteOffset, p.W.byteLength);
+      q.writeBuffer(this.#b.buffer, 0, p.b.buffer, p.b.byteOffset, p.b.byteLength);
+    }, () => [this.#W, this.#b]);
     this.#host = { W: p.W.slice(), b: p.b.slice() };
+  }
+
+  /** validation: { X, y } checked, or null. */
+  #checkValidation(validation: unknown): PassData & { Y: HostMatrix } | null {
+    if (validation === undefined) return null;
+    if (typeof validation !== 'object' || validation === null) throw new ValueError(`validation must be { X, y }, got ${describeValue(validation)}`);
+    for (const key of Object.keys(validation)) {
+      if (key !== 'X' && key !== 'y') throw new ValueError(`validation: unknown key '${key}' (expected X and y)`);
+    }
+    const v = validation as { X: unknown; y: unknown };
+    const X = this.checkFeatures('validation.X', v.X);
+    const Y = this.encodeTargets('validation.y', v.y, X.rows, false);
+    return { X, Y, names: { X: 'validation.X', Y: 'validation.y', during: 'fit()' } };
+  }
+
+  #destroyedDuringFit(): StateError {
+    return new StateError(`${this.modelName} was destroyed while fit() was running`);
   }
 
   /**
@@ -204,74 +241,76 @@ export abstract class LinearModel<YIn> {
    * `init` is given or `warmStart` is set. Every argument is checked before any GPU state changes.
    */
   async fit(X: FeaturesInput, y: YIn, options?: FitOptions<FeaturesInput, YIn>): Promise<History> {
-    return this.#exclusive('fit', async () => {
+    return this.#alone('fit', async () => {
       const Xh = this.checkFeatures('X', X);
       const Yh = this.encodeTargets('y', y, Xh.rows, true);
       const opts = resolveFitOptions(options as FitOptions<unknown, unknown> | undefined, Xh.rows);
-      const validation = options?.validation;
-      let Xv: HostMatrix | ByteMatrix | null = null;
-      let Yv: HostMatrix | null = null;
-      if (validation !== undefined) {
-        if (typeof validation !== 'object' || validation === null) throw new ValueError(`validation must be { X, y }, got ${describeValue(validation)}`);
-        for (const key of Object.keys(validation)) {
-          if (key !== 'X' && key !== 'y') throw new ValueError(`validation: unknown key '${key}' (expected X and y)`);
-        }
-        Xv = this.checkFeatures('validation.X', validation.X);
-        Yv = this.encodeTargets('validation.y', validation.y, Xv.rows, false);
-      }
+      const validation = this.#checkValidation(options?.validation);
       const init = options?.init === undefined ? null : this.#checkParams('init', options.init);
       if (init !== null && opts.warmStart) throw new ValueError('give either init or warmStart, not both');
 
       const before = this.#host;
-      const resident: GpuMatrix[] = [];
-      const upload = (m: HostMatrix, name: string): GpuMatrix => {
-        const g = this.ctx.upload(m, name);
-        resident.push(g);
-        return g;
-      };
-      let Xres: ResidentX | null = null;
+      const made: { X: ResidentX | null; Y: GpuMatrix | null } = { X: null, Y: null };
       try {
-        Xres = uploadTrainingSet(this.ctx, Xh, opts.shardBytes);
-        const Yg = upload(Yh, 'y');
-        if (init !== null) this.#write(init);
-        else if (!opts.warmStart) this.#write({ W: new Float32Array(this.#host.W.length), b: new Float32Array(this.nOutputs) });
+        // One error scope for the uploads: an out-of-memory training set fails here, by name.
+        const setup = this.ctx.capture('uploading the training set', () => {
+          made.X = uploadTrainingSet(this.ctx, Xh, opts.shardBytes);
+          made.Y = this.ctx.upload(Yh, 'y');
+          if (init !== null) this.#write(init);
+          else if (!opts.warmStart) this.#write({ W: new Float32Array(this.#host.W.length), b: new Float32Array(this.nOutputs) });
+        });
+        const Xres = made.X as ResidentX | null;
+        const Yg = made.Y as GpuMatrix | null;
+        if (Xres === null || Yg === null) throw new Error('fit: the training set was not uploaded');
+        await setup.check;
         // Plain f32 training data in one unpadded buffer is evaluated where it lies; bytes, padded rows
         // and shards in f32 blocks.
         const inPlace = Xres.storage === 'f32' && Xres.shards.length === 1 && Xres.rowWords === Xres.cols;
         const only = inPlace ? (Xres.shards[0]?.matrix ?? null) : null;
-        const residentTrain = only === null ? null : { X: only, Y: Yg };
+        const train: PassData & { Y: HostMatrix } = {
+          X: Xh, Y: Yh, names: { X: 'X', Y: 'y', during: 'fit()' }, resident: only === null ? null : { X: only, Y: Yg },
+        };
         const metrics = async (): Promise<EpochMetrics> => {
           const out: EpochMetrics = {};
-          if (Xv !== null && Yv !== null) {
-            const v = await this.#evaluate(Xv, Yv, null);
+          if (validation !== null) {
+            const v = await evaluate(this.#view(), validation);
             out.valLoss = v.loss;
             if (v.accuracy !== undefined) out.valAccuracy = v.accuracy;
           }
           if (opts.trainAccuracy) {
-            const t = await this.#evaluate(Xh, Yh, residentTrain);
+            const t = await evaluate(this.#view(), train);
             if (t.accuracy !== undefined) out.accuracy = t.accuracy;
           }
           return out;
         };
-        const history = await trainOnGpu({
+        const result = await trainOnGpu({
           ctx: this.ctx, objective: this.objective, X: Xres, Y: Yg, W: this.#W, b: this.#b,
           fitIntercept: this.fitIntercept, options: opts, initialW: this.#host.W, initialB: this.#host.b,
-          metrics, gradientNorm: () => this.#gradientNorm(Xh, Yh, residentTrain, opts.l2),
+          metrics, gradientNorm: () => gradientNorm(this.#view(), train, opts.l2),
+          checkAlive: () => {
+            if (this.#destroyed) throw this.#destroyedDuringFit();
+          },
         });
-        await this.#syncHost();
-        return history;
+        if (this.#destroyed) throw this.#destroyedDuringFit();
+        // The trainer read the final parameters back to check them: they are the new host copy.
+        this.#host = { W: result.W, b: result.b };
+        return result.history;
       } catch (e) {
-        // A fit that fails (diverged, device error) leaves the model as it was before the call.
+        // A fit that fails (diverged, device error, destroyed) leaves the model as it was before the call.
         this.#restore(before);
         throw e;
       } finally {
-        for (const m of resident) m.destroy();
-        Xres?.destroy();
+        made.Y?.destroy();
+        made.X?.destroy();
       }
     });
   }
 
-  #restore(p: { W: Float32Array; b: Float32Array }): void {
+  #restore(p: HostParams): void {
+    if (this.#destroyed) {
+      this.#host = p;
+      return;
+    }
     try {
       this.#write(p);
     } catch {
@@ -285,86 +324,20 @@ export abstract class LinearModel<YIn> {
     this.#host = { W: W.data, b: b.data };
   }
 
-  /**
-   * Runs `body` on X in row blocks that fit one binding, each uploaded (with its targets) and freed
-   * after; `resident` skips the upload when the whole of X is already on the GPU.
-   */
-  async #eachBlock(
-    X: HostMatrix | ByteMatrix, Y: HostMatrix | null, resident: { X: GpuMatrix; Y: GpuMatrix } | null,
-    body: (X: GpuMatrix, Y: GpuMatrix | null, start: number, rows: number) => Promise<void>,
-  ): Promise<void> {
-    if (resident !== null) {
-      await body(resident.X, resident.Y, 0, X.rows);
-      return;
-    }
-    for (const block of rowBlocks(X, blockRows(this.ctx, X.cols, this.nOutputs))) {
-      const Xg = this.ctx.upload(block.X, 'X');
-      const Yg = Y === null ? null : this.ctx.upload(sliceRows(Y, block.start, block.rows), 'y');
-      try {
-        await body(Xg, Yg, block.start, block.rows);
-      } finally {
-        Xg.destroy();
-        Yg?.destroy();
-      }
-    }
-  }
-
-  /** Mean loss (and accuracy, for classifiers) over X and encoded targets Y. */
-  async #evaluate(
-    X: HostMatrix | ByteMatrix, Y: HostMatrix, resident: { X: GpuMatrix; Y: GpuMatrix } | null,
-  ): Promise<{ loss: number; accuracy?: number }> {
-    let loss = 0;
-    let hits = 0;
-    await this.#eachBlock(X, Y, resident, async (Xg, Yg) => {
-      const m = await setMetrics(this.ctx, this.spec, Xg, Yg as GpuMatrix, this.#params(), this.threshold());
-      loss += m.lossSum;
-      hits += m.hits;
-    });
-    // A hit is a row for softmax and an element for logistic, which has one per row.
-    return isClassifier(this.objective) ? { loss: loss / X.rows, accuracy: hits / X.rows } : { loss: loss / X.rows };
-  }
-
-  /** ‖∇‖₂ of the regularized objective over the whole training set, from per-block gradient sums. */
-  async #gradientNorm(
-    X: HostMatrix | ByteMatrix, Y: HostMatrix, resident: { X: GpuMatrix; Y: GpuMatrix } | null, l2: number,
-  ): Promise<number> {
-    const sums = { dW: new Float64Array(this.nFeatures * this.nOutputs), db: new Float64Array(this.nOutputs) };
-    await this.#eachBlock(X, Y, resident, async (Xg, Yg, _start, rows) => {
-      const g = await objectiveGradient(this.ctx, this.spec, Xg, Yg as GpuMatrix, this.#params());
-      g.dW.forEach((v, i) => (sums.dW[i] += v * rows));
-      g.db.forEach((v, i) => (sums.db[i] += v * rows));
-    });
-    // The host copy of W is refreshed only when fit ends: read the current one.
-    const W = (await this.#W.read()).data;
-    let norm = 0;
-    sums.dW.forEach((v, i) => (norm += (v / X.rows + l2 * (W[i] as number)) ** 2));
-    if (this.fitIntercept) sums.db.forEach((v) => (norm += (v / X.rows) ** 2));
-    return Math.sqrt(norm);
-  }
-
   /** Ŷ for X as a host matrix (probabilities for classifiers, predictions for regression). */
-  protected async predictMatrix(X: FeaturesInput): Promise<HostMatrix> {
-    return this.#exclusive('predict', async () => {
+  protected async predictMatrix(X: FeaturesInput, what = 'predict'): Promise<HostMatrix> {
+    return this.readOnly(what, async () => {
       const Xh = this.checkFeatures('X', X);
-      const out = new Float32Array(Xh.rows * this.nOutputs);
-      await this.#eachBlock(Xh, null, null, async (Xg, _Y, start) => {
-        const f = forward(this.ctx, this.spec, Xg, this.#params());
-        try {
-          out.set((await f.Yhat.read()).data, start * this.nOutputs);
-        } finally {
-          f.destroy();
-        }
-      });
-      return { data: out, rows: Xh.rows, cols: this.nOutputs };
+      return predictRows(this.#view(), { X: Xh, Y: null, names: { X: 'X', Y: 'y', during: `${what}()` } });
     });
   }
 
   /** Mean data loss (without the L2 term) on X and y. */
   async loss(X: FeaturesInput, y: YIn): Promise<number> {
-    return this.#exclusive('loss', async () => {
+    return this.readOnly('loss', async () => {
       const Xh = this.checkFeatures('X', X);
       const Yh = this.encodeTargets('y', y, Xh.rows, false);
-      return (await this.#evaluate(Xh, Yh, null)).loss;
+      return (await evaluate(this.#view(), { X: Xh, Y: Yh, names: { X: 'X', Y: 'y', during: 'loss()' } })).loss;
     });
   }
 
@@ -375,7 +348,7 @@ export abstract class LinearModel<YIn> {
 
   /** A copy of the parameters, read from the GPU. */
   async getParams(): Promise<ModelParams> {
-    return this.#exclusive('getParams', async () => {
+    return this.readOnly('getParams', async () => {
       await this.#syncHost();
       return { W: { data: this.#host.W.slice(), rows: this.nFeatures, cols: this.nOutputs }, b: this.#host.b.slice() };
     });
@@ -384,7 +357,8 @@ export abstract class LinearModel<YIn> {
   /** Replaces the parameters (checked first: shapes and finiteness). */
   setParams(p: ParamsInput): void {
     this.assertAlive();
-    if (this.#busy) throw new StateError(`${this.modelName}.setParams() called while fit() is running`);
+    const running = this.#runningNow();
+    if (running !== null) throw new StateError(`${this.modelName}.setParams() called while ${running} running on the same model`);
     this.#write(this.#checkParams('params', p));
   }
 
@@ -408,42 +382,14 @@ export abstract class LinearModel<YIn> {
     };
   }
 
-  /** Frees the model's GPU buffers; calling it again does nothing. */
+  /**
+   * Frees the model's GPU buffers; calling it again does nothing. During a call that uses them the
+   * buffers are freed when it ends: a running fit() then rejects with a StateError before its next
+   * epoch, and reads (predict...) finish first. The context stays healthy either way.
+   */
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    this.#W.destroy();
-    this.#b.destroy();
+    this.#releaseIfIdle();
   }
-}
-
-/**
- * Checks a ModelJSON completely before a subclass rebuilds the model from it: once the model's
- * buffers exist nothing may fail, or fromJSON would throw with GPU buffers allocated and unreachable.
- */
-export function checkModelJSON(json: unknown, model: string): ModelJSON {
-  const where = `${model}.fromJSON`;
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ValueError(`${where}: expected an object, got ${describeValue(json)}`);
-  const j = json as Partial<ModelJSON>;
-  if (j.format !== 'webgpu-logreg' || j.version !== 1) {
-    throw new ValueError(`${where}: not a webgpu-logreg v1 model (format ${describeValue(j.format)}, version ${describeValue(j.version)})`);
-  }
-  if (j.model !== model) throw new ValueError(`${where}: the JSON holds a ${describeValue(j.model)}`);
-  const nFeatures = checkPositiveInt(`${where}: nFeatures`, j.nFeatures);
-  const nOutputs = checkPositiveInt(`${where}: nOutputs`, j.nOutputs);
-  if (model === 'LogisticRegression' && nOutputs !== 1) throw new ValueError(`${where}: nOutputs must be 1, got ${nOutputs}`);
-  if (typeof j.fitIntercept !== 'boolean') throw new ValueError(`${where}: fitIntercept must be true or false, got ${describeValue(j.fitIntercept)}`);
-  if (typeof j.settings !== 'object' || j.settings === null || Array.isArray(j.settings)) {
-    throw new ValueError(`${where}: settings must be an object, got ${describeValue(j.settings)}`);
-  }
-  if (!Array.isArray(j.W)) throw new ValueError(`${where}: W must be an array, got ${describeValue(j.W)}`);
-  if (!Array.isArray(j.b)) throw new ValueError(`${where}: b must be an array, got ${describeValue(j.b)}`);
-  if (j.W.length !== nFeatures * nOutputs) {
-    throw new ShapeError(`${where}: W has ${j.W.length} values but nFeatures×nOutputs is ${nFeatures}×${nOutputs} (${nFeatures * nOutputs} values)`);
-  }
-  if (j.b.length !== nOutputs) throw new ShapeError(`${where}: b has ${j.b.length} values but nOutputs is ${nOutputs}`);
-  toF32Vector(`${where}: W`, j.W);
-  const b = toF32Vector(`${where}: b`, j.b);
-  if (!j.fitIntercept && b.some((v) => v !== 0)) throw new ValueError(`${where}: b must be zero when fitIntercept is false`);
-  return j as ModelJSON;
 }

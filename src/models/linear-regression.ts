@@ -3,7 +3,9 @@ import type { Estimator } from './estimator.ts';
 import type { GpuContext } from '../context.ts';
 import type { HostMatrix, MatrixInput } from '../types.ts';
 import { checkPositiveInt } from '../validate.ts';
-import { checkModelJSON, checkModelOptions, LinearModel, type FeaturesInput, type LinearModelOptions } from './linear-model.ts';
+import type { FeaturesInput } from './features.ts';
+import { checkModelOptions, LinearModel, type LinearModelOptions } from './linear-model.ts';
+import { checkModelJSON } from './model-json.ts';
 import type { Objective } from '../core/objective.ts';
 import { regressionTargets, type LabelsInput } from './targets.ts';
 
@@ -68,8 +70,10 @@ export class LinearRegression extends LinearModel<RegressionTargets> implements 
 
   /** The coefficient of determination R² on X and y. */
   async score(X: FeaturesInput, y: RegressionTargets): Promise<number> {
-    const rows = this.checkFeatures('X', X).rows;
-    return r2Score(this.targets('y', y, rows), await this.predict(X));
+    return this.readOnly('score', async () => {
+      const rows = this.checkFeatures('X', X).rows;
+      return r2Score(this.targets('y', y, rows), await this.predict(X));
+    });
   }
 
   /** Rebuilds a model saved with toJSON() on `ctx`; throws ValueError if `json` is not one. */

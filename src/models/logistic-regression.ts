@@ -6,7 +6,9 @@ import type { GpuContext } from '../context.ts';
 import { ValueError } from '../errors.ts';
 import type { HostMatrix } from '../types.ts';
 import { checkFiniteNumber } from '../validate.ts';
-import { checkModelJSON, checkModelOptions, LinearModel, type FeaturesInput, type LinearModelOptions } from './linear-model.ts';
+import type { FeaturesInput } from './features.ts';
+import { checkModelOptions, LinearModel, type LinearModelOptions } from './linear-model.ts';
+import { checkModelJSON } from './model-json.ts';
 import { ACTIVATIONS, type Objective } from '../core/objective.ts';
 import { binaryTargets, type LabelsInput } from './targets.ts';
 
@@ -71,26 +73,28 @@ export class LogisticRegression extends LinearModel<LabelsInput> implements Esti
 
   /** P(y = 1) for each row of X. */
   async predictProba(X: FeaturesInput): Promise<Float32Array> {
-    const yhat = (await this.predictMatrix(X)).data;
+    const yhat = (await this.predictMatrix(X, 'predictProba')).data;
     return this.#activation === 'tanh' ? yhat.map(ACTIVATIONS.tanh.probability) : yhat;
   }
 
   /** 0/1 predictions: 1 where P(y = 1) ≥ threshold. */
   async predict(X: FeaturesInput): Promise<Int32Array> {
-    const p = await this.predictProba(X);
+    const p = (await this.predictMatrix(X)).data;
     return Int32Array.from(p, (v) => (v >= this.#threshold ? 1 : 0));
   }
 
   /** Accuracy on X and y. */
   async score(X: FeaturesInput, y: LabelsInput): Promise<number> {
-    const rows = this.checkFeatures('X', X).rows;
-    const truth = this.targets('y', y, rows).data;
-    const predicted = await this.predict(X);
-    let hits = 0;
-    predicted.forEach((v, i) => {
-      if (v === truth[i]) hits++;
+    return this.readOnly('score', async () => {
+      const rows = this.checkFeatures('X', X).rows;
+      const truth = this.targets('y', y, rows).data;
+      const predicted = await this.predict(X);
+      let hits = 0;
+      predicted.forEach((v, i) => {
+        if (v === truth[i]) hits++;
+      });
+      return hits / rows;
     });
-    return hits / rows;
   }
 
   /** Rebuilds a model saved with toJSON() on `ctx`; throws ValueError if `json` is not one. */

@@ -3,7 +3,9 @@ import type { Estimator } from './estimator.ts';
 import type { GpuContext } from '../context.ts';
 import type { HostMatrix } from '../types.ts';
 import { checkPositiveInt } from '../validate.ts';
-import { checkModelJSON, checkModelOptions, LinearModel, type FeaturesInput, type LinearModelOptions } from './linear-model.ts';
+import type { FeaturesInput } from './features.ts';
+import { checkModelOptions, LinearModel, type LinearModelOptions } from './linear-model.ts';
+import { checkModelJSON } from './model-json.ts';
 import { argmax } from '../core/metrics.ts';
 import type { Objective } from '../core/objective.ts';
 import { oneHotTargets, type LabelsInput } from './targets.ts';
@@ -46,7 +48,7 @@ export class SoftmaxRegression extends LinearModel<LabelsInput> implements Estim
 
   /** Class probabilities: an n×nClasses matrix whose rows sum to 1. */
   async predictProba(X: FeaturesInput): Promise<HostMatrix> {
-    return this.predictMatrix(X);
+    return this.predictMatrix(X, 'predictProba');
   }
 
   /** The most probable class of each row. */
@@ -56,14 +58,16 @@ export class SoftmaxRegression extends LinearModel<LabelsInput> implements Estim
 
   /** Accuracy on X and labels y. */
   async score(X: FeaturesInput, y: LabelsInput): Promise<number> {
-    const rows = this.checkFeatures('X', X).rows;
-    const truth = argmax(this.targets('y', y, rows));
-    const predicted = await this.predict(X);
-    let hits = 0;
-    predicted.forEach((v, i) => {
-      if (v === truth[i]) hits++;
+    return this.readOnly('score', async () => {
+      const rows = this.checkFeatures('X', X).rows;
+      const truth = argmax(this.targets('y', y, rows));
+      const predicted = await this.predict(X);
+      let hits = 0;
+      predicted.forEach((v, i) => {
+        if (v === truth[i]) hits++;
+      });
+      return hits / rows;
     });
-    return hits / rows;
   }
 
   /** Rebuilds a model saved with toJSON() on `ctx`; throws ValueError if `json` is not one. */

@@ -35,6 +35,15 @@ export interface GpuTrainProblem {
   metrics: () => Promise<EpochMetrics>;
   /** ‖∇θ‖₂ of the regularized objective on the whole training set (called when gradTol > 0). */
   gradientNorm: () => Promise<number>;
+  /** Throws when the fit must stop before its next epoch (the model was destroyed meanwhile). */
+  checkAlive: () => void;
+}
+
+/** What trainOnGpu() resolves with: the history and the final parameters, as read back to check them. */
+export interface GpuTrainResult {
+  history: History;
+  W: Float32Array;
+  b: Float32Array;
 }
 
 /** Parameters as one host vector [W, b], for ‖Δθ‖. */
@@ -52,36 +61,56 @@ function distance(a: Float32Array, b: Float32Array): number {
   return Math.sqrt(s);
 }
 
-/** Runs the epochs; a non-finite epoch loss throws a ValueError. */
-export async function trainOnGpu(p: GpuTrainProblem): Promise<History> {
+/**
+ * Runs the epochs. A diverging fit (see core/loop.ts) throws a ValueError, a GPU error of the fit's
+ * own work a GPUError, each as soon as the epoch that met it is read back.
+ */
+export async function trainOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
   const { ctx, options } = p;
   const n = p.X.rows;
   const sizes = batchSizes(n, options.batchSize);
-  const program = stepEngine(ctx).prepare({
+  const prepared = ctx.capture('preparing training', () => stepEngine(ctx).prepare({
     ctx, spec: OBJECTIVES[p.objective], X: p.X, Y: p.Y, W: p.W, b: p.b, fitIntercept: p.fitIntercept,
     l2: options.l2, batchSize: options.batchSize, initialW: p.initialW, initialB: p.initialB,
-  });
+  }));
+  const program = prepared.value;
   try {
     // The training set's upload (possibly hundreds of MB) completes before the first epoch's clock
     // starts, so History.ms measures training alone.
     await ctx.device.queue.onSubmittedWorkDone();
+    await prepared.check;
     let before: Float32Array | null = null;
-    return await runEpochs(options, n, {
+    let final: Float32Array | null = null;
+    const history = await runEpochs(options, n, {
       runEpoch: async (order, learningRate, snapshot) => {
+        p.checkAlive();
         before = snapshot ? await readTheta(p) : null;
-        program.beginEpoch(order, learningRate);
-        for (let start = 0; start < sizes.length; start += MAX_STEPS_PER_SUBMIT) {
-          const steps: Dispatch[] = [];
-          const end = Math.min(sizes.length, start + MAX_STEPS_PER_SUBMIT);
-          for (let s = start; s < end; s++) steps.push(...program.step(sizes[s] as number));
-          ctx.submit(steps);
-        }
-        return program.readEpochLoss();
+        p.checkAlive();
+        const recorded = ctx.capture('a training epoch', () => {
+          program.beginEpoch(order, learningRate);
+          for (let start = 0; start < sizes.length; start += MAX_STEPS_PER_SUBMIT) {
+            const steps: Dispatch[] = [];
+            const end = Math.min(sizes.length, start + MAX_STEPS_PER_SUBMIT);
+            for (let s = start; s < end; s++) steps.push(...program.step(sizes[s] as number));
+            void ctx.submit(steps);
+          }
+        });
+        const loss = await program.readEpochLoss();
+        await recorded.check;
+        return loss;
       },
       metrics: p.metrics,
       moved: async () => (before === null ? Number.POSITIVE_INFINITY : distance(await readTheta(p), before)),
       gradientNorm: p.gradientNorm,
+      paramsFinite: async () => {
+        final = await readTheta({ ...p, fitIntercept: true });
+        return final.every((v) => Number.isFinite(v));
+      },
     });
+    const theta = final as Float32Array | null;
+    if (theta === null) throw new Error('trainer: the loop ended without reading the parameters');
+    const d = p.W.length;
+    return { history, W: theta.slice(0, d), b: theta.slice(d) };
   } finally {
     program.destroy();
   }

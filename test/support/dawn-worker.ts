@@ -40,7 +40,14 @@ export interface CaughtError {
 }
 
 export interface ErrorsOutput {
+  /** What reading a matrix threw after the app's own invalid call on the device (null: nothing). */
+  afterAppError: CaughtError | null;
+  /** What the app's own 'uncapturederror' listener heard. */
+  appErrors: string[];
+  /** The library's own invalid work: reading back a buffer that lacks COPY_SRC. */
   validation: CaughtError | null;
+  /** Reading a matrix after that failed read (null: it worked). */
+  afterValidation: CaughtError | null;
   loss: CaughtError | null;
   lostReason: string;
 }
@@ -90,19 +97,34 @@ function caught(e: unknown, cls: typeof GPUError | typeof DeviceLostError): Caug
   return { name: err.name, message: err.message, isLibraryClass: err instanceof cls };
 }
 
-/** A validation error from work on the device, then device loss: each must surface on the next call. */
+/** What `work` threw, or null. */
+async function errorOf(work: () => Promise<unknown>, cls: typeof GPUError | typeof DeviceLostError): Promise<CaughtError | null> {
+  try {
+    await work();
+    return null;
+  } catch (e) {
+    return caught(e, cls);
+  }
+}
+
+/**
+ * Another owner's invalid call on the device is none of the library's business; the library's own
+ * invalid work rejects the call that did it, and only that call; device loss then fails every call.
+ */
 async function errors(): Promise<ErrorsOutput> {
-  const out: ErrorsOutput = { validation: null, loss: null, lostReason: '' };
+  const out: ErrorsOutput = { afterAppError: null, appErrors: [], validation: null, afterValidation: null, loss: null, lostReason: '' };
   const ctx = await openContext();
   try {
+    ctx.device.addEventListener('uncapturederror', (event) => {
+      out.appErrors.push((event as GPUUncapturedErrorEvent).error.message);
+    });
     const A = ctx.upload([[1, 2], [3, 4]], 'A');
-    // MAP_READ may only be combined with COPY_DST: Dawn reports this as an uncaptured validation error.
+    // MAP_READ may only be combined with COPY_DST: Dawn reports this, uncaptured, to the app.
     ctx.device.createBuffer({ size: 16, usage: BUFFER_USAGE.MAP_READ | BUFFER_USAGE.STORAGE });
-    try {
-      await A.read();
-    } catch (e) {
-      out.validation = caught(e, GPUError);
-    }
+    out.afterAppError = await errorOf(() => A.read(), GPUError);
+    const noCopySource = ctx.device.createBuffer({ size: 16, usage: BUFFER_USAGE.STORAGE });
+    out.validation = await errorOf(() => ctx.readBuffer(noCopySource, 4), GPUError);
+    out.afterValidation = await errorOf(() => A.read(), GPUError);
     ctx.device.destroy();
     out.lostReason = (await ctx.lost).reason;
     try {
