@@ -15,8 +15,12 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { library, ROOT } from './build-options.mjs';
 
-/** Minified + gzipped bytes allowed for dist/index.js. */
-export const BUNDLE_BUDGET_BYTES = 80 * 1024;
+/**
+ * Minified + gzipped bytes allowed for dist/index.js. 90 KiB since the second step engine, tanh
+ * outputs, per-call error scopes and the hardened data readers took the bundle to ~80 KiB (43 KiB
+ * of it is wgsl_reflect; reflecting the shaders at build time instead would remove most of that).
+ */
+export const BUNDLE_BUDGET_BYTES = 90 * 1024;
 
 /** README.md's size paragraph lies between these two lines; `--readme` rewrites what is between. */
 export const README_SIZE_START = '<!-- size: written by `npm run size`, do not edit by hand -->';

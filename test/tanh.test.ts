@@ -70,4 +70,19 @@ for (const loss of ['bce', 'mse'] as const) {
   });
 }
 
+test('a tanh-output model saves its activation and loads back to the same predictions, loss and score', async () => {
+  const rng = mulberry32(testSeed('tanh json'));
+  const n = randomInt(rng, 40, 120);
+  const d = randomInt(rng, 2, 12);
+  const { X, y } = problem(rng, 'logistic', n, d, 1);
+  for (const loss of ['bce', 'mse'] as const) {
+    const r = await gpu().call('roundTrip', { model: 'logistic', options: { nFeatures: d, activation: 'tanh', loss }, X, y, fit: { epochs: 3, batchSize: 16, learningRate: 0.2 } });
+    assert.is(r.json.settings.activation, 'tanh');
+    assert.is(r.json.settings.loss, loss);
+    assert.ok(r.sameParams, 'parameters');
+    assert.is(r.s1, r.s2, 'score');
+    assert.is(r.l1, r.l2, 'loss');
+  }
+});
+
 test.run();
