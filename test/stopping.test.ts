@@ -119,7 +119,7 @@ test('the float64 trainer: earlyStopping needs validation; restores the best epo
   const validation = { X, Y: { data: [1, 1, 1, 0, 0, 0], rows: 6, cols: 1 } };
   const problem = (o: FitOptions<unknown, unknown>, withValidation = true): cpu.TrainProblem => ({
     objective: 'logistic-bce', X, Y, W: { data: [0], rows: 1, cols: 1 }, b: { data: [0], rows: 1, cols: 1 }, fitIntercept: true,
-    options: resolveFitOptions({ epochs: 20, batchSize: 6, learningRate: 0.5, shuffle: false, ...o, ...(withValidation ? { validation: {} } : {}) }, 6),
+    options: resolveFitOptions({ epochs: 20, batchSize: 6, learningRate: 0.5, shuffle: false, ...o, ...(withValidation ? { validation: VALIDATION } : {}) }, 6),
     ...(withValidation ? { validation } : {}),
   });
   const e = thrown(() => cpu.train({ ...problem({ earlyStopping: { patience: 2 } }), validation: undefined } as never));

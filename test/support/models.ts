@@ -48,7 +48,7 @@ export function cpuFit(run: ModelRun): cpu.TrainResult {
     b: { data: init?.b ?? new Array<number>(k).fill(0), rows: 1, cols: k },
     fitIntercept: run.options.fitIntercept !== false,
     // The validation set travels beside the options here; earlyStopping checks that there is one.
-    options: resolveFitOptions({ ...fitOptions, ...(validation === undefined ? {} : { validation }) }, run.X.rows),
+    options: resolveFitOptions({ ...fitOptions, ...(run.validation === undefined ? {} : { validation: run.validation }) }, run.X.rows),
     ...(validation === undefined ? {} : { validation }),
   });
 }
