@@ -95,6 +95,24 @@ export const modelFixtures = {
       model.destroy();
     }
   },
+  /** decisionFunction and predictLogProba (classifiers) of a model with the given parameters, as plain arrays. */
+  async logits(a: { model: ModelRun['model']; options: Record<string, unknown>; W: WireMatrix; b: number[]; X: WireMatrix }) {
+    const ctx = await context();
+    const model = makeModel(ctx, { ...a, y: [], fit: {} });
+    try {
+      model.setParams({ W: wireInput(a.W), b: a.b });
+      const X = wireInput(a.X);
+      const z = await model.decisionFunction(X);
+      const logProba = model instanceof LinearRegression ? null : await model.predictLogProba(X);
+      return {
+        z: Array.from(z instanceof Float32Array ? z : z.data),
+        zShape: z instanceof Float32Array ? [z.length] : [z.rows, z.cols],
+        logProba: logProba === null ? null : toWire(logProba),
+      };
+    } finally {
+      model.destroy();
+    }
+  },
   async constructModel(a: { model: ModelRun['model']; options: Record<string, unknown> }): Promise<WireError | null> {
     const ctx = await context();
     try {

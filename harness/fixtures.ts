@@ -8,11 +8,12 @@ import { robustnessFixtures } from './fixtures-robustness.ts';
 import { context } from './fixtures-shared.ts';
 import { hardeningFixtures } from './fixtures-hardening.ts';
 import { stepFixtures } from './fixtures-steps.ts';
+import { stoppingFixtures } from './fixtures-stopping.ts';
 
 export type { ModelRun } from './fixtures-shared.ts';
 export type { BadCall, BadCallsRun } from './fixtures-robustness.ts';
 
-const fixtures = { ...opFixtures, ...modelFixtures, ...robustnessFixtures, ...hardeningFixtures, ...stepFixtures(context) };
+const fixtures = { ...opFixtures, ...modelFixtures, ...robustnessFixtures, ...hardeningFixtures, ...stoppingFixtures, ...stepFixtures(context) };
 
 export type Fixtures = typeof fixtures;
 

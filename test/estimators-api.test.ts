@@ -105,6 +105,66 @@ function toRows(flat: number[], k: number): number[][] {
   return Array.from({ length: flat.length / k }, (_, i) => flat.slice(i * k, (i + 1) * k));
 }
 
+/** [log P(0), log P(1)] of P(1) = σ(t), and log softmax of a row, in float64. */
+function refBinaryLogProba(t: number): [number, number] {
+  const softplus = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+  return [-softplus(t), -softplus(-t)];
+}
+
+function refLogSoftmax(row: number[]): number[] {
+  const max = Math.max(...row);
+  const lse = max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0));
+  return row.map((v) => v - lse);
+}
+
+/** Each value within tol of the reference, relative to max(1, |ref|); all finite. */
+function assertLogsClose(got: number[], ref: number[], tol: number, what: string): void {
+  assert.is(got.length, ref.length, `${what}: length`);
+  got.forEach((v, i) => {
+    const r = ref[i] as number;
+    assert.ok(Number.isFinite(v), `${what}[${i}] = ${v} is not finite`);
+    assert.ok(Math.abs(v - r) <= tol * Math.max(1, Math.abs(r)), `${what}[${i}]: ${v} vs ${r}`);
+  });
+}
+
+test('decisionFunction is XW + b; predictLogProba matches float64 log-probabilities of those logits', async () => {
+  const rng = mulberry32(testSeed('logits'));
+  const X = randomMatrix(rng, 23, 5);
+  for (const [model, k, options] of [
+    ['logistic', 1, {}], ['logistic', 1, { activation: 'tanh' }], ['softmax', 4, { nClasses: 4 }], ['linear', 2, { nOutputs: 2 }],
+  ] as const) {
+    const W = randomMatrix(rng, 5, k, -3, 3);
+    const b = randomMatrix(rng, 1, k).data;
+    const got = await gpu().call('logits', { model, options: { nFeatures: 5, ...options }, W, b, X });
+    const Z = Array.from(cpu.matmul(X, W, { data: b, rows: 1, cols: k }).data);
+    const what = `${model} ${JSON.stringify(options)}`;
+    assert.ok(maxAbsError(got.z, Z) <= 1e-5, `${what}: decisionFunction`);
+    assert.equal(got.zShape, model === 'logistic' ? [23] : [23, k], `${what}: a Float32Array for logistic, else n×k`);
+    if (model === 'linear') continue;
+    const ref = model === 'softmax'
+      ? Array.from({ length: 23 }, (_, i) => refLogSoftmax(Z.slice(i * k, (i + 1) * k))).flat()
+      : Z.flatMap((z) => refBinaryLogProba(('activation' in options ? 2 : 1) * z));
+    assert.is(got.logProba?.rows, 23);
+    assert.is(got.logProba?.cols, model === 'softmax' ? k : 2);
+    assertLogsClose(got.logProba?.data ?? [], ref, 1e-5, `${what}: predictLogProba`);
+  }
+});
+
+test('predictLogProba at logits ±200: finite and accurate, where log(predictProba) is −Infinity', async () => {
+  const X = { data: [1, -1, 0], rows: 3, cols: 1 };
+  const logistic = await gpu().call('logits', { model: 'logistic', options: { nFeatures: 1 }, W: { data: [200], rows: 1, cols: 1 }, b: [0], X });
+  assert.equal(logistic.z, [200, -200, 0]);
+  assertLogsClose(logistic.logProba?.data ?? [], [-200, -0, -0, -200, -Math.LN2, -Math.LN2], 1e-6, 'logistic');
+  const softmax = await gpu().call('logits', {
+    model: 'softmax', options: { nFeatures: 1, nClasses: 3 }, W: { data: [200, 0, -200], rows: 1, cols: 3 }, b: [0, 0, 0], X,
+  });
+  assertLogsClose(softmax.logProba?.data ?? [], [0, -200, -400, -400, -200, 0, -Math.log(3), -Math.log(3), -Math.log(3)], 1e-6, 'softmax');
+  const p = await gpu().call('predictions', {
+    model: 'logistic', options: { nFeatures: 1 }, W: { data: [200], rows: 1, cols: 1 }, b: [0], X, y: [1, 0, 1],
+  });
+  assert.is(Math.log(1 - (p.proba[0] as number)), Number.NEGATIVE_INFINITY, 'the probability itself rounds to 1');
+});
+
 test('toJSON → fromJSON restores parameters, score and loss exactly', async () => {
   const r = await gpu().call('roundTrip', irisRun({ epochs: 5, batchSize: 32, learningRate: 0.3 }));
   assert.ok(r.sameParams, 'parameters');

@@ -21,6 +21,8 @@ function scripted(losses: readonly number[], finite = true): EpochRunner<'sync'>
     moved: () => Number.POSITIVE_INFINITY,
     gradientNorm: () => Number.POSITIVE_INFINITY,
     paramsFinite: () => finite,
+    keepBest: () => undefined,
+    restoreBest: () => undefined,
   };
 }
 
@@ -31,6 +33,8 @@ function asAsync(r: EpochRunner<'sync'>): EpochRunner<'async'> {
     moved: async () => r.moved(),
     gradientNorm: async () => r.gradientNorm(),
     paramsFinite: async () => r.paramsFinite(),
+    keepBest: async () => r.keepBest(),
+    restoreBest: async () => r.restoreBest(),
   };
 }
 

@@ -4,6 +4,7 @@
 // below answer synchronously (float64) or asynchronously (GPU), so both trainers run the same steps.
 import { ValueError } from '../errors.ts';
 import { describeValue } from '../validate.ts';
+import { throwIfAborted } from './abort.ts';
 import type { EpochLog, History, ResolvedFitOptions, StopReason } from './options.ts';
 import { epochOrder } from './order.ts';
 import { learningRateAt } from './schedule.ts';
@@ -32,6 +33,10 @@ export interface EpochRunner<Mode extends 'sync' | 'async'> {
   gradientNorm(): Answer<Mode, number>;
   /** Whether every parameter is finite (and within float32) now that training has stopped. */
   paramsFinite(): Answer<Mode, boolean>;
+  /** Keep a copy of the parameters as they are now: the best epoch so far (earlyStopping.restoreBest). */
+  keepBest(): Answer<Mode, void>;
+  /** Put back the parameters last kept by keepBest(). */
+  restoreBest(): Answer<Mode, void>;
 }
 
 /**
@@ -50,9 +55,38 @@ type Request =
   | { kind: 'moved' }
   | { kind: 'gradientNorm' }
   | { kind: 'paramsFinite' }
+  | { kind: 'keepBest' }
+  | { kind: 'restoreBest' }
   | { kind: 'epochEnd'; log: EpochLog };
 
 type Reply = number | EpochMetrics | boolean | undefined;
+
+/**
+ * The early-stopping rule on the validation loss: an epoch improves when its loss is below the best
+ * so far by more than minDelta; `patience` epochs in a row without improvement stop the fit.
+ */
+class Patience {
+  best = Number.POSITIVE_INFINITY;
+  bestEpoch = -1;
+  #waited = 0;
+  constructor(readonly patience: number, readonly minDelta: number) {}
+
+  /** Records an epoch's validation loss; says whether it is the new best. */
+  improved(epoch: number, valLoss: number): boolean {
+    if (valLoss < this.best - this.minDelta) {
+      this.best = valLoss;
+      this.bestEpoch = epoch;
+      this.#waited = 0;
+      return true;
+    }
+    this.#waited++;
+    return false;
+  }
+
+  get exhausted(): boolean {
+    return this.#waited >= this.patience;
+  }
+}
 
 function emptyHistory(): History {
   return { loss: [], learningRate: [], ms: [], converged: false, stopReason: 'epochs', epochs: 0 };
@@ -72,7 +106,11 @@ function* epochLoop(options: ResolvedFitOptions, n: number): Generator<Request, 
   const history = emptyHistory();
   let stopReason: StopReason = 'epochs';
   let lowest = Number.POSITIVE_INFINITY;
+  const early = options.earlyStopping;
+  const patience = early === null ? null : new Patience(early.patience, early.minDelta);
   for (let epoch = 0; epoch < options.epochs; epoch++) {
+    // Between epochs the parameters are those of the last finished one: what an abort leaves.
+    throwIfAborted(options.signal);
     const t0 = performance.now();
     const learningRate = learningRateAt(options.learningRate, epoch);
     const order = epochOrder(n, epoch, options.shuffle, options.seed);
@@ -91,6 +129,17 @@ function* epochLoop(options: ResolvedFitOptions, n: number): Generator<Request, 
       stopReason = 'callback';
       break;
     }
+    if (patience !== null) {
+      const valLoss = metrics.valLoss;
+      if (valLoss === undefined) throw new Error('earlyStopping: the trainer measured no validation loss');
+      // NaN never improves, so a validation loss that blows up runs the patience out.
+      if (patience.improved(epoch, valLoss) && early?.restoreBest === true) yield { kind: 'keepBest' };
+      if (patience.exhausted) {
+        stopReason = 'early-stopping';
+        if (early?.restoreBest === true && patience.bestEpoch >= 0) yield { kind: 'restoreBest' };
+        break;
+      }
+    }
     if (options.tol > 0 && ((yield { kind: 'moved' }) as number) <= options.tol) {
       stopReason = 'tol';
       break;
@@ -107,6 +156,7 @@ function* epochLoop(options: ResolvedFitOptions, n: number): Generator<Request, 
     throw new ValueError(`training diverged: the parameters became non-finite in epoch ${last}; try a smaller learningRate (it was ${history.learningRate[last]})`);
   }
   history.stopReason = stopReason;
+  if (patience !== null && patience.bestEpoch >= 0) history.bestEpoch = patience.bestEpoch;
   history.converged = stopReason === 'tol' || stopReason === 'gradTol';
   return history;
 }
@@ -129,6 +179,10 @@ function ask<Mode extends 'sync' | 'async'>(r: Request, runner: EpochRunner<Mode
       return runner.gradientNorm();
     case 'paramsFinite':
       return runner.paramsFinite();
+    case 'keepBest':
+      return runner.keepBest();
+    case 'restoreBest':
+      return runner.restoreBest();
     case 'epochEnd':
       return options.onEpochEnd?.(r.log);
   }

@@ -2,6 +2,7 @@
 import { ValueError } from '../errors.ts';
 import type { MatrixInput } from '../types.ts';
 import { checkFiniteNumber, describeValue } from '../validate.ts';
+import { checkSignal } from './abort.ts';
 import { checkSchedule, type LearningRateSchedule } from './schedule.ts';
 
 /** What onEpochEnd receives after each epoch. */
@@ -22,8 +23,21 @@ export interface EpochLog {
   ms: number;
 }
 
-/** Why fit() stopped: it ran all `epochs`, the `tol` or `gradTol` test was met, or onEpochEnd returned false. */
-export type StopReason = 'epochs' | 'tol' | 'gradTol' | 'callback';
+/**
+ * Why fit() stopped: it ran all `epochs`, the `tol` or `gradTol` test was met, onEpochEnd returned
+ * false, or the validation loss stopped improving (`earlyStopping`).
+ */
+export type StopReason = 'epochs' | 'tol' | 'gradTol' | 'callback' | 'early-stopping';
+
+/** Stop when the validation loss has not improved for a while (Keras's EarlyStopping on val_loss). */
+export interface EarlyStoppingOptions {
+  /** Epochs without improvement after which training stops (a positive integer). */
+  patience: number;
+  /** An improvement is a validation loss below the best so far minus minDelta (≥ 0, default 0). */
+  minDelta?: number;
+  /** On stopping, go back to the parameters of the epoch with the best validation loss (default true). */
+  restoreBest?: boolean;
+}
 
 /**
  * Called after each epoch. Returning false stops training (stopReason 'callback'); fit() awaits a
@@ -45,6 +59,8 @@ export interface History {
   stopReason: StopReason;
   /** Epochs actually run. */
   epochs: number;
+  /** With `earlyStopping`: the epoch whose validation loss was the best. */
+  bestEpoch?: number;
 }
 
 /** Model parameters as users pass them: W as a matrix, b as a vector. */
@@ -86,6 +102,13 @@ export interface FitOptions<XIn, YIn> {
   shardBytes?: number;
   /** Called after each epoch with its EpochLog (e.g. to draw a loss curve); see EpochCallback. */
   onEpochEnd?: EpochCallback;
+  /**
+   * Cancels the fit: it stops at the next step boundary it can honour and rejects with an
+   * AbortError, leaving the parameters of the last finished epoch.
+   */
+  signal?: AbortSignal;
+  /** Stop once the validation loss stops improving (needs `validation`); see EarlyStoppingOptions. */
+  earlyStopping?: EarlyStoppingOptions;
 }
 
 /** FitOptions checked, with every default applied (what cpu.train() takes as TrainProblem.options). */
@@ -102,12 +125,34 @@ export interface ResolvedFitOptions {
   warmStart: boolean;
   onEpochEnd: EpochCallback | undefined;
   shardBytes: number | undefined;
+  signal: AbortSignal | undefined;
+  earlyStopping: Required<EarlyStoppingOptions> | null;
 }
 
 const KNOWN = new Set([
   'epochs', 'batchSize', 'learningRate', 'l2', 'shuffle', 'seed', 'tol', 'gradTol',
-  'validation', 'trainAccuracy', 'warmStart', 'init', 'onEpochEnd', 'shardBytes',
+  'validation', 'trainAccuracy', 'warmStart', 'init', 'onEpochEnd', 'shardBytes', 'signal', 'earlyStopping',
 ]);
+
+/** earlyStopping checked, its defaults applied; `hasValidation`: whether the fit has a validation set to watch. */
+export function checkEarlyStopping(v: unknown, hasValidation: boolean): Required<EarlyStoppingOptions> | null {
+  if (v === undefined) return null;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ValueError(`earlyStopping must be { patience, minDelta?, restoreBest? }, got ${describeValue(v)}`);
+  for (const key of Object.keys(v)) {
+    if (key !== 'patience' && key !== 'minDelta' && key !== 'restoreBest') {
+      throw new ValueError(`earlyStopping: unknown key '${key}' (known: patience, minDelta, restoreBest)`);
+    }
+  }
+  const e = v as Record<string, unknown>;
+  if (e.patience === undefined) throw new ValueError('earlyStopping.patience is required (a positive integer)');
+  // Without a validation set there is no loss to watch: the training loss would stop on noise.
+  if (!hasValidation) throw new ValueError('earlyStopping needs a validation set: give fit() the validation option');
+  return {
+    patience: positiveInt('earlyStopping.patience', e.patience, 1),
+    minDelta: nonNegative('earlyStopping.minDelta', e.minDelta, 0),
+    restoreBest: flag('earlyStopping.restoreBest', e.restoreBest, true),
+  };
+}
 
 function nonNegative(name: string, v: unknown, fallback: number): number {
   if (v === undefined) return fallback;
@@ -155,5 +200,7 @@ export function resolveFitOptions(options: FitOptions<unknown, unknown> | undefi
     warmStart: flag('warmStart', o.warmStart, false),
     onEpochEnd: o.onEpochEnd,
     shardBytes: o.shardBytes === undefined ? undefined : positiveInt('shardBytes', o.shardBytes, 1),
+    signal: checkSignal(o.signal),
+    earlyStopping: checkEarlyStopping(o.earlyStopping, o.validation !== undefined),
   };
 }

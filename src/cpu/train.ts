@@ -6,6 +6,7 @@ import { runEpochsSync, type EpochMetrics } from '../core/loop.ts';
 import type { History, ResolvedFitOptions } from '../core/options.ts';
 import type { DenseMatrix, Matrix64 } from '../types.ts';
 import { checkFiniteNumber, F32_MAX } from '../validate.ts';
+import { ValueError } from '../errors.ts';
 import { gradient } from './gradient.ts';
 import { objectiveLoss } from './loss.ts';
 import { matmul } from './matmul.ts';
@@ -187,9 +188,13 @@ export function train(p: TrainProblem): TrainResult {
   checkShapes(p);
   const threshold = checkFiniteNumber('train: threshold', p.threshold === undefined ? 0.5 : p.threshold);
   const n = p.X.rows;
+  if (p.options.earlyStopping !== null && p.validation === undefined) {
+    throw new ValueError('earlyStopping needs a validation set: give train() a validation');
+  }
   const params: Params = { W: copy64(p.W), b: copy64(p.b) };
   // sgdStep returns fresh matrices, so holding the old references is a snapshot of θ.
   let start: Params = params;
+  let best: Params = { W: params.W, b: params.b };
   const history = runEpochsSync(p.options, n, {
     runEpoch: (order, learningRate) => {
       start = { W: params.W, b: params.b };
@@ -201,6 +206,13 @@ export function train(p: TrainProblem): TrainResult {
       objectiveGradientNorm({ objective: p.objective, X: p.X, Y: p.Y, W: params.W, b: params.b, l2: p.options.l2, fitIntercept: p.fitIntercept }),
     // The GPU model holds float32: a float64 value beyond its range is as diverged as Infinity.
     paramsFinite: () => [params.W.data, params.b.data].every((a) => a.every((v) => Math.abs(v) <= F32_MAX)),
+    keepBest: () => {
+      best = { W: params.W, b: params.b };
+    },
+    restoreBest: () => {
+      params.W = best.W;
+      params.b = best.b;
+    },
   });
   return { W: params.W, b: params.b, history };
 }

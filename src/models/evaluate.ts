@@ -64,13 +64,16 @@ async function eachBlock(m: ModelView, d: PassData, body: BlockBody): Promise<vo
   }
 }
 
-/** Ŷ for X (probabilities for classifiers, predictions for regression), n×nOutputs. */
-export async function predictRows(m: ModelView, d: PassData): Promise<HostMatrix> {
+/** What predictRows reads: Ŷ (probabilities for classifiers, predictions for regression) or the logits Z = XW + b. */
+export type RowOutput = 'predictions' | 'logits';
+
+/** Ŷ or Z for X, n×nOutputs. */
+export async function predictRows(m: ModelView, d: PassData, output: RowOutput = 'predictions'): Promise<HostMatrix> {
   const out = new Float32Array(d.X.rows * m.nOutputs);
   await eachBlock(m, d, async (Xg, _Y, start) => {
     const f = forward(m.ctx, m.spec, Xg, m.params);
     try {
-      out.set((await f.Yhat.read()).data, start * m.nOutputs);
+      out.set((await (output === 'logits' ? f.Z : f.Yhat).read()).data, start * m.nOutputs);
     } finally {
       f.destroy();
     }

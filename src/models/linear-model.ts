@@ -2,6 +2,7 @@
 // for toJSON(), input checking before any GPU work, fit() on top of the GPU trainer, and the rules
 // for calls that overlap: read-only calls run together, fit() and setParams() run alone.
 import { requireContext, type GpuContext } from '../context.ts';
+import { isAbortError, throwIfAborted } from '../core/abort.ts';
 import type { EpochMetrics } from '../core/loop.ts';
 import { OBJECTIVES, type Objective, type ObjectiveSpec } from '../core/objective.ts';
 import { resolveFitOptions, type FitOptions, type History, type ParamsInput } from '../core/options.ts';
@@ -10,7 +11,7 @@ import { ShapeError, StateError, ValueError } from '../errors.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { HostMatrix } from '../types.ts';
 import { checkPositiveInt, describeShape, describeValue, toF32Vector, toHostMatrix } from '../validate.ts';
-import { evaluate, gradientNorm, predictRows, type ModelView, type PassData } from './evaluate.ts';
+import { evaluate, gradientNorm, predictRows, type ModelView, type PassData, type RowOutput } from './evaluate.ts';
 import { checkFeatures, type FeaturesInput } from './features.ts';
 import type { ModelJSON } from './model-json.ts';
 import { trainOnGpu } from './trainer.ts';
@@ -248,8 +249,10 @@ export abstract class LinearModel<YIn> {
       const validation = this.#checkValidation(options?.validation);
       const init = options?.init === undefined ? null : this.#checkParams('init', options.init);
       if (init !== null && opts.warmStart) throw new ValueError('give either init or warmStart, not both');
+      throwIfAborted(opts.signal);
 
       const before = this.#host;
+      let kept: HostParams | null = null;
       const made: { X: ResidentX | null; Y: GpuMatrix | null } = { X: null, Y: null };
       try {
         // One error scope for the uploads: an out-of-memory training set fails here, by name.
@@ -290,14 +293,19 @@ export abstract class LinearModel<YIn> {
           checkAlive: () => {
             if (this.#destroyed) throw this.#destroyedDuringFit();
           },
+          kept: (W, b) => {
+            kept = { W, b };
+          },
         });
         if (this.#destroyed) throw this.#destroyedDuringFit();
         // The trainer read the final parameters back to check them: they are the new host copy.
         this.#host = { W: result.W, b: result.b };
         return result.history;
       } catch (e) {
-        // A fit that fails (diverged, device error, destroyed) leaves the model as it was before the call.
-        this.#restore(before);
+        // An aborted fit keeps its last finished epoch (already back in W and b); one that fails
+        // (diverged, device error, destroyed) leaves the model as it was before the call.
+        if (kept !== null && isAbortError(e) && !this.#destroyed) this.#host = kept;
+        else this.#restore(before);
         throw e;
       } finally {
         made.Y?.destroy();
@@ -324,11 +332,11 @@ export abstract class LinearModel<YIn> {
     this.#host = { W: W.data, b: b.data };
   }
 
-  /** Ŷ for X as a host matrix (probabilities for classifiers, predictions for regression). */
-  protected async predictMatrix(X: FeaturesInput, what = 'predict'): Promise<HostMatrix> {
+  /** Ŷ for X as a host matrix (probabilities for classifiers, predictions for regression), or the logits XW + b. */
+  protected async predictMatrix(X: FeaturesInput, what = 'predict', output: RowOutput = 'predictions'): Promise<HostMatrix> {
     return this.readOnly(what, async () => {
       const Xh = this.checkFeatures('X', X);
-      return predictRows(this.#view(), { X: Xh, Y: null, names: { X: 'X', Y: 'y', during: `${what}()` } });
+      return predictRows(this.#view(), { X: Xh, Y: null, names: { X: 'X', Y: 'y', during: `${what}()` } }, output);
     });
   }
 

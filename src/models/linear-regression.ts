@@ -68,6 +68,11 @@ export class LinearRegression extends LinearModel<RegressionTargets> implements 
     return this.predictMatrix(X);
   }
 
+  /** XW + b: n×nOutputs, the same as predict() (the identity is this model's output), for code that treats all three alike. */
+  async decisionFunction(X: FeaturesInput): Promise<HostMatrix> {
+    return this.predictMatrix(X, 'decisionFunction', 'logits');
+  }
+
   /** The coefficient of determination R² on X and y. */
   async score(X: FeaturesInput, y: RegressionTargets): Promise<number> {
     return this.readOnly('score', async () => {

@@ -11,6 +11,7 @@ import { checkModelOptions, LinearModel, type LinearModelOptions } from './linea
 import { checkModelJSON } from './model-json.ts';
 import { ACTIVATIONS, type Objective } from '../core/objective.ts';
 import { binaryTargets, type LabelsInput } from './targets.ts';
+import { binaryLogProba } from './log-proba.ts';
 
 /** Constructor options of LogisticRegression. */
 export interface LogisticRegressionOptions extends LinearModelOptions {
@@ -75,6 +76,21 @@ export class LogisticRegression extends LinearModel<LabelsInput> implements Esti
   async predictProba(X: FeaturesInput): Promise<Float32Array> {
     const yhat = (await this.predictMatrix(X, 'predictProba')).data;
     return this.#activation === 'tanh' ? yhat.map(ACTIVATIONS.tanh.probability) : yhat;
+  }
+
+  /** The logits z = x·w + b, one per row: P(y = 1) = σ(z), or σ(2z) for a tanh output. */
+  async decisionFunction(X: FeaturesInput): Promise<Float32Array> {
+    return (await this.predictMatrix(X, 'decisionFunction', 'logits')).data;
+  }
+
+  /**
+   * n×2 [log P(y = 0), log P(y = 1)] per row (scikit-learn's layout), from the logits: finite and
+   * accurate where predictProba rounds to 0 or 1.
+   */
+  async predictLogProba(X: FeaturesInput): Promise<HostMatrix> {
+    const z = (await this.predictMatrix(X, 'predictLogProba', 'logits')).data;
+    // (1 + tanh z)/2 = σ(2z).
+    return binaryLogProba(z, this.#activation === 'tanh' ? 2 : 1);
   }
 
   /** 0/1 predictions: 1 where P(y = 1) ≥ threshold. */

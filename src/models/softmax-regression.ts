@@ -9,6 +9,7 @@ import { checkModelJSON } from './model-json.ts';
 import { argmax } from '../core/metrics.ts';
 import type { Objective } from '../core/objective.ts';
 import { oneHotTargets, type LabelsInput } from './targets.ts';
+import { logSoftmaxRows } from './log-proba.ts';
 
 /** Constructor options of SoftmaxRegression. */
 export interface SoftmaxRegressionOptions extends LinearModelOptions {
@@ -49,6 +50,16 @@ export class SoftmaxRegression extends LinearModel<LabelsInput> implements Estim
   /** Class probabilities: an n×nClasses matrix whose rows sum to 1. */
   async predictProba(X: FeaturesInput): Promise<HostMatrix> {
     return this.predictMatrix(X, 'predictProba');
+  }
+
+  /** The logits Z = XW + b: n×nClasses, P(class) = softmax of the row. */
+  async decisionFunction(X: FeaturesInput): Promise<HostMatrix> {
+    return this.predictMatrix(X, 'decisionFunction', 'logits');
+  }
+
+  /** log P(class): n×nClasses, Z − logsumexp(Z) per row, finite where predictProba rounds to 0. */
+  async predictLogProba(X: FeaturesInput): Promise<HostMatrix> {
+    return logSoftmaxRows(await this.predictMatrix(X, 'predictLogProba', 'logits'));
   }
 
   /** The most probable class of each row. */

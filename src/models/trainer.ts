@@ -3,6 +3,7 @@
 // epoch's steps go out in as few submits as possible, and the epoch loss (summed on the GPU) is
 // the one readback. The epoch loop itself is core/loop.ts, shared with the float64 trainer.
 import type { GpuContext } from '../context.ts';
+import { abortError, isAbortError } from '../core/abort.ts';
 import type { EpochMetrics } from '../core/loop.ts';
 import { runEpochs } from '../core/loop.ts';
 import { OBJECTIVES, type Objective } from '../core/objective.ts';
@@ -15,6 +16,11 @@ import type { GpuMatrix } from '../matrix.ts';
 
 /** Steps recorded into one command buffer: bounds its size when batches are tiny (stochastic GD). */
 const MAX_STEPS_PER_SUBMIT = 2048;
+/**
+ * Steps per submit when the fit has an AbortSignal: the signal is looked at between submits, so
+ * this bounds the work an abort waits for (one chunk in flight, one queued).
+ */
+const ABORTABLE_STEPS_PER_SUBMIT = 32;
 
 export interface GpuTrainProblem {
   ctx: GpuContext;
@@ -37,6 +43,48 @@ export interface GpuTrainProblem {
   gradientNorm: () => Promise<number>;
   /** Throws when the fit must stop before its next epoch (the model was destroyed meanwhile). */
   checkAlive: () => void;
+  /**
+   * Called before an aborted fit rejects, with the parameters of the last finished epoch now back in
+   * W and b; not called when no epoch finished (the model then goes back to its pre-fit parameters).
+   */
+  kept?: (W: Float32Array, b: Float32Array) => void;
+}
+
+/** A copy of W and b in scratch buffers, taken and put back on the GPU with buffer copies. */
+class ParamsCopy {
+  readonly #W: GPUBuffer;
+  readonly #b: GPUBuffer;
+  constructor(readonly ctx: GpuContext, readonly p: GpuTrainProblem, label: string) {
+    this.#W = ctx.createStorage(p.W.length, `${label}.W`);
+    try {
+      this.#b = ctx.createStorage(p.b.length, `${label}.b`);
+    } catch (e) {
+      ctx.releaseBuffer(this.#W);
+      throw e;
+    }
+  }
+
+  #copy(what: string, from: readonly GPUBuffer[], to: readonly GPUBuffer[]): Promise<void> {
+    const lengths = [this.p.W.length, this.p.b.length];
+    return this.ctx.capture(what, () => {
+      const encoder = this.ctx.device.createCommandEncoder();
+      from.forEach((src, i) => encoder.copyBufferToBuffer(src, 0, to[i] as GPUBuffer, 0, (lengths[i] as number) * 4));
+      this.ctx.device.queue.submit([encoder.finish()]);
+    }).check;
+  }
+
+  take(): Promise<void> {
+    return this.#copy('keeping the parameters', [this.p.W.buffer, this.p.b.buffer], [this.#W, this.#b]);
+  }
+
+  putBack(): Promise<void> {
+    return this.#copy('restoring the parameters', [this.#W, this.#b], [this.p.W.buffer, this.p.b.buffer]);
+  }
+
+  destroy(): void {
+    this.ctx.releaseBuffer(this.#W);
+    this.ctx.releaseBuffer(this.#b);
+  }
 }
 
 /** What trainOnGpu() resolves with: the history and the final parameters, as read back to check them. */
@@ -74,29 +122,54 @@ export async function trainOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
     l2: options.l2, batchSize: options.batchSize, initialW: p.initialW, initialB: p.initialB,
   }));
   const program = prepared.value;
+  const signal = options.signal;
+  const copies: ParamsCopy[] = [];
   try {
+    // lastEpoch holds the parameters at the start of the running epoch (those of the last finished
+    // one), for an abort in mid-epoch; best holds the best validation epoch's, for earlyStopping.
+    const lastEpoch = signal === undefined ? null : new ParamsCopy(ctx, p, 'train.lastEpoch');
+    if (lastEpoch !== null) copies.push(lastEpoch);
+    const best = options.earlyStopping?.restoreBest === true ? new ParamsCopy(ctx, p, 'train.best') : null;
+    if (best !== null) copies.push(best);
+    const perSubmit = signal === undefined ? MAX_STEPS_PER_SUBMIT : ABORTABLE_STEPS_PER_SUBMIT;
     // The training set's upload (possibly hundreds of MB) completes before the first epoch's clock
     // starts, so History.ms measures training alone.
     await ctx.device.queue.onSubmittedWorkDone();
     await prepared.check;
     let before: Float32Array | null = null;
     let final: Float32Array | null = null;
+    let finished = 0;
     const history = await runEpochs(options, n, {
       runEpoch: async (order, learningRate, snapshot) => {
         p.checkAlive();
         before = snapshot ? await readTheta(p) : null;
         p.checkAlive();
-        const recorded = ctx.capture('a training epoch', () => {
-          program.beginEpoch(order, learningRate);
-          for (let start = 0; start < sizes.length; start += MAX_STEPS_PER_SUBMIT) {
+        const checks = lastEpoch === null ? [] : [lastEpoch.take()];
+        let inFlight: Promise<void> | null = null;
+        for (let start = 0; start < sizes.length; start += perSubmit) {
+          const recorded = ctx.capture('a training epoch', () => {
+            if (start === 0) program.beginEpoch(order, learningRate);
             const steps: Dispatch[] = [];
-            const end = Math.min(sizes.length, start + MAX_STEPS_PER_SUBMIT);
+            const end = Math.min(sizes.length, start + perSubmit);
             for (let s = start; s < end; s++) steps.push(...program.step(sizes[s] as number));
             void ctx.submit(steps);
+          });
+          checks.push(recorded.check);
+          if (signal === undefined) continue;
+          // One chunk runs while the next is queued: the GPU stays busy and the signal (set by
+          // events the awaits let run) is seen within two chunks.
+          const done = ctx.device.queue.onSubmittedWorkDone();
+          if (inFlight !== null) await inFlight;
+          inFlight = done;
+          if (signal.aborted && lastEpoch !== null) {
+            await Promise.all(checks);
+            await lastEpoch.putBack();
+            throw abortError(signal);
           }
-        });
+        }
         const loss = await program.readEpochLoss();
-        await recorded.check;
+        await Promise.all(checks);
+        finished++;
         return loss;
       },
       metrics: p.metrics,
@@ -106,12 +179,21 @@ export async function trainOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
         final = await readTheta({ ...p, fitIntercept: true });
         return final.every((v) => Number.isFinite(v));
       },
+      keepBest: async () => best?.take(),
+      restoreBest: async () => best?.putBack(),
+    }).catch(async (e: unknown) => {
+      if (isAbortError(e) && finished > 0 && p.kept !== undefined) {
+        const theta = await readTheta({ ...p, fitIntercept: true });
+        p.kept(theta.slice(0, p.W.length), theta.slice(p.W.length));
+      }
+      throw e;
     });
     const theta = final as Float32Array | null;
     if (theta === null) throw new Error('trainer: the loop ended without reading the parameters');
     const d = p.W.length;
     return { history, W: theta.slice(0, d), b: theta.slice(d) };
   } finally {
+    for (const c of copies) c.destroy();
     program.destroy();
   }
 }

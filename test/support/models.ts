@@ -47,7 +47,8 @@ export function cpuFit(run: ModelRun): cpu.TrainResult {
     W: { data: init?.W.data ?? new Array<number>(d * k).fill(0), rows: d, cols: k },
     b: { data: init?.b ?? new Array<number>(k).fill(0), rows: 1, cols: k },
     fitIntercept: run.options.fitIntercept !== false,
-    options: resolveFitOptions(fitOptions, run.X.rows),
+    // The validation set travels beside the options here; earlyStopping checks that there is one.
+    options: resolveFitOptions({ ...fitOptions, ...(run.validation === undefined ? {} : { validation: run.validation }) }, run.X.rows),
     ...(validation === undefined ? {} : { validation }),
   });
 }
