@@ -24,13 +24,10 @@ const WG: u32 = 64u;
 // vec4s of columns per block (1–4), and blocks of 4·KV columns per row.
 override KV: u32 = 4u;
 override BLOCKS: u32 = 1u;
-override X_U8: bool = false;
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> walk: array<u32>;
-// The same X buffer seen as f32 quads or as byte quads (one u32 each).
-@group(0) @binding(2) var<storage, read> X4: array<vec4f>;
-@group(0) @binding(3) var<storage, read> Xb: array<u32>;
+// X_U8, walk (binding 1), X4 and Xb (2, 3) and quad():
+//#include x_quads
 @group(0) @binding(4) var<storage, read> Wp: array<vec4f>;
 // The batch's logits, then (in place) its residuals: rows × kPad.
 @group(0) @binding(5) var<storage, read_write> Z: array<f32>;
@@ -43,13 +40,6 @@ override X_U8: bool = false;
 
 var<workgroup> partial: array<vec4f, 256>;
 
-/** Features 4q .. 4q+3 of the X row starting at quad `base` (bytes as byte/255, rescaled later). */
-fn quad(base: u32, q: u32) -> vec4f {
-  if (X_U8) {
-    return unpack4x8unorm(Xb[base + q]);
-  }
-  return X4[base + q];
-}
 
 /** Wp row f's vec4 v of column block blk. */
 fn weight(f: u32, blk: u32, v: u32) -> vec4f {

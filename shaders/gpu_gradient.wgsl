@@ -37,12 +37,10 @@ struct Params {
 }
 
 override KV: u32 = 4u;
-override X_U8: bool = false;
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> walk: array<u32>;
-@group(0) @binding(2) var<storage, read> X4: array<vec4f>;
-@group(0) @binding(3) var<storage, read> Xb: array<u32>;
+// X_U8, walk (binding 1), X4 and Xb (2, 3) and quad():
+//#include x_quads
 @group(0) @binding(4) var<storage, read> G: array<vec4f>;
 @group(0) @binding(5) var<storage, read_write> partial: array<vec4f>;
 @group(0) @binding(6) var<storage, read_write> Wp: array<vec4f>;
@@ -54,13 +52,6 @@ override X_U8: bool = false;
 @group(0) @binding(10) var<storage, read_write> cursor: array<u32>;
 
 //#include update_rule
-
-fn quad(base: u32, q: u32) -> vec4f {
-  if (X_U8) {
-    return unpack4x8unorm(Xb[base + q]);
-  }
-  return X4[base + q];
-}
 
 /** Stores the four features' sums for vec4 v of the block. */
 fn store(chunk: u32, q: u32, blk: u32, v: u32, s: Quad) {

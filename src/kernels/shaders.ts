@@ -16,6 +16,7 @@ import residualRow from '../../shaders/include/residual_row.wgsl';
 import rowStats from '../../shaders/include/row_stats.wgsl';
 import stepBlocks from '../../shaders/include/step_blocks.wgsl';
 import updateRule from '../../shaders/include/update_rule.wgsl';
+import xQuads from '../../shaders/include/x_quads.wgsl';
 import { preprocess, type ShaderFeatures } from './preprocess.ts';
 
 export const SHADERS = {
@@ -42,6 +43,7 @@ const PARTS = {
   residual_row: residualRow,
   step_blocks: stepBlocks,
   update_rule: updateRule,
+  x_quads: xQuads,
 } as const;
 
 /** A kernel's WGSL as compiled on a device with `features`. */
