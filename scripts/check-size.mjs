@@ -17,7 +17,7 @@ import { library, ROOT } from './build-options.mjs';
 
 /**
  * Minified + gzipped bytes allowed for dist/index.js. 90 KiB since the second step engine, tanh
- * outputs, per-call error scopes and the hardened data readers took the bundle to ~80 KiB (43 KiB
+ * outputs, per-call error scopes and the hardened data readers took the bundle past 80 KiB (43 KiB
  * of it is wgsl_reflect; reflecting the shaders at build time instead would remove most of that).
  */
 export const BUNDLE_BUDGET_BYTES = 90 * 1024;
