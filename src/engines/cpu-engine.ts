@@ -5,6 +5,8 @@
 import { batchLogitsDispatch, batchLogitsUniforms } from '../kernels/batch-logits.ts';
 import { batchResidualDispatch, batchResidualUniforms } from '../kernels/batch-residual.ts';
 import { batchUpdateBytes, batchUpdateDispatch, type BatchUpdateValues } from '../kernels/batch-update.ts';
+import { advanceDispatch, gatherUniforms } from '../kernels/gather.ts';
+import type { Dispatch } from '../kernels/kernel.ts';
 import type { StepEngine, StepProblem, StepProgram } from './engine.ts';
 import { buildProgram, createStepState, type StepPlan, type StepState } from './step-state.ts';
 
@@ -16,7 +18,7 @@ function updateValues(p: StepProblem, s: StepState, rows: number, learningRate: 
   };
 }
 
-function planStep(p: StepProblem, s: StepState, rows: number): StepPlan {
+function planStep(p: StepProblem, s: StepState, advance: Dispatch, rows: number): StepPlan {
   const { ctx, spec } = p;
   const src = s.source;
   const k = p.W.cols;
@@ -35,14 +37,24 @@ function planStep(p: StepProblem, s: StepState, rows: number): StepPlan {
       batchUpdateDispatch(ctx, update, src.chunks, k, src.storage, {
         walk: src.walk, X: src.X, G: s.G, losses: s.losses, Wp: s.Wp, W: p.W.buffer, b: p.b.buffer,
       }),
-      s.advance,
+      advance,
     ],
   };
 }
 
 function prepare(p: StepProblem): StepProgram {
   const state = createStepState(p);
-  return buildProgram(p, state, (rows) => planStep(p, state, rows), (rows, rate) => batchUpdateBytes(p.ctx, updateValues(p, state, rows, rate)));
+  let advance: Dispatch;
+  try {
+    // The resident walk's cursor moves on by one batch as each step's last dispatch (the GPU-shaped
+    // engine folds this into its update pass instead).
+    const params = state.scratch.keep(gatherUniforms(p.ctx, { n: p.X.rows, d: p.X.cols, k: p.W.cols, batchSize: p.batchSize }));
+    advance = advanceDispatch(p.ctx, params, state.walk);
+  } catch (e) {
+    state.scratch.release();
+    throw e;
+  }
+  return buildProgram(p, state, (rows) => planStep(p, state, advance, rows), (rows, rate) => batchUpdateBytes(p.ctx, updateValues(p, state, rows, rate)));
 }
 
 export const cpuEngine: StepEngine = { name: 'cpu', prepare };

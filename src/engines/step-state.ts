@@ -2,7 +2,7 @@
 // rows' losses with the epoch total, the padded working copy Wp of the parameters, and where the
 // batch rows come from (straight from a resident X, or gathered from its shards).
 import type { GpuContext } from '../context.ts';
-import { advanceDispatch, gatherDispatch, gatherUniforms } from '../kernels/gather.ts';
+import { gatherDispatch, gatherUniforms } from '../kernels/gather.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
 import { CHUNK, paddedClasses, paddedParams, type XStorage } from '../kernels/step-layout.ts';
 import type { StepProblem, StepProgram } from './engine.ts';
@@ -54,8 +54,6 @@ export interface StepState {
   /** Batch-row logits, then residuals: batchSize × kPad. */
   G: GPUBuffer;
   source: BatchSource;
-  /** The cursor's advance by one batch: the last dispatch of every step. */
-  advance: Dispatch;
   /** Features per padded row (8 · chunks). */
   dPad: number;
   kPad: number;
@@ -99,7 +97,6 @@ export function createStepState(p: StepProblem): StepState {
     const Wp = scratch.storage((dPad + 1) * kPad, 'train.Wp');
     const W0 = paddedParams(p.initialW, p.initialB, p.X.cols, dPad, k);
     ctx.device.queue.writeBuffer(Wp, 0, W0.buffer, W0.byteOffset, W0.byteLength);
-    const advanceParams = scratch.keep(gatherUniforms(ctx, { n, d: p.X.cols, k, batchSize: p.batchSize }));
     return {
       scratch,
       walk,
@@ -107,7 +104,6 @@ export function createStepState(p: StepProblem): StepState {
       Wp,
       G: scratch.storage(p.batchSize * kPad, 'train.G'),
       source: batchSource(scratch, p, walk),
-      advance: advanceDispatch(ctx, advanceParams, walk),
       dPad,
       kPad,
     };
