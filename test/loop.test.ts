@@ -9,6 +9,7 @@ import { DIVERGENCE_GROWTH, runEpochs, runEpochsSync, type EpochRunner } from '.
 import { resolveFitOptions, type EpochLog, type FitOptions, type History } from '../src/core/options.ts';
 import { loadIris } from '../src/data/iris.ts';
 import { ValueError } from '../src/errors.ts';
+import { thrown, rejected } from './support/errors.ts';
 
 const test = suite('epoch loop: divergence and callbacks');
 
@@ -40,24 +41,6 @@ function asAsync(r: EpochRunner<'sync'>): EpochRunner<'async'> {
 
 function run(losses: readonly number[], options: FitOptions<unknown, unknown> = {}, finite = true): History {
   return runEpochsSync(resolveFitOptions({ epochs: losses.length, learningRate: 0.5, ...options }, 4), 4, scripted(losses, finite));
-}
-
-function thrown(work: () => unknown): Error {
-  try {
-    work();
-  } catch (e) {
-    return e as Error;
-  }
-  return assert.unreachable('expected an error') as never;
-}
-
-async function rejected(work: () => Promise<unknown>): Promise<Error> {
-  try {
-    await work();
-  } catch (e) {
-    return e as Error;
-  }
-  return assert.unreachable('expected a rejection') as never;
 }
 
 test('a loss DIVERGENCE_GROWTH times its lowest so far is divergence; just below is not', () => {

@@ -7,6 +7,7 @@ import * as cpu from '../src/cpu/index.ts';
 import { runEpochsSync, type EpochMetrics, type EpochRunner } from '../src/core/loop.ts';
 import { resolveFitOptions, type FitOptions } from '../src/core/options.ts';
 import { ValueError } from '../src/errors.ts';
+import { thrown } from './support/errors.ts';
 
 const test = suite('epoch loop: early stopping and abort');
 
@@ -36,15 +37,6 @@ const VALIDATION = { X: [[0]], y: [0] };
 
 function options(extra: FitOptions<unknown, unknown>, epochs = 10): ReturnType<typeof resolveFitOptions> {
   return resolveFitOptions({ epochs, validation: VALIDATION, ...extra }, 4);
-}
-
-function thrown(work: () => unknown): Error {
-  try {
-    work();
-  } catch (e) {
-    return e as Error;
-  }
-  return assert.unreachable('expected an error') as never;
 }
 
 test('patience: stops after that many epochs without improvement, keeps and restores the best', () => {

@@ -40,3 +40,23 @@ export async function expectReject(fn: () => Promise<unknown>, kind: ErrorClass,
   assert.unreachable(`expected ${kind.name} matching ${pattern}`);
   throw new Error('unreachable');
 }
+
+/** What `work` throws, whatever its class (failing the test when it returns). */
+export function thrown(work: () => unknown): Error {
+  try {
+    work();
+  } catch (e) {
+    return e as Error;
+  }
+  return assert.unreachable('expected an error') as never;
+}
+
+/** What `work`'s promise rejects with (failing the test when it resolves). */
+export async function rejected(work: () => Promise<unknown>): Promise<Error> {
+  try {
+    await work();
+  } catch (e) {
+    return e as Error;
+  }
+  return assert.unreachable('expected a rejection') as never;
+}
