@@ -8,13 +8,13 @@ import { batchUpdateBytes, batchUpdateDispatch, type BatchUpdateValues } from '.
 import { advanceDispatch, gatherUniforms } from '../kernels/gather.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
 import type { StepEngine, StepProblem, StepProgram } from './engine.ts';
-import { buildProgram, createStepState, type StepPlan, type StepState } from './step-state.ts';
+import { buildProgram, createStepState, type EpochUniforms, type StepPlan, type StepState } from './step-state.ts';
 
-function updateValues(p: StepProblem, s: StepState, rows: number, learningRate: number): BatchUpdateValues {
+function updateValues(p: StepProblem, s: StepState, rows: number, { learningRate, total }: EpochUniforms): BatchUpdateValues {
   const src = s.source;
   return {
     n: src.n, d: p.X.cols, k: p.W.cols, rows, chunks: src.chunks, learningRate, l2: p.l2, lossScale: 1 / p.X.rows,
-    hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale, total: p.batchSize,
+    hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale, total,
   };
 }
 
@@ -26,7 +26,7 @@ function planStep(p: StepProblem, s: StepState, advance: Dispatch, rows: number)
   const logitsShape = { n: src.n, d: p.X.cols, k, kPad: s.kPad, rows, hasBias: p.fitIntercept, storage: src.storage, chunks: src.chunks, xScale: src.xScale };
   const logits = keep(batchLogitsUniforms(ctx, logitsShape));
   const residual = keep(batchResidualUniforms(ctx, spec, { n: src.n, k, kPad: s.kPad, rows }));
-  const update = keep(ctx.createUniform(batchUpdateBytes(ctx, updateValues(p, s, rows, 1)), 'train.update'));
+  const update = keep(ctx.createUniform(batchUpdateBytes(ctx, updateValues(p, s, rows, { learningRate: 1, total: p.batchSize })), 'train.update'));
   return {
     rows,
     rated: update,
@@ -54,7 +54,7 @@ function prepare(p: StepProblem): StepProgram {
     state.scratch.release();
     throw e;
   }
-  return buildProgram(p, state, (rows) => planStep(p, state, advance, rows), (rows, rate) => batchUpdateBytes(p.ctx, updateValues(p, state, rows, rate)));
+  return buildProgram(p, state, (rows) => planStep(p, state, advance, rows), (rows, epoch) => batchUpdateBytes(p.ctx, updateValues(p, state, rows, epoch)));
 }
 
 export const cpuEngine: StepEngine = { name: 'cpu', prepare };

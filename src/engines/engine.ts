@@ -28,8 +28,12 @@ export interface StepProblem {
 
 /** A fit's pipelines and scratch buffers, ready to record steps. */
 export interface StepProgram {
-  /** Queues the epoch's row order and learning rate, and zeroes its loss. */
-  beginEpoch(order: Uint32Array, learningRate: number): void;
+  /**
+   * Queues the epoch's row order and learning rate, and zeroes its loss. `slot` (default 0, below
+   * EPOCH_SLOTS) picks where the epoch's loss is summed, so several epochs queued back to back keep
+   * one loss each for a single readback.
+   */
+  beginEpoch(order: Uint32Array, learningRate: number, slot?: number): void;
   /**
    * The dispatches of one step on the next `rows` rows of the order (batchSize, or the epoch's
    * shorter last batch): forward, residual, gradient and update, cursor moved on. No host work.
@@ -37,6 +41,8 @@ export interface StepProgram {
   step(rows: number): readonly Dispatch[];
   /** The epoch's mean loss, read back once the epoch's steps have run. */
   readEpochLoss(): Promise<number>;
+  /** The mean losses of the epochs queued in slots 0 … count − 1, in one readback. */
+  readEpochLosses(count: number): Promise<Float32Array>;
   /** Frees the scratch buffers (the parameters stay with the model). */
   destroy(): void;
   /** The step's scratch, for tests that check each dispatch's output: G (batchSize × kPad), losses (batchSize + 1). */

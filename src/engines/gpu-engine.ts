@@ -5,14 +5,14 @@
 import { gpuForwardDispatch, gpuForwardUniforms } from '../kernels/gpu-forward.ts';
 import { gpuGradientBytes, gpuGradientDispatches, gradientChunks, partialFloats, type GpuGradientValues } from '../kernels/gpu-gradient.ts';
 import type { StepEngine, StepProblem, StepProgram } from './engine.ts';
-import { buildProgram, createStepState, type StepPlan, type StepState } from './step-state.ts';
+import { buildProgram, createStepState, type EpochUniforms, type StepPlan, type StepState } from './step-state.ts';
 
-function gradientValues(p: StepProblem, s: StepState, rows: number, learningRate: number): GpuGradientValues {
+function gradientValues(p: StepProblem, s: StepState, rows: number, { learningRate, total }: EpochUniforms): GpuGradientValues {
   const src = s.source;
   return {
     n: src.n, rows, quads: s.dPad / 4, d: p.X.cols, k: p.W.cols, kPad: s.kPad, chunks: gradientChunks(rows, s.dPad, s.kPad),
     learningRate, l2: p.l2, hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale, lossScale: 1 / p.X.rows,
-    total: p.batchSize, cursorIndex: p.X.rows, batchSize: p.batchSize,
+    total, cursorIndex: p.X.rows, batchSize: p.batchSize,
   };
 }
 
@@ -23,7 +23,7 @@ function planStep(p: StepProblem, s: StepState, partial: GPUBuffer, rows: number
     n: src.n, rows, quads: s.dPad / 4, k: p.W.cols, kPad: s.kPad, hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale,
   };
   const forward = s.scratch.keep(gpuForwardUniforms(ctx, spec, shape));
-  const values = gradientValues(p, s, rows, 1);
+  const values = gradientValues(p, s, rows, { learningRate: 1, total: p.batchSize });
   const gradient = s.scratch.keep(ctx.createUniform(gpuGradientBytes(ctx, values), 'gpu_gradient.params'));
   return {
     rows,
@@ -48,7 +48,7 @@ function prepare(p: StepProblem): StepProgram {
     state.scratch.release();
     throw e;
   }
-  return buildProgram(p, state, (rows) => planStep(p, state, partial, rows), (rows, rate) => gpuGradientBytes(p.ctx, gradientValues(p, state, rows, rate)));
+  return buildProgram(p, state, (rows) => planStep(p, state, partial, rows), (rows, epoch) => gpuGradientBytes(p.ctx, gradientValues(p, state, rows, epoch)));
 }
 
 export const gpuEngine: StepEngine = { name: 'gpu', prepare };

@@ -7,6 +7,9 @@ import type { Dispatch } from '../kernels/kernel.ts';
 import { CHUNK, paddedClasses, paddedParams, type XStorage } from '../kernels/step-layout.ts';
 import type { StepProblem, StepProgram } from './engine.ts';
 
+/** Epochs that can be queued before their losses are read back (StepProgram.beginEpoch's slots). */
+export const EPOCH_SLOTS = 256;
+
 /** Buffers and their owner-tracked lifetime for one fit. */
 export class Scratch {
   readonly buffers: GPUBuffer[] = [];
@@ -47,7 +50,7 @@ export interface StepState {
   scratch: Scratch;
   /** The epoch's row permutation followed by the batch cursor. */
   walk: GPUBuffer;
-  /** The batch rows' losses, then the epoch total at index batchSize. */
+  /** The batch rows' losses, then the epoch totals from index batchSize on (one per slot). */
   losses: GPUBuffer;
   /** (dPad+1)×kPad working copy of W (one row per padded feature, zeros past d) with the bias last. */
   Wp: GPUBuffer;
@@ -100,7 +103,7 @@ export function createStepState(p: StepProblem): StepState {
     return {
       scratch,
       walk,
-      losses: scratch.storage(p.batchSize + 1, 'train.losses'),
+      losses: scratch.storage(p.batchSize + EPOCH_SLOTS, 'train.losses'),
       Wp,
       G: scratch.storage(p.batchSize * kPad, 'train.G'),
       source: batchSource(scratch, p, walk),
@@ -117,17 +120,23 @@ export function createStepState(p: StepProblem): StepState {
 export interface StepPlan {
   rows: number;
   dispatches: Dispatch[];
-  /** The uniform buffer rewritten at each epoch with the epoch's learning rate. */
+  /** The uniform buffer rewritten at each epoch with the epoch's learning rate and loss slot. */
   rated: GPUBuffer;
+}
+
+/** What an epoch writes into a plan's rate-carrying uniforms: its rate, and the index of its loss total in `losses`. */
+export interface EpochUniforms {
+  learningRate: number;
+  total: number;
 }
 
 /**
  * The StepProgram every engine returns: its state, one plan per batch size an epoch has (full
  * batches and the remainder), built up front so a shader or pipeline error surfaces before
- * training starts, and `ratedBytes` for a plan's rate-carrying uniforms at a learning rate.
+ * training starts, and `ratedBytes` for a plan's rate-carrying uniforms in an epoch.
  */
 export function buildProgram(
-  p: StepProblem, state: StepState, planStep: (rows: number) => StepPlan, ratedBytes: (rows: number, learningRate: number) => ArrayBuffer,
+  p: StepProblem, state: StepState, planStep: (rows: number) => StepPlan, ratedBytes: (rows: number, epoch: EpochUniforms) => ArrayBuffer,
 ): StepProgram {
   const { ctx, batchSize } = p;
   const plans = new Map<number, StepPlan>();
@@ -138,12 +147,14 @@ export function buildProgram(
     throw e;
   }
   return {
-    beginEpoch(order, learningRate) {
+    beginEpoch(order, learningRate, slot = 0) {
+      if (!Number.isInteger(slot) || slot < 0 || slot >= EPOCH_SLOTS) throw new Error(`epoch slot ${slot} is outside 0…${EPOCH_SLOTS - 1}`);
       const walk = new Uint32Array(order.length + 1);
       walk.set(order);
+      const total = batchSize + slot;
       ctx.device.queue.writeBuffer(state.walk, 0, walk.buffer, walk.byteOffset, walk.byteLength);
-      ctx.device.queue.writeBuffer(state.losses, batchSize * 4, new Float32Array([0]));
-      for (const q of plans.values()) ctx.device.queue.writeBuffer(q.rated, 0, ratedBytes(q.rows, learningRate));
+      ctx.device.queue.writeBuffer(state.losses, total * 4, new Float32Array([0]));
+      for (const q of plans.values()) ctx.device.queue.writeBuffer(q.rated, 0, ratedBytes(q.rows, { learningRate, total }));
     },
     step(rows) {
       const plan = plans.get(rows);
@@ -151,6 +162,7 @@ export function buildProgram(
       return plan.dispatches;
     },
     readEpochLoss: async () => (await ctx.readBuffer(state.losses, 1, batchSize * 4))[0] as number,
+    readEpochLosses: (count) => ctx.readBuffer(state.losses, count, batchSize * 4),
     destroy: () => state.scratch.release(),
     buffers: { G: state.G, losses: state.losses, kPad: state.kPad },
   };
