@@ -16,16 +16,23 @@ export interface EpochMetrics {
   valAccuracy?: number;
 }
 
+/** An epoch the trainer ran ahead of the loop: its loss, and its share of the time its run took. */
+export interface EpochRun {
+  loss: number;
+  ms: number;
+}
+
 type Answer<Mode extends 'sync' | 'async', T> = Mode extends 'async' ? Promise<T> : T;
 
 /** What a trainer does for the loop. */
 export interface EpochRunner<Mode extends 'sync' | 'async'> {
   /**
    * One pass over the rows in `order` at `learningRate`; resolves with the epoch's mean loss (each
-   * row's loss taken when its batch was processed). `snapshot`: keep the parameters as they were
-   * before the pass, for moved().
+   * row's loss taken when its batch was processed), or with the loss and the milliseconds the pass
+   * took when the trainer ran it ahead, with others, before it was asked for. `snapshot`: keep the
+   * parameters as they were before the pass, for moved().
    */
-  runEpoch(order: Uint32Array, learningRate: number, snapshot: boolean): Answer<Mode, number>;
+  runEpoch(order: Uint32Array, learningRate: number, snapshot: boolean): Answer<Mode, number | EpochRun>;
   metrics(): Answer<Mode, EpochMetrics>;
   /** ‖θ − θ_snapshot‖₂ after the last epoch run with `snapshot`. */
   moved(): Answer<Mode, number>;
@@ -114,7 +121,9 @@ function* epochLoop(options: ResolvedFitOptions, n: number): Generator<Request, 
     const t0 = performance.now();
     const learningRate = learningRateAt(options.learningRate, epoch);
     const order = epochOrder(n, epoch, options.shuffle, options.seed);
-    const loss = (yield { kind: 'epoch', order, learningRate, snapshot: options.tol > 0 }) as number;
+    const ran = (yield { kind: 'epoch', order, learningRate, snapshot: options.tol > 0 }) as number | EpochRun;
+    const loss = typeof ran === 'number' ? ran : ran.loss;
+    const ranAt = performance.now();
     const advice = `try a smaller learningRate (it was ${learningRate})`;
     if (!Number.isFinite(loss)) throw new ValueError(`training diverged: the loss became ${loss} in epoch ${epoch}; ${advice}`);
     if (loss > DIVERGENCE_GROWTH * Math.max(lowest, 1)) {
@@ -122,7 +131,9 @@ function* epochLoop(options: ResolvedFitOptions, n: number): Generator<Request, 
     }
     lowest = Math.min(lowest, loss);
     const metrics = (yield { kind: 'metrics' }) as EpochMetrics;
-    const log: EpochLog = { epoch, loss, ...metrics, learningRate, ms: performance.now() - t0 };
+    // An epoch run ahead was timed with the others of its run: its share replaces the wait for it.
+    const ms = typeof ran === 'number' ? performance.now() - t0 : ran.ms + (performance.now() - ranAt);
+    const log: EpochLog = { epoch, loss, ...metrics, learningRate, ms };
     appendLog(history, log);
     // onEpochEnd returning false asks to stop, as Keras callbacks and TF.js's stopTraining do.
     if ((yield { kind: 'epochEnd', log }) === false) {
