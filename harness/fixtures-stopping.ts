@@ -60,4 +60,30 @@ export const stoppingFixtures = {
       reference.destroy();
     }
   },
+  /**
+   * Fits the run twice on fresh models: with an onEpochEnd that does nothing (so every epoch is read
+   * back before the next is queued) and without (epochs queued ahead in runs). Returns each fit's
+   * history and parameters, or its error, and the buffers left alive after both.
+   */
+  async fitPacedAndAhead(a: ModelRun) {
+    const ctx = await context();
+    const liveBefore = ctx.liveBuffers;
+    const fitOnce = async (paced: boolean) => {
+      const model = makeModel(ctx, a);
+      try {
+        const fit = { ...(a.fit as FitOptions<MatrixInput, number[]>) };
+        if (paced) fit.onEpochEnd = () => undefined;
+        const history = await model.fit(wireInput(a.X), a.y, fit);
+        const p = await model.getParams();
+        return { history, theta: [...p.W.data, ...p.b], error: null };
+      } catch (e) {
+        return { history: null, theta: null, error: { name: (e as Error).name, message: (e as Error).message } };
+      } finally {
+        model.destroy();
+      }
+    };
+    const paced = await fitOnce(true);
+    const ahead = await fitOnce(false);
+    return { paced, ahead, leakedBuffers: ctx.liveBuffers - liveBefore };
+  },
 };

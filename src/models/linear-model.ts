@@ -289,7 +289,7 @@ export abstract class LinearModel<YIn> {
         const result = await trainOnGpu({
           ctx: this.ctx, objective: this.objective, X: Xres, Y: Yg, W: this.#W, b: this.#b,
           fitIntercept: this.fitIntercept, options: opts, initialW: this.#host.W, initialB: this.#host.b,
-          metrics, gradientNorm: () => gradientNorm(this.#view(), train, opts.l2),
+          metrics, measures: validation !== null || opts.trainAccuracy, gradientNorm: () => gradientNorm(this.#view(), train, opts.l2),
           checkAlive: () => {
             if (this.#destroyed) throw this.#destroyedDuringFit();
           },

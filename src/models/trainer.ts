@@ -11,8 +11,10 @@ import type { History, ResolvedFitOptions } from '../core/options.ts';
 import { batchSizes } from '../core/order.ts';
 import { stepEngine } from '../engines/index.ts';
 import type { ResidentX } from '../engines/training-set.ts';
+import type { ErrorCheck } from '../error-scopes.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
 import type { GpuMatrix } from '../matrix.ts';
+import { canRunAhead, RunAhead } from './run-ahead.ts';
 
 /** Steps recorded into one command buffer: bounds its size when batches are tiny (stochastic GD). */
 const MAX_STEPS_PER_SUBMIT = 2048;
@@ -41,6 +43,8 @@ export interface GpuTrainProblem {
   metrics: () => Promise<EpochMetrics>;
   /** ‖∇θ‖₂ of the regularized objective on the whole training set (called when gradTol > 0). */
   gradientNorm: () => Promise<number>;
+  /** Whether the fit reports metrics after each epoch (validation, training accuracy). */
+  measures: boolean;
   /** Throws when the fit must stop before its next epoch (the model was destroyed meanwhile). */
   checkAlive: () => void;
   /**
@@ -123,7 +127,7 @@ export async function trainOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
   }));
   const program = prepared.value;
   const signal = options.signal;
-  const copies: ParamsCopy[] = [];
+  const copies: { destroy(): void }[] = [];
   try {
     // lastEpoch holds the parameters at the start of the running epoch (those of the last finished
     // one), for an abort in mid-epoch; best holds the best validation epoch's, for earlyStopping.
@@ -136,25 +140,34 @@ export async function trainOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
     // starts, so History.ms measures training alone.
     await ctx.device.queue.onSubmittedWorkDone();
     await prepared.check;
+    /** Queues an epoch's steps in submits of at most perSubmit steps; the checks of the first `upTo` submits. */
+    const record = (order: Uint32Array, learningRate: number, slot: number, start = 0, upTo = sizes.length): ErrorCheck => ctx.capture('a training epoch', () => {
+      if (start === 0) program.beginEpoch(order, learningRate, slot);
+      const steps: Dispatch[] = [];
+      for (let s = start; s < Math.min(upTo, sizes.length); s++) steps.push(...program.step(sizes[s] as number));
+      void ctx.submit(steps);
+    }).check;
+    const ahead = canRunAhead(options, p.measures, p.W.length + p.b.length)
+      ? new RunAhead(ctx, program, options, n, p.W, p.b, (order, learningRate, slot) => {
+        const checks: ErrorCheck[] = [];
+        for (let start = 0; start < sizes.length; start += perSubmit) checks.push(record(order, learningRate, slot, start, start + perSubmit));
+        return checks;
+      })
+      : null;
+    if (ahead !== null) copies.push(ahead);
     let before: Float32Array | null = null;
     let final: Float32Array | null = null;
     let finished = 0;
     const history = await runEpochs(options, n, {
       runEpoch: async (order, learningRate, snapshot) => {
         p.checkAlive();
+        if (ahead !== null) return ahead.epoch(order, learningRate);
         before = snapshot ? await readTheta(p) : null;
         p.checkAlive();
         const checks = lastEpoch === null ? [] : [lastEpoch.take()];
         let inFlight: Promise<void> | null = null;
         for (let start = 0; start < sizes.length; start += perSubmit) {
-          const recorded = ctx.capture('a training epoch', () => {
-            if (start === 0) program.beginEpoch(order, learningRate);
-            const steps: Dispatch[] = [];
-            const end = Math.min(sizes.length, start + perSubmit);
-            for (let s = start; s < end; s++) steps.push(...program.step(sizes[s] as number));
-            void ctx.submit(steps);
-          });
-          checks.push(recorded.check);
+          checks.push(record(order, learningRate, 0, start, start + perSubmit));
           if (signal === undefined) continue;
           // One chunk runs while the next is queued: the GPU stays busy and the signal (set by
           // events the awaits let run) is seen within two chunks.
@@ -173,9 +186,13 @@ export async function trainOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
         return loss;
       },
       metrics: p.metrics,
-      moved: async () => (before === null ? Number.POSITIVE_INFINITY : distance(await readTheta(p), before)),
+      moved: async () => {
+        if (ahead !== null) return ahead.moved();
+        return before === null ? Number.POSITIVE_INFINITY : distance(await readTheta(p), before);
+      },
       gradientNorm: p.gradientNorm,
       paramsFinite: async () => {
+        await ahead?.settle();
         final = await readTheta({ ...p, fitIntercept: true });
         return final.every((v) => Number.isFinite(v));
       },
