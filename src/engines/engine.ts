@@ -24,6 +24,8 @@ export interface StepProblem {
   /** The parameters' values at the start of the fit (W row-major d×k, b of length k). */
   initialW: Float32Array;
   initialB: Float32Array;
+  /** A rate learned at every step (a hypergradient schedule); absent: the epoch's rate as given. */
+  hypergradient?: { initial: number; beta: number };
 }
 
 /** A fit's pipelines and scratch buffers, ready to record steps. */
@@ -37,6 +39,8 @@ export interface StepProgram {
   step(rows: number): readonly Dispatch[];
   /** The epoch's mean loss, read back once the epoch's steps have run. */
   readEpochLoss(): Promise<number>;
+  /** With `hypergradient`: the learned rate after the last step, read back with the epoch loss. */
+  learnedRate(): number;
   /** Frees the scratch buffers (the parameters stay with the model). */
   destroy(): void;
   /** The step's scratch, for tests that check each dispatch's output: G (batchSize × kPad), losses (batchSize + 1). */
