@@ -8,6 +8,7 @@ import {
   type ImageSource, type Prepared,
 } from './datasets.ts';
 import { DemoModel, LOSS_NAMES, scheduleOf, type ModelKind, type Schedule } from './model.ts';
+import { onOutputChange, outputLossName, outputNote, readOutputChoice, syncOutputControls } from './output.ts';
 import { drawConfusion, drawRegions, drawSamples, drawTemplates, drawWeightTable, gridPoints } from './plots.ts';
 import { suggestedDegree, type ToyKind } from './toy-data.ts';
 
@@ -211,6 +212,11 @@ class Demo {
         void this.reset();
       });
     }
+    // Another output is another model: start over, as a model change does.
+    onOutputChange(() => {
+      this.#syncControls();
+      void this.reset();
+    });
     for (const r of document.querySelectorAll<HTMLInputElement>('input[name="mode"]')) r.addEventListener('change', () => this.#syncControls());
     for (const id of ['schedule', 'learning-rate', 'decay', 'every', 'batch-size', 'l2', 'epochs']) {
       byId(id).addEventListener('input', () => this.#syncControls());
@@ -281,11 +287,12 @@ class Demo {
       (document.querySelector<HTMLInputElement>('input[name="model"][value="softmax"]') as HTMLInputElement).checked = true;
     }
     const model = radioValue('model') as ModelKind;
+    syncOutputControls(model === 'logistic');
     byId('model-note').textContent =
-      model === 'logistic' ? 'P(class 1) = σ(x·w + b), trained on binary cross-entropy.'
+      model === 'logistic' ? outputNote(readOutputChoice())
       : model === 'softmax' ? 'P(class c) = softmax(x·W + b)_c, trained on cross-entropy.'
       : 'ŷ = x·W + b fitted to one-hot labels by least squares; the class is the largest output.';
-    byId('loss-name').textContent = LOSS_NAMES[model];
+    byId('loss-name').textContent = model === 'logistic' ? outputLossName(readOutputChoice()) : LOSS_NAMES[model];
     byId('schedule-note').textContent = this.#describeSchedule();
   }
 
@@ -425,7 +432,7 @@ class Demo {
     if (this.#epoch >= epochs) await this.reset();
     const data = this.#data;
     try {
-      this.#model ??= new DemoModel(this.#ctx, radioValue('model') as ModelKind, data.train.X.cols, data.nClasses);
+      this.#model ??= new DemoModel(this.#ctx, radioValue('model') as ModelKind, data.train.X.cols, data.nClasses, readOutputChoice());
     } catch (e) {
       this.#say(describe(e), true);
       return;

@@ -4,6 +4,7 @@ import {
   argmax, LinearRegression, LogisticRegression, oneHot, SoftmaxRegression,
   type GpuContext, type HostMatrix, type LearningRateSchedule,
 } from '../src/index.ts';
+import type { OutputChoice } from './output.ts';
 
 export type ModelKind = 'logistic' | 'softmax' | 'linear';
 
@@ -68,12 +69,13 @@ export class DemoModel {
   /** One-hot targets for linear regression (least squares on indicator columns, class = argmax). */
   #targets = new WeakMap<Int32Array, HostMatrix>();
 
-  constructor(ctx: GpuContext, kind: ModelKind, nFeatures: number, nClasses: number) {
+  /** `output`: the logistic model's activation and loss (sigmoid and cross-entropy when left out). */
+  constructor(ctx: GpuContext, kind: ModelKind, nFeatures: number, nClasses: number, output?: OutputChoice) {
     if (kind === 'logistic' && nClasses !== 2) throw new RangeError(`logistic regression needs 2 classes; this data has ${nClasses}`);
     this.kind = kind;
     this.nClasses = nClasses;
     this.#model =
-      kind === 'logistic' ? new LogisticRegression(ctx, { nFeatures })
+      kind === 'logistic' ? new LogisticRegression(ctx, { nFeatures, ...output })
       : kind === 'softmax' ? new SoftmaxRegression(ctx, { nFeatures, nClasses })
       : new LinearRegression(ctx, { nFeatures, nOutputs: nClasses });
   }

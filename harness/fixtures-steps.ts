@@ -22,6 +22,8 @@ export interface StepRun {
   l2: number;
   /** Keep X as bytes (X values must then be whole numbers 0..255, meaning byte · xScale). */
   bytes?: { scale: number };
+  /** Learn the rate (the step then ignores learningRate); losses then end with α. */
+  hypergradient?: { initial: number; beta: number };
 }
 
 export interface StepSnapshot {
@@ -47,6 +49,7 @@ export function stepFixtures(context: () => Promise<GpuContext>) {
       const program = stepEngine(ctx).prepare({
         ctx, spec: OBJECTIVES[a.objective], X: resident, Y, W, b, fitIntercept: a.fitIntercept, l2: a.l2, batchSize: a.batchSize,
         initialW: Float32Array.from(a.W.data), initialB: Float32Array.from(a.b),
+        ...(a.hypergradient === undefined ? {} : { hypergradient: a.hypergradient }),
       });
       try {
         const { G, losses, kPad } = program.buffers;
@@ -58,7 +61,7 @@ export function stepFixtures(context: () => Promise<GpuContext>) {
         for (const d of program.step(a.rows)) {
           ctx.submit([d]);
           const [g, l, w, bb] = await Promise.all([
-            ctx.readBuffer(G, a.batchSize * kPad), ctx.readBuffer(losses, a.batchSize + 1), W.read(), b.read(),
+            ctx.readBuffer(G, a.batchSize * kPad), ctx.readBuffer(losses, a.batchSize + (a.hypergradient === undefined ? 1 : 2)), W.read(), b.read(),
           ]);
           snapshots.push({ kernel: d.pipeline.label, G: Array.from(g), losses: Array.from(l), W: Array.from(w.data), b: Array.from(bb.data) });
         }

@@ -16,6 +16,9 @@ enable subgroups;
 // gained nothing more. On a GPU they would spill from registers, and d/16 invocations are too few to
 // fill it: a GPU wants a workgroup-tiled reduction over rows instead.) No workgroup memory. X is f32
 // or bytes per X_U8, as in batch_logits; WG, KV and LIVE are pipeline constants.
+// With HYPERGRADIENT the step's rate is not known yet (it needs the whole gradient, see
+// hypergradient.wgsl): each parameter's regularized gradient replaces it in Wp (W and b keep θ), for
+// the hypergradient kernel to step.
 
 struct Params {
   n: u32,
@@ -45,6 +48,8 @@ struct Params {
 @group(0) @binding(6) var<storage, read_write> Wp: array<vec4f>;
 @group(0) @binding(7) var<storage, read_write> W: array<f32>;
 @group(0) @binding(8) var<storage, read_write> b: array<f32>;
+
+override HYPERGRADIENT: bool = false;
 
 //#if subgroups
 /** G[i .. i+KV): lane q of each group of four loads the q-th vec4 and the subgroup shares them. */
@@ -119,6 +124,10 @@ fn update(f: u32, isBias: bool, blk: u32, a: Acc, gradScale: f32, l2: f32) {
   let rowVecs = params.kPad / 4u;
   for (var v = 0u; v < KV; v++) {
     let i = f * rowVecs + blk * KV + v;
+    if (HYPERGRADIENT) {
+      Wp[i] = regularized(Wp[i], column(a, v) * gradScale, l2);
+      continue;
+    }
     let nw = updateRule(Wp[i], column(a, v) * gradScale, params.learningRate, l2);
     Wp[i] = nw;
     for (var c = 0u; c < 4u; c++) {

@@ -10,6 +10,8 @@
 // adds the batch's row losses (times lossScale) to the epoch loss and moves the batch cursor on,
 // so a step needs no separate dispatch for either.
 // X is f32 or bytes (X_U8), as in gpu_forward. 64 invocations a workgroup.
+// With HYPERGRADIENT apply leaves the parameters to hypergradient.wgsl (the step's rate needs the
+// whole gradient first): each one's regularized gradient replaces it in Wp, while W and b keep θ.
 
 struct Params {
   /** Index of the batch cursor in walk (the permutation's length). */
@@ -37,6 +39,7 @@ struct Params {
 }
 
 override KV: u32 = 4u;
+override HYPERGRADIENT: bool = false;
 
 @group(0) @binding(0) var<uniform> params: Params;
 // X_U8, walk (binding 1), X4 and Xb (2, 3) and quad():
@@ -145,7 +148,12 @@ fn apply(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) gro
     sum += partial[c * sliceVecs + i];
   }
   // λ decays weights only, never the bias.
-  let nw = updateRule(Wp[i], sum * params.gradScale, params.learningRate, select(params.l2, 0.0, isBias));
+  let l2 = select(params.l2, 0.0, isBias);
+  if (HYPERGRADIENT) {
+    Wp[i] = regularized(Wp[i], sum * params.gradScale, l2);
+    return;
+  }
+  let nw = updateRule(Wp[i], sum * params.gradScale, params.learningRate, l2);
   Wp[i] = nw;
   for (var c = 0u; c < 4u; c++) {
     let j = 4u * (i % rowVecs) + c;

@@ -305,6 +305,56 @@ test('the schedule field is labelled for its schedule, with its own default, and
   await page.close();
 });
 
+test("the logistic model's output: tanh with cross-entropy or squared error reaches the model and trains", async () => {
+  const { server: s, browser: b } = ready();
+  const { page, problems } = await openDemo(b, s.url);
+  await waitForState(page, ['ready']);
+  const shown = (selector: string): Promise<boolean> => page.$eval(selector, (e) => e.closest('[hidden]') === null);
+  const text = (id: string): Promise<string> => page.$eval(`#${id}`, (e) => e.textContent ?? '');
+  // Two blobs: two classes, Logistic chosen.
+  assert.ok(await shown('#activation'), 'the logistic model offers an output');
+  assert.not.ok(await shown('#tanh-loss'), 'a sigmoid output has no loss choice');
+  await clickChoice(page, 'model', 'softmax');
+  assert.not.ok(await shown('#activation'), 'softmax has no output choice');
+  await clickChoice(page, 'model', 'logistic');
+  await page.select('#activation', 'tanh');
+  assert.ok(await shown('#tanh-loss'), 'a tanh output offers its loss');
+  await page.select('#tanh-loss', 'mse');
+  assert.match(await text('model-note'), /^h = tanh\(x·w \+ b\), P\(class 1\) = \(1 \+ h\)\/2, trained on ½·\(h − t\)²/);
+  assert.is(await text('loss-name'), '½·squared error of tanh against ±1');
+
+  // At a rate too small to move the zero parameters, an epoch's loss is the loss at h = 0: ½·(0 ∓ 1)² = ½
+  // for squared error, ln 2 for cross-entropy, whichever output. So this tells the losses apart.
+  const firstLoss = async (): Promise<number> => {
+    await typeInto(page, '#learning-rate', '0.000001');
+    await typeInto(page, '#epochs', '1');
+    await page.click('#start');
+    assert.is(await waitForState(page, ['done', 'paused'], 120_000), 'done', await text('message'));
+    return (await series(page, 'loss-chart', 'train')).values[0] as number;
+  };
+  const mse = await firstLoss();
+  assert.ok(Math.abs(mse - 0.5) <= 1e-4, `tanh + squared error starts at ${mse}, not ½`);
+  await page.select('#tanh-loss', 'bce');
+  assert.is(await text('loss-name'), 'binary cross-entropy');
+  const bce = await firstLoss();
+  assert.ok(Math.abs(bce - Math.LN2) <= 1e-4, `tanh + cross-entropy starts at ${bce}, not ln 2`);
+
+  // And it trains: tanh with squared error at a working rate.
+  await page.select('#tanh-loss', 'mse');
+  await typeInto(page, '#learning-rate', '0.3');
+  await typeInto(page, '#epochs', '12');
+  await page.click('#start');
+  assert.is(await waitForState(page, ['done', 'paused'], 240_000), 'done', await text('message'));
+  const loss = (await series(page, 'loss-chart', 'train')).values;
+  const accuracy = await statValue(page, 'stat-val-accuracy');
+  console.log(`  [demo] tanh + squared error: loss ${loss[0]?.toFixed(4)} → ${loss.at(-1)?.toFixed(4)}, validation accuracy ${accuracy}`);
+  assert.is(loss.length, 12);
+  assert.ok((loss.at(-1) as number) < 0.5 * (loss[0] as number), `loss ${loss.join(', ')}`);
+  assert.ok(accuracy >= 0.9, `validation accuracy ${accuracy}`);
+  assert.equal(problems, [], 'page errors');
+  await page.close();
+});
+
 test('while the first epoch runs, the charts and the message say so instead of "press Start"', async () => {
   const { server: s, browser: b } = ready();
   const { page, problems } = await openOn(b, s.url, 'circles');

@@ -96,13 +96,17 @@ function randomRun(rng: Rng, objective: Objective, bytes: boolean): StepRun {
 
 const FORWARD = /^(batch_residual|gpu_forward)\./;
 const UPDATE = /^(batch_update|gpu_gradient\.apply)/;
+const HYPERGRADIENT = /^hypergradient\./;
 
 function check(run: StepRun, kPad: number, snapshots: StepSnapshot[], where: string): void {
-  const e = expectedStep(run);
+  // A fit's first hypergradient step has g_{t−1} = 0, so it steps at `initial`.
+  const hyper = run.hypergradient;
+  const e = expectedStep(hyper === undefined ? run : { ...run, learningRate: hyper.initial });
   const k = run.Y.cols;
   const stages = snapshots.map((s) => s.kernel);
   assert.ok(stages.some((s) => FORWARD.test(s)), `${where}: a residual stage among ${stages.join(', ')}`);
   assert.ok(stages.some((s) => UPDATE.test(s)), `${where}: an update stage among ${stages.join(', ')}`);
+  assert.is(stages.some((s) => HYPERGRADIENT.test(s)), hyper !== undefined, `${where}: a hypergradient stage exactly when the rate is learned (${stages.join(', ')})`);
   for (const s of snapshots) {
     const at = `${where} after ${s.kernel}`;
     if (s.kernel.startsWith('batch_logits.')) {
@@ -116,9 +120,17 @@ function check(run: StepRun, kPad: number, snapshots: StepSnapshot[], where: str
       assert.ok(relativeError(s.losses.slice(0, run.rows), e.rowLoss) <= TOL, `${at}: row losses`);
     }
     if (UPDATE.test(s.kernel)) {
+      // With a learned rate the update kernels leave θ as it was: the hypergradient kernel steps it.
+      const W = hyper === undefined ? e.W : run.W.data.map(Math.fround);
+      const b = hyper === undefined ? e.b : run.b.map(Math.fround);
+      assert.ok(relativeError(s.W, W) <= TOL, `${at}: W ${relativeError(s.W, W)}`);
+      assert.ok(relativeError(s.b, b) <= TOL, `${at}: b`);
+      assert.ok(Math.abs((s.losses[run.batchSize] as number) - e.epochLoss) <= TOL * Math.max(1, e.epochLoss), `${at}: epoch loss`);
+    }
+    if (HYPERGRADIENT.test(s.kernel) && hyper !== undefined) {
       assert.ok(relativeError(s.W, e.W) <= TOL, `${at}: W ${relativeError(s.W, e.W)}`);
       assert.ok(relativeError(s.b, e.b) <= TOL, `${at}: b`);
-      assert.ok(Math.abs((s.losses[run.batchSize] as number) - e.epochLoss) <= TOL * Math.max(1, e.epochLoss), `${at}: epoch loss`);
+      assert.is(s.losses[run.batchSize + 1], Math.fround(hyper.initial), `${at}: α after a first step`);
     }
   }
   const last = snapshots.at(-1) as StepSnapshot;
@@ -135,5 +147,17 @@ for (const objective of ['logistic-bce', 'logistic-mse', 'logistic-tanh-bce', 'l
     }
   });
 }
+
+test('hypergradient: the update kernels hand the gradient over, the hypergradient kernel steps at α (random shapes)', async () => {
+  const rng = mulberry32(testSeed('step hypergradient'));
+  for (const objective of ['logistic-bce', 'softmax-ce', 'linear-mse'] as const) {
+    const run = randomRun(rng, objective, false);
+    // The epoch's given rate is far off, so a step that used it instead of α would show.
+    const initial = run.learningRate;
+    const learned: StepRun = { ...run, learningRate: 7.5, hypergradient: { initial, beta: 0.5 } };
+    const r = await gpu().call('stepDispatches', learned);
+    check(learned, r.kPad, r.snapshots, `${r.engine} engine, ${objective} n=${run.X.rows} d=${run.X.cols} k=${run.Y.cols} batch=${run.batchSize} rows=${run.rows}`);
+  }
+});
 
 test.run();

@@ -8,7 +8,7 @@ const { test, gpu } = gpuSuite('uniform layouts');
 test('every kernel with uniforms: the GPU sees each packed field', async () => {
   const report = await gpu().call('uniformLayouts');
   const kernels = report.map((r) => r.kernel).sort();
-  assert.equal(kernels, ['batch_logits', 'batch_residual', 'batch_update', 'gather', 'gpu_forward', 'gpu_gradient', 'gradient', 'loss', 'matmul', 'sgd', 'sigmoid', 'softmax']);
+  assert.equal(kernels, ['batch_logits', 'batch_residual', 'batch_update', 'gather', 'gpu_forward', 'gpu_gradient', 'gradient', 'hypergradient', 'loss', 'matmul', 'sgd', 'sigmoid', 'softmax']);
   for (const { kernel, fields } of report) {
     assert.ok(fields.length > 0, `${kernel} has fields`);
     for (const f of fields) assert.is(f.seen, f.sent, `${kernel}.${f.name}: packed ${f.sent}, GPU read ${f.seen}`);

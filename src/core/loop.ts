@@ -7,7 +7,7 @@ import { describeValue } from '../validate.ts';
 import { throwIfAborted } from './abort.ts';
 import type { EpochLog, History, ResolvedFitOptions, StopReason } from './options.ts';
 import { epochOrder } from './order.ts';
-import { learningRateAt } from './schedule.ts';
+import { isHypergradient, learningRateAt } from './schedule.ts';
 
 /** The end-of-epoch numbers a trainer measured; absent keys were not asked for. */
 export interface EpochMetrics {
@@ -44,6 +44,11 @@ export interface EpochRunner<Mode extends 'sync' | 'async'> {
   keepBest(): Answer<Mode, void>;
   /** Put back the parameters last kept by keepBest(). */
   restoreBest(): Answer<Mode, void>;
+  /**
+   * The learned rate α at the end of the last epoch run (a hypergradient schedule, the only one
+   * that asks; α starts at its `initial` with each fit and carries across epochs).
+   */
+  learnedRate?(): Answer<Mode, number>;
 }
 
 /**
@@ -64,6 +69,7 @@ type Request =
   | { kind: 'paramsFinite' }
   | { kind: 'keepBest' }
   | { kind: 'restoreBest' }
+  | { kind: 'learnedRate' }
   | { kind: 'epochEnd'; log: EpochLog };
 
 type Reply = number | EpochMetrics | boolean | undefined;
@@ -130,10 +136,12 @@ function* epochLoop(options: ResolvedFitOptions, n: number): Generator<Request, 
       throw new ValueError(`training diverged: the loss grew to ${loss} in epoch ${epoch}, over ${DIVERGENCE_GROWTH} times its lowest epoch value ${lowest}; ${advice}`);
     }
     lowest = Math.min(lowest, loss);
+    // A learned rate is logged as it stands after the epoch's last step; a planned one as planned.
+    const rate = isHypergradient(options.learningRate) ? ((yield { kind: 'learnedRate' }) as number) : learningRate;
     const metrics = (yield { kind: 'metrics' }) as EpochMetrics;
     // An epoch run ahead was timed with the others of its run: its share replaces the wait for it.
     const ms = typeof ran === 'number' ? performance.now() - t0 : ran.ms + (performance.now() - ranAt);
-    const log: EpochLog = { epoch, loss, ...metrics, learningRate, ms };
+    const log: EpochLog = { epoch, loss, ...metrics, learningRate: rate, ms };
     appendLog(history, log);
     // onEpochEnd returning false asks to stop, as Keras callbacks and TF.js's stopTraining do.
     if ((yield { kind: 'epochEnd', log }) === false) {
@@ -194,6 +202,9 @@ function ask<Mode extends 'sync' | 'async'>(r: Request, runner: EpochRunner<Mode
       return runner.keepBest();
     case 'restoreBest':
       return runner.restoreBest();
+    case 'learnedRate':
+      if (runner.learnedRate === undefined) throw new Error('a hypergradient schedule needs a trainer that learns the rate');
+      return runner.learnedRate();
     case 'epochEnd':
       return options.onEpochEnd?.(r.log);
   }

@@ -17,7 +17,7 @@ export interface EpochLog {
   accuracy?: number;
   /** Validation-set accuracy at the end of the epoch (classifiers given `validation`). */
   valAccuracy?: number;
-  /** The learning rate the epoch used. */
+  /** The learning rate the epoch used (a hypergradient schedule's: the learned rate after its last step). */
   learningRate: number;
   /** Wall-clock milliseconds the epoch took, evaluation included. */
   ms: number;

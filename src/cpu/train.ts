@@ -11,6 +11,8 @@ import { gradient } from './gradient.ts';
 import { objectiveLoss } from './loss.ts';
 import { matmul } from './matmul.ts';
 import { checkMatrix, requireFit } from '../dense.ts';
+import { hypergradientRate, regularized, updateRule } from '../core/optimizer.ts';
+import { isHypergradient } from '../core/schedule.ts';
 import { sgdStep } from './sgd.ts';
 import { softmax } from './softmax.ts';
 
@@ -141,8 +143,42 @@ interface Params {
   b: Matrix64;
 }
 
-/** One pass over the rows in `order`, updating params in place; returns Σ over batches of loss·mb. */
-function runEpoch(p: TrainProblem, params: Params, order: Uint32Array, lr: number): number {
+/** A hypergradient schedule's state through one fit: the rate α and the last step's gradient. */
+interface LearnedRate {
+  alpha: number;
+  beta: number;
+  /** g_{t−1}: the regularized gradient [W row-major, then b when it is trained] (zeros before the first step). */
+  previous: Float64Array;
+}
+
+/**
+ * One hypergradient step: g_t = [dW + λW, db] (db only when the bias is trained), α moved on by
+ * g_t·g_{t−1}, then θ ← θ − α·g_t through the one update rule.
+ */
+function hypergradientStep(p: TrainProblem, params: Params, dW: Matrix64, db: Matrix64, rate: LearnedRate): void {
+  const l2 = p.options.l2;
+  const nW = dW.data.length;
+  const g = new Float64Array(rate.previous.length);
+  for (let i = 0; i < nW; i++) g[i] = regularized(params.W.data[i] as number, dW.data[i] as number, l2);
+  if (p.fitIntercept) g.set(db.data, nW);
+  let dot = 0;
+  for (let i = 0; i < g.length; i++) dot += (g[i] as number) * (rate.previous[i] as number);
+  rate.alpha = hypergradientRate(rate.alpha, rate.beta, dot);
+  rate.previous = g;
+  const step = (m: Matrix64, grad: Matrix64, decay: number): Matrix64 => ({
+    data: m.data.map((theta, i) => updateRule(theta, grad.data[i] as number, rate.alpha, decay)),
+    rows: m.rows,
+    cols: m.cols,
+  });
+  params.W = step(params.W, dW, l2);
+  if (p.fitIntercept) params.b = step(params.b, db, 0);
+}
+
+/**
+ * One pass over the rows in `order`, updating params in place; returns Σ over batches of loss·mb.
+ * `rate`: a hypergradient schedule's state, which then sets each step's rate instead of `lr`.
+ */
+function runEpoch(p: TrainProblem, params: Params, order: Uint32Array, lr: number, rate: LearnedRate | null): number {
   const { objective, X, Y, options } = p;
   const mode = OBJECTIVES[objective].gradient;
   const n = X.rows;
@@ -155,6 +191,10 @@ function runEpoch(p: TrainProblem, params: Params, order: Uint32Array, lr: numbe
     // cpu.loss is a mean over the batch; weighting by mb makes the epoch loss a mean over rows.
     lossSum += meanLoss(objective, f, Yb) * mb;
     const { dW, db } = gradient(Xb, f.Yhat, Yb, mode);
+    if (rate !== null) {
+      hypergradientStep(p, params, dW, db, rate);
+      continue;
+    }
     params.W = sgdStep(params.W, dW, lr, options.l2);
     if (p.fitIntercept) params.b = sgdStep(params.b, db, lr, 0);
   }
@@ -195,11 +235,16 @@ export function train(p: TrainProblem): TrainResult {
   // sgdStep returns fresh matrices, so holding the old references is a snapshot of θ.
   let start: Params = params;
   let best: Params = { W: params.W, b: params.b };
+  const schedule = p.options.learningRate;
+  const rate: LearnedRate | null = isHypergradient(schedule)
+    ? { alpha: schedule.initial, beta: schedule.beta, previous: new Float64Array(params.W.data.length + (p.fitIntercept ? params.b.data.length : 0)) }
+    : null;
   const history = runEpochsSync(p.options, n, {
     runEpoch: (order, learningRate) => {
       start = { W: params.W, b: params.b };
-      return runEpoch(p, params, order, learningRate) / n;
+      return runEpoch(p, params, order, learningRate, rate) / n;
     },
+    learnedRate: () => rate?.alpha ?? Number.NaN,
     metrics: () => epochMetrics(p, params, threshold),
     moved: () => moved(p, params, start),
     gradientNorm: () =>

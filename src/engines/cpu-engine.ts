@@ -14,7 +14,7 @@ function updateValues(p: StepProblem, s: StepState, rows: number, { learningRate
   const src = s.source;
   return {
     n: src.n, d: p.X.cols, k: p.W.cols, rows, chunks: src.chunks, learningRate, l2: p.l2, lossScale: 1 / p.X.rows,
-    hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale, total,
+    hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale, total, hypergradient: p.hypergradient !== undefined,
   };
 }
 
@@ -36,7 +36,8 @@ function planStep(p: StepProblem, s: StepState, advance: Dispatch, rows: number)
       batchResidualDispatch(ctx, spec, residual, rows, { walk: src.walk, Y: src.Y, Z: s.G, losses: s.losses }),
       batchUpdateDispatch(ctx, update, src.chunks, k, src.storage, {
         walk: src.walk, X: src.X, G: s.G, losses: s.losses, Wp: s.Wp, W: p.W.buffer, b: p.b.buffer,
-      }),
+      }, p.hypergradient !== undefined),
+      ...s.hypergradient,
       advance,
     ],
   };

@@ -24,6 +24,8 @@ export interface StepProblem {
   /** The parameters' values at the start of the fit (W row-major d×k, b of length k). */
   initialW: Float32Array;
   initialB: Float32Array;
+  /** A rate learned at every step (a hypergradient schedule); absent: the epoch's rate as given. */
+  hypergradient?: { initial: number; beta: number };
 }
 
 /** A fit's pipelines and scratch buffers, ready to record steps. */
@@ -43,6 +45,8 @@ export interface StepProgram {
   readEpochLoss(): Promise<number>;
   /** The mean losses of the epochs queued in slots 0 … count − 1, in one readback. */
   readEpochLosses(count: number): Promise<Float32Array>;
+  /** With `hypergradient`: the learned rate after the last step, read back with the epoch loss. */
+  learnedRate(): number;
   /** Frees the scratch buffers (the parameters stay with the model). */
   destroy(): void;
   /** The step's scratch, for tests that check each dispatch's output: G (batchSize × kPad), losses (batchSize + 1). */

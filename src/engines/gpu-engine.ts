@@ -12,7 +12,7 @@ function gradientValues(p: StepProblem, s: StepState, rows: number, { learningRa
   return {
     n: src.n, rows, quads: s.dPad / 4, d: p.X.cols, k: p.W.cols, kPad: s.kPad, chunks: gradientChunks(rows, s.dPad, s.kPad),
     learningRate, l2: p.l2, hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale, lossScale: 1 / p.X.rows,
-    total, cursorIndex: p.X.rows, batchSize: p.batchSize,
+    total, cursorIndex: p.X.rows, batchSize: p.batchSize, hypergradient: p.hypergradient !== undefined,
   };
 }
 
@@ -34,6 +34,7 @@ function planStep(p: StepProblem, s: StepState, partial: GPUBuffer, rows: number
       ...gpuGradientDispatches(ctx, gradient, values, {
         walk: src.walk, X: src.X, G: s.G, partial, Wp: s.Wp, W: p.W.buffer, b: p.b.buffer, losses: s.losses, cursor: s.walk,
       }),
+      ...s.hypergradient,
     ],
   };
 }

@@ -3,6 +3,7 @@
 // batch rows come from (straight from a resident X, or gathered from its shards).
 import type { GpuContext } from '../context.ts';
 import { gatherDispatch, gatherUniforms } from '../kernels/gather.ts';
+import { hypergradientBytes, hypergradientDispatch } from '../kernels/hypergradient.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
 import { CHUNK, paddedClasses, paddedParams, type XStorage } from '../kernels/step-layout.ts';
 import type { StepProblem, StepProgram } from './engine.ts';
@@ -50,7 +51,10 @@ export interface StepState {
   scratch: Scratch;
   /** The epoch's row permutation followed by the batch cursor. */
   walk: GPUBuffer;
-  /** The batch rows' losses, then the epoch totals from index batchSize on (one per slot). */
+  /**
+   * The batch rows' losses, then the epoch totals from index batchSize on (one per slot), then, with
+   * a hypergradient schedule, the learned rate at index batchSize + EPOCH_SLOTS.
+   */
   losses: GPUBuffer;
   /** (dPad+1)×kPad working copy of W (one row per padded feature, zeros past d) with the bias last. */
   Wp: GPUBuffer;
@@ -60,6 +64,8 @@ export interface StepState {
   /** Features per padded row (8 · chunks). */
   dPad: number;
   kPad: number;
+  /** With a hypergradient schedule, the dispatch that ends every step (after the update kernels'); else none. */
+  hypergradient: Dispatch[];
 }
 
 function batchSource(s: Scratch, p: StepProblem, walk: GPUBuffer): BatchSource {
@@ -100,15 +106,28 @@ export function createStepState(p: StepProblem): StepState {
     const Wp = scratch.storage((dPad + 1) * kPad, 'train.Wp');
     const W0 = paddedParams(p.initialW, p.initialB, p.X.cols, dPad, k);
     ctx.device.queue.writeBuffer(Wp, 0, W0.buffer, W0.byteOffset, W0.byteLength);
+    const learned = p.hypergradient;
+    const rateIndex = p.batchSize + EPOCH_SLOTS;
+    const losses = scratch.storage(rateIndex + (learned === undefined ? 0 : 1), 'train.losses');
+    const hypergradient: Dispatch[] = [];
+    if (learned !== undefined) {
+      // α starts at `initial` with every fit; g_{t−1} starts at zero, so the first step keeps it.
+      ctx.device.queue.writeBuffer(losses, rateIndex * 4, new Float32Array([learned.initial]));
+      const gPrev = scratch.storage((dPad + 1) * kPad, 'train.gPrev');
+      const values = { d: p.X.cols, dPad, k, hasBias: p.fitIntercept, beta: learned.beta, rateIndex };
+      const params = scratch.keep(ctx.createUniform(hypergradientBytes(ctx, values), 'hypergradient.params'));
+      hypergradient.push(hypergradientDispatch(ctx, params, { Wp, gPrev, W: p.W.buffer, b: p.b.buffer, losses }));
+    }
     return {
       scratch,
       walk,
-      losses: scratch.storage(p.batchSize + EPOCH_SLOTS, 'train.losses'),
+      losses,
       Wp,
       G: scratch.storage(p.batchSize * kPad, 'train.G'),
       source: batchSource(scratch, p, walk),
       dPad,
       kPad,
+      hypergradient,
     };
   } catch (e) {
     scratch.release();
@@ -140,6 +159,7 @@ export function buildProgram(
 ): StepProgram {
   const { ctx, batchSize } = p;
   const plans = new Map<number, StepPlan>();
+  let learnedRate = Number.NaN;
   try {
     for (const rows of new Set([batchSize, p.X.rows % batchSize || batchSize])) plans.set(rows, planStep(rows));
   } catch (e) {
@@ -161,8 +181,15 @@ export function buildProgram(
       if (plan === undefined) throw new Error(`${rows}-row step: an epoch's steps are ${[...plans.keys()].join(' or ')} rows`);
       return plan.dispatches;
     },
-    readEpochLoss: async () => (await ctx.readBuffer(state.losses, 1, batchSize * 4))[0] as number,
+    readEpochLoss: async () => {
+      if (p.hypergradient === undefined) return (await ctx.readBuffer(state.losses, 1, batchSize * 4))[0] as number;
+      // The loss and the learned rate in one readback (the slots between them come along).
+      const totals = await ctx.readBuffer(state.losses, EPOCH_SLOTS + 1, batchSize * 4);
+      learnedRate = totals[EPOCH_SLOTS] as number;
+      return totals[0] as number;
+    },
     readEpochLosses: (count) => ctx.readBuffer(state.losses, count, batchSize * 4),
+    learnedRate: () => learnedRate,
     destroy: () => state.scratch.release(),
     buffers: { G: state.G, losses: state.losses, kPad: state.kPad },
   };

@@ -21,6 +21,8 @@ export interface BatchUpdateValues {
   xScale: number;
   /** Slot of the epoch loss in the losses buffer (after the batch rows' slots). */
   total: number;
+  /** Leave each parameter's regularized gradient in Wp for hypergradient.wgsl instead of stepping it. */
+  hypergradient?: boolean;
 }
 
 export interface BatchUpdateBuffers {
@@ -33,8 +35,14 @@ export interface BatchUpdateBuffers {
   b: GPUBuffer;
 }
 
+/** The step_blocks constants, and HYPERGRADIENT only when set, so the plain kernel's cache key is unchanged. */
+function constants(ctx: GpuContext, k: number, storage: XStorage, hypergradient: boolean): Record<string, number> {
+  const c = stepConstants(ctx, k, storage);
+  return hypergradient ? { ...c, HYPERGRADIENT: 1 } : c;
+}
+
 export function batchUpdateBytes(ctx: GpuContext, v: BatchUpdateValues): ArrayBuffer {
-  return ctx.kernel('batch_update', stepConstants(ctx, v.k, v.storage)).uniformBytes({
+  return ctx.kernel('batch_update', constants(ctx, v.k, v.storage, v.hypergradient === true)).uniformBytes({
     n: v.n,
     d: v.d,
     k: v.k,
@@ -50,11 +58,14 @@ export function batchUpdateBytes(ctx: GpuContext, v: BatchUpdateValues): ArrayBu
   });
 }
 
-/** Two 8-feature chunks an invocation along x, then one workgroup for the bias; column blocks along y. */
+/**
+ * Two 8-feature chunks an invocation along x, then one workgroup for the bias; column blocks along y.
+ * `hypergradient`: the kernel variant that leaves the gradient in Wp (see BatchUpdateValues).
+ */
 export function batchUpdateDispatch(
-  ctx: GpuContext, params: GPUBuffer, chunks: number, k: number, storage: XStorage, b: BatchUpdateBuffers,
+  ctx: GpuContext, params: GPUBuffer, chunks: number, k: number, storage: XStorage, b: BatchUpdateBuffers, hypergradient = false,
 ): Dispatch {
-  const kernel = ctx.kernel('batch_update', stepConstants(ctx, k, storage));
+  const kernel = ctx.kernel('batch_update', constants(ctx, k, storage, hypergradient));
   const { X, ...rest } = b;
   return kernel.dispatch('main', { params, ...rest, X4: X, X2: X }, [Math.ceil(chunks / 2 / ctx.workgroupWidth) + 1, classBlocks(k), 1]);
 }

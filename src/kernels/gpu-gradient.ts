@@ -48,6 +48,8 @@ export interface GpuGradientValues {
   total: number;
   cursorIndex: number;
   batchSize: number;
+  /** Leave each parameter's regularized gradient in Wp for hypergradient.wgsl instead of stepping it. */
+  hypergradient?: boolean;
 }
 
 export interface GpuGradientBuffers {
@@ -62,14 +64,16 @@ export interface GpuGradientBuffers {
   cursor: GPUBuffer;
 }
 
-function kernel(ctx: GpuContext, k: number, storage: XStorage): Kernel {
-  return ctx.kernel('gpu_gradient', { KV: columnVectors(k), X_U8: storage === 'u8' ? 1 : 0 });
+function kernel(ctx: GpuContext, k: number, storage: XStorage, hypergradient: boolean): Kernel {
+  const constants = { KV: columnVectors(k), X_U8: storage === 'u8' ? 1 : 0 };
+  // HYPERGRADIENT only when set, so the plain kernel's cache key is unchanged.
+  return ctx.kernel('gpu_gradient', hypergradient ? { ...constants, HYPERGRADIENT: 1 } : constants);
 }
 
 export function gpuGradientBytes(ctx: GpuContext, v: GpuGradientValues): ArrayBuffer {
   // Bytes are summed as byte/255: the real scale joins the mean's 1/rows.
   const gradScale = (v.storage === 'u8' ? 255 * v.xScale : 1) / v.rows;
-  return kernel(ctx, v.k, v.storage).uniformBytes({
+  return kernel(ctx, v.k, v.storage, v.hypergradient === true).uniformBytes({
     n: v.n, rows: v.rows, quads: v.quads, d: v.d, k: v.k, kPad: v.kPad,
     rowsPerChunk: v.chunks.rowsPerChunk, nChunks: v.chunks.nChunks, learningRate: v.learningRate, l2: v.l2,
     gradScale, hasBias: v.hasBias ? 1 : 0, lossScale: v.lossScale, total: v.total, cursorIndex: v.cursorIndex, batchSize: v.batchSize,
@@ -78,7 +82,7 @@ export function gpuGradientBytes(ctx: GpuContext, v: GpuGradientValues): ArrayBu
 
 /** The two passes: partial sums over (quads + bias) × chunks × column blocks, then one invocation per Wp vec4. */
 export function gpuGradientDispatches(ctx: GpuContext, params: GPUBuffer, v: GpuGradientValues, b: GpuGradientBuffers): Dispatch[] {
-  const kern = kernel(ctx, v.k, v.storage);
+  const kern = kernel(ctx, v.k, v.storage, v.hypergradient === true);
   const sums = kern.dispatch(
     'partialSums',
     { params, walk: b.walk, X4: b.X, Xb: b.X, G: b.G, partial: b.partial },

@@ -6,6 +6,7 @@ import gather from '../../shaders/gather.wgsl';
 import gpuForward from '../../shaders/gpu_forward.wgsl';
 import gpuGradient from '../../shaders/gpu_gradient.wgsl';
 import gradient from '../../shaders/gradient.wgsl';
+import hypergradient from '../../shaders/hypergradient.wgsl';
 import loss from '../../shaders/loss.wgsl';
 import matmul from '../../shaders/matmul.wgsl';
 import sgd from '../../shaders/sgd.wgsl';
@@ -32,6 +33,7 @@ export const SHADERS = {
   batch_update: batchUpdate,
   gpu_forward: gpuForward,
   gpu_gradient: gpuGradient,
+  hypergradient,
 } as const;
 
 export type KernelName = keyof typeof SHADERS;

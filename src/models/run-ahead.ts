@@ -1,15 +1,15 @@
 // Epochs queued back to back with one readback for all of them. When nothing needs an epoch's
 // numbers on the host before the next epoch starts (no callback, no per-epoch metrics, no gradient
-// test, no abort signal, a schedule that is a formula), the GPU trainer queues a run of epochs, each
-// summing its loss into its own slot, and reads the losses once: small problems are then bound by
-// their arithmetic, not by a host round trip per epoch. The loop still sees one epoch at a time and
-// decides exactly as before; with `tol` each epoch's parameters are kept, so a stop inside a run
+// test, no abort signal, a planned schedule: not a function, not a learned rate), the GPU trainer
+// queues a run of epochs, each summing its loss into its own slot, and reads the losses once:
+// small problems are then bound by their arithmetic, not by a host round trip per epoch. The loop
+// still sees one epoch at a time and decides exactly as before; with `tol` each epoch's parameters are kept, so a stop inside a run
 // puts back the parameters of the epoch that stopped.
 import type { GpuContext } from '../context.ts';
 import type { EpochRun } from '../core/loop.ts';
 import type { ResolvedFitOptions } from '../core/options.ts';
 import { epochOrder } from '../core/order.ts';
-import { learningRateAt } from '../core/schedule.ts';
+import { isHypergradient, learningRateAt } from '../core/schedule.ts';
 import type { StepProgram } from '../engines/engine.ts';
 import { EPOCH_SLOTS } from '../engines/step-state.ts';
 import type { ErrorCheck } from '../error-scopes.ts';
@@ -32,7 +32,8 @@ function longestRun(options: ResolvedFitOptions, params: number): number {
  */
 export function canRunAhead(options: ResolvedFitOptions, measures: boolean, params: number): boolean {
   return options.onEpochEnd === undefined && !measures && options.gradTol === 0 && options.earlyStopping === null
-    && options.signal === undefined && typeof options.learningRate !== 'function' && longestRun(options, params) >= 1;
+    && options.signal === undefined && typeof options.learningRate !== 'function' && !isHypergradient(options.learningRate)
+    && longestRun(options, params) >= 1;
 }
 
 /** Queues one epoch (its order, rate and loss slot) and returns the checks of the work it submitted. */

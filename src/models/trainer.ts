@@ -9,6 +9,7 @@ import { runEpochs } from '../core/loop.ts';
 import { OBJECTIVES, type Objective } from '../core/objective.ts';
 import type { History, ResolvedFitOptions } from '../core/options.ts';
 import { batchSizes } from '../core/order.ts';
+import { isHypergradient } from '../core/schedule.ts';
 import { stepEngine } from '../engines/index.ts';
 import type { ResidentX } from '../engines/training-set.ts';
 import type { ErrorCheck } from '../error-scopes.ts';
@@ -121,9 +122,11 @@ export async function trainOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
   const { ctx, options } = p;
   const n = p.X.rows;
   const sizes = batchSizes(n, options.batchSize);
+  const schedule = options.learningRate;
   const prepared = ctx.capture('preparing training', () => stepEngine(ctx).prepare({
     ctx, spec: OBJECTIVES[p.objective], X: p.X, Y: p.Y, W: p.W, b: p.b, fitIntercept: p.fitIntercept,
     l2: options.l2, batchSize: options.batchSize, initialW: p.initialW, initialB: p.initialB,
+    ...(isHypergradient(schedule) ? { hypergradient: { initial: schedule.initial, beta: schedule.beta } } : {}),
   }));
   const program = prepared.value;
   const signal = options.signal;
@@ -198,6 +201,7 @@ export async function trainOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
       },
       keepBest: async () => best?.take(),
       restoreBest: async () => best?.putBack(),
+      learnedRate: async () => program.learnedRate(),
     }).catch(async (e: unknown) => {
       if (isAbortError(e) && finished > 0 && p.kept !== undefined) {
         const theta = await readTheta({ ...p, fitIntercept: true });
