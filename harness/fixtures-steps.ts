@@ -4,6 +4,7 @@ import type { GpuContext } from '../src/index.ts';
 import { OBJECTIVES, type Objective } from '../src/core/objective.ts';
 import { stepEngine } from '../src/engines/index.ts';
 import { uploadTrainingSet } from '../src/engines/training-set.ts';
+import { EPOCH_SLOTS } from '../src/engines/step-state.ts';
 import type { WireMatrix } from './wire.ts';
 
 export interface StepRun {
@@ -22,7 +23,7 @@ export interface StepRun {
   l2: number;
   /** Keep X as bytes (X values must then be whole numbers 0..255, meaning byte · xScale). */
   bytes?: { scale: number };
-  /** Learn the rate (the step then ignores learningRate); losses then end with α. */
+  /** Learn the rate (the step then ignores learningRate); each snapshot then has α as `rate`. */
   hypergradient?: { initial: number; beta: number };
 }
 
@@ -30,9 +31,12 @@ export interface StepSnapshot {
   /** The pipeline's label: kernel.entry. */
   kernel: string;
   G: number[];
+  /** The batch rows' losses, then the epoch loss. */
   losses: number[];
   W: number[];
   b: number[];
+  /** With `hypergradient`: the learned rate α. */
+  rate?: number;
 }
 
 const f32 = (m: WireMatrix) => ({ data: Float32Array.from(m.data), rows: m.rows, cols: m.cols });
@@ -61,9 +65,12 @@ export function stepFixtures(context: () => Promise<GpuContext>) {
         for (const d of program.step(a.rows)) {
           ctx.submit([d]);
           const [g, l, w, bb] = await Promise.all([
-            ctx.readBuffer(G, a.batchSize * kPad), ctx.readBuffer(losses, a.batchSize + (a.hypergradient === undefined ? 1 : 2)), W.read(), b.read(),
+            ctx.readBuffer(G, a.batchSize * kPad), ctx.readBuffer(losses, a.batchSize + EPOCH_SLOTS + (a.hypergradient === undefined ? 0 : 1)), W.read(), b.read(),
           ]);
-          snapshots.push({ kernel: d.pipeline.label, G: Array.from(g), losses: Array.from(l), W: Array.from(w.data), b: Array.from(bb.data) });
+          snapshots.push({
+            kernel: d.pipeline.label, G: Array.from(g), losses: Array.from(l.subarray(0, a.batchSize + 1)), W: Array.from(w.data), b: Array.from(bb.data),
+            ...(a.hypergradient === undefined ? {} : { rate: l[a.batchSize + EPOCH_SLOTS] as number }),
+          });
         }
         return { engine: ctx.engine, kPad, snapshots };
       } finally {

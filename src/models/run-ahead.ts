@@ -3,8 +3,8 @@
 // test, no abort signal, a planned schedule: not a function, not a learned rate), the GPU trainer
 // queues a run of epochs, each summing its loss into its own slot, and reads the losses once:
 // small problems are then bound by their arithmetic, not by a host round trip per epoch. The loop
-// still sees one epoch at a time and decides exactly as before; with `tol` each epoch's parameters are kept, so a stop inside a run
-// puts back the parameters of the epoch that stopped.
+// still sees one epoch at a time and decides exactly as before; with `tol` each epoch's parameters
+// are kept, so a stop inside a run puts back the parameters of the epoch that stopped.
 import type { GpuContext } from '../context.ts';
 import type { EpochRun } from '../core/loop.ts';
 import type { ResolvedFitOptions } from '../core/options.ts';
