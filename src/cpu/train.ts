@@ -13,6 +13,7 @@ import { matmul } from './matmul.ts';
 import { checkMatrix, requireFit } from '../dense.ts';
 import { sgdStep } from './sgd.ts';
 import { softmax } from './softmax.ts';
+import { checkSampleWeight, normalizeWeights } from '../core/weights.ts';
 
 /** What cpu.train() trains: the objective, data already encoded, initial parameters and checked options. */
 export interface TrainProblem {
@@ -29,6 +30,11 @@ export interface TrainProblem {
   fitIntercept: boolean;
   options: ResolvedFitOptions;
   validation?: { X: DenseMatrix; Y: DenseMatrix };
+  /**
+   * One weight ≥ 0 per row of X (sampleWeight · classWeight[y], as fit() combines them): the
+   * training loss and gradients become weighted means (core/weights.ts). Validation stays unweighted.
+   */
+  sampleWeight?: ArrayLike<number>;
   /** Logistic decision threshold for accuracy, default 0.5. */
   threshold?: number;
 }
@@ -55,6 +61,8 @@ export interface GradientAt {
   b: DenseMatrix;
   l2: number;
   fitIntercept: boolean;
+  /** Row weights normalised to mean 1 (core/weights.ts): the weighted objective's gradient. */
+  weights?: ArrayLike<number>;
 }
 
 function activate(activation: Activation, Z: Matrix64): Matrix64 {
@@ -71,10 +79,13 @@ export function forward(objective: Objective, X: DenseMatrix, W: DenseMatrix, b:
   return { Z, Yhat: activate(OBJECTIVES[objective].activation, Z) };
 }
 
-/** Mean loss over the rows; stable BCE/CE read the logits, the MSE objectives the predictions. */
-export function meanLoss(objective: Objective, f: Forward, Y: DenseMatrix): number {
+/**
+ * Mean loss over the rows (each row's times weights[i], if given); stable BCE/CE read the logits,
+ * the MSE objectives the predictions.
+ */
+export function meanLoss(objective: Objective, f: Forward, Y: DenseMatrix, weights?: ArrayLike<number>): number {
   const spec = OBJECTIVES[objective];
-  return objectiveLoss(spec.loss, LOSSES[spec.loss].input === 'logits' ? f.Z : f.Yhat, Y);
+  return objectiveLoss(spec.loss, LOSSES[spec.loss].input === 'logits' ? f.Z : f.Yhat, Y, weights);
 }
 
 function sumOfSquares(data: ArrayLike<number>): number {
@@ -89,7 +100,7 @@ function sumOfSquares(data: ArrayLike<number>): number {
  */
 export function objectiveGradientNorm(p: GradientAt): number {
   const f = forward(p.objective, p.X, p.W, p.b);
-  const { dW, db } = gradient(p.X, f.Yhat, p.Y, OBJECTIVES[p.objective].gradient);
+  const { dW, db } = gradient(p.X, f.Yhat, p.Y, OBJECTIVES[p.objective].gradient, p.weights);
   let s = 0;
   for (let i = 0; i < dW.data.length; i++) s += ((dW.data[i] as number) + p.l2 * (p.W.data[i] as number)) ** 2;
   if (p.fitIntercept) s += sumOfSquares(db.data);
@@ -141,8 +152,11 @@ interface Params {
   b: Matrix64;
 }
 
-/** One pass over the rows in `order`, updating params in place; returns Σ over batches of loss·mb. */
-function runEpoch(p: TrainProblem, params: Params, order: Uint32Array, lr: number): number {
+/**
+ * One pass over the rows in `order`, updating params in place; returns Σ over batches of loss·mb.
+ * `weights`: the rows' normalised weights as an n×1 matrix, or null (unweighted).
+ */
+function runEpoch(p: TrainProblem, params: Params, order: Uint32Array, lr: number, weights: DenseMatrix | null): number {
   const { objective, X, Y, options } = p;
   const mode = OBJECTIVES[objective].gradient;
   const n = X.rows;
@@ -151,10 +165,11 @@ function runEpoch(p: TrainProblem, params: Params, order: Uint32Array, lr: numbe
     const mb = Math.min(options.batchSize, n - start);
     const Xb = gatherRows(X, order, start, mb);
     const Yb = gatherRows(Y, order, start, mb);
+    const wb = weights === null ? undefined : gatherRows(weights, order, start, mb).data;
     const f = forward(objective, Xb, params.W, params.b);
     // cpu.loss is a mean over the batch; weighting by mb makes the epoch loss a mean over rows.
-    lossSum += meanLoss(objective, f, Yb) * mb;
-    const { dW, db } = gradient(Xb, f.Yhat, Yb, mode);
+    lossSum += meanLoss(objective, f, Yb, wb) * mb;
+    const { dW, db } = gradient(Xb, f.Yhat, Yb, mode, wb);
     params.W = sgdStep(params.W, dW, lr, options.l2);
     if (p.fitIntercept) params.b = sgdStep(params.b, db, lr, 0);
   }
@@ -191,6 +206,8 @@ export function train(p: TrainProblem): TrainResult {
   if (p.options.earlyStopping !== null && p.validation === undefined) {
     throw new ValueError('earlyStopping needs a validation set: give train() a validation');
   }
+  const w = p.sampleWeight === undefined ? null : normalizeWeights(checkSampleWeight('sampleWeight', p.sampleWeight, n));
+  const weights: DenseMatrix | null = w === null ? null : { data: w, rows: n, cols: 1 };
   const params: Params = { W: copy64(p.W), b: copy64(p.b) };
   // sgdStep returns fresh matrices, so holding the old references is a snapshot of θ.
   let start: Params = params;
@@ -198,12 +215,15 @@ export function train(p: TrainProblem): TrainResult {
   const history = runEpochsSync(p.options, n, {
     runEpoch: (order, learningRate) => {
       start = { W: params.W, b: params.b };
-      return runEpoch(p, params, order, learningRate) / n;
+      return runEpoch(p, params, order, learningRate, weights) / n;
     },
     metrics: () => epochMetrics(p, params, threshold),
     moved: () => moved(p, params, start),
     gradientNorm: () =>
-      objectiveGradientNorm({ objective: p.objective, X: p.X, Y: p.Y, W: params.W, b: params.b, l2: p.options.l2, fitIntercept: p.fitIntercept }),
+      objectiveGradientNorm({
+        objective: p.objective, X: p.X, Y: p.Y, W: params.W, b: params.b, l2: p.options.l2, fitIntercept: p.fitIntercept,
+        ...(w === null ? {} : { weights: w }),
+      }),
     // The GPU model holds float32: a float64 value beyond its range is as diverged as Infinity.
     paramsFinite: () => [params.W.data, params.b.data].every((a) => a.every((v) => Math.abs(v) <= F32_MAX)),
     keepBest: () => {
