@@ -144,8 +144,10 @@ fn apply(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) gro
   for (var c = 0u; c < params.nChunks; c++) {
     sum += partial[c * sliceVecs + i];
   }
-  // λ decays weights only, never the bias.
-  let nw = updateRule(Wp[i], sum * params.gradScale, params.learningRate, select(params.l2, 0.0, isBias));
+  // λ decays weights only, never the bias. The bias row's x is 1, not a byte summed as byte/255:
+  // its mean takes 1/rows alone.
+  let scale = select(params.gradScale, 1.0 / f32(params.rows), isBias);
+  let nw = updateRule(Wp[i], sum * scale, params.learningRate, select(params.l2, 0.0, isBias));
   Wp[i] = nw;
   for (var c = 0u; c < 4u; c++) {
     let j = 4u * (i % rowVecs) + c;
