@@ -9,6 +9,9 @@ import { relativeError, WorstCase } from './support/compare.ts';
 import { gpuSuite } from './support/gpu-suite.ts';
 import { cpuFit, problem, type ModelKind } from './support/models.ts';
 import { mulberry32, randomInt, testSeed, uniform, type Rng } from './support/random.ts';
+import { objectiveGradientNorm } from '../src/cpu/index.ts';
+import { normalizeWeights } from '../src/core/weights.ts';
+import { oneHotTargets } from '../src/models/targets.ts';
 
 const { test, gpu } = gpuSuite('estimators: weighted fits');
 const PARAM_TOLERANCE = 1e-3; // ‖θ_gpu − θ_cpu‖/‖θ_cpu‖ after training, as for unweighted fits
@@ -167,6 +170,42 @@ test("classWeight ('balanced' or per class) equals the sampleWeight it defines; 
     assert.equal(paramsOf(both), paramsOf(product), `${where}: sampleWeight and classWeight multiply`);
     assert.equal(both.history.loss, product.history.loss, `${where}: sampleWeight and classWeight multiply (losses)`);
   }
+});
+
+test('gradTol tests the weighted objective\'s gradient: the GPU fit stops at the float64 trainer\'s epoch', async () => {
+  const rng = mulberry32(testSeed('weights gradTol'));
+  const n = randomInt(rng, 40, 80);
+  const d = randomInt(rng, 2, 6);
+  const k = randomInt(rng, 2, 4);
+  const { X, y } = problem(rng, 'softmax', n, d, k);
+  // The rows of class 0 and half the others weigh nothing: the weighted and unweighted gradients part ways.
+  const sampleWeight = y.map((c, i) => (c === 0 || i % 2 === 0 ? 0 : Math.fround(uniform(rng, 0.5, 2))));
+  sampleWeight[y.findIndex((c) => c !== 0)] = 1;
+  const base = { batchSize: n, learningRate: 0.5, l2: 0.01, seed: 1, sampleWeight };
+  const options = modelOptions('softmax', d, k);
+  const Y = oneHotTargets('y', y, n, k);
+  const w = normalizeWeights(sampleWeight);
+  const norms = (epochs: number): { weighted: number; plain: number } => {
+    const c = cpuFit({ model: 'softmax', options, X, y, fit: { ...base, epochs } });
+    const at = { objective: 'softmax-ce' as const, X, Y, W: c.W, b: c.b, l2: 0.01, fitIntercept: true };
+    return { weighted: objectiveGradientNorm({ ...at, weights: w }), plain: objectiveGradientNorm(at) };
+  };
+  // Stop after epoch 15: the threshold sits halfway (geometrically) between the norms after 14 and 15.
+  const stop = 15;
+  const seen = Array.from({ length: stop }, (_, e) => norms(e + 1));
+  const [before, after] = [seen[stop - 2] as { weighted: number }, seen[stop - 1] as { weighted: number }];
+  const gradTol = Math.sqrt(before.weighted * after.weighted);
+  const where = `n=${n} d=${d} k=${k} gradTol=${gradTol}`;
+  assert.ok(before.weighted / after.weighted > 1.01, `${where}: the norms of epochs ${stop - 1} and ${stop} are apart`);
+  const plainLeast = Math.min(...seen.map((s) => s.plain));
+  assert.ok(plainLeast > 1.1 * gradTol, `${where}: the unweighted gradient would not stop the fit (${plainLeast})`);
+  const fit = { ...base, epochs: 40, gradTol };
+  const c = cpuFit({ model: 'softmax', options, X, y, fit });
+  assert.is(c.history.stopReason, 'gradTol', `${where}: the float64 trainer stops on gradTol`);
+  assert.is(c.history.epochs, stop, `${where}: the float64 trainer stops after epoch ${stop}`);
+  const g = await gpu().call('fitWeighted', { model: 'softmax', options, X, y, fit });
+  assert.is(g.history.stopReason, 'gradTol', `${where}: the GPU fit stops on gradTol`);
+  assert.is(g.history.epochs, stop, `${where}: the GPU fit stops after the same epoch`);
 });
 
 const num = (v: number) => ({ $number: String(v) });

@@ -302,7 +302,7 @@ export abstract class LinearModel<YIn> {
         const result = await trainOnGpu({
           ctx: this.ctx, objective: this.objective, X: Xres, Y: Yg, sampleWeight: made.w as GpuMatrix | null, W: this.#W, b: this.#b,
           fitIntercept: this.fitIntercept, options: opts, initialW: this.#host.W, initialB: this.#host.b,
-          metrics, gradientNorm: () => gradientNorm(this.#view(), train, opts.l2),
+          metrics, gradientNorm: () => gradientNorm(this.#view(), train, opts.l2, weights),
           checkAlive: () => {
             if (this.#destroyed) throw this.#destroyedDuringFit();
           },
