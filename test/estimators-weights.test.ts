@@ -38,6 +38,21 @@ function asBytes(X: ModelRun['X']): { bytes: ModelRun['X']; values: ModelRun['X'
   return { bytes: { ...X, data }, values: { ...X, data: data.map((v) => v * scale) }, scale };
 }
 
+/**
+ * A rate at which weighted least squares cannot diverge: a step's curvature is at most the largest
+ * normalised weight times the largest ‖(x, 1)‖², and η below 1/that keeps every step contracting.
+ */
+function stableRate(X: ModelRun['X'], w: number[]): number {
+  const scale = w.length / w.reduce((a, b) => a + b, 0);
+  let worst = 0;
+  for (let i = 0; i < X.rows; i++) {
+    let sq = 1;
+    for (let f = 0; f < X.cols; f++) sq += (X.data[i * X.cols + f] as number) ** 2;
+    worst = Math.max(worst, (w[i] as number) * scale * sq);
+  }
+  return Math.min(0.05, 0.5 / worst);
+}
+
 function paramsOf(r: { W: number[]; b: number[] }): number[] {
   return [...r.W, ...r.b];
 }
@@ -62,12 +77,13 @@ for (const model of MODELS) {
       // A short last batch: n is never a multiple of the batch size.
       let batchSize = mode.full ? n : randomInt(rng, 5, 24);
       while (!mode.full && n % batchSize === 0) batchSize++;
+      const sampleWeight = randomWeights(rng, n);
+      const data = mode.bytes ? asBytes(X) : null;
       const fit: Record<string, unknown> = {
-        epochs: mode.full ? 6 : 3, batchSize, learningRate: model === 'linear' ? 0.05 : 0.3, l2: 0.01, seed: randomInt(rng, 0, 1e6),
-        sampleWeight: randomWeights(rng, n),
+        epochs: mode.full ? 6 : 3, batchSize, learningRate: model === 'linear' ? stableRate(data?.values ?? X, sampleWeight) : 0.3, l2: 0.01,
+        seed: randomInt(rng, 0, 1e6), sampleWeight,
       };
       if (model !== 'linear' && rng() < 0.5) fit.classWeight = rng() < 0.5 ? 'balanced' : Array.from({ length: model === 'softmax' ? k : 2 }, () => uniform(rng, 0.2, 4));
-      const data = mode.bytes ? asBytes(X) : null;
       // f32 rows take 64 bytes per 16 features, byte rows 16: a few rows a shard.
       const rowBytes = (mode.bytes ? 16 : 64) * Math.ceil(d / 16);
       if (mode.shards) fit.shardBytes = rowBytes * randomInt(rng, 7, 20);
