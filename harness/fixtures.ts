@@ -9,11 +9,12 @@ import { context } from './fixtures-shared.ts';
 import { hardeningFixtures } from './fixtures-hardening.ts';
 import { stepFixtures } from './fixtures-steps.ts';
 import { stoppingFixtures } from './fixtures-stopping.ts';
+import { weightFixtures } from './fixtures-weights.ts';
 
 export type { ModelRun } from './fixtures-shared.ts';
 export type { BadCall, BadCallsRun } from './fixtures-robustness.ts';
 
-const fixtures = { ...opFixtures, ...modelFixtures, ...robustnessFixtures, ...hardeningFixtures, ...stoppingFixtures, ...stepFixtures(context) };
+const fixtures = { ...opFixtures, ...modelFixtures, ...robustnessFixtures, ...hardeningFixtures, ...stoppingFixtures, ...weightFixtures, ...stepFixtures(context) };
 
 export type Fixtures = typeof fixtures;
 

@@ -21,6 +21,8 @@ override WG: u32 = 64u;
 @group(0) @binding(3) var<storage, read_write> Z: array<f32>;
 // Each batch row's loss (batch_update sums them).
 @group(0) @binding(4) var<storage, read_write> losses: array<f32>;
+// Each row's normalised weight, indexed like Y's rows (read only when WEIGHTED).
+@group(0) @binding(5) var<storage, read> sampleWeight: array<f32>;
 
 //#include objective
 //#include row_stats
@@ -33,5 +35,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     return;
   }
   let out = r * params.kPad;
-  losses[r] = residualRow(out, walk[walk[params.n] + r] * params.k, params.k, params.kPad);
+  let row = walk[walk[params.n] + r];
+  losses[r] = residualRow(out, row * params.k, params.k, params.kPad, rowWeight(row));
 }

@@ -1,7 +1,8 @@
 // For training sets split over several buffers (larger than one storage binding): copies the batch
 // rows walk[walk[n] ..] that live in this shard (source rows shardStart .. shardStart+shardRows) into
 // the contiguous f32 batch Xb, and with copyY the batch targets into Yb, so the fused step kernels can
-// run on the batch as on any resident matrix. d is the padded row width, so Xb keeps the zero
+// run on the batch as on any resident matrix (and, WEIGHTED, the batch rows' sample weights into
+// batchWeight with the targets). d is the padded row width, so Xb keeps the zero
 // padding the step kernels expect. advance moves the cursor on once the step is done.
 // One thread per element of Xb (and Yb), 256 a workgroup, 2-D grid; X_U8 reads byte storage.
 
@@ -20,6 +21,7 @@ struct Params {
 }
 
 override X_U8: bool = false;
+override WEIGHTED: bool = false;
 
 @group(0) @binding(0) var<uniform> params: Params;
 // The row permutation with the batch cursor after it (walk[n]).
@@ -29,6 +31,9 @@ override X_U8: bool = false;
 @group(0) @binding(5) var<storage, read_write> Xb: array<f32>;
 @group(0) @binding(6) var<storage, read_write> Yb: array<f32>;
 @group(0) @binding(7) var<storage, read> Xu8: array<u32>;
+// Read and written only when WEIGHTED.
+@group(0) @binding(8) var<storage, read> sampleWeight: array<f32>;
+@group(0) @binding(9) var<storage, read_write> batchWeight: array<f32>;
 
 fn loadX(row: u32, f: u32) -> f32 {
   if (X_U8) {
@@ -56,6 +61,9 @@ fn gatherRows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
   } else if (params.copyY != 0u) {
     let j = c - params.d;
     Yb[r * params.k + j] = Y[src * params.k + j];
+    if (WEIGHTED && j == 0u) {
+      batchWeight[r] = sampleWeight[src];
+    }
   }
 }
 

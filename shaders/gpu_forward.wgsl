@@ -33,6 +33,8 @@ override BLOCKS: u32 = 1u;
 @group(0) @binding(5) var<storage, read_write> Z: array<f32>;
 @group(0) @binding(6) var<storage, read> Y: array<f32>;
 @group(0) @binding(7) var<storage, read_write> losses: array<f32>;
+// Each row's normalised weight, indexed like Y's rows (read only when WEIGHTED).
+@group(0) @binding(8) var<storage, read> sampleWeight: array<f32>;
 
 //#include objective
 //#include row_stats
@@ -98,6 +100,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
   // The row's logits were stored by this workgroup; make them visible before one invocation reads them.
   storageBarrier();
   if (live && lid == 0u) {
-    losses[r] = residualRow(out, row * params.k, params.k, params.kPad);
+    losses[r] = residualRow(out, row * params.k, params.k, params.kPad, rowWeight(row));
   }
 }

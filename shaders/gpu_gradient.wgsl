@@ -147,13 +147,15 @@ fn apply(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) gro
   for (var c = 0u; c < params.nChunks; c++) {
     sum += partial[c * sliceVecs + i];
   }
-  // λ decays weights only, never the bias.
+  // λ decays weights only, never the bias. The bias row's x is 1, not a byte summed as byte/255:
+  // its mean takes 1/rows alone.
   let l2 = select(params.l2, 0.0, isBias);
+  let scale = select(params.gradScale, 1.0 / f32(params.rows), isBias);
   if (HYPERGRADIENT) {
-    Wp[i] = regularized(Wp[i], sum * params.gradScale, l2);
+    Wp[i] = regularized(Wp[i], sum * scale, l2);
     return;
   }
-  let nw = updateRule(Wp[i], sum * params.gradScale, params.learningRate, l2);
+  let nw = updateRule(Wp[i], sum * scale, params.learningRate, l2);
   Wp[i] = nw;
   for (var c = 0u; c < 4u; c++) {
     let j = 4u * (i % rowVecs) + c;

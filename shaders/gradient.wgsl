@@ -5,7 +5,9 @@
 // gradient comes out of the same pass. reduceChunks: one invocation per (d+1)×k entry adds the
 // chunks' partial sums and scales by 1/m. WG, the workgroup width, is a pipeline constant.
 // G is the objective part's elementError: Yhat − Y for the canonical pairs, or its chain-rule form
-// for ½-MSE on sigmoid probabilities (the ERROR pipeline constant).
+// for ½-MSE on sigmoid probabilities (the ERROR pipeline constant), times the row's weight in a
+// weighted fit (WEIGHTED, as residual_row weighs the training steps' residuals): the weighted
+// objective's gradient, for gradTol.
 
 struct Params {
   m: u32,
@@ -23,8 +25,11 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> partial: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dW: array<f32>;
 @group(0) @binding(6) var<storage, read_write> db: array<f32>;
+// Each row's normalised weight (read only when WEIGHTED).
+@group(0) @binding(7) var<storage, read> sampleWeight: array<f32>;
 
 override WG: u32 = 64u;
+override WEIGHTED: bool = false;
 
 // elementError() (ERROR picks G = ŷ − y or its σ chain-rule form):
 //#include objective
@@ -64,7 +69,10 @@ fn partialSums(@builtin(global_invocation_id) gid: vec3u) {
   var a2 = vec4f(0.0);
   var a3 = vec4f(0.0);
   for (var row = rowStart; row < rowEnd; row++) {
-    let g = residualRow(row, c0);
+    var g = residualRow(row, c0);
+    if (WEIGHTED) {
+      g *= sampleWeight[row];
+    }
     a0 = fma(vec4f(feature(row, f0)), g, a0);
     a1 = fma(vec4f(feature(row, f0 + 1u)), g, a1);
     a2 = fma(vec4f(feature(row, f0 + 2u)), g, a2);

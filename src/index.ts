@@ -21,6 +21,7 @@ export type { ByteMatrix } from './engines/training-set.ts';
 export type { EarlyStoppingOptions, EpochCallback, EpochLog, FitOptions, History, ParamsInput, StopReason } from './core/options.ts';
 export { learningRateAt } from './core/schedule.ts';
 export type { HypergradientSchedule, LearningRateSchedule } from './core/schedule.ts';
+export type { ClassWeightInput, SampleWeightInput } from './core/weights.ts';
 export { argmax } from './core/metrics.ts';
 export type { LabelsInput } from './models/targets.ts';
 export { loadIris, loadIrisBinary } from './data/iris.ts';

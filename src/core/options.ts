@@ -4,6 +4,7 @@ import type { MatrixInput } from '../types.ts';
 import { checkFiniteNumber, describeValue } from '../validate.ts';
 import { checkSignal } from './abort.ts';
 import { checkSchedule, type LearningRateSchedule } from './schedule.ts';
+import type { ClassWeightInput, SampleWeightInput } from './weights.ts';
 
 /** What onEpochEnd receives after each epoch. */
 export interface EpochLog {
@@ -109,6 +110,13 @@ export interface FitOptions<XIn, YIn> {
   signal?: AbortSignal;
   /** Stop once the validation loss stops improving (needs `validation`); see EarlyStoppingOptions. */
   earlyStopping?: EarlyStoppingOptions;
+  /**
+   * One weight ≥ 0 per training row: the training loss becomes Σwᵢℓᵢ/Σw (integer weights train as
+   * duplicated rows). Validation loss, accuracy and score stay unweighted. See core/weights.ts.
+   */
+  sampleWeight?: SampleWeightInput;
+  /** Classifiers: 'balanced' or one weight > 0 per class, multiplying each row's sampleWeight. */
+  classWeight?: ClassWeightInput;
 }
 
 /** FitOptions checked, with every default applied (what cpu.train() takes as TrainProblem.options). */
@@ -132,6 +140,8 @@ export interface ResolvedFitOptions {
 const KNOWN = new Set([
   'epochs', 'batchSize', 'learningRate', 'l2', 'shuffle', 'seed', 'tol', 'gradTol',
   'validation', 'trainAccuracy', 'warmStart', 'init', 'onEpochEnd', 'shardBytes', 'signal', 'earlyStopping',
+  // Checked against the targets by core/weights.ts rowWeights().
+  'sampleWeight', 'classWeight',
 ]);
 
 /** earlyStopping checked, its defaults applied; `hasValidation`: whether the fit has a validation set to watch. */

@@ -15,6 +15,7 @@ import { hypergradientRate, regularized, updateRule } from '../core/optimizer.ts
 import { isHypergradient } from '../core/schedule.ts';
 import { sgdStep } from './sgd.ts';
 import { softmax } from './softmax.ts';
+import { checkSampleWeight, normalizeWeights } from '../core/weights.ts';
 
 /** What cpu.train() trains: the objective, data already encoded, initial parameters and checked options. */
 export interface TrainProblem {
@@ -31,6 +32,11 @@ export interface TrainProblem {
   fitIntercept: boolean;
   options: ResolvedFitOptions;
   validation?: { X: DenseMatrix; Y: DenseMatrix };
+  /**
+   * One weight ≥ 0 per row of X (sampleWeight · classWeight[y], as fit() combines them): the
+   * training loss and gradients become weighted means (core/weights.ts). Validation stays unweighted.
+   */
+  sampleWeight?: ArrayLike<number>;
   /** Logistic decision threshold for accuracy, default 0.5. */
   threshold?: number;
 }
@@ -57,6 +63,8 @@ export interface GradientAt {
   b: DenseMatrix;
   l2: number;
   fitIntercept: boolean;
+  /** Row weights normalised to mean 1 (core/weights.ts): the weighted objective's gradient. */
+  weights?: ArrayLike<number>;
 }
 
 function activate(activation: Activation, Z: Matrix64): Matrix64 {
@@ -73,10 +81,13 @@ export function forward(objective: Objective, X: DenseMatrix, W: DenseMatrix, b:
   return { Z, Yhat: activate(OBJECTIVES[objective].activation, Z) };
 }
 
-/** Mean loss over the rows; stable BCE/CE read the logits, the MSE objectives the predictions. */
-export function meanLoss(objective: Objective, f: Forward, Y: DenseMatrix): number {
+/**
+ * Mean loss over the rows (each row's times weights[i], if given); stable BCE/CE read the logits,
+ * the MSE objectives the predictions.
+ */
+export function meanLoss(objective: Objective, f: Forward, Y: DenseMatrix, weights?: ArrayLike<number>): number {
   const spec = OBJECTIVES[objective];
-  return objectiveLoss(spec.loss, LOSSES[spec.loss].input === 'logits' ? f.Z : f.Yhat, Y);
+  return objectiveLoss(spec.loss, LOSSES[spec.loss].input === 'logits' ? f.Z : f.Yhat, Y, weights);
 }
 
 function sumOfSquares(data: ArrayLike<number>): number {
@@ -91,7 +102,7 @@ function sumOfSquares(data: ArrayLike<number>): number {
  */
 export function objectiveGradientNorm(p: GradientAt): number {
   const f = forward(p.objective, p.X, p.W, p.b);
-  const { dW, db } = gradient(p.X, f.Yhat, p.Y, OBJECTIVES[p.objective].gradient);
+  const { dW, db } = gradient(p.X, f.Yhat, p.Y, OBJECTIVES[p.objective].gradient, p.weights);
   let s = 0;
   for (let i = 0; i < dW.data.length; i++) s += ((dW.data[i] as number) + p.l2 * (p.W.data[i] as number)) ** 2;
   if (p.fitIntercept) s += sumOfSquares(db.data);
@@ -177,8 +188,9 @@ function hypergradientStep(p: TrainProblem, params: Params, dW: Matrix64, db: Ma
 /**
  * One pass over the rows in `order`, updating params in place; returns Σ over batches of loss·mb.
  * `rate`: a hypergradient schedule's state, which then sets each step's rate instead of `lr`.
+ * `weights`: the rows' normalised weights as an n×1 matrix, or null (unweighted).
  */
-function runEpoch(p: TrainProblem, params: Params, order: Uint32Array, lr: number, rate: LearnedRate | null): number {
+function runEpoch(p: TrainProblem, params: Params, order: Uint32Array, lr: number, rate: LearnedRate | null, weights: DenseMatrix | null): number {
   const { objective, X, Y, options } = p;
   const mode = OBJECTIVES[objective].gradient;
   const n = X.rows;
@@ -187,10 +199,11 @@ function runEpoch(p: TrainProblem, params: Params, order: Uint32Array, lr: numbe
     const mb = Math.min(options.batchSize, n - start);
     const Xb = gatherRows(X, order, start, mb);
     const Yb = gatherRows(Y, order, start, mb);
+    const wb = weights === null ? undefined : gatherRows(weights, order, start, mb).data;
     const f = forward(objective, Xb, params.W, params.b);
     // cpu.loss is a mean over the batch; weighting by mb makes the epoch loss a mean over rows.
-    lossSum += meanLoss(objective, f, Yb) * mb;
-    const { dW, db } = gradient(Xb, f.Yhat, Yb, mode);
+    lossSum += meanLoss(objective, f, Yb, wb) * mb;
+    const { dW, db } = gradient(Xb, f.Yhat, Yb, mode, wb);
     if (rate !== null) {
       hypergradientStep(p, params, dW, db, rate);
       continue;
@@ -231,6 +244,8 @@ export function train(p: TrainProblem): TrainResult {
   if (p.options.earlyStopping !== null && p.validation === undefined) {
     throw new ValueError('earlyStopping needs a validation set: give train() a validation');
   }
+  const w = p.sampleWeight === undefined ? null : normalizeWeights(checkSampleWeight('sampleWeight', p.sampleWeight, n));
+  const weights: DenseMatrix | null = w === null ? null : { data: w, rows: n, cols: 1 };
   const params: Params = { W: copy64(p.W), b: copy64(p.b) };
   // sgdStep returns fresh matrices, so holding the old references is a snapshot of θ.
   let start: Params = params;
@@ -242,13 +257,16 @@ export function train(p: TrainProblem): TrainResult {
   const history = runEpochsSync(p.options, n, {
     runEpoch: (order, learningRate) => {
       start = { W: params.W, b: params.b };
-      return runEpoch(p, params, order, learningRate, rate) / n;
+      return runEpoch(p, params, order, learningRate, rate, weights) / n;
     },
     learnedRate: () => rate?.alpha ?? Number.NaN,
     metrics: () => epochMetrics(p, params, threshold),
     moved: () => moved(p, params, start),
     gradientNorm: () =>
-      objectiveGradientNorm({ objective: p.objective, X: p.X, Y: p.Y, W: params.W, b: params.b, l2: p.options.l2, fitIntercept: p.fitIntercept }),
+      objectiveGradientNorm({
+        objective: p.objective, X: p.X, Y: p.Y, W: params.W, b: params.b, l2: p.options.l2, fitIntercept: p.fitIntercept,
+        ...(w === null ? {} : { weights: w }),
+      }),
     // The GPU model holds float32: a float64 value beyond its range is as diverged as Infinity.
     paramsFinite: () => [params.W.data, params.b.data].every((a) => a.every((v) => Math.abs(v) <= F32_MAX)),
     keepBest: () => {

@@ -33,7 +33,7 @@ function planStep(p: StepProblem, s: StepState, advance: Dispatch, rows: number)
     dispatches: [
       ...src.prelude,
       batchLogitsDispatch(ctx, logits, logitsShape, { walk: src.walk, X: src.X, Wp: s.Wp, Z: s.G }),
-      batchResidualDispatch(ctx, spec, residual, rows, { walk: src.walk, Y: src.Y, Z: s.G, losses: s.losses }),
+      batchResidualDispatch(ctx, spec, residual, rows, { walk: src.walk, Y: src.Y, Z: s.G, losses: s.losses, sampleWeight: src.sampleWeight }),
       batchUpdateDispatch(ctx, update, src.chunks, k, src.storage, {
         walk: src.walk, X: src.X, G: s.G, losses: s.losses, Wp: s.Wp, W: p.W.buffer, b: p.b.buffer,
       }, p.hypergradient !== undefined),

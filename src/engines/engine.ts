@@ -15,6 +15,8 @@ export interface StepProblem {
   X: ResidentX;
   /** n×k encoded targets. */
   Y: GpuMatrix;
+  /** The rows' weights normalised to mean 1 (n×1, core/weights.ts); absent or null: unweighted. */
+  sampleWeight?: GpuMatrix | null;
   /** The model's parameters, d×k and 1×k: every step leaves them updated. */
   W: GpuMatrix;
   b: GpuMatrix;

@@ -30,7 +30,9 @@ function planStep(p: StepProblem, s: StepState, partial: GPUBuffer, rows: number
     rated: gradient,
     dispatches: [
       ...src.prelude,
-      gpuForwardDispatch(ctx, spec, forward, shape, { walk: src.walk, X: src.X, Wp: s.Wp, Z: s.G, Y: src.Y, losses: s.losses }),
+      gpuForwardDispatch(ctx, spec, forward, shape, {
+        walk: src.walk, X: src.X, Wp: s.Wp, Z: s.G, Y: src.Y, losses: s.losses, sampleWeight: src.sampleWeight,
+      }),
       ...gpuGradientDispatches(ctx, gradient, values, {
         walk: src.walk, X: src.X, G: s.G, partial, Wp: s.Wp, W: p.W.buffer, b: p.b.buffer, losses: s.losses, cursor: s.walk,
       }),

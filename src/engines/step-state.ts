@@ -39,6 +39,8 @@ export interface BatchSource {
   n: number;
   X: GPUBuffer;
   Y: GPUBuffer;
+  /** The rows' normalised weights, indexed like Y's rows, or null (unweighted). */
+  sampleWeight: GPUBuffer | null;
   storage: XStorage;
   /** 8-feature chunks per padded row of X. */
   chunks: number;
@@ -72,7 +74,8 @@ function batchSource(s: Scratch, p: StepProblem, walk: GPUBuffer): BatchSource {
   const { X, ctx } = p;
   const only = X.shards.length === 1 ? X.shards[0] : undefined;
   if (only !== undefined) {
-    return { walk, n: X.rows, X: only.matrix.buffer, Y: p.Y.buffer, storage: X.storage, chunks: X.chunks, xScale: X.scale, prelude: [] };
+    const sampleWeight = p.sampleWeight?.buffer ?? null;
+    return { walk, n: X.rows, X: only.matrix.buffer, Y: p.Y.buffer, sampleWeight, storage: X.storage, chunks: X.chunks, xScale: X.scale, prelude: [] };
   }
   const batch = p.batchSize;
   // Gathered rows keep the padding: Xb is batch × dPad f32.
@@ -80,6 +83,9 @@ function batchSource(s: Scratch, p: StepProblem, walk: GPUBuffer): BatchSource {
   const k = p.W.cols;
   const Xb = s.storage(batch * d, 'train.Xb');
   const Yb = s.storage(batch * k, 'train.Yb');
+  const weights = p.sampleWeight ?? null;
+  // One float when unweighted: the gather binds it but never writes it.
+  const batchWeight = s.storage(weights === null ? 1 : batch, 'train.batchWeight');
   const identity = s.storage(batch + 1, 'train.identityWalk');
   // Rows 0..batch−1 in order, then a cursor that stays at 0.
   ctx.device.queue.writeBuffer(identity, 0, Uint32Array.from({ length: batch + 1 }, (_, i) => (i < batch ? i : 0)));
@@ -88,9 +94,12 @@ function batchSource(s: Scratch, p: StepProblem, walk: GPUBuffer): BatchSource {
     const params = s.keep(gatherUniforms(ctx, shape, {
       shardStart: shard.rowStart, shardRows: shard.rows, copyY: i === 0, storage: X.storage, rowWords: X.rowWords, xScale: X.scale,
     }));
-    return gatherDispatch(ctx, params, shape, X.storage, { walk, X: shard.matrix.buffer, Y: p.Y.buffer, Xb, Yb });
+    return gatherDispatch(ctx, params, shape, X.storage, {
+      walk, X: shard.matrix.buffer, Y: p.Y.buffer, Xb, Yb, sampleWeight: weights?.buffer ?? null, batchWeight,
+    });
   });
-  return { walk: identity, n: batch, X: Xb, Y: Yb, storage: 'f32', chunks: X.chunks, xScale: 1, prelude };
+  const sampleWeight = weights === null ? null : batchWeight;
+  return { walk: identity, n: batch, X: Xb, Y: Yb, sampleWeight, storage: 'f32', chunks: X.chunks, xScale: 1, prelude };
 }
 
 /** Allocates what every engine keeps for a fit and writes the starting parameters into Wp. */

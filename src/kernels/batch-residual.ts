@@ -17,10 +17,12 @@ export interface BatchResidualBuffers {
   /** Holds Z on entry and G on exit (rows × kPad). */
   Z: GPUBuffer;
   losses: GPUBuffer;
+  /** Normalised row weights indexed like Y's rows, or null: the unweighted pipeline. */
+  sampleWeight: GPUBuffer | null;
 }
 
-function kernel(ctx: GpuContext, spec: ObjectiveSpec): Kernel {
-  return ctx.kernel('batch_residual', { WG: ctx.workgroupWidth, ...objectiveConstants(spec) });
+function kernel(ctx: GpuContext, spec: ObjectiveSpec, weighted = false): Kernel {
+  return ctx.kernel('batch_residual', { WG: ctx.workgroupWidth, WEIGHTED: weighted ? 1 : 0, ...objectiveConstants(spec) });
 }
 
 export function batchResidualUniforms(ctx: GpuContext, spec: ObjectiveSpec, s: BatchResidualShape): GPUBuffer {
@@ -28,5 +30,7 @@ export function batchResidualUniforms(ctx: GpuContext, spec: ObjectiveSpec, s: B
 }
 
 export function batchResidualDispatch(ctx: GpuContext, spec: ObjectiveSpec, params: GPUBuffer, rows: number, b: BatchResidualBuffers): Dispatch {
-  return kernel(ctx, spec).dispatch('main', { params, ...b }, [Math.ceil(rows / ctx.workgroupWidth), 1, 1]);
+  const { sampleWeight, ...rest } = b;
+  // The unweighted pipeline never reads sampleWeight: Y stands in for it, read-only like it.
+  return kernel(ctx, spec, sampleWeight !== null).dispatch('main', { params, ...rest, sampleWeight: sampleWeight ?? b.Y }, [Math.ceil(rows / ctx.workgroupWidth), 1, 1]);
 }

@@ -30,6 +30,10 @@ export interface GatherBuffers {
   Y: GPUBuffer;
   Xb: GPUBuffer;
   Yb: GPUBuffer;
+  /** The training rows' normalised weights, or null: the unweighted pipeline. */
+  sampleWeight: GPUBuffer | null;
+  /** The batch rows' weights (written only when weighted, but always bound: a writable binding aliases nothing). */
+  batchWeight: GPUBuffer;
 }
 
 const NO_SHARD: GatherShard = { shardStart: 0, shardRows: 0, copyY: false, storage: 'f32', rowWords: 0, xScale: 1 };
@@ -43,8 +47,10 @@ export function gatherUniforms(ctx: GpuContext, s: GatherShape, shard: GatherSha
 /** Copies the batch rows at the cursor that live in this shard into Xb (and the targets into Yb). */
 export function gatherDispatch(ctx: GpuContext, params: GPUBuffer, s: GatherShape, storage: XStorage, b: GatherBuffers): Dispatch {
   const elements = s.batchSize * (s.d + s.k);
-  const kernel = ctx.kernel('gather', { X_U8: storage === 'u8' ? 1 : 0 });
-  return kernel.dispatch('gatherRows', { params, ...b, Xu8: b.X }, grid1D(Math.ceil(elements / WORKGROUP)));
+  const { sampleWeight, ...rest } = b;
+  const kernel = ctx.kernel('gather', { X_U8: storage === 'u8' ? 1 : 0, WEIGHTED: sampleWeight === null ? 0 : 1 });
+  // The unweighted pipeline never reads sampleWeight: Y stands in for it, read-only like it.
+  return kernel.dispatch('gatherRows', { params, ...rest, Xu8: b.X, sampleWeight: sampleWeight ?? b.Y }, grid1D(Math.ceil(elements / WORKGROUP)));
 }
 
 /** Moves the cursor on by batchSize: the last dispatch of every step. */

@@ -26,11 +26,13 @@ export interface GpuForwardBuffers {
   Z: GPUBuffer;
   Y: GPUBuffer;
   losses: GPUBuffer;
+  /** Normalised row weights indexed like Y's rows, or null: the unweighted pipeline. */
+  sampleWeight: GPUBuffer | null;
 }
 
-function kernel(ctx: GpuContext, spec: ObjectiveSpec, s: GpuForwardShape): Kernel {
+function kernel(ctx: GpuContext, spec: ObjectiveSpec, s: GpuForwardShape, weighted = false): Kernel {
   return ctx.kernel('gpu_forward', {
-    KV: columnVectors(s.k), BLOCKS: classBlocks(s.k), X_U8: s.storage === 'u8' ? 1 : 0, ...objectiveConstants(spec),
+    KV: columnVectors(s.k), BLOCKS: classBlocks(s.k), X_U8: s.storage === 'u8' ? 1 : 0, WEIGHTED: weighted ? 1 : 0, ...objectiveConstants(spec),
   });
 }
 
@@ -43,6 +45,7 @@ export function gpuForwardUniforms(ctx: GpuContext, spec: ObjectiveSpec, s: GpuF
 
 /** One workgroup per batch row. */
 export function gpuForwardDispatch(ctx: GpuContext, spec: ObjectiveSpec, params: GPUBuffer, s: GpuForwardShape, b: GpuForwardBuffers): Dispatch {
-  const { X, ...rest } = b;
-  return kernel(ctx, spec, s).dispatch('main', { params, ...rest, X4: X, Xb: X }, grid1D(s.rows));
+  const { X, sampleWeight, ...rest } = b;
+  // The unweighted pipeline never reads sampleWeight: Y stands in for it, read-only like it.
+  return kernel(ctx, spec, s, sampleWeight !== null).dispatch('main', { params, ...rest, X4: X, Xb: X, sampleWeight: sampleWeight ?? b.Y }, grid1D(s.rows));
 }

@@ -53,6 +53,8 @@ export interface GradientBuffers {
   partial: GPUBuffer;
   dW: GPUBuffer;
   db: GPUBuffer;
+  /** The rows' normalised weights (the weighted objective's gradient); absent or null: unweighted. */
+  sampleWeight?: GPUBuffer | null;
 }
 
 /** The two passes: per-chunk partial sums, then their sum scaled by 1/m; G as the error `mode` defines it. */
@@ -60,10 +62,12 @@ export function gradientDispatches(
   ctx: GpuContext, params: GPUBuffer, p: GradientPlan, b: GradientBuffers, mode: GradientMode = 'residual',
 ): Dispatch[] {
   const WG = ctx.workgroupWidth;
-  const kernel = ctx.kernel('gradient', { WG, ERROR: ERRORS[mode].code });
+  const weights = b.sampleWeight ?? null;
+  const kernel = ctx.kernel('gradient', { WG, ERROR: ERRORS[mode].code, WEIGHTED: weights === null ? 0 : 1 });
+  // The unweighted pipeline never reads sampleWeight: Y stands in for it, read-only like it.
   const partialSums = kernel.dispatch(
     'partialSums',
-    { params, X: b.X, Yhat: b.Yhat, Y: b.Y, partial: b.partial },
+    { params, X: b.X, Yhat: b.Yhat, Y: b.Y, partial: b.partial, sampleWeight: weights ?? b.Y },
     [Math.ceil(Math.ceil(p.k / BLOCK) / WG), Math.ceil((p.d + 1) / BLOCK), p.nChunks],
   );
   const reduce = kernel.dispatch(

@@ -95,14 +95,22 @@ export async function evaluate(m: ModelView, d: PassData & { Y: HostMatrix }): P
   return isClassifier(m.objective) ? { loss: loss / n, accuracy: hits / n } : { loss: loss / n };
 }
 
-/** ‖∇‖₂ of the regularized objective over the whole data, from per-block gradient sums. */
-export async function gradientNorm(m: ModelView, d: PassData & { Y: HostMatrix }, l2: number): Promise<number> {
+/**
+ * ‖∇‖₂ of the regularized objective over the whole data, from per-block gradient sums; with
+ * `weights` (the rows' weights normalised to mean 1) that of the weighted objective.
+ */
+export async function gradientNorm(m: ModelView, d: PassData & { Y: HostMatrix }, l2: number, weights: Float32Array | null = null): Promise<number> {
   const dW = new Float64Array(m.params.W.length);
   const db = new Float64Array(m.nOutputs);
-  await eachBlock(m, d, async (Xg, Yg, _start, rows) => {
-    const g = await objectiveGradient(m.ctx, m.spec, Xg, Yg as GpuMatrix, m.params);
-    g.dW.forEach((v, i) => (dW[i] += v * rows));
-    g.db.forEach((v, i) => (db[i] += v * rows));
+  await eachBlock(m, d, async (Xg, Yg, start, rows) => {
+    const w = weights === null ? null : m.ctx.upload({ data: weights.subarray(start, start + rows), rows, cols: 1 }, 'sampleWeight');
+    try {
+      const g = await objectiveGradient(m.ctx, m.spec, Xg, Yg as GpuMatrix, m.params, w);
+      g.dW.forEach((v, i) => (dW[i] += v * rows));
+      g.db.forEach((v, i) => (db[i] += v * rows));
+    } finally {
+      w?.destroy();
+    }
   });
   // The model's host copy of W is refreshed only when fit ends: read the current one.
   const W = (await m.params.W.read()).data;

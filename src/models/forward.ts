@@ -55,9 +55,12 @@ export async function setMetrics(
   }
 }
 
-/** The data-loss gradient over the rows of X (a mean): dW (d×k) and db (k), read back to the host. */
+/**
+ * The data-loss gradient over the rows of X (a mean): dW (d×k) and db (k), read back to the host;
+ * with `weights` (normalised row weights, m×1) each row's residual is weighted.
+ */
 export async function objectiveGradient(
-  ctx: GpuContext, spec: ObjectiveSpec, X: GpuMatrix, Y: GpuMatrix, p: Params,
+  ctx: GpuContext, spec: ObjectiveSpec, X: GpuMatrix, Y: GpuMatrix, p: Params, weights: GpuMatrix | null = null,
 ): Promise<{ dW: Float32Array; db: Float32Array }> {
   const f = forward(ctx, spec, X, p);
   const plan = planGradient({ m: X.rows, d: X.cols, k: Y.cols });
@@ -68,7 +71,7 @@ export async function objectiveGradient(
       const db = ctx.createMatrix(1, plan.k, 'db');
       const partial = ctx.createStorage(gradientScratchSize(plan), 'gradient.partial');
       const params = gradientUniforms(ctx, plan);
-      const buffers = { X: X.buffer, Yhat: f.Yhat.buffer, Y: Y.buffer, partial, dW: dW.buffer, db: db.buffer };
+      const buffers = { X: X.buffer, Yhat: f.Yhat.buffer, Y: Y.buffer, partial, dW: dW.buffer, db: db.buffer, sampleWeight: weights?.buffer ?? null };
       ctx.submit(gradientDispatches(ctx, params, plan, buffers, spec.gradient), [params, partial]);
       return { dW, db };
     }, (g) => [g.dW, g.db]);

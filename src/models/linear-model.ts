@@ -4,7 +4,9 @@
 import { requireContext, type GpuContext } from '../context.ts';
 import { isAbortError, throwIfAborted } from '../core/abort.ts';
 import type { EpochMetrics } from '../core/loop.ts';
+import { isClassifier } from '../core/metrics.ts';
 import { OBJECTIVES, type Objective, type ObjectiveSpec } from '../core/objective.ts';
+import { normalizeWeights, rowWeights } from '../core/weights.ts';
 import { resolveFitOptions, type FitOptions, type History, type ParamsInput } from '../core/options.ts';
 import { uploadTrainingSet, type CheckedFeatures, type ResidentX } from '../engines/training-set.ts';
 import { ShapeError, StateError, ValueError } from '../errors.ts';
@@ -233,6 +235,15 @@ export abstract class LinearModel<YIn> {
     return { X, Y, names: { X: 'validation.X', Y: 'validation.y', during: 'fit()' } };
   }
 
+  /** sampleWeight and classWeight checked against the encoded targets: the normalised row weights, or null. */
+  #checkWeights(options: FitOptions<FeaturesInput, YIn> | undefined, Y: HostMatrix): Float32Array | null {
+    if (options === undefined || options === null || typeof options !== 'object') return null;
+    // A binary classifier has one output column and two classes.
+    const classes = !isClassifier(this.objective) ? null : this.objective === 'softmax-ce' ? this.nOutputs : 2;
+    const w = rowWeights(options, Y, classes, this.modelName);
+    return w === null ? null : Float32Array.from(normalizeWeights(w));
+  }
+
   #destroyedDuringFit(): StateError {
     return new StateError(`${this.modelName} was destroyed while fit() was running`);
   }
@@ -248,17 +259,19 @@ export abstract class LinearModel<YIn> {
       const opts = resolveFitOptions(options as FitOptions<unknown, unknown> | undefined, Xh.rows);
       const validation = this.#checkValidation(options?.validation);
       const init = options?.init === undefined ? null : this.#checkParams('init', options.init);
+      const weights = this.#checkWeights(options, Yh);
       if (init !== null && opts.warmStart) throw new ValueError('give either init or warmStart, not both');
       throwIfAborted(opts.signal);
 
       const before = this.#host;
       let kept: HostParams | null = null;
-      const made: { X: ResidentX | null; Y: GpuMatrix | null } = { X: null, Y: null };
+      const made: { X: ResidentX | null; Y: GpuMatrix | null; w: GpuMatrix | null } = { X: null, Y: null, w: null };
       try {
         // One error scope for the uploads: an out-of-memory training set fails here, by name.
         const setup = this.ctx.capture('uploading the training set', () => {
           made.X = uploadTrainingSet(this.ctx, Xh, opts.shardBytes);
           made.Y = this.ctx.upload(Yh, 'y');
+          if (weights !== null) made.w = this.ctx.upload({ data: weights, rows: Xh.rows, cols: 1 }, 'sampleWeight');
           if (init !== null) this.#write(init);
           else if (!opts.warmStart) this.#write({ W: new Float32Array(this.#host.W.length), b: new Float32Array(this.nOutputs) });
         });
@@ -287,9 +300,9 @@ export abstract class LinearModel<YIn> {
           return out;
         };
         const result = await trainOnGpu({
-          ctx: this.ctx, objective: this.objective, X: Xres, Y: Yg, W: this.#W, b: this.#b,
+          ctx: this.ctx, objective: this.objective, X: Xres, Y: Yg, sampleWeight: made.w as GpuMatrix | null, W: this.#W, b: this.#b,
           fitIntercept: this.fitIntercept, options: opts, initialW: this.#host.W, initialB: this.#host.b,
-          metrics, measures: validation !== null || opts.trainAccuracy, gradientNorm: () => gradientNorm(this.#view(), train, opts.l2),
+          metrics, measures: validation !== null || opts.trainAccuracy, gradientNorm: () => gradientNorm(this.#view(), train, opts.l2, weights),
           checkAlive: () => {
             if (this.#destroyed) throw this.#destroyedDuringFit();
           },
@@ -308,6 +321,7 @@ export abstract class LinearModel<YIn> {
         else this.#restore(before);
         throw e;
       } finally {
+        made.w?.destroy();
         made.Y?.destroy();
         made.X?.destroy();
       }

@@ -32,6 +32,8 @@ export interface GpuTrainProblem {
   X: ResidentX;
   /** n×k encoded targets. */
   Y: GpuMatrix;
+  /** The rows' weights normalised to mean 1 (n×1); absent or null: unweighted. */
+  sampleWeight?: GpuMatrix | null;
   /** Parameters, updated in place: d×k and 1×k. */
   W: GpuMatrix;
   b: GpuMatrix;
@@ -124,7 +126,7 @@ export async function trainOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
   const sizes = batchSizes(n, options.batchSize);
   const schedule = options.learningRate;
   const prepared = ctx.capture('preparing training', () => stepEngine(ctx).prepare({
-    ctx, spec: OBJECTIVES[p.objective], X: p.X, Y: p.Y, W: p.W, b: p.b, fitIntercept: p.fitIntercept,
+    ctx, spec: OBJECTIVES[p.objective], X: p.X, Y: p.Y, sampleWeight: p.sampleWeight ?? null, W: p.W, b: p.b, fitIntercept: p.fitIntercept,
     l2: options.l2, batchSize: options.batchSize, initialW: p.initialW, initialB: p.initialB,
     ...(isHypergradient(schedule) ? { hypergradient: { initial: schedule.initial, beta: schedule.beta } } : {}),
   }));

@@ -2,6 +2,7 @@
 import * as cpu from '../../src/cpu/index.ts';
 import type { Objective } from '../../src/core/objective.ts';
 import { resolveFitOptions } from '../../src/core/options.ts';
+import { rowWeights } from '../../src/core/weights.ts';
 import { binaryTargets, oneHotTargets, regressionTargets } from '../../src/models/targets.ts';
 import type { History } from '../../src/core/options.ts';
 import type { HostMatrix } from '../../src/types.ts';
@@ -37,19 +38,24 @@ export function cpuFit(run: ModelRun): cpu.TrainResult {
   const d = run.X.cols;
   const init = run.fit.init as { W: { data: number[] }; b?: number[] } | undefined;
   const { init: _ignored, ...fitOptions } = run.fit;
+  const Y = encode(run, run.y, run.X.rows);
+  // sampleWeight and classWeight combined as fit() does; the trainer normalises them.
+  const classes = run.model === 'linear' ? null : run.model === 'logistic' ? 2 : k;
+  const weights = rowWeights(run.fit, Y, classes, run.model);
   const validation = run.validation === undefined
     ? undefined
     : { X: run.validation.X, Y: encode(run, run.validation.y, run.validation.X.rows) };
   return cpu.train({
     objective: objectiveOf(run),
     X: run.X,
-    Y: encode(run, run.y, run.X.rows),
+    Y,
     W: { data: init?.W.data ?? new Array<number>(d * k).fill(0), rows: d, cols: k },
     b: { data: init?.b ?? new Array<number>(k).fill(0), rows: 1, cols: k },
     fitIntercept: run.options.fitIntercept !== false,
     // The validation set travels beside the options here; earlyStopping checks that there is one.
     options: resolveFitOptions({ ...fitOptions, ...(run.validation === undefined ? {} : { validation: run.validation }) }, run.X.rows),
     ...(validation === undefined ? {} : { validation }),
+    ...(weights === null ? {} : { sampleWeight: weights }),
   });
 }
 
