@@ -351,8 +351,10 @@ export const hardeningFixtures = {
 
   /**
    * Transfers (detaches) the ArrayBuffer of an array fit() was given, from onEpochEnd after epoch 0:
-   * validation.X, or X when trainAccuracy needs it each epoch, or X when nothing reads it after the
-   * upload. Reports what each fit did and whether the model kept its parameters.
+   * validation.X, or X when trainAccuracy needs it each epoch, both with small shards (so each
+   * epoch's metrics read them block by block from the host), then the same two with the sets
+   * resident for the whole fit, and X when nothing reads it after the upload. Reports what each fit
+   * did and whether the model kept its parameters.
    */
   async detachDuringFit(a: { run: ModelRun; scale: number }) {
     const ctx = await context();
@@ -364,20 +366,33 @@ export const hardeningFixtures = {
       const detachAfterEpoch0 = (data: ArrayBufferView) => (log: { epoch: number }) => {
         if (log.epoch === 0) structuredClone(data.buffer, { transfer: [data.buffer as ArrayBuffer] });
       };
-      const valX = Float32Array.from(run.X.data);
-      const validation = await errorOf(model.fit(wireInput(run.X), run.y, {
-        ...fitOptions(run), validation: { X: { data: valX, rows: run.X.rows, cols: run.X.cols }, y: run.y }, onEpochEnd: detachAfterEpoch0(valX),
-      }));
-      const bytes = Uint8Array.from(run.X.data);
-      const trainAccuracy = await errorOf(model.fit({ data: bytes, rows: run.X.rows, cols: run.X.cols, scale: a.scale } as MatrixInput, run.y, {
-        ...fitOptions(run), trainAccuracy: true, onEpochEnd: detachAfterEpoch0(bytes),
-      }));
+      // Shards of 64 bytes hold a row or two: the sets cannot be measured in one pass.
+      const fitValidation = (shardBytes: number | undefined) => {
+        const valX = Float32Array.from(run.X.data);
+        return errorOf(model.fit(wireInput(run.X), run.y, {
+          ...fitOptions(run), ...(shardBytes === undefined ? {} : { shardBytes }),
+          validation: { X: { data: valX, rows: run.X.rows, cols: run.X.cols }, y: run.y }, onEpochEnd: detachAfterEpoch0(valX),
+        })).then((error) => ({ error, detached: valX.length === 0 }));
+      };
+      const fitTrainAccuracy = (shardBytes: number | undefined) => {
+        const bytes = Uint8Array.from(run.X.data);
+        return errorOf(model.fit({ data: bytes, rows: run.X.rows, cols: run.X.cols, scale: a.scale } as MatrixInput, run.y, {
+          ...fitOptions(run), ...(shardBytes === undefined ? {} : { shardBytes }), trainAccuracy: true, onEpochEnd: detachAfterEpoch0(bytes),
+        })).then((error) => ({ error, detached: bytes.length === 0 }));
+      };
+      const validation = await fitValidation(64);
+      const trainAccuracy = await fitTrainAccuracy(64);
       const unchanged = JSON.stringify(model.toJSON()) === saved;
+      const residentSets = [await fitValidation(undefined), await fitTrainAccuracy(undefined)];
       const resident = Float32Array.from(run.X.data);
       const residentFit = await errorOf(model.fit({ data: resident, rows: run.X.rows, cols: run.X.cols }, run.y, {
         ...fitOptions(run), onEpochEnd: detachAfterEpoch0(resident),
       }));
-      return { validation, trainAccuracy, unchanged, residentFit, detached: valX.length === 0 && bytes.length === 0 && resident.length === 0 };
+      return {
+        validation: validation.error, trainAccuracy: trainAccuracy.error, unchanged, residentFit,
+        residentSets: residentSets.map((r) => r.error),
+        detached: [validation, trainAccuracy, ...residentSets].every((r) => r.detached) && resident.length === 0,
+      };
     } finally {
       model.destroy();
     }

@@ -1,9 +1,10 @@
-// The loss of m rows of logits Z (m×k) against targets Y, and the hits that make an accuracy,
-// reduced on the GPU: out[0] = scale · Σ rows' losses, out[1] = Σ hits (rows whose first argmax
-// matches Y's for softmax; elements whose P(y = 1) ≥ threshold matches y for sigmoid and tanh; none
-// otherwise). The objective part's constants pick the loss and the activation; ops.loss runs it
-// with the identity (Z then holds predictions for ½-MSE) or softmax (for CE), the estimators with
-// their objective's, so whole-set numbers come back as two floats, never as the predictions.
+// The loss of m rows of logits Z (m×k, rows zStride apart) against targets Y, and the hits that
+// make an accuracy, reduced on the GPU: out[0] = scale · Σ rows' losses, out[1] = Σ hits (rows
+// whose first argmax matches Y's for softmax; elements whose P(y = 1) ≥ threshold matches y for
+// sigmoid and tanh; none otherwise). The objective part's constants pick the loss and the
+// activation; ops.loss runs it with the identity (Z then holds predictions for ½-MSE) or softmax
+// (for CE), the estimators with their objective's, and a fit's per-epoch metrics on the step
+// kernels' padded logits, so whole-set numbers come back as two floats, never as the predictions.
 // rowSums: 256-invocation workgroups sum a grid-strided set of rows, then halve in workgroup memory;
 // finish: one workgroup adds the nGroups partial sums (every storage buffer has room for out[1]).
 
@@ -13,6 +14,8 @@ struct Params {
   nGroups: u32,
   scale: f32,
   threshold: f32,
+  /** Row stride of Z (k, or the step kernels' padded kPad); Y rows are k apart. */
+  zStride: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -27,12 +30,12 @@ struct Params {
 const WG: u32 = 256u;
 var<workgroup> sums: array<vec2f, 256>;
 
-/** Index of the first largest of the k values of Z (or of Y) from base. */
-fn firstMax(base: u32, k: u32, ofY: bool) -> u32 {
+/** Index of the first largest of the k values of Z from zBase (or of Y from yBase). */
+fn firstMax(zBase: u32, yBase: u32, k: u32, ofY: bool) -> u32 {
   var best = 0u;
-  var top = select(Z[base], Y[base], ofY);
+  var top = select(Z[zBase], Y[yBase], ofY);
   for (var j = 1u; j < k; j++) {
-    let v = select(Z[base + j], Y[base + j], ofY);
+    let v = select(Z[zBase + j], Y[yBase + j], ofY);
     if (v > top) {
       top = v;
       best = j;
@@ -44,23 +47,24 @@ fn firstMax(base: u32, k: u32, ofY: bool) -> u32 {
 /** (loss, hits) of one row. */
 fn rowSum(row: u32) -> vec2f {
   let k = params.k;
-  let base = row * k;
+  let zBase = row * params.zStride;
+  let yBase = row * k;
   var stats = RowStats(0.0, 1.0);
   if (ACTIVATION == ACT_SOFTMAX || LOSS == LOSS_CE) {
-    stats = rowStats(base, k);
+    stats = rowStats(zBase, k);
   }
   var loss = 0.0;
   var hits = 0.0;
   for (var j = 0u; j < k; j++) {
-    let z = Z[base + j];
-    let y = Y[base + j];
+    let z = Z[zBase + j];
+    let y = Y[yBase + j];
     let yhat = activate(z, stats);
     loss += elementLoss(z, yhat, y, stats);
     if ((ACTIVATION == ACT_SIGMOID || ACTIVATION == ACT_TANH) && (probability(yhat) >= params.threshold) == (y == 1.0)) {
       hits += 1.0;
     }
   }
-  if (ACTIVATION == ACT_SOFTMAX && firstMax(base, k, false) == firstMax(base, k, true)) {
+  if (ACTIVATION == ACT_SOFTMAX && firstMax(zBase, yBase, k, false) == firstMax(zBase, yBase, k, true)) {
     hits = 1.0;
   }
   return vec2f(loss, hits);

@@ -55,6 +55,8 @@ test('detaching an array a running fit still reads is a StateError naming it; th
     assert.match(out.trainAccuracy?.message ?? '', /^X \(\d+×\d+\) now holds 0 values/);
     assert.ok(out.unchanged, `${model}: parameters as before the failed fits`);
     assert.is(out.residentFit, null, `${model}: X that nothing reads after its upload may be detached: the fit completes`);
+    // Sets that fit one pass stay on the GPU for the whole fit: their host arrays are not read again.
+    assert.equal(out.residentSets, [null, null], `${model}: resident validation and training sets may be detached`);
   }
 });
 

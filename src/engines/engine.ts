@@ -5,6 +5,7 @@ import type { ObjectiveSpec } from '../core/objective.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { EngineName } from './choose.ts';
+import type { SetMeter } from './set-meter.ts';
 import type { ResidentX } from './training-set.ts';
 
 /** One fit's resident data and parameters, as the step kernels see them. */
@@ -49,6 +50,11 @@ export interface StepProgram {
   readEpochLosses(count: number): Promise<Float32Array>;
   /** With `hypergradient`: the learned rate after the last step, read back with the epoch loss. */
   learnedRate(): number;
+  /**
+   * A meter of a whole set (X resident in the training layout, Y its encoded targets) with the
+   * parameters the steps leave; null when the set cannot be measured in one pass.
+   */
+  meter(X: ResidentX, Y: GpuMatrix, threshold: number): SetMeter | null;
   /** Frees the scratch buffers (the parameters stay with the model). */
   destroy(): void;
   /** The step's scratch, for tests that check each dispatch's output: G (batchSize × kPad), losses (batchSize + 1). */

@@ -7,6 +7,7 @@ import { hypergradientBytes, hypergradientDispatch } from '../kernels/hypergradi
 import type { Dispatch } from '../kernels/kernel.ts';
 import { CHUNK, paddedClasses, paddedParams, type XStorage } from '../kernels/step-layout.ts';
 import type { StepProblem, StepProgram } from './engine.ts';
+import { setMeter } from './set-meter.ts';
 
 /** Epochs that can be queued before their losses are read back (StepProgram.beginEpoch's slots). */
 export const EPOCH_SLOTS = 256;
@@ -199,6 +200,7 @@ export function buildProgram(
     },
     readEpochLosses: (count) => ctx.readBuffer(state.losses, count, batchSize * 4),
     learnedRate: () => learnedRate,
+    meter: (X, Y, threshold) => setMeter({ ctx, spec: p.spec, k: p.W.cols, kPad: state.kPad, fitIntercept: p.fitIntercept, Wp: state.Wp }, X, Y, threshold),
     destroy: () => state.scratch.release(),
     buffers: { G: state.G, losses: state.losses, kPad: state.kPad },
   };

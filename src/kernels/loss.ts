@@ -42,6 +42,8 @@ export interface LossValues {
   scale: number;
   /** Sigmoid and tanh outputs count as class 1 from this probability on (for the hits). */
   threshold: number;
+  /** Row stride of Z: k (the default), or the padded kPad of the step kernels' logits. */
+  zStride?: number;
 }
 
 function kernel(ctx: GpuContext, parts: LossParts): Kernel {
@@ -49,7 +51,9 @@ function kernel(ctx: GpuContext, parts: LossParts): Kernel {
 }
 
 export function lossUniforms(ctx: GpuContext, parts: LossParts, v: LossValues): GPUBuffer {
-  const bytes = kernel(ctx, parts).uniformBytes({ m: v.m, k: v.k, nGroups: lossGroups(v.m), scale: v.scale, threshold: v.threshold });
+  const bytes = kernel(ctx, parts).uniformBytes({
+    m: v.m, k: v.k, nGroups: lossGroups(v.m), scale: v.scale, threshold: v.threshold, zStride: v.zStride ?? v.k,
+  });
   return ctx.createUniform(bytes, 'loss.params');
 }
 

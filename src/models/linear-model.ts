@@ -265,13 +265,20 @@ export abstract class LinearModel<YIn> {
 
       const before = this.#host;
       let kept: HostParams | null = null;
-      const made: { X: ResidentX | null; Y: GpuMatrix | null; w: GpuMatrix | null } = { X: null, Y: null, w: null };
+      const made: { X: ResidentX | null; Y: GpuMatrix | null; w: GpuMatrix | null; valX: ResidentX | null; valY: GpuMatrix | null } = {
+        X: null, Y: null, w: null, valX: null, valY: null,
+      };
       try {
         // One error scope for the uploads: an out-of-memory training set fails here, by name.
         const setup = this.ctx.capture('uploading the training set', () => {
           made.X = uploadTrainingSet(this.ctx, Xh, opts.shardBytes);
           made.Y = this.ctx.upload(Yh, 'y');
           if (weights !== null) made.w = this.ctx.upload({ data: weights, rows: Xh.rows, cols: 1 }, 'sampleWeight');
+          // The validation set is measured every epoch: it stays on the GPU for the fit.
+          if (validation !== null) {
+            made.valX = uploadTrainingSet(this.ctx, validation.X, opts.shardBytes);
+            made.valY = this.ctx.upload(validation.Y, 'validation.y');
+          }
           if (init !== null) this.#write(init);
           else if (!opts.warmStart) this.#write({ W: new Float32Array(this.#host.W.length), b: new Float32Array(this.nOutputs) });
         });
@@ -302,7 +309,11 @@ export abstract class LinearModel<YIn> {
         const result = await trainOnGpu({
           ctx: this.ctx, objective: this.objective, X: Xres, Y: Yg, sampleWeight: made.w as GpuMatrix | null, W: this.#W, b: this.#b,
           fitIntercept: this.fitIntercept, options: opts, initialW: this.#host.W, initialB: this.#host.b,
-          metrics, measures: validation !== null || opts.trainAccuracy, gradientNorm: () => gradientNorm(this.#view(), train, opts.l2, weights),
+          metrics, measures: validation !== null || opts.trainAccuracy,
+          metered: {
+            train: opts.trainAccuracy, validation: made.valX === null || made.valY === null ? null : { X: made.valX, Y: made.valY },
+            threshold: this.threshold(), classifier: isClassifier(this.objective),
+          }, gradientNorm: () => gradientNorm(this.#view(), train, opts.l2, weights),
           checkAlive: () => {
             if (this.#destroyed) throw this.#destroyedDuringFit();
           },
@@ -324,6 +335,8 @@ export abstract class LinearModel<YIn> {
         made.w?.destroy();
         made.Y?.destroy();
         made.X?.destroy();
+        made.valY?.destroy();
+        made.valX?.destroy();
       }
     });
   }

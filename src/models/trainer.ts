@@ -14,6 +14,7 @@ import { stepEngine } from '../engines/index.ts';
 import type { ResidentX } from '../engines/training-set.ts';
 import type { ErrorCheck } from '../error-scopes.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
+import type { StepProgram } from '../engines/engine.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import { canRunAhead, RunAhead } from './run-ahead.ts';
 
@@ -48,6 +49,11 @@ export interface GpuTrainProblem {
   gradientNorm: () => Promise<number>;
   /** Whether the fit reports metrics after each epoch (validation, training accuracy). */
   measures: boolean;
+  /**
+   * The sets those metrics are measured on, resident for the step kernels' forward; when absent, or
+   * when a set cannot be measured in one pass, metrics() measures instead.
+   */
+  metered?: MeteredSets;
   /** Throws when the fit must stop before its next epoch (the model was destroyed meanwhile). */
   checkAlive: () => void;
   /**
@@ -55,6 +61,45 @@ export interface GpuTrainProblem {
    * W and b; not called when no epoch finished (the model then goes back to its pre-fit parameters).
    */
   kept?: (W: Float32Array, b: Float32Array) => void;
+}
+
+/** The sets a fit measures after each epoch, uploaded once in the training layout. */
+export interface MeteredSets {
+  /** Measure the training set (its accuracy is reported). */
+  train: boolean;
+  validation: { X: ResidentX; Y: GpuMatrix } | null;
+  /** The logistic models' decision threshold, for accuracy. */
+  threshold: number;
+  /** Report accuracies (hits per row), not just losses. */
+  classifier: boolean;
+}
+
+/**
+ * The epoch metrics from meters over the resident sets (kept in `owned` to be freed with the fit),
+ * or null when a set needs the block-by-block passes of metrics().
+ */
+function meteredMetrics(program: StepProgram, p: GpuTrainProblem, owned: { destroy(): void }[]): (() => Promise<EpochMetrics>) | null {
+  const m = p.metered;
+  if (m === undefined) return null;
+  const train = m.train ? program.meter(p.X, p.Y, m.threshold) : null;
+  const val = m.validation === null ? null : program.meter(m.validation.X, m.validation.Y, m.threshold);
+  if ((m.train && train === null) || (m.validation !== null && val === null)) {
+    train?.destroy();
+    val?.destroy();
+    return null;
+  }
+  for (const meter of [train, val]) if (meter !== null) owned.push(meter);
+  const valRows = m.validation?.X.rows ?? 0;
+  return async () => {
+    const [v, t] = await Promise.all([val?.measure(), train?.measure()]);
+    const out: EpochMetrics = {};
+    if (v !== undefined) {
+      out.valLoss = v.lossSum / valRows;
+      if (m.classifier) out.valAccuracy = v.hits / valRows;
+    }
+    if (t !== undefined && m.classifier) out.accuracy = t.hits / p.X.rows;
+    return out;
+  };
 }
 
 /** A copy of W and b in scratch buffers, taken and put back on the GPU with buffer copies. */
@@ -141,6 +186,9 @@ export async function trainOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
     const best = options.earlyStopping?.restoreBest === true ? new ParamsCopy(ctx, p, 'train.best') : null;
     if (best !== null) copies.push(best);
     const perSubmit = signal === undefined ? MAX_STEPS_PER_SUBMIT : ABORTABLE_STEPS_PER_SUBMIT;
+    const meters = ctx.capture('preparing the epoch metrics', () => meteredMetrics(program, p, copies));
+    const metrics = meters.value ?? p.metrics;
+    await meters.check;
     // The training set's upload (possibly hundreds of MB) completes before the first epoch's clock
     // starts, so History.ms measures training alone.
     await ctx.device.queue.onSubmittedWorkDone();
@@ -190,7 +238,7 @@ export async function trainOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
         finished++;
         return loss;
       },
-      metrics: p.metrics,
+      metrics,
       moved: async () => {
         if (ahead !== null) return ahead.moved();
         return before === null ? Number.POSITIVE_INFINITY : distance(await readTheta(p), before);
