@@ -4,7 +4,7 @@
 import type { GpuContext } from '../context.ts';
 import { gatherDispatch, gatherUniforms } from '../kernels/gather.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
-import { CHUNK, paddedClasses, paddedParams, type XStorage } from '../kernels/step-layout.ts';
+import { CHUNK, groupColumns, paddedClasses, paddedGroupParams, paddedParams, type XStorage } from '../kernels/step-layout.ts';
 import type { StepProblem, StepProgram } from './engine.ts';
 
 /** Buffers and their owner-tracked lifetime for one fit. */
@@ -84,6 +84,20 @@ function batchSource(s: Scratch, p: StepProblem, walk: GPUBuffer): BatchSource {
   return { walk: identity, n: batch, X: Xb, Y: Yb, storage: 'f32', chunks: X.chunks, xScale: 1, prelude };
 }
 
+/** Groups of a fit: 1 for a plain fit. */
+function groupCount(p: StepProblem): number {
+  return p.groups?.count ?? 1;
+}
+
+/**
+ * Floats of the losses buffer: each batch row's loss and the epoch total, per group; a grid
+ * search's groups' learning rates and λ after them.
+ */
+function lossSlots(p: StepProblem): number {
+  const g = groupCount(p);
+  return p.groups === undefined ? p.batchSize + 1 : (p.batchSize + 1) * g + 2 * g;
+}
+
 /** Allocates what every engine keeps for a fit and writes the starting parameters into Wp. */
 export function createStepState(p: StepProblem): StepState {
   const { ctx } = p;
@@ -91,16 +105,18 @@ export function createStepState(p: StepProblem): StepState {
   try {
     const n = p.X.rows;
     const k = p.W.cols;
-    const kPad = paddedClasses(k);
+    const kPad = paddedClasses(groupColumns(k, p.groups));
     const dPad = p.X.chunks * CHUNK;
     const walk = scratch.storage(n + 1, 'train.walk');
     const Wp = scratch.storage((dPad + 1) * kPad, 'train.Wp');
-    const W0 = paddedParams(p.initialW, p.initialB, p.X.cols, dPad, k);
+    const W0 = p.groups === undefined
+      ? paddedParams(p.initialW, p.initialB, p.X.cols, dPad, k)
+      : paddedGroupParams(p.initialW, p.initialB, p.X.cols, dPad, k, p.groups);
     ctx.device.queue.writeBuffer(Wp, 0, W0.buffer, W0.byteOffset, W0.byteLength);
     return {
       scratch,
       walk,
-      losses: scratch.storage(p.batchSize + 1, 'train.losses'),
+      losses: scratch.storage(lossSlots(p), 'train.losses'),
       Wp,
       G: scratch.storage(p.batchSize * kPad, 'train.G'),
       source: batchSource(scratch, p, walk),
@@ -151,6 +167,19 @@ export function buildProgram(
       return plan.dispatches;
     },
     readEpochLoss: async () => (await ctx.readBuffer(state.losses, 1, batchSize * 4))[0] as number,
+    beginGroupEpoch(order, learningRates, l2) {
+      const g = groupCount(p);
+      if (learningRates.length !== g || l2.length !== g) throw new Error(`beginGroupEpoch: ${g} groups, given ${learningRates.length} rates and ${l2.length} λ`);
+      const walk = new Uint32Array(order.length + 1);
+      walk.set(order);
+      ctx.device.queue.writeBuffer(state.walk, 0, walk.buffer, walk.byteOffset, walk.byteLength);
+      // The epoch totals start at 0; the rates and λ follow them.
+      const tail = Float32Array.from([...new Array<number>(g).fill(0), ...learningRates, ...l2]);
+      ctx.device.queue.writeBuffer(state.losses, batchSize * g * 4, tail.buffer, tail.byteOffset, tail.byteLength);
+      // One group runs the plain kernels, which take the rate from the uniforms (and λ = p.l2).
+      for (const q of plans.values()) ctx.device.queue.writeBuffer(q.rated, 0, ratedBytes(q.rows, learningRates[0] as number));
+    },
+    readGroupLosses: async () => ctx.readBuffer(state.losses, groupCount(p), batchSize * groupCount(p) * 4),
     destroy: () => state.scratch.release(),
     buffers: { G: state.G, losses: state.losses, kPad: state.kPad },
   };

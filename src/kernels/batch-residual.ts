@@ -2,6 +2,7 @@
 import type { GpuContext } from '../context.ts';
 import { objectiveConstants, type ObjectiveSpec } from '../core/objective.ts';
 import type { Dispatch, Kernel } from './kernel.ts';
+import { groupConstants, type StepGroups } from './step-layout.ts';
 
 export interface BatchResidualShape {
   /** Index of the cursor in the walk buffer. */
@@ -9,6 +10,8 @@ export interface BatchResidualShape {
   k: number;
   kPad: number;
   rows: number;
+  /** A grid search's parameter sets side by side (absent: the plain fit). */
+  groups?: StepGroups;
 }
 
 export interface BatchResidualBuffers {
@@ -19,14 +22,16 @@ export interface BatchResidualBuffers {
   losses: GPUBuffer;
 }
 
-function kernel(ctx: GpuContext, spec: ObjectiveSpec): Kernel {
-  return ctx.kernel('batch_residual', { WG: ctx.workgroupWidth, ...objectiveConstants(spec) });
+function kernel(ctx: GpuContext, spec: ObjectiveSpec, groups?: StepGroups): Kernel {
+  return ctx.kernel('batch_residual', { WG: ctx.workgroupWidth, ...objectiveConstants(spec), ...groupConstants(groups) });
 }
 
 export function batchResidualUniforms(ctx: GpuContext, spec: ObjectiveSpec, s: BatchResidualShape): GPUBuffer {
-  return ctx.createUniform(kernel(ctx, spec).uniformBytes({ n: s.n, k: s.k, kPad: s.kPad, rows: s.rows }), 'batch_residual.params');
+  return ctx.createUniform(kernel(ctx, spec, s.groups).uniformBytes({ n: s.n, k: s.k, kPad: s.kPad, rows: s.rows }), 'batch_residual.params');
 }
 
-export function batchResidualDispatch(ctx: GpuContext, spec: ObjectiveSpec, params: GPUBuffer, rows: number, b: BatchResidualBuffers): Dispatch {
-  return kernel(ctx, spec).dispatch('main', { params, ...b }, [Math.ceil(rows / ctx.workgroupWidth), 1, 1]);
+export function batchResidualDispatch(
+  ctx: GpuContext, spec: ObjectiveSpec, params: GPUBuffer, rows: number, b: BatchResidualBuffers, groups?: StepGroups,
+): Dispatch {
+  return kernel(ctx, spec, groups).dispatch('main', { params, ...b }, [Math.ceil(rows / ctx.workgroupWidth), 1, 1]);
 }

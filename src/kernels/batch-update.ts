@@ -1,7 +1,7 @@
 // The fused gradient reduction and SGD update of a training batch (shaders/batch_update.wgsl).
 import type { GpuContext } from '../context.ts';
 import type { Dispatch } from './kernel.ts';
-import { classBlocks, paddedClasses, stepConstants, type XStorage } from './step-layout.ts';
+import { classBlocks, groupColumns, groupConstants, paddedClasses, stepConstants, type StepGroups, type XStorage } from './step-layout.ts';
 
 export interface BatchUpdateValues {
   /** Index of the cursor in the walk buffer. */
@@ -21,6 +21,8 @@ export interface BatchUpdateValues {
   xScale: number;
   /** Slot of the epoch loss in the losses buffer (after the batch rows' slots). */
   total: number;
+  /** A grid search's parameter sets side by side (absent: the plain fit). */
+  groups?: StepGroups;
 }
 
 export interface BatchUpdateBuffers {
@@ -33,12 +35,16 @@ export interface BatchUpdateBuffers {
   b: GPUBuffer;
 }
 
+function constants(ctx: GpuContext, k: number, storage: XStorage, groups: StepGroups | undefined): Record<string, number> {
+  return { ...stepConstants(ctx, groupColumns(k, groups), storage), ...groupConstants(groups) };
+}
+
 export function batchUpdateBytes(ctx: GpuContext, v: BatchUpdateValues): ArrayBuffer {
-  return ctx.kernel('batch_update', stepConstants(ctx, v.k, v.storage)).uniformBytes({
+  return ctx.kernel('batch_update', constants(ctx, v.k, v.storage, v.groups)).uniformBytes({
     n: v.n,
     d: v.d,
     k: v.k,
-    kPad: paddedClasses(v.k),
+    kPad: paddedClasses(groupColumns(v.k, v.groups)),
     rows: v.rows,
     chunks: v.chunks,
     learningRate: v.learningRate,
@@ -52,9 +58,9 @@ export function batchUpdateBytes(ctx: GpuContext, v: BatchUpdateValues): ArrayBu
 
 /** Two 8-feature chunks an invocation along x, then one workgroup for the bias; column blocks along y. */
 export function batchUpdateDispatch(
-  ctx: GpuContext, params: GPUBuffer, chunks: number, k: number, storage: XStorage, b: BatchUpdateBuffers,
+  ctx: GpuContext, params: GPUBuffer, chunks: number, k: number, storage: XStorage, b: BatchUpdateBuffers, groups?: StepGroups,
 ): Dispatch {
-  const kernel = ctx.kernel('batch_update', stepConstants(ctx, k, storage));
+  const kernel = ctx.kernel('batch_update', constants(ctx, k, storage, groups));
   const { X, ...rest } = b;
-  return kernel.dispatch('main', { params, ...rest, X4: X, X2: X }, [Math.ceil(chunks / 2 / ctx.workgroupWidth) + 1, classBlocks(k), 1]);
+  return kernel.dispatch('main', { params, ...rest, X4: X, X2: X }, [Math.ceil(chunks / 2 / ctx.workgroupWidth) + 1, classBlocks(groupColumns(k, groups)), 1]);
 }
