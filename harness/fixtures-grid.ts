@@ -13,6 +13,7 @@ interface CandidateOut {
   l2: number;
   validationLoss: number;
   validationAccuracy: number | null;
+  validationR2: number | null;
   trainLoss: number;
   diverged: boolean;
   losses: number[];
@@ -52,7 +53,7 @@ export const gridFixtures = {
     for (const [i, c] of result.candidates.entries()) {
       if (c.diverged) {
         candidates.push({
-          learningRate: c.learningRate, l2: c.l2, validationLoss: c.validationLoss, validationAccuracy: c.validationAccuracy ?? null,
+          learningRate: c.learningRate, l2: c.l2, validationLoss: c.validationLoss, validationAccuracy: c.validationAccuracy ?? null, validationR2: c.validationR2 ?? null,
           trainLoss: c.trainLoss, diverged: true, losses: c.history.loss, W: [], b: [], logs: c.history.epochs,
         });
         continue;
@@ -62,7 +63,7 @@ export const gridFixtures = {
         const p = await model.getParams();
         candidates.push({
           learningRate: c.learningRate, l2: c.l2, validationLoss: c.validationLoss, validationAccuracy: c.validationAccuracy ?? null,
-          trainLoss: c.trainLoss, diverged: c.diverged, losses: c.history.loss, W: Array.from(p.W.data), b: Array.from(p.b), logs: c.history.epochs,
+          validationR2: c.validationR2 ?? null, trainLoss: c.trainLoss, diverged: c.diverged, losses: c.history.loss, W: Array.from(p.W.data), b: Array.from(p.b), logs: c.history.epochs,
         });
       } finally {
         model.destroy();

@@ -15,12 +15,33 @@ const SEPARATE_TOLERANCE = 1e-4;
 const REFERENCE_TOLERANCE = 1e-3;
 
 const MODES = [
-  { name: 'full batch', batchSize: (n: number) => n, epochs: 4, lr: [0.05, 0.3], learningRate: undefined },
+  { name: 'full batch', batchSize: (n: number) => n, epochs: 4, lr: [0.05, 0.3], learningRate: undefined, shardBytes: undefined },
   // A batch size that leaves a shorter last batch.
-  { name: 'mini-batch with remainder', batchSize: (n: number) => Math.max(2, Math.floor(n / 3) - 1), epochs: 3, lr: [0.02, 0.1, 0.2], learningRate: undefined },
-  { name: 'stochastic', batchSize: () => 1, epochs: 1, lr: [0.003, 0.01], learningRate: undefined },
-  { name: 'step schedule', batchSize: () => 8, epochs: 3, lr: [0.05, 0.15], learningRate: { kind: 'step', initial: 1, factor: 0.5, every: 1 } },
+  { name: 'mini-batch with remainder', batchSize: (n: number) => Math.max(2, Math.floor(n / 3) - 1), epochs: 3, lr: [0.02, 0.1, 0.2], learningRate: undefined, shardBytes: undefined },
+  { name: 'stochastic', batchSize: () => 1, epochs: 1, lr: [0.003, 0.01], learningRate: undefined, shardBytes: undefined },
+  // With X split into shards of a few rows, each step first gathers its batch (the sharded path).
+  { name: 'step schedule, sharded X', batchSize: () => 8, epochs: 3, lr: [0.05, 0.15], learningRate: { kind: 'step', initial: 1, factor: 0.5, every: 1 }, shardBytes: 64 * 9 },
 ];
+
+/** R² of X·W + b against the targets in float64, per output and averaged (scikit-learn's default). */
+function r2(X: { data: ArrayLike<number>; rows: number; cols: number }, y: readonly (number | number[])[], W: number[], b: number[]): number {
+  const k = b.length;
+  let total = 0;
+  for (let j = 0; j < k; j++) {
+    const t = y.map((v) => (Array.isArray(v) ? (v[j] as number) : v));
+    const mean = t.reduce((a, v) => a + v, 0) / t.length;
+    let res = 0;
+    let tot = 0;
+    for (let i = 0; i < X.rows; i++) {
+      let p = b[j] as number;
+      for (let f = 0; f < X.cols; f++) p += (X.data[i * X.cols + f] as number) * (W[f * k + j] as number);
+      res += ((t[i] as number) - p) ** 2;
+      tot += ((t[i] as number) - mean) ** 2;
+    }
+    total += 1 - res / tot;
+  }
+  return total / k;
+}
 
 function split(n: number): number {
   return Math.floor(n * 0.75);
@@ -48,6 +69,7 @@ for (const model of ['logistic', 'softmax', 'linear'] as const) {
       const l2 = [0, Number(uniform(rng, 0.001, 0.05).toFixed(4))];
       const fit: Record<string, unknown> = { epochs: mode.epochs, batchSize: mode.batchSize(nt), seed };
       if (mode.learningRate !== undefined) fit.learningRate = mode.learningRate;
+      if (mode.shardBytes !== undefined) fit.shardBytes = mode.shardBytes;
       const run: GridRun = {
         model, options, X, y: y.slice(0, nt), validation: { X: Xv, y: y.slice(nt) }, fit,
         grid: { learningRate: mode.lr.map((r) => r * scale), l2 },
@@ -79,13 +101,18 @@ for (const model of ['logistic', 'softmax', 'linear'] as const) {
         const errRef = relativeError([...c.W, ...c.b], [...ref.W.data, ...ref.b.data]);
         assert.ok(errRef <= REFERENCE_TOLERANCE, `${at}: parameters vs float64 ${errRef}`);
       });
-      // The best is the highest validation accuracy (classifiers) or R² (regression), not a diverged one.
+      // The best is the highest validation accuracy (classifiers) or R² (regression, the default scoring there).
       assert.ok(out.best >= 0 && out.best < out.candidates.length, `${where}: best index`);
-      if (model !== 'linear') {
-        const top = Math.max(...out.candidates.map((c) => c.validationAccuracy as number));
-        assert.is(out.candidates[out.best]?.validationAccuracy, top, `${where}: best has the top accuracy`);
-        assert.is(out.candidates.findIndex((c) => c.validationAccuracy === top), out.best, `${where}: ties go to the first`);
+      const scores = out.candidates.map((c) => (model === 'linear' ? c.validationR2 : c.validationAccuracy) as number);
+      if (model === 'linear') {
+        out.candidates.forEach((c, i) => {
+          const ref = r2(Xv, y.slice(nt), c.W, c.b);
+          assert.ok(Math.abs((c.validationR2 as number) - ref) <= 1e-4, `${where} candidate ${i}: validation R² ${c.validationR2} vs float64 ${ref}`);
+        });
       }
+      const top = Math.max(...scores);
+      assert.is(scores[out.best], top, `${where}: best has the top ${model === 'linear' ? 'R²' : 'accuracy'}`);
+      assert.is(scores.indexOf(top), out.best, `${where}: ties go to the first`);
     }
     worst.report(`${model} grid vs separate fits`);
   });

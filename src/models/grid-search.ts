@@ -231,11 +231,10 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
   }
 
   async #fit(X: FeaturesInput, y: YIn, options: GridFitOptions<FeaturesInput, YIn>): Promise<GridResult> {
-    const o: Record<string, unknown> = typeof options === 'object' && options !== null && !Array.isArray(options)
-      ? (options as Record<string, unknown>)
-      : (() => {
-        throw new ValueError(`GridSearch.fit options must be an object (with validation or validationFraction), got ${describeValue(options)}`);
-      })();
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new ValueError(`GridSearch.fit options must be an object (with validation or validationFraction), got ${describeValue(options)}`);
+    }
+    const o = options as Record<string, unknown>;
     for (const [key, value] of Object.entries(o)) {
       if (!FIT_KEYS.has(key)) throw new ValueError(`GridSearch.fit: unknown option '${key}' (known: ${[...FIT_KEYS].join(', ')})`);
       if (value === null) throw new ValueError(`GridSearch.fit option ${key} must not be null (leave it out for the default)`);
