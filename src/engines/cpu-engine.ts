@@ -15,7 +15,7 @@ function updateValues(p: StepProblem, s: StepState, rows: number, learningRate: 
   const src = s.source;
   return {
     n: src.n, d: p.X.cols, k: p.W.cols, rows, chunks: src.chunks, learningRate, l2: p.l2, lossScale: 1 / p.X.rows,
-    hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale, total: p.batchSize, ...(p.groups === undefined ? {} : { groups: p.groups }),
+    hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale, total: p.batchSize, groups: p.groups,
   };
 }
 
@@ -26,8 +26,7 @@ function planStep(p: StepProblem, s: StepState, advance: Dispatch, rows: number)
   const keep = (b: GPUBuffer): GPUBuffer => s.scratch.keep(b);
   const logitsShape = { n: src.n, d: p.X.cols, k: groupColumns(k, p.groups), kPad: s.kPad, rows, hasBias: p.fitIntercept, storage: src.storage, chunks: src.chunks, xScale: src.xScale };
   const logits = keep(batchLogitsUniforms(ctx, logitsShape));
-  const groups = p.groups === undefined ? {} : { groups: p.groups };
-  const residual = keep(batchResidualUniforms(ctx, spec, { n: src.n, k, kPad: s.kPad, rows, ...groups }));
+  const residual = keep(batchResidualUniforms(ctx, spec, { n: src.n, k, kPad: s.kPad, rows, groups: p.groups }));
   const update = keep(ctx.createUniform(batchUpdateBytes(ctx, updateValues(p, s, rows, 1)), 'train.update'));
   return {
     rows,

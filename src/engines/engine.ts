@@ -30,7 +30,8 @@ export interface StepProblem {
   initialB: Float32Array;
   /**
    * A grid search: this many parameter sets trained in one pass over X, side by side in the step
-   * kernels' columns, each with its own learning rate and λ (beginGroupEpoch), `l2` unused.
+   * kernels' columns, each with its own learning rate and λ (beginGroupEpoch). A single group runs
+   * the plain kernels, which take λ from `l2`.
    */
   groups?: StepGroups;
 }
