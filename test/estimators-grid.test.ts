@@ -142,6 +142,29 @@ test('linear regression scored by loss picks the lowest validation loss; a diver
   assert.is(out.leaked, 0, 'buffers left after destroy()');
 });
 
+test('a one-candidate grid (the plain kernels, its rate and λ from the uniforms) equals its separate fit', async () => {
+  const rng = mulberry32(testSeed('grid single'));
+  const n = randomInt(rng, 30, 60);
+  const d = randomInt(rng, 2, 9);
+  const k = randomInt(rng, 2, 5);
+  const all = problem(rng, 'softmax', n, d, k);
+  const nt = split(n);
+  const run: GridRun = {
+    model: 'softmax', options: { nFeatures: d, nClasses: k }, X: { data: all.X.data.slice(0, nt * d), rows: nt, cols: d }, y: all.y.slice(0, nt),
+    validation: { X: { data: all.X.data.slice(nt * d), rows: n - nt, cols: d }, y: all.y.slice(nt) },
+    fit: { epochs: 3, batchSize: 7, seed: randomInt(rng, 0, 1e6) }, grid: { learningRate: [0.2], l2: [0.02] },
+  };
+  const out = await gpu().call('gridSearch', run);
+  const c = out.candidates[0];
+  const s = out.separate[0];
+  if (c === undefined || s === undefined || 'error' in s) throw new Error(`no result: ${JSON.stringify(s)}`);
+  assert.is(out.candidates.length, 1);
+  const err = relativeError([...c.W, ...c.b], [...s.W, ...s.b]);
+  assert.ok(err <= SEPARATE_TOLERANCE, `parameters differ from the separate fit by ${err}`);
+  assert.ok(Math.abs(c.validationLoss - s.valLoss) <= SEPARATE_TOLERANCE * s.valLoss, `validation loss ${c.validationLoss} vs ${s.valLoss}`);
+  assert.is(out.leaked, 0, 'buffers left after destroy()');
+});
+
 test('bad grids, bad options and a destroyed search fail by name', async () => {
   const rng = mulberry32(testSeed('grid errors'));
   const d = 3;
