@@ -2,7 +2,7 @@
 import { MIN_RUNS } from './kernels.ts';
 import { IMPLS, type BatchChoice, type ImplName, type Runtime, type TimingMethod } from './types.ts';
 
-export const PHASES = ['kernels', 'training', 'scaling'] as const;
+export const PHASES = ['kernels', 'training', 'scaling', 'grid'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface BenchArgs {

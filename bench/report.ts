@@ -2,6 +2,7 @@
 // summary line and the generated sections of BENCHMARKS.md.
 import { FORMULAS } from './kernels.ts';
 import { fitLine, relativeDiff, relativeNormDiff } from './stats.ts';
+import { GRID_BATCH, GRID_EPOCHS, GRID_RATES, GRID_ROWS } from './grid.ts';
 import type {
   BenchResult, BenchSummary, ImplName, LinearFit, LossCheck, Ratios, Runtime, ScalingPoint, TrainingResult, TrainingRun,
 } from './types.ts';
@@ -68,6 +69,7 @@ export function summary(r: BenchResult): BenchSummary {
     ratios: r.ratios,
     ratiosU8: r.ratiosU8,
     lossAgreement: r.lossChecks.every((c) => c.ok),
+    grid: r.grid === undefined || r.grid === null ? null : { ratio: r.grid.ratio, maxValLossDiff: r.grid.maxValLossDiff },
   };
 }
 
@@ -169,6 +171,21 @@ function datasetText(r: BenchResult): string {
   return `${d.name === 'synthetic' ? 'SYNTHETIC ' : ''}${d.name} ${d.n}×${d.d}, ${d.k} classes (${d.source})`;
 }
 
+function gridTable(r: BenchResult): Table | null {
+  const g = r.grid;
+  if (g === undefined || g === null) return null;
+  return {
+    head: ['rows', 'd', 'k', 'candidates', 'epochs', 'batch', 'grid ms', 'separate fits ms', 'grid/separate', 'max rel. val-loss diff'],
+    rows: [[String(g.rows), String(g.d), String(g.k), String(g.candidates), String(g.epochs), String(g.batchSize), sig(g.gridMs), sig(g.separateMs), `${fixed(g.ratio, 3)}×`, g.maxValLossDiff.toExponential(2)]],
+  };
+}
+
+function gridLine(r: BenchResult): string {
+  const g = r.grid;
+  if (g === undefined || g === null) return '';
+  return `grid/separate ${fixed(g.ratio, 3)}× (target ≤ 0.35× on the development machine, ≤ 0.2× on a GPU); validation losses agree to ${g.maxValLossDiff.toExponential(2)}`;
+}
+
 /** What the console shows. */
 export function formatConsole(r: BenchResult): string {
   const out: string[] = [];
@@ -188,6 +205,8 @@ export function formatConsole(r: BenchResult): string {
   }
   const st = scalingTable(r);
   if (st !== null && r.scaling !== null) out.push('', 'Scaling (webgpu-logreg, batch 256, one quantity varied at a time)', textTable(st), fitText(r.scaling.fit));
+  const gt = gridTable(r);
+  if (gt !== null) out.push('', 'Grid search (GridSearch over the learning rates vs the separate fits)', textTable(gt), gridLine(r));
   if (r.skipped.length > 0) out.push('', `Not run: ${r.skipped.join('; ')}`);
   return out.join('\n');
 }
@@ -254,6 +273,12 @@ ${formulas}
   all implementations; the losses must agree to a relative ${LOSS_AGREEMENT}. Ratios are theirs/ours
   in ms/epoch at batch ${RATIO_BATCH} (> 1: webgpu-logreg is faster), against ours given f32 X and
   against ours given bytes.
+- **Grid search**: \`GridSearch\` over ${GRID_RATES.length} learning rates (${GRID_RATES.join(', ')}) for
+  softmax regression on the first ${GRID_ROWS} rows (the next 2000 are the validation set),
+  ${GRID_EPOCHS} epochs at batch ${GRID_BATCH}, against the ${GRID_RATES.length} separate \`fit()\` calls it replaces, in
+  the same session one after the other, after a warm-up of both on a few rows; each side's wall
+  time includes its uploads and per-epoch validation. The candidates' validation losses must
+  equal the separate fits'.
 - **Scaling**: webgpu-logreg epochs at batch 256 varying one quantity at a time around
   60000×784×10: n ∈ {7500, 15000, 30000, 60000}, d ∈ {98, 196, 392, 784} (the first d pixels),
   k ∈ {2, 10, 100} (labels mod k for k = 2); a least-squares line of ms/epoch against n·d·k.
@@ -322,6 +347,8 @@ export function runtimeSection(r: BenchResult): string {
   }
   const st = scalingTable(r);
   if (st !== null && r.scaling !== null) parts.push('', '### Scaling', '', markdownTable(st), '', `${fitText(r.scaling.fit)}.`);
+  const gt = gridTable(r);
+  if (gt !== null) parts.push('', '### Grid search', '', markdownTable(gt), '', `${gridLine(r)}.`);
   // The targets are stated for Fashion-MNIST's shape; other shapes would make the verdicts meaningless.
   const d = r.dataset;
   if (r.runtime === 'browser' && !r.quick && d !== null && d.n === 60000 && d.d === 784 && d.k === 10) {

@@ -100,6 +100,7 @@ function pageApi(page: Page, problems: string[]): BenchApi {
     kernels: (options) => call('kernels', options),
     train: (options) => call('train', options),
     scale: (point) => call('scale', point),
+    grid: () => call('grid'),
   };
 }
 
@@ -173,6 +174,7 @@ async function run(a: BenchArgs, argv: readonly string[]): Promise<BenchResult> 
       ratios: { vsTfjsWebgpu: null, vsTfjsWasm: null, vsPlainJs: null },
       ratiosU8: { vsTfjsWebgpu: null, vsTfjsWasm: null, vsPlainJs: null },
       scaling: null,
+      grid: null,
       skipped: [],
       durationS: 0,
       loadAverage: { start: loadAtStart, end: loadAtStart },
@@ -198,6 +200,10 @@ async function run(a: BenchArgs, argv: readonly string[]): Promise<BenchResult> 
       const points: ScalingPoint[] = [];
       for (const p of scalingPoints(dataset)) points.push(await api.scale({ ...p, learningRate: a.learningRate }));
       result.scaling = { points, fit: scalingFit(points) };
+    }
+    if (a.phases.includes('grid')) {
+      log('grid search');
+      result.grid = await api.grid();
     }
     result.durationS = (performance.now() - started) / 1000;
     result.loadAverage.end = loadavg()[0] ?? 0;

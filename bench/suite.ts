@@ -3,12 +3,13 @@
 import type * as Lib from '../src/index.ts';
 import { firstRows, loadFashionMnist, reshapeData, syntheticData, type ByteSource, type TrainingData } from './data.ts';
 import { meanCrossEntropy } from './evaluate.ts';
+import { runGrid } from './grid.ts';
 import { runKernels } from './kernels.ts';
 import { libraryTrainer, type LibModule } from './ours.ts';
 import { plainJsTrainer } from './plain.ts';
 import { batches, type EpochTrainer } from './trainer.ts';
 import type {
-  AdapterReport, DatasetInfo, DataSpec, ImplName, KernelOptions, KernelReport, Runtime, ScalingPoint, TrainingRun, TrainOptions,
+  AdapterReport, DatasetInfo, DataSpec, GridReport, ImplName, KernelOptions, KernelReport, Runtime, ScalingPoint, TrainingRun, TrainOptions,
 } from './types.ts';
 
 /** What the driver can ask of a session (page and Node alike). All arguments and results are JSON. */
@@ -19,6 +20,8 @@ export interface BenchApi {
   train(options: TrainOptions): Promise<TrainingRun>;
   scale(point: Omit<ScalingPoint, 'msPerEpoch'> & { learningRate: number }): Promise<ScalingPoint>;
   impls(): Promise<ImplName[]>;
+  /** The grid-search case (bench/grid.ts). */
+  grid(): Promise<GridReport>;
 }
 
 export interface SessionEnv {
@@ -148,6 +151,11 @@ export function createBenchApi(env: SessionEnv): BenchApi {
       if (outcome.reportedEpochLoss !== undefined) run.reportedEpochLoss = outcome.reportedEpochLoss;
       env.progress(`train ${trainer.impl} batch ${options.batch}: ${outcome.ms.toFixed(1)} ms/epoch, loss ${finalLoss.toFixed(6)}`);
       return run;
+    },
+
+    async grid() {
+      const { ctx } = need();
+      return runGrid(env.lib, ctx, needData(), env.progress);
     },
 
     async scale(point) {

@@ -137,6 +137,24 @@ export interface MachineInfo {
   runtimeVersion: string;
 }
 
+/** The grid-search case: one GridSearch over several learning rates against the separate fits. */
+export interface GridReport {
+  rows: number;
+  validationRows: number;
+  d: number;
+  k: number;
+  candidates: number;
+  epochs: number;
+  batchSize: number;
+  /** Wall time of GridSearch.fit(), and of the separate fit() calls together (each with its upload and validation). */
+  gridMs: number;
+  separateMs: number;
+  /** gridMs / separateMs. */
+  ratio: number;
+  /** Largest relative difference between a candidate's validation loss and its separate fit's. */
+  maxValLossDiff: number;
+}
+
 export interface BenchResult {
   date: string;
   command: string;
@@ -154,6 +172,8 @@ export interface BenchResult {
   /** Against webgpu-logreg given the pixels as bytes (its u8 storage). */
   ratiosU8: Ratios;
   scaling: { points: ScalingPoint[]; fit: LinearFit | null } | null;
+  /** The grid-search case (absent from results written before it existed). */
+  grid?: GridReport | null;
   /** Implementations or batch sizes not run, and why. */
   skipped: string[];
   /** Wall time of the whole run, browser start-up included. */
@@ -180,4 +200,6 @@ export interface BenchSummary {
   ratios: Ratios;
   ratiosU8: Ratios;
   lossAgreement: boolean;
+  /** The grid-search case: grid time over the separate fits' time, and how far the validation losses differ. */
+  grid: { ratio: number; maxValLossDiff: number } | null;
 }

@@ -23,6 +23,8 @@ export interface JobSpec {
   epochs: number;
   batchSize: number;
   learningRate: number;
+  /** Rates for a grid search (GridSearch): the best by validation score is the model (null: one fit). */
+  gridLearningRates: number[] | null;
   /** The rate is multiplied by this after every epoch (1: constant). */
   lrDecay: number;
   l2: number;
@@ -60,8 +62,20 @@ export type Preprocessing =
   | { kind: 'scale'; factor: number }
   | StandardizerJSON;
 
+/** One grid-search candidate, as the command prints it. */
+export interface GridRow {
+  learningRate: number;
+  validationLoss: number;
+  /** Validation accuracy (classifiers) or R² (linear regression). */
+  validationScore: number | null;
+  trainLoss: number;
+  diverged: boolean;
+}
+
 export interface JobResult {
   info: JobInfo;
+  /** With gridLearningRates: every candidate, and the index of the one kept. */
+  grid: { rows: GridRow[]; best: number } | null;
   history: History;
   epochs: EpochLog[];
   trainAccuracy: number | null;
@@ -216,6 +230,52 @@ function mean(xs: readonly number[]): number {
   return xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 }
 
+/**
+ * The grid search over spec.gridLearningRates: every rate trained in one pass over the data. Each
+ * epoch's progress line is the candidate leading on the validation set then; the model kept is the
+ * best by validation accuracy (R² for linear regression) at the end.
+ */
+async function gridSearch(
+  lib: Library, ctx: GpuContext, spec: JobSpec, data: PreparedData, k: number, rt: JobRuntime,
+): Promise<{ model: AnyEstimator; history: History; epochs: EpochLog[]; grid: { rows: GridRow[]; best: number } }> {
+  const rates = spec.gridLearningRates ?? [];
+  if (data.validation === null) throw new lib.ValueError('--grid-lr needs a validation share to score the rates (--validation > 0)');
+  const nFeatures = data.train.X.cols;
+  const grid = { learningRate: rates, l2: [spec.l2] };
+  const search = spec.model === 'softmax'
+    ? new lib.GridSearch(ctx, lib.SoftmaxRegression, { nFeatures, nClasses: k }, grid)
+    : spec.model === 'logistic' ? new lib.GridSearch(ctx, lib.LogisticRegression, { nFeatures }, grid) : new lib.GridSearch(ctx, lib.LinearRegression, { nFeatures }, grid);
+  try {
+    const result = await search.fit(data.train.X, data.train.y as never, {
+      epochs: spec.epochs,
+      batchSize: spec.batchSize,
+      ...(spec.lrDecay === 1 ? {} : { learningRate: { kind: 'exponential', initial: 1, decay: spec.lrDecay } }),
+      seed: spec.seed,
+      validation: data.validation as never,
+      // One line an epoch: the candidate leading on the validation set so far.
+      onEpochEnd: (logs) => {
+        const score = (l: EpochLog): number => l.valAccuracy ?? -(l.valLoss ?? Number.POSITIVE_INFINITY);
+        const lead = logs.reduce<EpochLog | undefined>((a, l) => (a === undefined || score(l) > score(a) ? l : a), undefined);
+        if (lead !== undefined) rt.emit({ type: 'epoch', log: lead });
+      },
+    });
+    const best = result.candidates[result.best];
+    if (best === undefined) throw new Error('grid search: no best candidate');
+    const rows = result.candidates.map((c) => ({
+      learningRate: c.learningRate, validationLoss: c.validationLoss, validationScore: c.validationAccuracy ?? c.validationR2 ?? null,
+      trainLoss: c.trainLoss, diverged: c.diverged,
+    }));
+    const epochs = best.history.loss.map((loss, e): EpochLog => ({
+      epoch: e, loss, learningRate: best.history.learningRate[e] as number, ms: best.history.ms[e] as number,
+      ...(best.history.valLoss === undefined ? {} : { valLoss: best.history.valLoss[e] as number }),
+      ...(best.history.valAccuracy === undefined ? {} : { valAccuracy: best.history.valAccuracy[e] as number }),
+    }));
+    return { model: search.bestModel() as AnyEstimator, history: best.history, epochs, grid: { rows, best: result.best } };
+  } finally {
+    search.destroy();
+  }
+}
+
 /** Loads the data, trains on the GPU, evaluates on the test set. Progress goes to rt.emit. */
 export async function runJob(spec: JobSpec, rt: JobRuntime): Promise<JobResult> {
   const { lib } = rt;
@@ -235,10 +295,11 @@ export async function runJob(spec: JobSpec, rt: JobRuntime): Promise<JobResult> 
     };
     rt.emit({ type: 'start', info });
     const k = Math.max(2, data.classNames.length);
-    const model = createModel(lib, ctx, spec.model, info.nFeatures, k);
+    const epochs: EpochLog[] = [];
+    const searched = spec.gridLearningRates === null ? null : await gridSearch(lib, ctx, spec, data, k, rt);
+    const model = searched?.model ?? createModel(lib, ctx, spec.model, info.nFeatures, k);
     try {
-      const epochs: EpochLog[] = [];
-      const history = await model.fit(data.train.X, data.train.y, {
+      const history = searched !== null ? searched.history : await model.fit(data.train.X, data.train.y, {
         epochs: spec.epochs,
         batchSize: spec.batchSize,
         learningRate: spec.lrDecay === 1 ? spec.learningRate : { kind: 'exponential', initial: spec.learningRate, decay: spec.lrDecay },
@@ -251,6 +312,7 @@ export async function runJob(spec: JobSpec, rt: JobRuntime): Promise<JobResult> 
           rt.emit({ type: 'epoch', log });
         },
       });
+      if (searched !== null) epochs.push(...searched.epochs);
       let confusion: number[][] | null = null;
       let testAccuracy: number | null = null;
       let testR2: number | null = null;
@@ -263,6 +325,7 @@ export async function runJob(spec: JobSpec, rt: JobRuntime): Promise<JobResult> 
       }
       return {
         info,
+        grid: searched?.grid ?? null,
         history,
         epochs,
         trainAccuracy: history.accuracy?.at(-1) ?? null,

@@ -13,6 +13,8 @@ export interface CliOptions {
   epochs: number | null;
   batchSize: number | null;
   lr: number | null;
+  /** --grid-lr: the learning rates GridSearch tries (null: one plain fit). */
+  gridLr: number[] | null;
   lrDecay: number | null;
   l2: number;
   seed: number;
@@ -77,6 +79,9 @@ export const USAGE = `Usage: npm run train -- [options]
   --epochs N         passes over the training set
   --batch-size B     rows per gradient step
   --lr X             learning rate (of the first epoch, with --lr-decay)
+  --grid-lr A,B,...  try these learning rates in one grid search (every one trained in the same pass
+                     over the data), print the table of candidates and keep the one with the best
+                     validation accuracy (R² for linear); needs a validation share (--validation)
   --lr-decay D       multiply the rate by D after every epoch (1: constant)
   --l2 X             L2 penalty (l2/2)·‖W‖² (default 0)
   --seed S           seed of the splits and the batch order (default 0)
@@ -125,12 +130,19 @@ function oneOf<T extends string>(flag: string, v: string, choices: readonly T[])
   return v as T;
 }
 
+/** A comma-separated list of rates > 0. */
+function rateList(flag: string, v: string): number[] {
+  const parts = v.split(',');
+  if (parts.some((p) => p.trim() === '')) throw new UsageError(`${flag} needs comma-separated numbers > 0, got '${v}'`);
+  return parts.map((p) => number(flag, p.trim(), (n) => n > 0, 'comma-separated numbers > 0'));
+}
+
 const FLAGS_WITHOUT_VALUE = new Set(['--json', '--help', '-h', '--no-header', '--standardize', '--no-standardize']);
 
 /** Parses argv (without node and the script); throws UsageError naming the bad option. */
 export function parseArgs(argv: readonly string[]): CliOptions {
   const o: CliOptions = {
-    dataset: 'iris', data: null, model: 'softmax', epochs: null, batchSize: null, lr: null, lrDecay: null, l2: 0, seed: 0,
+    dataset: 'iris', data: null, model: 'softmax', epochs: null, batchSize: null, lr: null, gridLr: null, lrDecay: null, l2: 0, seed: 0,
     runtime: 'chrome', save: null, json: false, limit: null, label: null, header: true, missing: 'error', testFraction: null,
     validation: DEFAULT_VALIDATION_FRACTION, standardize: null, help: false,
   };
@@ -163,6 +175,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--epochs': o.epochs = positiveInt(flag, value); break;
       case '--batch-size': o.batchSize = positiveInt(flag, value); break;
       case '--lr': o.lr = number(flag, value, (n) => n > 0, 'a number > 0'); break;
+      case '--grid-lr': o.gridLr = rateList(flag, value); break;
       case '--lr-decay': o.lrDecay = number(flag, value, (n) => n > 0 && n <= 1, 'a number in (0, 1]'); break;
       case '--l2': o.l2 = number(flag, value, (n) => n >= 0, 'a number ≥ 0'); break;
       case '--seed': o.seed = integer(flag, value); break;
@@ -176,5 +189,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       default: throw new UsageError(`unknown option ${flag} (see --help)`);
     }
   }
+  if (o.gridLr !== null && o.lr !== null) throw new UsageError('--grid-lr tries several rates: leave out --lr');
+  if (o.gridLr !== null && o.validation === 0) throw new UsageError('--grid-lr scores the rates on a validation share: --validation must be > 0');
   return o;
 }

@@ -115,6 +115,18 @@ export function epochTable(epochs: readonly EpochLog[]): string[] {
   return table(header, rows);
 }
 
+/** The grid search's candidates, the kept one marked. */
+export function gridTable(grid: NonNullable<JobResult['grid']>, classifier: boolean): string[] {
+  const rows = grid.rows.map((r, i) => [
+    rateText(r.learningRate),
+    r.diverged ? 'diverged' : fixed(r.trainLoss, 4),
+    r.diverged ? '—' : fixed(r.validationLoss, 4),
+    r.diverged ? '—' : fixed(r.validationScore, 4),
+    i === grid.best ? '← kept' : '',
+  ]);
+  return [`grid search: ${grid.rows.length} learning rates trained in one pass over the data`, ...table(['rate', 'train loss', 'validation loss', classifier ? 'validation acc' : 'validation R²', ''], rows)];
+}
+
 /** Rows are the true classes, columns the predicted ones (by index; the names label the rows). */
 export function confusionTable(matrix: number[][], classNames: readonly string[]): string[] {
   const k = matrix.length;
@@ -135,6 +147,7 @@ export function confusionTable(matrix: number[][], classNames: readonly string[]
  */
 export function resultLines(result: JobResult, withTable: boolean): string[] {
   const out = withTable ? ['', ...epochTable(result.epochs), ''] : [''];
+  if (result.grid !== null) out.push(...gridTable(result.grid, result.info.classNames.length > 0), '');
   out.push(`mean epoch time  ${seconds(result.msPerEpoch)} (${Math.round(result.msPerEpoch)} ms)`);
   out.push(`final loss       ${result.finalLoss.toFixed(4)}`);
   if (result.trainAccuracy !== null) out.push(`train accuracy   ${result.trainAccuracy.toFixed(4)}`);

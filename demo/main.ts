@@ -1,8 +1,9 @@
 // The demo page: pick data and a model, press Start, and watch gradient descent run on the GPU. Each
 // epoch is one fit({ epochs: 1, warmStart }) call, followed by a redraw and a wait for the next
 // animation frame, so the page stays responsive and Pause/Reset take effect between epochs.
-import { argmax, confusionMatrix, createContext, learningRateAt, type GpuContext, type HostMatrix } from '../src/index.ts';
+import { argmax, confusionMatrix, createContext, learningRateAt, type GpuContext, type HostMatrix, type LearningRateSchedule } from '../src/index.ts';
 import { drawLineChart } from './charts.ts';
+import { wireCompare, type CompareSetup } from './compare.ts';
 import {
   fetchFashionMnist, prepareCsv, prepareImages, prepareIris, prepareToy, readIdxFiles,
   type ImageSource, type Prepared,
@@ -226,6 +227,7 @@ class Demo {
     byId('start').addEventListener('click', () => void this.start());
     byId('pause').addEventListener('click', () => this.pause());
     byId('reset').addEventListener('click', () => void this.reset());
+    wireCompare(() => this.#compareSetup(), () => this.#running || document.body.dataset['state'] === 'loading');
   }
 
   /** Loads a data set's preset, with the learning rate of the chosen model. */
@@ -322,11 +324,28 @@ class Demo {
     const batchSize = mode === 'batch' ? n : mode === 'stochastic' ? 1 : numberInput('batch-size', 'batch size', isPositiveInt, 'a positive integer');
     const initial = numberInput('learning-rate', 'learning rate', (v) => v > 0, 'a number > 0');
     const l2 = numberInput('l2', 'L2 λ', (v) => v >= 0, 'a number ≥ 0');
+    return { batchSize: Math.min(batchSize, n), learningRate: learningRateAt(this.#readSchedule(initial), epoch), l2 };
+  }
+
+  /** The schedule fields with `initial` as the first epoch's rate. */
+  #readSchedule(initial: number): LearningRateSchedule {
     const schedule = byId<HTMLSelectElement>('schedule').value as Schedule;
     const field = schedule === 'constant' ? undefined : SCHEDULE_FIELD[schedule];
     const decay = field === undefined ? 0 : numberInput('decay', field.label, field.ok, field.rule);
     const every = schedule === 'step' ? numberInput('every', 'every', isPositiveInt, 'a positive integer') : 1;
-    return { batchSize: Math.min(batchSize, n), learningRate: learningRateAt(scheduleOf(schedule, initial, decay, every), epoch), l2 };
+    return scheduleOf(schedule, initial, decay, every);
+  }
+
+  /** What "Compare learning rates" trains with: the data and every setting but the rate (compare.ts). */
+  #compareSetup(): CompareSetup | null {
+    const data = this.#data;
+    if (data === null) return null;
+    const { batchSize, l2 } = this.#readStep(0);
+    const schedule = this.#readSchedule(1);
+    return {
+      ctx: this.#ctx, kind: radioValue('model') as ModelKind, nClasses: data.nClasses, train: data.train, val: data.val,
+      epochs: this.#readEpochs(), batchSize, l2, schedule: typeof schedule === 'object' ? schedule : null,
+    };
   }
 
   #readEpochs(): number {

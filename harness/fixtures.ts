@@ -2,6 +2,7 @@
 // WebGPU device and returns plain arrays, so Node-side tests can compare with the float64 reference.
 // The fixtures live by topic in fixtures-*.ts (-hardening: the misuse the library's guards must
 // survive); this page entry gathers them on globalThis.
+import { gridFixtures } from './fixtures-grid.ts';
 import { modelFixtures } from './fixtures-models.ts';
 import { opFixtures } from './fixtures-ops.ts';
 import { robustnessFixtures } from './fixtures-robustness.ts';
@@ -13,8 +14,12 @@ import { weightFixtures } from './fixtures-weights.ts';
 
 export type { ModelRun } from './fixtures-shared.ts';
 export type { BadCall, BadCallsRun } from './fixtures-robustness.ts';
+export type { GridRun } from './fixtures-grid.ts';
 
-const fixtures = { ...opFixtures, ...modelFixtures, ...robustnessFixtures, ...hardeningFixtures, ...stoppingFixtures, ...weightFixtures, ...stepFixtures(context) };
+const fixtures = {
+  ...opFixtures, ...modelFixtures, ...robustnessFixtures, ...hardeningFixtures, ...stoppingFixtures, ...weightFixtures, ...gridFixtures,
+  ...stepFixtures(context),
+};
 
 export type Fixtures = typeof fixtures;
 

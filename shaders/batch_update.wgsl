@@ -19,6 +19,10 @@ enable subgroups;
 // With HYPERGRADIENT the step's rate is not known yet (it needs the whole gradient, see
 // hypergradient.wgsl): each parameter's regularized gradient replaces it in Wp (W and b keep θ), for
 // the hypergradient kernel to step.
+// A grid search's step holds GROUPS parameter sets side by side in Wp (group g's k columns from
+// g·GROUP_STRIDE, see batch_residual): each group steps with its own learning rate and λ, read from
+// `losses` past the epoch totals, sums its own row losses, and is mirrored into its own d×k slice
+// of W and k values of b. One group is the plain fit, with the rate and λ of the uniforms.
 
 struct Params {
   n: u32,
@@ -37,12 +41,17 @@ struct Params {
   total: u32,
 }
 
+override GROUPS: u32 = 1u;
+override GROUP_STRIDE: u32 = 4u;
+
 @group(0) @binding(0) var<uniform> params: Params;
 // The pipeline constants, walk (binding 1), X4 and X2 (2, 3) and the chunk helpers:
 //#include step_blocks
 
 @group(0) @binding(4) var<storage, read> G: array<vec4f>;
 // Each batch row's loss, then (at index rows... batchSize) the running epoch loss in losses[total].
+// With GROUPS > 1: row r's group-g loss at r·GROUPS + g, the epoch totals from total·GROUPS, then
+// each group's learning rate and then its λ.
 @group(0) @binding(5) var<storage, read_write> losses: array<f32>;
 // The trainer's padded (8·chunks + 1)×kPad copy: one row per padded feature, the bias last.
 @group(0) @binding(6) var<storage, read_write> Wp: array<vec4f>;
@@ -116,6 +125,34 @@ fn column(a: Acc, v: u32) -> vec4f {
 
 //#include update_rule
 
+/** Where a group's learning rate is kept in `losses` (its λ follows GROUPS slots later). */
+fn rateSlot(g: u32) -> u32 {
+  return (params.total + 1u) * GROUPS + g;
+}
+
+/** Stores the updated value of padded column j into the model's W (feature f) or b. */
+fn mirror(f: u32, isBias: bool, j: u32, value: f32) {
+  if (GROUPS == 1u) {
+    if (j < params.k) {
+      if (isBias) {
+        b[j] = value;
+      } else {
+        W[f * params.k + j] = value;
+      }
+    }
+    return;
+  }
+  let g = j / GROUP_STRIDE;
+  let jj = j % GROUP_STRIDE;
+  if (g < GROUPS && jj < params.k) {
+    if (isBias) {
+      b[g * params.k + jj] = value;
+    } else {
+      W[(g * params.d + f) * params.k + jj] = value;
+    }
+  }
+}
+
 /**
  * Applies the update rule to row f of Wp (feature f, or the bias row when isBias) in column block
  * blk with gradient sum·gradScale, mirrored into W or b.
@@ -124,21 +161,22 @@ fn update(f: u32, isBias: bool, blk: u32, a: Acc, gradScale: f32, l2: f32) {
   let rowVecs = params.kPad / 4u;
   for (var v = 0u; v < KV; v++) {
     let i = f * rowVecs + blk * KV + v;
+    var rate = params.learningRate;
+    var decay = l2;
+    if (GROUPS > 1u) {
+      // Padding columns past the last group have zero residuals and parameters: any rate leaves them 0.
+      let g = min(4u * (blk * KV + v) / GROUP_STRIDE, GROUPS - 1u);
+      rate = losses[rateSlot(g)];
+      decay = select(losses[rateSlot(g) + GROUPS], 0.0, isBias);
+    }
     if (HYPERGRADIENT) {
-      Wp[i] = regularized(Wp[i], column(a, v) * gradScale, l2);
+      Wp[i] = regularized(Wp[i], column(a, v) * gradScale, decay);
       continue;
     }
-    let nw = updateRule(Wp[i], column(a, v) * gradScale, params.learningRate, l2);
+    let nw = updateRule(Wp[i], column(a, v) * gradScale, rate, decay);
     Wp[i] = nw;
     for (var c = 0u; c < 4u; c++) {
-      let j = 4u * (blk * KV + v) + c;
-      if (j < params.k) {
-        if (isBias) {
-          b[j] = nw[c];
-        } else {
-          W[f * params.k + j] = nw[c];
-        }
-      }
+      mirror(f, isBias, 4u * (blk * KV + v) + c, nw[c]);
     }
   }
 }
@@ -160,11 +198,13 @@ fn biasStep(lane: u32, blk: u32) {
   }
   // Once per step: column block 0 adds the batch's losses to the epoch's.
   if (blk == 0u) {
-    var loss = 0.0;
-    for (var i = 0u; i < rows; i++) {
-      loss += losses[i];
+    for (var g = 0u; g < GROUPS; g++) {
+      var loss = 0.0;
+      for (var i = 0u; i < rows; i++) {
+        loss += losses[i * GROUPS + g];
+      }
+      losses[params.total * GROUPS + g] += loss * params.lossScale;
     }
-    losses[params.total] += loss * params.lossScale;
   }
 }
 

@@ -24,6 +24,10 @@ const WG: u32 = 64u;
 // vec4s of columns per block (1–4), and blocks of 4·KV columns per row.
 override KV: u32 = 4u;
 override BLOCKS: u32 = 1u;
+// A grid search's GROUPS parameter sets side by side, group g's k columns from g·GROUP_STRIDE (see
+// batch_residual); one group is the plain fit.
+override GROUPS: u32 = 1u;
+override GROUP_STRIDE: u32 = 4u;
 
 @group(0) @binding(0) var<uniform> params: Params;
 // X_U8, walk (binding 1), X4 and Xb (2, 3) and quad():
@@ -100,6 +104,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
   // The row's logits were stored by this workgroup; make them visible before one invocation reads them.
   storageBarrier();
   if (live && lid == 0u) {
-    losses[r] = residualRow(out, row * params.k, params.k, params.kPad, rowWeight(row));
+    if (GROUPS == 1u) {
+      losses[r] = residualRow(out, row * params.k, params.k, params.kPad, rowWeight(row));
+    } else {
+      for (var g = 0u; g < GROUPS; g++) {
+        losses[r * GROUPS + g] = residualRow(out + g * GROUP_STRIDE, row * params.k, params.k, GROUP_STRIDE, rowWeight(row));
+      }
+      for (var j = GROUPS * GROUP_STRIDE; j < params.kPad; j++) {
+        Z[out + j] = 0.0;
+      }
+    }
   }
 }

@@ -9,6 +9,10 @@
 // gradient and applies the update rule to Wp, mirrored into the model's W and b. Invocation 0 also
 // adds the batch's row losses (times lossScale) to the epoch loss and moves the batch cursor on,
 // so a step needs no separate dispatch for either.
+// A grid search's step holds GROUPS parameter sets side by side in Wp (group g's k columns from
+// g·GROUP_STRIDE, see gpu_forward): apply steps each group with its own learning rate and λ, read
+// from `losses` past the epoch totals, sums each group's row losses, and mirrors group g into its
+// own d×k slice of W and k values of b. One group is the plain fit, with the uniforms' rate and λ.
 // X is f32 or bytes (X_U8), as in gpu_forward. 64 invocations a workgroup.
 // With HYPERGRADIENT apply leaves the parameters to hypergradient.wgsl (the step's rate needs the
 // whole gradient first): each one's regularized gradient replaces it in Wp, while W and b keep θ.
@@ -40,6 +44,8 @@ struct Params {
 
 override KV: u32 = 4u;
 override HYPERGRADIENT: bool = false;
+override GROUPS: u32 = 1u;
+override GROUP_STRIDE: u32 = 4u;
 
 @group(0) @binding(0) var<uniform> params: Params;
 // X_U8, walk (binding 1), X4 and Xb (2, 3) and quad():
@@ -128,11 +134,13 @@ fn apply(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) gro
   let dPad = 4u * params.quads;
   let sliceVecs = (dPad + 1u) * rowVecs;
   if (i == 0u) {
-    var loss = 0.0;
-    for (var r = 0u; r < params.rows; r++) {
-      loss += losses[r];
+    for (var g = 0u; g < GROUPS; g++) {
+      var loss = 0.0;
+      for (var r = 0u; r < params.rows; r++) {
+        loss += losses[r * GROUPS + g];
+      }
+      losses[params.total * GROUPS + g] += loss * params.lossScale;
     }
-    losses[params.total] += loss * params.lossScale;
     cursor[params.cursorIndex] += params.batchSize;
   }
   if (i >= sliceVecs) {
@@ -149,21 +157,41 @@ fn apply(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) gro
   }
   // λ decays weights only, never the bias. The bias row's x is 1, not a byte summed as byte/255:
   // its mean takes 1/rows alone.
-  let l2 = select(params.l2, 0.0, isBias);
+  var rate = params.learningRate;
+  var decay = params.l2;
+  let g = min(4u * (i % rowVecs) / GROUP_STRIDE, GROUPS - 1u);
+  if (GROUPS > 1u) {
+    // Padding columns past the last group have zero residuals and parameters: any rate leaves them 0.
+    let slot = (params.total + 1u) * GROUPS + g;
+    rate = losses[slot];
+    decay = losses[slot + GROUPS];
+  }
+  let l2 = select(decay, 0.0, isBias);
   let scale = select(params.gradScale, 1.0 / f32(params.rows), isBias);
   if (HYPERGRADIENT) {
     Wp[i] = regularized(Wp[i], sum * scale, l2);
     return;
   }
-  let nw = updateRule(Wp[i], sum * scale, params.learningRate, l2);
+  let nw = updateRule(Wp[i], sum * scale, rate, l2);
   Wp[i] = nw;
   for (var c = 0u; c < 4u; c++) {
     let j = 4u * (i % rowVecs) + c;
-    if (j < params.k) {
-      if (isBias) {
-        b[j] = nw[c];
-      } else if (f < params.d) {
-        W[f * params.k + j] = nw[c];
+    if (GROUPS == 1u) {
+      if (j < params.k) {
+        if (isBias) {
+          b[j] = nw[c];
+        } else if (f < params.d) {
+          W[f * params.k + j] = nw[c];
+        }
+      }
+    } else {
+      let jj = j % GROUP_STRIDE;
+      if (j / GROUP_STRIDE < GROUPS && jj < params.k) {
+        if (isBias) {
+          b[g * params.k + jj] = nw[c];
+        } else if (f < params.d) {
+          W[(g * params.d + f) * params.k + jj] = nw[c];
+        }
       }
     }
   }

@@ -14,6 +14,8 @@ export type { SoftmaxRegressionOptions } from './models/softmax-regression.ts';
 export { LinearRegression } from './models/linear-regression.ts';
 export type { LinearRegressionOptions, RegressionTargets } from './models/linear-regression.ts';
 export type { ModelParams } from './models/linear-model.ts';
+export { GridSearch } from './models/grid-search.ts';
+export type { CandidateEpochLog, EstimatorClass, GridCandidate, GridFitOptions, GridResult, GridScoring, ParamGrid } from './models/grid-search.ts';
 export type { FeaturesInput } from './models/features.ts';
 export type { ModelJSON } from './models/model-json.ts';
 export type { AnyEstimator, Estimator } from './models/estimator.ts';

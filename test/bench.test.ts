@@ -191,6 +191,10 @@ test('npm run bench -- --quick --json: every implementation reaches the float64 
     }
   }
   assert.ok(s.lossAgreement, 'the summary reports agreeing losses');
+  // The grid case: each candidate's validation loss equals its separate fit's.
+  assert.ok(s.grid !== null, 'the summary has the grid case');
+  assert.ok(Number.isFinite(s.grid.ratio) && s.grid.ratio > 0, `grid ratio ${s.grid.ratio}`);
+  assert.ok(s.grid.maxValLossDiff <= 1e-4, `grid validation losses differ from the separate fits' by ${s.grid.maxValLossDiff}`);
 });
 
 test.run();

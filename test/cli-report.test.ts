@@ -25,6 +25,7 @@ function result(epochs: EpochLog[]): JobResult {
     msPerEpoch: 12,
     confusion: [[1, 0], [1, 1]],
     model: null,
+    grid: null,
   };
 }
 

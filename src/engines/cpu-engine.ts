@@ -7,6 +7,7 @@ import { batchResidualDispatch, batchResidualUniforms } from '../kernels/batch-r
 import { batchUpdateBytes, batchUpdateDispatch, type BatchUpdateValues } from '../kernels/batch-update.ts';
 import { advanceDispatch, gatherUniforms } from '../kernels/gather.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
+import { groupColumns } from '../kernels/step-layout.ts';
 import type { StepEngine, StepProblem, StepProgram } from './engine.ts';
 import { buildProgram, createStepState, type EpochUniforms, type StepPlan, type StepState } from './step-state.ts';
 
@@ -14,7 +15,7 @@ function updateValues(p: StepProblem, s: StepState, rows: number, { learningRate
   const src = s.source;
   return {
     n: src.n, d: p.X.cols, k: p.W.cols, rows, chunks: src.chunks, learningRate, l2: p.l2, lossScale: 1 / p.X.rows,
-    hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale, total, hypergradient: p.hypergradient !== undefined,
+    hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale, total, hypergradient: p.hypergradient !== undefined, groups: p.groups,
   };
 }
 
@@ -23,9 +24,9 @@ function planStep(p: StepProblem, s: StepState, advance: Dispatch, rows: number)
   const src = s.source;
   const k = p.W.cols;
   const keep = (b: GPUBuffer): GPUBuffer => s.scratch.keep(b);
-  const logitsShape = { n: src.n, d: p.X.cols, k, kPad: s.kPad, rows, hasBias: p.fitIntercept, storage: src.storage, chunks: src.chunks, xScale: src.xScale };
+  const logitsShape = { n: src.n, d: p.X.cols, k: groupColumns(k, p.groups), kPad: s.kPad, rows, hasBias: p.fitIntercept, storage: src.storage, chunks: src.chunks, xScale: src.xScale };
   const logits = keep(batchLogitsUniforms(ctx, logitsShape));
-  const residual = keep(batchResidualUniforms(ctx, spec, { n: src.n, k, kPad: s.kPad, rows }));
+  const residual = keep(batchResidualUniforms(ctx, spec, { n: src.n, k, kPad: s.kPad, rows, groups: p.groups }));
   const update = keep(ctx.createUniform(batchUpdateBytes(ctx, updateValues(p, s, rows, { learningRate: 1, total: p.batchSize })), 'train.update'));
   return {
     rows,
@@ -33,10 +34,10 @@ function planStep(p: StepProblem, s: StepState, advance: Dispatch, rows: number)
     dispatches: [
       ...src.prelude,
       batchLogitsDispatch(ctx, logits, logitsShape, { walk: src.walk, X: src.X, Wp: s.Wp, Z: s.G }),
-      batchResidualDispatch(ctx, spec, residual, rows, { walk: src.walk, Y: src.Y, Z: s.G, losses: s.losses, sampleWeight: src.sampleWeight }),
+      batchResidualDispatch(ctx, spec, residual, rows, { walk: src.walk, Y: src.Y, Z: s.G, losses: s.losses, sampleWeight: src.sampleWeight }, p.groups),
       batchUpdateDispatch(ctx, update, src.chunks, k, src.storage, {
         walk: src.walk, X: src.X, G: s.G, losses: s.losses, Wp: s.Wp, W: p.W.buffer, b: p.b.buffer,
-      }, p.hypergradient !== undefined),
+      }, p.hypergradient !== undefined, p.groups),
       ...s.hypergradient,
       advance,
     ],

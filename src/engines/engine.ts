@@ -3,6 +3,7 @@
 import type { GpuContext } from '../context.ts';
 import type { ObjectiveSpec } from '../core/objective.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
+import type { StepGroups } from '../kernels/step-layout.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { EngineName } from './choose.ts';
 import type { SetMeter } from './set-meter.ts';
@@ -18,17 +19,26 @@ export interface StepProblem {
   Y: GpuMatrix;
   /** The rows' weights normalised to mean 1 (n×1, core/weights.ts); absent or null: unweighted. */
   sampleWeight?: GpuMatrix | null;
-  /** The model's parameters, d×k and 1×k: every step leaves them updated. */
+  /**
+   * The model's parameters, d×k and 1×k: every step leaves them updated. With `groups`, each
+   * group's stacked one after the other: (count·d)×k and count×k.
+   */
   W: GpuMatrix;
   b: GpuMatrix;
   fitIntercept: boolean;
   l2: number;
   batchSize: number;
-  /** The parameters' values at the start of the fit (W row-major d×k, b of length k). */
+  /** The parameters' values at the start of the fit (W row-major d×k, b of length k; stacked per group). */
   initialW: Float32Array;
   initialB: Float32Array;
   /** A rate learned at every step (a hypergradient schedule); absent: the epoch's rate as given. */
   hypergradient?: { initial: number; beta: number };
+  /**
+   * A grid search: this many parameter sets trained in one pass over X, side by side in the step
+   * kernels' columns, each with its own learning rate and λ (beginGroupEpoch). A single group runs
+   * the plain kernels, which take λ from `l2`.
+   */
+  groups?: StepGroups;
 }
 
 /** A fit's pipelines and scratch buffers, ready to record steps. */
@@ -55,6 +65,10 @@ export interface StepProgram {
    * parameters the steps leave; null when the set cannot be measured in one pass.
    */
   meter(X: ResidentX, Y: GpuMatrix, threshold: number): SetMeter | null;
+  /** beginEpoch for a grid search: each group's learning rate and λ. */
+  beginGroupEpoch(order: Uint32Array, learningRates: readonly number[], l2: readonly number[]): void;
+  /** Each group's epoch mean loss (a grid search's readEpochLoss). */
+  readGroupLosses(): Promise<Float32Array>;
   /** Frees the scratch buffers (the parameters stay with the model). */
   destroy(): void;
   /** The step's scratch, for tests that check each dispatch's output: G (batchSize × kPad), losses (batchSize + 1). */

@@ -12,7 +12,7 @@ function gradientValues(p: StepProblem, s: StepState, rows: number, { learningRa
   return {
     n: src.n, rows, quads: s.dPad / 4, d: p.X.cols, k: p.W.cols, kPad: s.kPad, chunks: gradientChunks(rows, s.dPad, s.kPad),
     learningRate, l2: p.l2, hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale, lossScale: 1 / p.X.rows,
-    total, cursorIndex: p.X.rows, batchSize: p.batchSize, hypergradient: p.hypergradient !== undefined,
+    total, cursorIndex: p.X.rows, batchSize: p.batchSize, hypergradient: p.hypergradient !== undefined, groups: p.groups,
   };
 }
 
@@ -21,6 +21,7 @@ function planStep(p: StepProblem, s: StepState, partial: GPUBuffer, rows: number
   const src = s.source;
   const shape = {
     n: src.n, rows, quads: s.dPad / 4, k: p.W.cols, kPad: s.kPad, hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale,
+    groups: p.groups,
   };
   const forward = s.scratch.keep(gpuForwardUniforms(ctx, spec, shape));
   const values = gradientValues(p, s, rows, { learningRate: 1, total: p.batchSize });

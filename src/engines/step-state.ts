@@ -5,7 +5,7 @@ import type { GpuContext } from '../context.ts';
 import { gatherDispatch, gatherUniforms } from '../kernels/gather.ts';
 import { hypergradientBytes, hypergradientDispatch } from '../kernels/hypergradient.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
-import { CHUNK, paddedClasses, paddedParams, type XStorage } from '../kernels/step-layout.ts';
+import { CHUNK, groupColumns, paddedClasses, paddedGroupParams, paddedParams, type XStorage } from '../kernels/step-layout.ts';
 import type { StepProblem, StepProgram } from './engine.ts';
 import { setMeter } from './set-meter.ts';
 
@@ -103,6 +103,21 @@ function batchSource(s: Scratch, p: StepProblem, walk: GPUBuffer): BatchSource {
   return { walk: identity, n: batch, X: Xb, Y: Yb, sampleWeight, storage: 'f32', chunks: X.chunks, xScale: 1, prelude };
 }
 
+/** Groups of a fit: 1 for a plain fit. */
+function groupCount(p: StepProblem): number {
+  return p.groups?.count ?? 1;
+}
+
+/**
+ * Floats of the losses buffer. A plain fit: each batch row's loss, EPOCH_SLOTS epoch totals, then a
+ * learned rate (hypergradient). A grid search: each batch row's loss and the epoch total per group,
+ * then the groups' learning rates and λ.
+ */
+function lossSlots(p: StepProblem): number {
+  const g = groupCount(p);
+  return p.groups === undefined ? p.batchSize + EPOCH_SLOTS + (p.hypergradient === undefined ? 0 : 1) : (p.batchSize + 1) * g + 2 * g;
+}
+
 /** Allocates what every engine keeps for a fit and writes the starting parameters into Wp. */
 export function createStepState(p: StepProblem): StepState {
   const { ctx } = p;
@@ -110,15 +125,17 @@ export function createStepState(p: StepProblem): StepState {
   try {
     const n = p.X.rows;
     const k = p.W.cols;
-    const kPad = paddedClasses(k);
+    const kPad = paddedClasses(groupColumns(k, p.groups));
     const dPad = p.X.chunks * CHUNK;
     const walk = scratch.storage(n + 1, 'train.walk');
     const Wp = scratch.storage((dPad + 1) * kPad, 'train.Wp');
-    const W0 = paddedParams(p.initialW, p.initialB, p.X.cols, dPad, k);
+    const W0 = p.groups === undefined
+      ? paddedParams(p.initialW, p.initialB, p.X.cols, dPad, k)
+      : paddedGroupParams(p.initialW, p.initialB, p.X.cols, dPad, k, p.groups);
     ctx.device.queue.writeBuffer(Wp, 0, W0.buffer, W0.byteOffset, W0.byteLength);
     const learned = p.hypergradient;
     const rateIndex = p.batchSize + EPOCH_SLOTS;
-    const losses = scratch.storage(rateIndex + (learned === undefined ? 0 : 1), 'train.losses');
+    const losses = scratch.storage(lossSlots(p), 'train.losses');
     const hypergradient: Dispatch[] = [];
     if (learned !== undefined) {
       // α starts at `initial` with every fit; g_{t−1} starts at zero, so the first step keeps it.
@@ -201,6 +218,19 @@ export function buildProgram(
     readEpochLosses: (count) => ctx.readBuffer(state.losses, count, batchSize * 4),
     learnedRate: () => learnedRate,
     meter: (X, Y, threshold) => setMeter({ ctx, spec: p.spec, k: p.W.cols, kPad: state.kPad, fitIntercept: p.fitIntercept, Wp: state.Wp }, X, Y, threshold),
+    beginGroupEpoch(order, learningRates, l2) {
+      const g = groupCount(p);
+      if (learningRates.length !== g || l2.length !== g) throw new Error(`beginGroupEpoch: ${g} groups, given ${learningRates.length} rates and ${l2.length} λ`);
+      const walk = new Uint32Array(order.length + 1);
+      walk.set(order);
+      ctx.device.queue.writeBuffer(state.walk, 0, walk.buffer, walk.byteOffset, walk.byteLength);
+      // The epoch totals start at 0; the rates and λ follow them.
+      const tail = Float32Array.from([...new Array<number>(g).fill(0), ...learningRates, ...l2]);
+      ctx.device.queue.writeBuffer(state.losses, batchSize * g * 4, tail.buffer, tail.byteOffset, tail.byteLength);
+      // One group runs the plain kernels, which take the rate from the uniforms (and λ = p.l2).
+      for (const q of plans.values()) ctx.device.queue.writeBuffer(q.rated, 0, ratedBytes(q.rows, { learningRate: learningRates[0] as number, total: batchSize }));
+    },
+    readGroupLosses: async () => ctx.readBuffer(state.losses, groupCount(p), batchSize * groupCount(p) * 4),
     destroy: () => state.scratch.release(),
     buffers: { G: state.G, losses: state.losses, kPad: state.kPad },
   };

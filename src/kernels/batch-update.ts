@@ -1,7 +1,7 @@
 // The fused gradient reduction and SGD update of a training batch (shaders/batch_update.wgsl).
 import type { GpuContext } from '../context.ts';
 import type { Dispatch } from './kernel.ts';
-import { classBlocks, paddedClasses, stepConstants, type XStorage } from './step-layout.ts';
+import { classBlocks, groupColumns, groupConstants, paddedClasses, stepConstants, type StepGroups, type XStorage } from './step-layout.ts';
 
 export interface BatchUpdateValues {
   /** Index of the cursor in the walk buffer. */
@@ -23,6 +23,8 @@ export interface BatchUpdateValues {
   total: number;
   /** Leave each parameter's regularized gradient in Wp for hypergradient.wgsl instead of stepping it. */
   hypergradient?: boolean;
+  /** A grid search's parameter sets side by side (absent: the plain fit). */
+  groups?: StepGroups;
 }
 
 export interface BatchUpdateBuffers {
@@ -35,18 +37,21 @@ export interface BatchUpdateBuffers {
   b: GPUBuffer;
 }
 
-/** The step_blocks constants, and HYPERGRADIENT only when set, so the plain kernel's cache key is unchanged. */
-function constants(ctx: GpuContext, k: number, storage: XStorage, hypergradient: boolean): Record<string, number> {
-  const c = stepConstants(ctx, k, storage);
+/**
+ * The step_blocks constants for the columns of every group, the groups' constants, and
+ * HYPERGRADIENT only when set, so the plain kernel's cache key is unchanged.
+ */
+function constants(ctx: GpuContext, k: number, storage: XStorage, hypergradient: boolean, groups: StepGroups | undefined): Record<string, number> {
+  const c = { ...stepConstants(ctx, groupColumns(k, groups), storage), ...groupConstants(groups) };
   return hypergradient ? { ...c, HYPERGRADIENT: 1 } : c;
 }
 
 export function batchUpdateBytes(ctx: GpuContext, v: BatchUpdateValues): ArrayBuffer {
-  return ctx.kernel('batch_update', constants(ctx, v.k, v.storage, v.hypergradient === true)).uniformBytes({
+  return ctx.kernel('batch_update', constants(ctx, v.k, v.storage, v.hypergradient === true, v.groups)).uniformBytes({
     n: v.n,
     d: v.d,
     k: v.k,
-    kPad: paddedClasses(v.k),
+    kPad: paddedClasses(groupColumns(v.k, v.groups)),
     rows: v.rows,
     chunks: v.chunks,
     learningRate: v.learningRate,
@@ -63,9 +68,9 @@ export function batchUpdateBytes(ctx: GpuContext, v: BatchUpdateValues): ArrayBu
  * `hypergradient`: the kernel variant that leaves the gradient in Wp (see BatchUpdateValues).
  */
 export function batchUpdateDispatch(
-  ctx: GpuContext, params: GPUBuffer, chunks: number, k: number, storage: XStorage, b: BatchUpdateBuffers, hypergradient = false,
+  ctx: GpuContext, params: GPUBuffer, chunks: number, k: number, storage: XStorage, b: BatchUpdateBuffers, hypergradient = false, groups?: StepGroups,
 ): Dispatch {
-  const kernel = ctx.kernel('batch_update', constants(ctx, k, storage, hypergradient));
+  const kernel = ctx.kernel('batch_update', constants(ctx, k, storage, hypergradient, groups));
   const { X, ...rest } = b;
-  return kernel.dispatch('main', { params, ...rest, X4: X, X2: X }, [Math.ceil(chunks / 2 / ctx.workgroupWidth) + 1, classBlocks(k), 1]);
+  return kernel.dispatch('main', { params, ...rest, X4: X, X2: X }, [Math.ceil(chunks / 2 / ctx.workgroupWidth) + 1, classBlocks(groupColumns(k, groups)), 1]);
 }

@@ -3,7 +3,7 @@ import type { GpuContext } from '../context.ts';
 import { objectiveConstants, type ObjectiveSpec } from '../core/objective.ts';
 import type { Dispatch, Kernel } from './kernel.ts';
 import { grid1D } from './kernel.ts';
-import { classBlocks, columnVectors, type XStorage } from './step-layout.ts';
+import { classBlocks, columnVectors, groupColumns, groupConstants, type StepGroups, type XStorage } from './step-layout.ts';
 
 export interface GpuForwardShape {
   /** Index of the cursor in the walk buffer. */
@@ -16,6 +16,8 @@ export interface GpuForwardShape {
   hasBias: boolean;
   storage: XStorage;
   xScale: number;
+  /** A grid search's parameter sets side by side (absent: the plain fit). */
+  groups?: StepGroups;
 }
 
 export interface GpuForwardBuffers {
@@ -31,8 +33,10 @@ export interface GpuForwardBuffers {
 }
 
 function kernel(ctx: GpuContext, spec: ObjectiveSpec, s: GpuForwardShape, weighted = false): Kernel {
+  const cols = groupColumns(s.k, s.groups);
   return ctx.kernel('gpu_forward', {
-    KV: columnVectors(s.k), BLOCKS: classBlocks(s.k), X_U8: s.storage === 'u8' ? 1 : 0, WEIGHTED: weighted ? 1 : 0, ...objectiveConstants(spec),
+    KV: columnVectors(cols), BLOCKS: classBlocks(cols), X_U8: s.storage === 'u8' ? 1 : 0, WEIGHTED: weighted ? 1 : 0,
+    ...objectiveConstants(spec), ...groupConstants(s.groups),
   });
 }
 

@@ -3,7 +3,7 @@
 import type { GpuContext } from '../context.ts';
 import type { Dispatch, Kernel } from './kernel.ts';
 import { grid1D } from './kernel.ts';
-import { classBlocks, columnVectors, type XStorage } from './step-layout.ts';
+import { classBlocks, columnVectors, groupColumns, groupConstants, type StepGroups, type XStorage } from './step-layout.ts';
 
 const WORKGROUP = 64;
 /** Row chunks per step at most: enough workgroups to fill a large GPU at batch 256. */
@@ -50,6 +50,8 @@ export interface GpuGradientValues {
   batchSize: number;
   /** Leave each parameter's regularized gradient in Wp for hypergradient.wgsl instead of stepping it. */
   hypergradient?: boolean;
+  /** A grid search's parameter sets side by side (absent: the plain fit). */
+  groups?: StepGroups;
 }
 
 export interface GpuGradientBuffers {
@@ -64,8 +66,8 @@ export interface GpuGradientBuffers {
   cursor: GPUBuffer;
 }
 
-function kernel(ctx: GpuContext, k: number, storage: XStorage, hypergradient: boolean): Kernel {
-  const constants = { KV: columnVectors(k), X_U8: storage === 'u8' ? 1 : 0 };
+function kernel(ctx: GpuContext, k: number, storage: XStorage, hypergradient: boolean, groups?: StepGroups): Kernel {
+  const constants = { KV: columnVectors(groupColumns(k, groups)), X_U8: storage === 'u8' ? 1 : 0, ...groupConstants(groups) };
   // HYPERGRADIENT only when set, so the plain kernel's cache key is unchanged.
   return ctx.kernel('gpu_gradient', hypergradient ? { ...constants, HYPERGRADIENT: 1 } : constants);
 }
@@ -73,7 +75,7 @@ function kernel(ctx: GpuContext, k: number, storage: XStorage, hypergradient: bo
 export function gpuGradientBytes(ctx: GpuContext, v: GpuGradientValues): ArrayBuffer {
   // Bytes are summed as byte/255: the real scale joins the mean's 1/rows.
   const gradScale = (v.storage === 'u8' ? 255 * v.xScale : 1) / v.rows;
-  return kernel(ctx, v.k, v.storage, v.hypergradient === true).uniformBytes({
+  return kernel(ctx, v.k, v.storage, v.hypergradient === true, v.groups).uniformBytes({
     n: v.n, rows: v.rows, quads: v.quads, d: v.d, k: v.k, kPad: v.kPad,
     rowsPerChunk: v.chunks.rowsPerChunk, nChunks: v.chunks.nChunks, learningRate: v.learningRate, l2: v.l2,
     gradScale, hasBias: v.hasBias ? 1 : 0, lossScale: v.lossScale, total: v.total, cursorIndex: v.cursorIndex, batchSize: v.batchSize,
@@ -82,11 +84,11 @@ export function gpuGradientBytes(ctx: GpuContext, v: GpuGradientValues): ArrayBu
 
 /** The two passes: partial sums over (quads + bias) × chunks × column blocks, then one invocation per Wp vec4. */
 export function gpuGradientDispatches(ctx: GpuContext, params: GPUBuffer, v: GpuGradientValues, b: GpuGradientBuffers): Dispatch[] {
-  const kern = kernel(ctx, v.k, v.storage, v.hypergradient === true);
+  const kern = kernel(ctx, v.k, v.storage, v.hypergradient === true, v.groups);
   const sums = kern.dispatch(
     'partialSums',
     { params, walk: b.walk, X4: b.X, Xb: b.X, G: b.G, partial: b.partial },
-    [Math.ceil((v.quads + 1) / WORKGROUP), v.chunks.nChunks, classBlocks(v.k)],
+    [Math.ceil((v.quads + 1) / WORKGROUP), v.chunks.nChunks, classBlocks(groupColumns(v.k, v.groups))],
   );
   const vecs = (4 * v.quads + 1) * (v.kPad / 4);
   const apply = kern.dispatch(

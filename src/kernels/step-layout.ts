@@ -53,3 +53,42 @@ export function paddedParams(W: Float32Array, b: Float32Array, d: number, dPad: 
   out.set(b, dPad * kPad);
   return out;
 }
+
+/**
+ * A grid search's parameter sets laid side by side in the step kernels' columns: group g's k
+ * columns start at g·stride (k rounded up to whole vec4s, so no vec4 spans two groups).
+ */
+export interface StepGroups {
+  count: number;
+  stride: number;
+}
+
+/** Columns of Wp and Z a step with `groups` spans (k for the plain fit). */
+export function groupColumns(k: number, groups: StepGroups | undefined): number {
+  return groups === undefined ? k : groups.count * groups.stride;
+}
+
+/** The column stride between groups of k columns. */
+export function groupStride(k: number): number {
+  return Math.ceil(k / 4) * 4;
+}
+
+/** The GROUPS pipeline constants; none for the plain fit, so its pipelines stay as they were. */
+export function groupConstants(groups: StepGroups | undefined): Record<string, number> {
+  return groups === undefined || groups.count === 1 ? {} : { GROUPS: groups.count, GROUP_STRIDE: groups.stride };
+}
+
+/**
+ * Each group's W (d×k, stacked: group g's rows from g·d) and b (k values from g·k) laid out as the
+ * step kernels' (dPad+1)×kPad working copy, group g in columns g·stride...
+ */
+export function paddedGroupParams(W: Float32Array, b: Float32Array, d: number, dPad: number, k: number, groups: StepGroups): Float32Array {
+  const kPad = paddedClasses(groups.count * groups.stride);
+  const out = new Float32Array((dPad + 1) * kPad);
+  for (let g = 0; g < groups.count; g++) {
+    const col = g * groups.stride;
+    for (let f = 0; f < d; f++) out.set(W.subarray((g * d + f) * k, (g * d + f + 1) * k), f * kPad + col);
+    out.set(b.subarray(g * k, (g + 1) * k), dPad * kPad + col);
+  }
+  return out;
+}

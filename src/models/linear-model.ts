@@ -53,6 +53,14 @@ export function checkModelOptions(model: string, options: unknown): void {
 }
 
 
+/** @internal A model kind's training parts, for GridSearch. */
+export interface ModelKind {
+  objective: Objective;
+  threshold: number;
+  features: (name: string, X: unknown) => CheckedFeatures;
+  targets: (name: string, y: unknown, rows: number, forFit: boolean) => HostMatrix;
+}
+
 /** The parameters as flat host arrays. */
 interface HostParams {
   W: Float32Array;
@@ -414,6 +422,19 @@ export abstract class LinearModel<YIn> {
       settings: this.settings(),
       W: Array.from(this.#host.W),
       b: Array.from(this.#host.b),
+    };
+  }
+
+  /**
+   * @internal What GridSearch needs to train models of this one's kind: the objective, the input
+   * checks and the target encoding (protected, so reached through this static member).
+   */
+  static kindOf<Y>(model: LinearModel<Y>): ModelKind {
+    return {
+      objective: model.objective,
+      threshold: model.threshold(),
+      features: (name, X) => model.checkFeatures(name, X),
+      targets: (name, y, rows, forFit) => model.encodeTargets(name, y, rows, forFit),
     };
   }
 

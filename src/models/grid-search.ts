@@ -1,0 +1,476 @@
+// Grid search over learning rates and L2: every candidate trained in one pass over X. The step
+// kernels hold the G parameter sets side by side (Wp is d × G·k), so each step reads its batch rows
+// once and computes the logits, residuals and updates of all candidates; each candidate keeps its
+// own learning rate, λ, epoch loss and divergence check. The row order is the same for all, so each
+// candidate's result is what a separate fit() with its setting gives.
+import { requireContext, type GpuContext } from '../context.ts';
+import { DIVERGENCE_GROWTH } from '../core/loop.ts';
+import { isClassifier } from '../core/metrics.ts';
+import { OBJECTIVES } from '../core/objective.ts';
+import { resolveFitOptions, type EpochLog, type History, type StopReason } from '../core/options.ts';
+import { batchSizes, epochOrder } from '../core/order.ts';
+import { learningRateAt, type LearningRateSchedule } from '../core/schedule.ts';
+import { stepEngine } from '../engines/index.ts';
+import { isCheckedBytes, uploadTrainingSet, type CheckedFeatures, type ResidentX } from '../engines/training-set.ts';
+import { StateError, ValueError } from '../errors.ts';
+import type { Dispatch } from '../kernels/kernel.ts';
+import { groupStride } from '../kernels/step-layout.ts';
+import type { GpuMatrix } from '../matrix.ts';
+import type { HostMatrix } from '../types.ts';
+import { describeValue, F32_MAX } from '../validate.ts';
+import { evaluate, predictRows, type ModelView, type PassData } from './evaluate.ts';
+import type { FeaturesInput } from './features.ts';
+import { LinearModel, type ModelKind } from './linear-model.ts';
+import { r2Score } from './linear-regression.ts';
+
+/** Steps recorded into one command buffer (as the plain trainer does). */
+const MAX_STEPS_PER_SUBMIT = 2048;
+
+/** The values to try; the candidates are every combination, the last key varying fastest. */
+export interface ParamGrid {
+  learningRate?: readonly number[];
+  l2?: readonly number[];
+}
+
+/** How the best candidate is chosen: highest validation accuracy or R², or lowest validation loss. */
+export type GridScoring = 'accuracy' | 'loss' | 'r2';
+
+/** One candidate's epoch, as GridSearch's onEpochEnd sees it. */
+export interface CandidateEpochLog extends EpochLog {
+  /** The candidate's index in grid order. */
+  candidate: number;
+  l2: number;
+}
+
+/** Options of GridSearch.fit(); unknown names are rejected. */
+export interface GridFitOptions<XIn, YIn> {
+  epochs?: number;
+  batchSize?: number;
+  /**
+   * With learningRate in the grid: a schedule object ('step', 'exponential', 'inverse-time') whose
+   * `initial` each candidate's rate replaces. Without it: the rate or schedule all candidates use.
+   */
+  learningRate?: LearningRateSchedule;
+  /** λ of every candidate when the grid has no l2. */
+  l2?: number;
+  shuffle?: boolean;
+  seed?: number;
+  /** The held-out set the candidates are scored on (or give validationFraction). */
+  validation?: { X: XIn; y: YIn };
+  /** Hold out this fraction (0 < f < 1) of the rows, the last ones, as the validation set. */
+  validationFraction?: number;
+  /** Default 'accuracy' for classifiers, 'r2' for LinearRegression. */
+  scoring?: GridScoring;
+  /** Called after each epoch with every running candidate's log; returning false stops all. */
+  onEpochEnd?: (logs: readonly CandidateEpochLog[]) => unknown;
+  shardBytes?: number;
+}
+
+/** One candidate's outcome. */
+export interface GridCandidate {
+  learningRate: number;
+  l2: number;
+  /** Validation loss (and accuracy, R²) with the final parameters; NaN when the candidate diverged. */
+  validationLoss: number;
+  validationAccuracy?: number;
+  validationR2?: number;
+  /** The last epoch's mean training loss. */
+  trainLoss: number;
+  history: History;
+  /** The candidate's training diverged (it would have made fit() throw); it is never the best. */
+  diverged: boolean;
+}
+
+export interface GridResult {
+  candidates: GridCandidate[];
+  /** Index of the best candidate by `scoring`. */
+  best: number;
+  scoring: GridScoring;
+}
+
+/** Any estimator class: what GridSearch builds candidates and the best model from. */
+export type EstimatorClass<M, O> = new (ctx: GpuContext, options: O) => M;
+
+const GRID_KEYS = ['learningRate', 'l2'] as const;
+const FIT_KEYS = new Set(['epochs', 'batchSize', 'learningRate', 'l2', 'shuffle', 'seed', 'validation', 'validationFraction', 'scoring', 'onEpochEnd', 'shardBytes']);
+const SCHEDULE_KINDS: ReadonlySet<string> = new Set(['step', 'exponential', 'inverse-time']);
+
+/** The grid checked: each key's values as a finite, non-empty list. */
+function checkGrid(grid: unknown): { learningRate: number[] | null; l2: number[] | null; keys: string[] } {
+  if (typeof grid !== 'object' || grid === null || Array.isArray(grid)) throw new ValueError(`grid must be an object such as { learningRate: [0.01, 0.1] }, got ${describeValue(grid)}`);
+  const out: { learningRate: number[] | null; l2: number[] | null; keys: string[] } = { learningRate: null, l2: null, keys: [] };
+  for (const [key, value] of Object.entries(grid)) {
+    if (!(GRID_KEYS as readonly string[]).includes(key)) throw new ValueError(`grid: unknown key '${key}' (known: ${GRID_KEYS.join(', ')})`);
+    if (!Array.isArray(value) && !ArrayBuffer.isView(value)) throw new ValueError(`grid.${key} must be an array of numbers, got ${describeValue(value)}`);
+    const values = Array.from(value as ArrayLike<unknown>);
+    if (values.length === 0) throw new ValueError(`grid.${key} is empty: give at least one value`);
+    const checked = values.map((v, i) => {
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`grid.${key}[${i}] must be a finite number, got ${describeValue(v)}`);
+      if (key === 'learningRate' && (v <= 0 || v > F32_MAX)) throw new ValueError(`grid.learningRate[${i}] must be > 0 and within float32, got ${v}`);
+      if (key === 'l2' && v < 0) throw new ValueError(`grid.l2[${i}] must be ≥ 0, got ${v}`);
+      return v;
+    });
+    if (key === 'learningRate') out.learningRate = checked;
+    else out.l2 = checked;
+    out.keys.push(key);
+  }
+  if (out.keys.length === 0) throw new ValueError('grid is empty: give learningRate and/or l2 values');
+  return out;
+}
+
+/** The schedule a candidate with grid rate `rate` uses, from fit()'s learningRate. */
+function candidateSchedule(base: unknown, rate: number): LearningRateSchedule {
+  if (base === undefined) return rate;
+  if (typeof base !== 'object' || base === null || Array.isArray(base)) {
+    throw new ValueError(`learningRate: the grid sets each candidate's rate, so fit()'s learningRate may only be a schedule object whose initial it replaces, got ${describeValue(base)}`);
+  }
+  const kind: unknown = (base as { kind?: unknown }).kind;
+  if (typeof kind !== 'string' || !SCHEDULE_KINDS.has(kind)) {
+    throw new ValueError(`learningRate.kind must be one of ${[...SCHEDULE_KINDS].join(', ')} in a grid search, got ${describeValue(kind)}`);
+  }
+  return { ...(base as object), initial: rate } as LearningRateSchedule;
+}
+
+/** The rows start..start+rows of checked features, as the same kind (no copy). */
+function featureRows(X: CheckedFeatures, start: number, rows: number): CheckedFeatures {
+  const data = X.data.subarray(start * X.cols, (start + rows) * X.cols);
+  return isCheckedBytes(X) ? { data: data as Uint8Array, rows, cols: X.cols, scale: X.scale } : { data: data as Float32Array, rows, cols: X.cols };
+}
+
+function targetRows(Y: HostMatrix, start: number, rows: number): HostMatrix {
+  return { data: Y.data.subarray(start * Y.cols, (start + rows) * Y.cols), rows, cols: Y.cols };
+}
+
+function emptyHistory(): History {
+  return { loss: [], learningRate: [], ms: [], converged: false, stopReason: 'epochs', epochs: 0 };
+}
+
+/** A running candidate's state during fit(). */
+interface Running {
+  schedule: LearningRateSchedule;
+  l2: number;
+  history: History;
+  lowest: number;
+  diverged: boolean;
+  view: ModelView;
+  W: GpuMatrix;
+  b: GpuMatrix;
+  final: { W: Float32Array; b: Float32Array } | null;
+}
+
+/**
+ * Trains every combination of the grid's learning rates and λ in one pass over X per step, scores
+ * each on a validation set and keeps the best.
+ * @example
+ * const search = new GridSearch(ctx, SoftmaxRegression, { nFeatures: 784, nClasses: 10 }, { learningRate: [0.01, 0.1, 1], l2: [0, 1e-4] });
+ * const result = await search.fit(X, y, { epochs: 5, validation: { X: Xv, y: yv } });
+ * const model = search.bestModel(); // the caller owns it: destroy() it
+ */
+export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
+  readonly ctx: GpuContext;
+  /** The candidates' settings in grid order. */
+  readonly settings: readonly { learningRate: number | null; l2: number | null }[];
+  readonly #Model: EstimatorClass<M, O>;
+  readonly #options: O;
+  readonly #kind: ModelKind;
+  readonly #nFeatures: number;
+  readonly #nOutputs: number;
+  readonly #fitIntercept: boolean;
+  #result: { candidates: GridCandidate[]; best: number; scoring: GridScoring; params: { W: Float32Array; b: Float32Array }[] } | null = null;
+  #fitting = false;
+  #destroyed = false;
+
+  /** Checks the model options (by building one model) and the grid; throws ValueError naming a bad key. */
+  constructor(ctx: GpuContext, Model: EstimatorClass<M, O>, options: O, grid: ParamGrid) {
+    this.ctx = requireContext(ctx);
+    if (typeof Model !== 'function' || !(Model.prototype instanceof LinearModel)) {
+      throw new ValueError(`GridSearch: Model must be LogisticRegression, SoftmaxRegression or LinearRegression, got ${describeValue(Model)}`);
+    }
+    const g = checkGrid(grid);
+    const probe = new Model(ctx, options);
+    try {
+      this.#kind = LinearModel.kindOf(probe);
+      this.#nFeatures = probe.nFeatures;
+      this.#nOutputs = probe.nOutputs;
+      this.#fitIntercept = probe.fitIntercept;
+    } finally {
+      probe.destroy();
+    }
+    this.#Model = Model;
+    this.#options = options;
+    const rates: (number | null)[] = g.learningRate ?? [null];
+    const l2s: (number | null)[] = g.l2 ?? [null];
+    // The first key given varies slowest, as in the grid's own order of keys.
+    const settings: { learningRate: number | null; l2: number | null }[] = [];
+    if (g.keys[0] === 'l2') {
+      for (const l2 of l2s) for (const learningRate of rates) settings.push({ learningRate, l2 });
+    } else {
+      for (const learningRate of rates) for (const l2 of l2s) settings.push({ learningRate, l2 });
+    }
+    this.settings = settings;
+  }
+
+  #assertAlive(): void {
+    if (this.#destroyed) throw new StateError('GridSearch was used after destroy()');
+    this.ctx.assertUsable();
+  }
+
+  /**
+   * Trains every candidate on X and y (all in one pass over X per step), scores each on the
+   * validation set and resolves with the candidates in grid order and the index of the best.
+   */
+  async fit(X: FeaturesInput, y: YIn, options: GridFitOptions<FeaturesInput, YIn>): Promise<GridResult> {
+    this.#assertAlive();
+    if (this.#fitting) throw new StateError('GridSearch.fit() called while fit() is running');
+    this.#fitting = true;
+    try {
+      return await this.#fit(X, y, options);
+    } finally {
+      this.#fitting = false;
+    }
+  }
+
+  async #fit(X: FeaturesInput, y: YIn, options: GridFitOptions<FeaturesInput, YIn>): Promise<GridResult> {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new ValueError(`GridSearch.fit options must be an object (with validation or validationFraction), got ${describeValue(options)}`);
+    }
+    const o = options as Record<string, unknown>;
+    for (const [key, value] of Object.entries(o)) {
+      if (!FIT_KEYS.has(key)) throw new ValueError(`GridSearch.fit: unknown option '${key}' (known: ${[...FIT_KEYS].join(', ')})`);
+      if (value === null) throw new ValueError(`GridSearch.fit option ${key} must not be null (leave it out for the default)`);
+    }
+    const kind = this.#kind;
+    const classifier = isClassifier(kind.objective);
+    const scoring = o.scoring === undefined ? (classifier ? 'accuracy' : 'r2') : o.scoring;
+    const allowed = classifier ? ['accuracy', 'loss'] : ['loss', 'r2'];
+    if (typeof scoring !== 'string' || !allowed.includes(scoring)) throw new ValueError(`scoring must be ${allowed.map((s) => `'${s}'`).join(' or ')} for this model, got ${describeValue(scoring)}`);
+    if (o.onEpochEnd !== undefined && typeof o.onEpochEnd !== 'function') throw new ValueError(`onEpochEnd must be a function, got ${describeValue(o.onEpochEnd)}`);
+    const gridL2 = this.settings[0]?.l2 !== null;
+    if (gridL2 && o.l2 !== undefined) throw new ValueError('l2: the grid sets each candidate\'s l2; leave it out of fit()\'s options');
+
+    // Inputs, and the validation split.
+    let Xh = kind.features('X', X);
+    let Yh = kind.targets('y', y, Xh.rows, true);
+    let validation: PassData & { Y: HostMatrix };
+    if (o.validation !== undefined && o.validationFraction !== undefined) throw new ValueError('give either validation or validationFraction, not both');
+    if (o.validation !== undefined) {
+      const v = o.validation;
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ValueError(`validation must be { X, y }, got ${describeValue(v)}`);
+      for (const key of Object.keys(v)) if (key !== 'X' && key !== 'y') throw new ValueError(`validation: unknown key '${key}' (expected X and y)`);
+      const Xv = kind.features('validation.X', (v as { X: unknown }).X);
+      validation = { X: Xv, Y: kind.targets('validation.y', (v as { y: unknown }).y, Xv.rows, false), names: { X: 'validation.X', Y: 'validation.y', during: 'GridSearch.fit()' } };
+    } else if (o.validationFraction !== undefined) {
+      const f = o.validationFraction;
+      if (typeof f !== 'number' || !Number.isFinite(f) || f <= 0 || f >= 1) throw new ValueError(`validationFraction must be a number between 0 and 1 (exclusive), got ${describeValue(f)}`);
+      const held = Math.round(f * Xh.rows);
+      if (held < 1 || held >= Xh.rows) throw new ValueError(`validationFraction ${f} of ${Xh.rows} rows leaves ${held} validation rows: both parts need at least one row`);
+      const kept = Xh.rows - held;
+      validation = { X: featureRows(Xh, kept, held), Y: targetRows(Yh, kept, held), names: { X: 'X', Y: 'y', during: 'GridSearch.fit()' } };
+      Xh = featureRows(Xh, 0, kept);
+      Yh = targetRows(Yh, 0, kept);
+    } else {
+      throw new ValueError('GridSearch.fit needs a validation set to score the candidates: give validation { X, y } or validationFraction');
+    }
+
+    // Each candidate's schedule and λ, checked through fit()'s own option rules.
+    const shared = {
+      epochs: o.epochs, batchSize: o.batchSize, shuffle: o.shuffle, seed: o.seed, shardBytes: o.shardBytes,
+    };
+    const candidates = this.settings.map((s) => {
+      const schedule = s.learningRate === null ? (o.learningRate ?? 0.1) : candidateSchedule(o.learningRate, s.learningRate);
+      if (s.learningRate === null && typeof schedule === 'object' && !SCHEDULE_KINDS.has(String((schedule as { kind?: unknown }).kind))) {
+        throw new ValueError(`learningRate.kind must be one of ${[...SCHEDULE_KINDS].join(', ')} in a grid search, got ${describeValue((schedule as { kind?: unknown }).kind)}`);
+      }
+      const l2 = s.l2 ?? o.l2;
+      const resolved = resolveFitOptions(Object.fromEntries(Object.entries({ ...shared, learningRate: schedule, l2 }).filter(([, v]) => v !== undefined)), Xh.rows);
+      return { schedule: resolved.learningRate, l2: resolved.l2, opts: resolved };
+    });
+    const opts = (candidates[0] as (typeof candidates)[number]).opts;
+    const onEpochEnd = o.onEpochEnd as GridFitOptions<unknown, unknown>['onEpochEnd'];
+    return this.#train(Xh, Yh, validation, candidates.map((c) => ({ schedule: c.schedule, l2: c.l2 })), opts, scoring as GridScoring, onEpochEnd);
+  }
+
+  async #train(
+    Xh: CheckedFeatures, Yh: HostMatrix, validation: PassData & { Y: HostMatrix },
+    settings: { schedule: LearningRateSchedule; l2: number }[], opts: ReturnType<typeof resolveFitOptions>,
+    scoring: GridScoring, onEpochEnd: GridFitOptions<unknown, unknown>['onEpochEnd'],
+  ): Promise<GridResult> {
+    const { ctx } = this;
+    const kind = this.#kind;
+    const spec = OBJECTIVES[kind.objective];
+    const d = this.#nFeatures;
+    const k = this.#nOutputs;
+    const count = settings.length;
+    const n = Xh.rows;
+    const owned: GpuMatrix[] = [];
+    let Xres: ResidentX | null = null;
+    let program: ReturnType<ReturnType<typeof stepEngine>['prepare']> | null = null;
+    try {
+      const setup = ctx.capture('uploading the training set', () => {
+        Xres = uploadTrainingSet(ctx, Xh, opts.shardBytes);
+        owned.push(ctx.upload(Yh, 'y'), ctx.zeros(count * d, k, 'grid.W'), ctx.zeros(count, k, 'grid.b'));
+      });
+      await setup.check;
+      const [Yg, W, b] = owned as [GpuMatrix, GpuMatrix, GpuMatrix];
+      const X = Xres as unknown as ResidentX;
+      const running: Running[] = settings.map((s) => {
+        const Wc = ctx.zeros(d, k, 'grid.candidate.W');
+        owned.push(Wc);
+        const bc = ctx.zeros(1, k, 'grid.candidate.b');
+        owned.push(bc);
+        return {
+          schedule: s.schedule, l2: s.l2, history: emptyHistory(), lowest: Number.POSITIVE_INFINITY, diverged: false, W: Wc, b: bc, final: null,
+          view: { ctx, objective: kind.objective, spec, nOutputs: k, threshold: kind.threshold, params: { W: Wc, b: bc, fitIntercept: this.#fitIntercept } },
+        };
+      });
+      const prepared = ctx.capture('preparing the grid search', () => stepEngine(ctx).prepare({
+        ctx, spec, X, Y: Yg, W, b, fitIntercept: this.#fitIntercept, l2: settings[0]?.l2 ?? 0, batchSize: opts.batchSize,
+        initialW: new Float32Array(count * d * k), initialB: new Float32Array(count * k), groups: { count, stride: groupStride(k) },
+      }));
+      program = prepared.value;
+      await ctx.device.queue.onSubmittedWorkDone();
+      await prepared.check;
+      const sizes = batchSizes(n, opts.batchSize);
+      const l2s = running.map((r) => r.l2);
+      let stopReason: StopReason = 'epochs';
+      for (let epoch = 0; epoch < opts.epochs; epoch++) {
+        this.#assertAlive();
+        const t0 = performance.now();
+        const rates = running.map((r) => learningRateAt(r.schedule, epoch));
+        const order = epochOrder(n, epoch, opts.shuffle, opts.seed);
+        const checks = [];
+        const steps = program;
+        for (let start = 0; start < sizes.length; start += MAX_STEPS_PER_SUBMIT) {
+          const recorded = ctx.capture('a grid search epoch', () => {
+            if (start === 0) steps.beginGroupEpoch(order, rates, l2s);
+            const dispatches: Dispatch[] = [];
+            const end = Math.min(sizes.length, start + MAX_STEPS_PER_SUBMIT);
+            for (let s = start; s < end; s++) dispatches.push(...steps.step(sizes[s] as number));
+            void ctx.submit(dispatches);
+          });
+          checks.push(recorded.check);
+        }
+        const losses = await program.readGroupLosses();
+        await Promise.all(checks);
+        this.#assertAlive();
+        // Each candidate's parameters into its own d×k matrices, for the whole-set evaluation.
+        ctx.capture('copying the candidates\' parameters', () => {
+          const encoder = ctx.device.createCommandEncoder();
+          running.forEach((r, g) => {
+            encoder.copyBufferToBuffer(W.buffer, g * d * k * 4, r.W.buffer, 0, d * k * 4);
+            encoder.copyBufferToBuffer(b.buffer, g * k * 4, r.b.buffer, 0, k * 4);
+          });
+          ctx.device.queue.submit([encoder.finish()]);
+        });
+        const logs: CandidateEpochLog[] = [];
+        for (const [g, r] of running.entries()) {
+          if (r.diverged) continue;
+          const loss = losses[g] as number;
+          // The plain fit's divergence rule (core/loop.ts): there it throws, here the candidate drops out.
+          if (!Number.isFinite(loss) || loss > DIVERGENCE_GROWTH * Math.max(r.lowest, 1)) {
+            r.diverged = true;
+            continue;
+          }
+          r.lowest = Math.min(r.lowest, loss);
+          const v = await evaluate(r.view, validation);
+          const log: CandidateEpochLog = {
+            candidate: g, l2: r.l2, epoch, loss, valLoss: v.loss, learningRate: rates[g] as number, ms: performance.now() - t0,
+            ...(v.accuracy === undefined ? {} : { valAccuracy: v.accuracy }),
+          };
+          const h = r.history;
+          h.loss.push(loss);
+          h.learningRate.push(log.learningRate);
+          h.ms.push(log.ms);
+          (h.valLoss ??= []).push(v.loss);
+          if (v.accuracy !== undefined) (h.valAccuracy ??= []).push(v.accuracy);
+          h.epochs = h.loss.length;
+          logs.push(log);
+        }
+        if (onEpochEnd !== undefined) {
+          let answer: unknown;
+          try {
+            answer = await onEpochEnd(logs);
+          } catch (e) {
+            const what = e instanceof Error ? `${e.name}: ${e.message}` : describeValue(e);
+            throw new Error(`onEpochEnd failed after epoch ${epoch}: ${what}`, { cause: e });
+          }
+          if (answer === false) {
+            stopReason = 'callback';
+            break;
+          }
+        }
+        if (running.every((r) => r.diverged)) break;
+      }
+      // Final parameters, read once: a candidate whose last update overflowed diverged too.
+      const [Wall, ball] = await Promise.all([W.read(), b.read()]);
+      const params = running.map((r, g) => {
+        const Wg = Wall.data.slice(g * d * k, (g + 1) * d * k);
+        const bg = ball.data.slice(g * k, (g + 1) * k);
+        if (!Wg.every(Number.isFinite) || !bg.every(Number.isFinite)) r.diverged = true;
+        return { W: Wg, b: bg };
+      });
+      const result: GridCandidate[] = [];
+      for (const [g, r] of running.entries()) {
+        r.history.stopReason = stopReason;
+        const setting = this.settings[g] as { learningRate: number | null };
+        const candidate: GridCandidate = {
+          learningRate: setting.learningRate ?? learningRateAt(r.schedule, 0), l2: r.l2,
+          validationLoss: r.diverged ? Number.NaN : (r.history.valLoss?.at(-1) ?? Number.NaN),
+          trainLoss: r.diverged ? Number.NaN : (r.history.loss.at(-1) ?? Number.NaN), history: r.history, diverged: r.diverged,
+        };
+        if (isClassifier(kind.objective)) candidate.validationAccuracy = r.diverged ? Number.NaN : (r.history.valAccuracy?.at(-1) ?? Number.NaN);
+        else if (scoring === 'r2') {
+          candidate.validationR2 = r.diverged ? Number.NaN : r2Score(validation.Y, await predictRows(r.view, validation));
+        }
+        result.push(candidate);
+      }
+      const value = (c: GridCandidate): number => {
+        if (c.diverged) return Number.NEGATIVE_INFINITY;
+        const v = scoring === 'accuracy' ? c.validationAccuracy : scoring === 'r2' ? c.validationR2 : -c.validationLoss;
+        return v === undefined || Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v;
+      };
+      // Ties go to the earlier candidate in grid order.
+      let best = -1;
+      result.forEach((c, i) => {
+        if (!c.diverged && (best < 0 || value(c) > value(result[best] as GridCandidate))) best = i;
+      });
+      if (best < 0) throw new ValueError('training diverged for every candidate of the grid; try smaller learning rates');
+      this.#result = { candidates: result, best, scoring, params };
+      return { candidates: result, best, scoring };
+    } finally {
+      program?.destroy();
+      for (const m of owned) m.destroy();
+      (Xres as ResidentX | null)?.destroy();
+    }
+  }
+
+  /** The last fit()'s result, or null before one finished. */
+  get result(): GridResult | null {
+    return this.#result === null ? null : { candidates: this.#result.candidates, best: this.#result.best, scoring: this.#result.scoring };
+  }
+
+  /** A new model of the searched class holding candidate `index`'s parameters (the best by default); the caller owns it. */
+  bestModel(index?: number): M {
+    this.#assertAlive();
+    const r = this.#result;
+    if (r === null) throw new StateError('GridSearch.bestModel() called before fit() finished');
+    const i = index ?? r.best;
+    if (!Number.isInteger(i) || i < 0 || i >= r.candidates.length) throw new ValueError(`index must be an integer in 0..${r.candidates.length - 1}, got ${describeValue(index)}`);
+    if ((r.candidates[i] as GridCandidate).diverged) throw new ValueError(`index ${i}: that candidate diverged and has no usable parameters`);
+    const p = r.params[i] as { W: Float32Array; b: Float32Array };
+    const model = new this.#Model(this.ctx, this.#options);
+    try {
+      model.setParams({ W: { data: p.W, rows: this.#nFeatures, cols: this.#nOutputs }, b: p.b });
+    } catch (e) {
+      model.destroy();
+      throw e;
+    }
+    return model;
+  }
+
+  /** Frees what the search holds; using it afterwards is a StateError. Calling it again does nothing. */
+  destroy(): void {
+    this.#destroyed = true;
+    this.#result = null;
+  }
+}
