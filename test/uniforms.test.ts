@@ -20,7 +20,7 @@ test('reflection finds each entry point and its bindings by name', async () => {
   const byKernel = new Map(layouts.map((l) => [l.kernel, l]));
   assert.equal(byKernel.get('gradient')?.entries.map((e) => e.name).sort(), ['partialSums', 'reduceChunks']);
   const partial = byKernel.get('gradient')?.entries.find((e) => e.name === 'partialSums');
-  assert.equal(partial?.bindings.sort(), ['X', 'Y', 'Yhat', 'params', 'partial']);
+  assert.equal(partial?.bindings.sort(), ['X', 'Y', 'Yhat', 'params', 'partial', 'sampleWeight']);
   assert.equal(byKernel.get('loss')?.entries.map((e) => e.name).sort(), ['finish', 'rowSums']);
   const gradientFields = byKernel.get('gradient')?.uniforms?.fields.map((f) => `${f.name}@${f.offset}:${f.type}`);
   assert.equal(gradientFields, ['m@0:u32', 'd@4:u32', 'k@8:u32', 'rowsPerChunk@12:u32', 'nChunks@16:u32', 'invM@20:f32']);
