@@ -25,9 +25,16 @@ export interface EpochLog {
 
 /**
  * Why fit() stopped: it ran all `epochs`, the `tol` or `gradTol` test was met, onEpochEnd returned
- * false, or the validation loss stopped improving (`earlyStopping`).
+ * false, the validation loss stopped improving (`earlyStopping`), or (solver 'lbfgs') no step along
+ * the search direction met the Wolfe conditions: the fit keeps the best point it found.
  */
-export type StopReason = 'epochs' | 'tol' | 'gradTol' | 'callback' | 'early-stopping';
+export type StopReason = 'epochs' | 'tol' | 'gradTol' | 'callback' | 'early-stopping' | 'line-search';
+
+/**
+ * 'sgd': mini-batch gradient descent, one history entry per epoch. 'lbfgs': limited-memory BFGS on
+ * the whole training set (full batch), one history entry per iteration.
+ */
+export type Solver = 'sgd' | 'lbfgs';
 
 /** Stop when the validation loss has not improved for a while (Keras's EarlyStopping on val_loss). */
 export interface EarlyStoppingOptions {
@@ -71,7 +78,9 @@ export interface ParamsInput {
 
 /** Options of fit(); every one is optional and checked before training starts (unknown names too). */
 export interface FitOptions<XIn, YIn> {
-  /** Passes over the training set (a positive integer). Default 10. */
+  /** 'sgd' (default) or 'lbfgs' (full batch; batchSize, shuffle, seed and learningRate do not apply). */
+  solver?: Solver;
+  /** Passes over the training set (a positive integer); with solver 'lbfgs', iterations. Default 10 (lbfgs: 100). */
   epochs?: number;
   /** Rows per step: n (or more) is batch GD, 1 is stochastic GD. Default 32. */
   batchSize?: number;
@@ -113,6 +122,8 @@ export interface FitOptions<XIn, YIn> {
 
 /** FitOptions checked, with every default applied (what cpu.train() takes as TrainProblem.options). */
 export interface ResolvedFitOptions {
+  /** Absent: 'sgd'. */
+  solver?: Solver;
   epochs: number;
   batchSize: number;
   learningRate: LearningRateSchedule;
@@ -130,7 +141,7 @@ export interface ResolvedFitOptions {
 }
 
 const KNOWN = new Set([
-  'epochs', 'batchSize', 'learningRate', 'l2', 'shuffle', 'seed', 'tol', 'gradTol',
+  'solver', 'epochs', 'batchSize', 'learningRate', 'l2', 'shuffle', 'seed', 'tol', 'gradTol',
   'validation', 'trainAccuracy', 'warmStart', 'init', 'onEpochEnd', 'shardBytes', 'signal', 'earlyStopping',
 ]);
 
@@ -173,6 +184,23 @@ function positiveInt(name: string, v: unknown, fallback: number): number {
   return v;
 }
 
+/**
+ * The solver option; 'lbfgs' refuses the options that only mean something to mini-batch SGD: a
+ * line search picks each step's length, and every iteration reads the whole training set.
+ */
+function checkSolver(o: FitOptions<unknown, unknown>, n: number): Solver {
+  const solver: unknown = o.solver === undefined ? 'sgd' : o.solver;
+  if (solver !== 'sgd' && solver !== 'lbfgs') throw new ValueError(`solver must be 'sgd' or 'lbfgs', got ${describeValue(solver)}`);
+  if (solver === 'lbfgs') {
+    const batchSize = positiveInt('batchSize', o.batchSize, n);
+    if (batchSize < n) throw new ValueError(`batchSize ${batchSize} does not apply to solver 'lbfgs', which is full-batch: leave batchSize out (or give at least the ${n} rows)`);
+    for (const key of ['learningRate', 'shuffle', 'seed'] as const) {
+      if (o[key] !== undefined) throw new ValueError(`${key} does not apply to solver 'lbfgs' (a line search picks each step over the whole training set): leave it out`);
+    }
+  }
+  return solver;
+}
+
 /** Checks every option (unknown names included) and applies defaults; batchSize is capped at n. */
 export function resolveFitOptions(options: FitOptions<unknown, unknown> | undefined, n: number): ResolvedFitOptions {
   const o = options ?? {};
@@ -182,14 +210,16 @@ export function resolveFitOptions(options: FitOptions<unknown, unknown> | undefi
     // null is not "the default" for any option: leaving it out (or undefined) is.
     if (value === null) throw new ValueError(`fit option ${key} must not be null (leave it out for the default)`);
   }
+  const solver = checkSolver(o, n);
   const learningRate = o.learningRate === undefined ? 0.1 : o.learningRate;
   checkSchedule(learningRate);
   if (o.onEpochEnd !== undefined && typeof o.onEpochEnd !== 'function') throw new ValueError(`onEpochEnd must be a function, got ${describeValue(o.onEpochEnd)}`);
   const seed = o.seed === undefined ? 0 : o.seed;
   if (!Number.isSafeInteger(seed)) throw new ValueError(`seed must be an integer, got ${describeValue(seed)}`);
   return {
-    epochs: positiveInt('epochs', o.epochs, 10),
-    batchSize: Math.min(positiveInt('batchSize', o.batchSize, 32), n),
+    solver,
+    epochs: positiveInt('epochs', o.epochs, solver === 'lbfgs' ? 100 : 10),
+    batchSize: solver === 'lbfgs' ? n : Math.min(positiveInt('batchSize', o.batchSize, 32), n),
     learningRate,
     l2: nonNegative('l2', o.l2, 0),
     shuffle: flag('shuffle', o.shuffle, true),

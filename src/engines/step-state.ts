@@ -152,6 +152,6 @@ export function buildProgram(
     },
     readEpochLoss: async () => (await ctx.readBuffer(state.losses, 1, batchSize * 4))[0] as number,
     destroy: () => state.scratch.release(),
-    buffers: { G: state.G, losses: state.losses, kPad: state.kPad },
+    buffers: { G: state.G, losses: state.losses, kPad: state.kPad, Wp: state.Wp },
   };
 }
