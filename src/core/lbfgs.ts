@@ -18,6 +18,14 @@ export const MEMORY = 10;
 const C1 = 1e-4;
 /** Curvature (strong Wolfe): |∇f(θ + αp)·p| ≤ C2·|∇f·p|; 0.9 is the usual choice for quasi-Newton steps. */
 const C2 = 0.9;
+/**
+ * Hager and Zhang's approximate Wolfe conditions (SIAM J. Optim. 16(1), 2005), which a step also
+ * passes: φ(α) ≤ φ(0) + NOISE·|φ(0)| and φ'(α) ≤ (2·DELTA − 1)·φ'(0). Near the optimum the decrease
+ * a step makes falls below the rounding of a float32 loss summed over many rows, and the sufficient-
+ * decrease test then fails on noise; the slope, from the gradient, is still accurate there.
+ */
+const NOISE = 1e-6;
+const DELTA = 0.1;
 /** Objective evaluations one line search may spend before it gives up. */
 export const MAX_EVALUATIONS = 20;
 
@@ -165,7 +173,10 @@ function* lineSearch(at: Point, p: Float64Array, alpha0: number, weights: number
     return { alpha, phi: point.f, slope, point };
   }
   const failed = (): Search => (best === null ? { ok: false, point: null, alpha: 0 } : { ok: false, point: best.point, alpha: best.alpha });
-  const tooHigh = (t: Trial): boolean => t.point === null || t.phi > f0 + C1 * t.alpha * d0;
+  const approximate = (t: Trial): boolean => t.phi <= f0 + NOISE * Math.abs(f0) && t.slope <= (2 * DELTA - 1) * d0;
+  const tooHigh = (t: Trial): boolean => t.point === null || (t.phi > f0 + C1 * t.alpha * d0 && !approximate(t));
+  /** Not below `than`, as far as the rounding of φ can tell. */
+  const notBelow = (t: Trial, than: Trial): boolean => t.phi >= than.phi && !approximate(t);
   const flat = (t: Trial): boolean => Math.abs(t.slope) <= -C2 * d0;
 
   function* zoom(lo: Trial, hi: Trial): Generator<Request, Search, Reply> {
@@ -173,7 +184,7 @@ function* lineSearch(at: Point, p: Float64Array, alpha0: number, weights: number
       // An interval below float64's resolution of α has nothing left to try.
       if (Math.abs(hi.alpha - lo.alpha) <= 1e-14 * Math.max(lo.alpha, hi.alpha)) break;
       const t = yield* trial(interpolate(lo, hi));
-      if (tooHigh(t) || t.phi >= lo.phi) {
+      if (tooHigh(t) || notBelow(t, lo)) {
         hi = t;
         continue;
       }
@@ -188,7 +199,7 @@ function* lineSearch(at: Point, p: Float64Array, alpha0: number, weights: number
   let alpha = alpha0;
   while (evaluations < MAX_EVALUATIONS) {
     const t = yield* trial(alpha);
-    if (tooHigh(t) || (evaluations > 1 && t.phi >= prev.phi)) return yield* zoom(prev, t);
+    if (tooHigh(t) || (evaluations > 1 && notBelow(t, prev))) return yield* zoom(prev, t);
     if (flat(t)) return { ok: true, point: t.point, alpha: t.alpha };
     if (t.slope >= 0) return yield* zoom(t, prev);
     prev = t;
@@ -253,8 +264,9 @@ function* lbfgsLoop(options: ResolvedFitOptions, start: LbfgsStart): Generator<R
     }
     at = next;
     const metrics = (yield { kind: 'metrics', theta: at.x }) as EpochMetrics;
-    const log: EpochLog = { epoch: iteration, loss: at.loss, ...metrics, learningRate: search.alpha, ms: performance.now() - t0 };
+    const log: EpochLog = { epoch: iteration, loss: at.loss, ...metrics, learningRate: search.alpha, ms: performance.now() - t0, objective: at.f };
     appendLog(history, log);
+    (history.objective ??= []).push(at.f);
     if ((yield { kind: 'epochEnd', log }) === false) {
       stopReason = 'callback';
       break;

@@ -21,6 +21,8 @@ export interface EpochLog {
   learningRate: number;
   /** Wall-clock milliseconds the epoch took, evaluation included. */
   ms: number;
+  /** Solver 'lbfgs': the regularized objective mean loss + (l2/2)·‖W‖² at the iteration's point. */
+  objective?: number;
 }
 
 /**
@@ -61,6 +63,8 @@ export interface History {
   valAccuracy?: number[];
   learningRate: number[];
   ms: number[];
+  /** Solver 'lbfgs': the regularized objective after each iteration (what the solver minimizes). */
+  objective?: number[];
   /** True when a `tol` or `gradTol` test stopped training before `epochs`. */
   converged: boolean;
   stopReason: StopReason;
