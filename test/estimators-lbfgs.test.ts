@@ -91,6 +91,51 @@ test('GPU L-BFGS: gradTol and tol stop as documented, and bytes give the f32 fit
   assert.ok(relativeError(u8.W, f32.W) <= 1e-3);
 });
 
+test('GPU L-BFGS: earlyStopping on the validation loss stops on the float64 twin\'s iteration', async () => {
+  const { X, y } = problem(mulberry32(7), 'logistic', 120, 4, 1);
+  // Every sixth validation label flipped: the validation loss falls, then rises as the fit sharpens.
+  const flipped = y.map((v, i) => (i % 6 === 0 ? 1 - v : v));
+  const run: ModelRun = {
+    model: 'logistic', options: { nFeatures: 4 }, X, y, validation: { X, y: flipped },
+    fit: { solver: 'lbfgs', epochs: 60, earlyStopping: { patience: 3 } },
+  };
+  const both = await fitBoth(gpu(), run);
+  const g = both.gpu.history;
+  const c = both.cpu.history;
+  assert.is(c.stopReason, 'early-stopping');
+  assert.is(g.stopReason, 'early-stopping');
+  assert.is(g.bestEpoch, c.bestEpoch);
+  assert.is(g.epochs, c.epochs);
+  assert.is(g.valLoss?.length, g.epochs, 'one validation loss per iteration');
+  const err = relativeError([...both.gpu.W, ...both.gpu.b], [...both.cpu.W.data, ...both.cpu.b.data]);
+  assert.ok(err <= 1e-3, `restored parameters differ from float64 by ${err}`);
+});
+
+test('GPU L-BFGS: an abort at an iteration\'s end keeps that iteration\'s parameters', async () => {
+  const { X, y } = problem(mulberry32(testSeed('lbfgs-abort')), 'softmax', 90, 5, 3);
+  const run: ModelRun = { model: 'softmax', options: { nFeatures: 5, nClasses: 3 }, X, y, fit: { solver: 'lbfgs', epochs: 20, l2: 0.01 } };
+  const r = await gpu().call('fitAborted', { ...run, when: 'epochEnd', epoch: 1 });
+  assert.is(r.error?.name, 'AbortError');
+  assert.equal(r.ended, [0, 1]);
+  assert.equal(r.after, r.expected, 'the parameters of a 2-iteration fit');
+  assert.equal(r.json, r.after);
+  assert.is(r.leakedBuffers, 0);
+  assert.is(r.refitEpochs, 1);
+});
+
+test('float64 twin: onEpochEnd returning false stops after that iteration', () => {
+  const run = randomRun(mulberry32(testSeed('lbfgs-callback')), 'softmax', { epochs: 50, l2: 0.01 });
+  const seen: number[] = [];
+  const r = cpuFit({ ...run, fit: { ...run.fit, onEpochEnd: ({ epoch, objective }: { epoch: number; objective?: number }) => {
+    seen.push(objective ?? Number.NaN);
+    return epoch < 2;
+  } } });
+  assert.is(r.history.stopReason, 'callback');
+  assert.is(r.history.epochs, 3);
+  assert.equal(seen, r.history.objective, 'each log carries its objective');
+  for (let i = 1; i < seen.length; i++) assert.ok((seen[i] as number) < (seen[i - 1] as number), 'the objective falls');
+});
+
 test('float64 twin: linear regression reaches the closed-form ridge solution', () => {
   const rng = mulberry32(testSeed('lbfgs-ridge'));
   for (let trial = 0; trial < 3; trial++) {
