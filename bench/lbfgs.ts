@@ -2,9 +2,11 @@
 // classes) against its L2 optimum found by the float64 trainer, and Fashion-MNIST (pixels/255,
 // l2 = 1/60000) against the objective scikit-learn's lbfgs reaches in 200 iterations. Objectives
 // are mean cross-entropy + (l2/2)·‖W‖², scikit-learn's C = 1 objective divided by n when l2 = 1/n.
-//   node build.mjs && node --import tsx bench/lbfgs.ts [--digits-only | --fashion-only]
+//   node build.mjs && node --import tsx bench/lbfgs.ts [--digits-only | --fashion-only] [--iterations N]
+// (--iterations: Fashion-MNIST's, default 200; fewer give the time per iteration quickly.)
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer';
 import * as cpu from '../src/cpu/index.ts';
@@ -84,9 +86,9 @@ async function digits(page: Page, divisor: number): Promise<Record<string, unkno
   };
 }
 
-async function fashion(page: Page, storage: 'f32' | 'u8', data: Problem): Promise<Record<string, unknown>> {
+async function fashion(page: Page, storage: 'f32' | 'u8', data: Problem, iterations: number): Promise<Record<string, unknown>> {
   const l2 = 1 / 60000;
-  const run = await fitInPage(page, { n: data.n, d: data.d, k: data.k, storage, epochs: SKLEARN_FASHION.iterations, l2 });
+  const run = await fitInPage(page, { n: data.n, d: data.d, k: data.k, storage, epochs: iterations, l2 });
   const objectives = run.history.objective ?? [];
   const times = cumulative(run.history.ms);
   const reached = objectives.findIndex((f) => f <= SKLEARN_FASHION.objective);
@@ -95,12 +97,17 @@ async function fashion(page: Page, storage: 'f32' | 'u8', data: Problem): Promis
     problem: `Fashion-MNIST 60000×784 (${storage === 'u8' ? 'bytes, scale 1/255' : 'f32 pixels/255'}), l2 = 1/60000`, adapter: run.adapter,
     iterations: run.history.epochs, stopReason: run.history.stopReason, objectiveReported: objectives.at(-1), finalObjectiveF64: final,
     iterationsToTarget: reached < 0 ? null : reached + 1, secondsToTarget: reached < 0 ? null : times[reached]! / 1000,
-    trainingSeconds: times.at(-1)! / 1000, fitSeconds: run.fitMs / 1000, sklearn: SKLEARN_FASHION,
+    trainingSeconds: times.at(-1)! / 1000, msPerIteration: times.at(-1)! / run.history.epochs, fitSeconds: run.fitMs / 1000,
+    firstTrialSteps: run.history.learningRate.filter((a) => a === 1).length, loadAverage: loadavg()[0], sklearn: SKLEARN_FASHION,
   };
 }
 
 async function main(): Promise<void> {
-  const only = process.argv[2] ?? '';
+  const args = process.argv.slice(2);
+  const only = args.find((a) => a === '--digits-only' || a === '--fashion-only') ?? '';
+  const at = args.indexOf('--iterations');
+  const iterations = at < 0 ? SKLEARN_FASHION.iterations : Number(args[at + 1]);
+  if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`--iterations needs a positive integer, got ${args[at + 1]}`);
   const session = await openBrowserSession(ROOT, { mounts: { '/datasets/fashion-mnist': FASHION_DIR } }, { protocolTimeout: 60 * 60 * 1000 });
   const results: Record<string, unknown>[] = [];
   try {
@@ -120,7 +127,7 @@ async function main(): Promise<void> {
       const data: Problem = { X: Float64Array.from(d.X), labels: d.labels, n: d.info.n, d: d.info.d, k: d.info.k };
       await page.evaluate(() => (globalThis as unknown as { lbfgsBench: { loadFashion(): Promise<number> } }).lbfgsBench.loadFashion());
       for (const storage of ['u8', 'f32'] as const) {
-        results.push(await fashion(page, storage, data));
+        results.push(await fashion(page, storage, data, iterations));
         log(JSON.stringify(results.at(-1)));
       }
     }
