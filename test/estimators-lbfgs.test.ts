@@ -3,6 +3,7 @@
 // closed form, a vanishing logistic gradient); stopping rules; and the options it refuses.
 import * as assert from 'uvu/assert';
 import * as cpu from '../src/cpu/index.ts';
+import { MAX_EVALUATIONS, runLbfgsSync } from '../src/core/lbfgs.ts';
 import { resolveFitOptions } from '../src/core/options.ts';
 import { ValueError } from '../src/errors.ts';
 import type { ModelRun } from '../harness/fixtures.ts';
@@ -194,6 +195,45 @@ test('float64 twin: logistic and softmax end with a vanishing regularized gradie
     const start = objective(run, new Array<number>(r.W.data.length).fill(0), new Array<number>(k).fill(0), 0.01);
     assert.ok(objective(run, r.W.data, r.b.data, 0.01) < start);
   }
+});
+
+test('the solver: a gradient that points the wrong way ends in \'line-search\' at the best point, not a throw', () => {
+  // f(θ) = ½‖θ − 3‖² with the gradient's sign flipped: no step along −∇ decreases f.
+  const options = resolveFitOptions({ solver: 'lbfgs', epochs: 10 }, 1);
+  const theta = Float64Array.from([1, -2, 0.5]);
+  const loss = (x: Float64Array): number => 0.5 * x.reduce((s, v) => s + (v - 3) ** 2, 0);
+  const evaluations: number[] = [];
+  const r = runLbfgsSync(options, { theta, weights: 3 }, {
+    evaluate: (x) => {
+      evaluations.push(loss(x));
+      return { loss: loss(x), gradient: x.map((v) => -(v - 3)) };
+    },
+    metrics: () => ({}),
+  });
+  assert.is(r.history.stopReason, 'line-search');
+  assert.is(r.history.epochs, 0);
+  assert.equal(Array.from(r.theta), Array.from(theta), 'no point below the start was found: the start is kept');
+  assert.ok(evaluations.length > 2 && evaluations.length <= 1 + 2 * MAX_EVALUATIONS, `${evaluations.length} evaluations`);
+  // A starting point where the objective is not finite is a ValueError.
+  expectThrow(() => runLbfgsSync(options, { theta, weights: 3 }, { evaluate: (x) => ({ loss: Number.NaN, gradient: x }), metrics: () => ({}) }), ValueError, /diverged.*starting parameters/);
+});
+
+test('the solver: on a quadratic, L-BFGS recovers its minimizer and the L2 term is its own', () => {
+  // f(θ) = ½ Σ cᵢ(θᵢ − tᵢ)² + (l2/2)‖θ_W‖² over the first two (the weights): minimizer cᵢtᵢ/(cᵢ + l2) there, tᵢ past them.
+  const c = [1, 10, 100, 0.5];
+  const t = [1, -2, 3, 4];
+  const l2 = 0.7;
+  const options = resolveFitOptions({ solver: 'lbfgs', epochs: 200, l2, gradTol: 1e-12 }, 1);
+  const r = runLbfgsSync(options, { theta: new Float64Array(4), weights: 2 }, {
+    evaluate: (x) => ({
+      loss: 0.5 * c.reduce((s, ci, i) => s + ci * ((x[i] as number) - (t[i] as number)) ** 2, 0),
+      gradient: x.map((v, i) => (c[i] as number) * (v - (t[i] as number))),
+    }),
+    metrics: () => ({}),
+  });
+  const expected = c.map((ci, i) => (i < 2 ? (ci * (t[i] as number)) / (ci + l2) : (t[i] as number)));
+  assert.ok(relativeError(Array.from(r.theta), expected) <= 1e-9, `${Array.from(r.theta)} vs ${expected} (${r.history.stopReason})`);
+  assert.is(r.history.objective?.length, r.history.epochs);
 });
 
 test('options that do not apply to lbfgs are refused by name', () => {
