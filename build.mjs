@@ -68,6 +68,7 @@ async function buildDemo() {
 /** The benchmark page's script (build/bench/page.js): the library from source plus TF.js. */
 async function buildBench() {
   await build({ ...common, entryPoints: ['bench/page.ts'], outfile: 'build/bench/page.js', platform: 'browser', sourcemap: true });
+  await build({ ...common, entryPoints: ['bench/lbfgs-page.ts'], outfile: 'build/bench/lbfgs.js', platform: 'browser', sourcemap: true });
 }
 
 async function buildHarness() {

@@ -20,6 +20,8 @@ export type DatasetSpec =
 export interface JobSpec {
   dataset: DatasetSpec;
   model: ModelKind;
+  /** 'lbfgs': full batch, epochs are iterations, and batchSize, learningRate, lrDecay and seed's shuffle do not apply. */
+  solver: 'sgd' | 'lbfgs';
   epochs: number;
   batchSize: number;
   learningRate: number;
@@ -299,12 +301,15 @@ export async function runJob(spec: JobSpec, rt: JobRuntime): Promise<JobResult> 
     const searched = spec.gridLearningRates === null ? null : await gridSearch(lib, ctx, spec, data, k, rt);
     const model = searched?.model ?? createModel(lib, ctx, spec.model, info.nFeatures, k);
     try {
-      const history = searched !== null ? searched.history : await model.fit(data.train.X, data.train.y, {
-        epochs: spec.epochs,
+      const steps = spec.solver === 'lbfgs' ? { solver: 'lbfgs' as const } : {
         batchSize: spec.batchSize,
-        learningRate: spec.lrDecay === 1 ? spec.learningRate : { kind: 'exponential', initial: spec.learningRate, decay: spec.lrDecay },
-        l2: spec.l2,
+        learningRate: spec.lrDecay === 1 ? spec.learningRate : { kind: 'exponential' as const, initial: spec.learningRate, decay: spec.lrDecay },
         seed: spec.seed,
+      };
+      const history = searched !== null ? searched.history : await model.fit(data.train.X, data.train.y, {
+        ...steps,
+        epochs: spec.epochs,
+        l2: spec.l2,
         trainAccuracy: classifier,
         ...(data.validation === null ? {} : { validation: data.validation }),
         onEpochEnd: (log: EpochLog) => {

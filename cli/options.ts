@@ -10,6 +10,8 @@ export interface CliOptions {
   /** Where Fashion-MNIST's files are (default /usr/share/datasets/fashion-mnist). */
   data: string | null;
   model: ModelKind;
+  /** 'lbfgs': full-batch L-BFGS, epochs counting its iterations. */
+  solver: 'sgd' | 'lbfgs';
   epochs: number | null;
   batchSize: number | null;
   lr: number | null;
@@ -64,6 +66,8 @@ export function defaultLearningRate(d: DatasetDefaults, model: ModelKind): numbe
 }
 
 export const DEFAULT_TEST_FRACTION = 0.2;
+/** --solver lbfgs's default --epochs (its iterations). */
+export const LBFGS_ITERATIONS = 100;
 export const DEFAULT_VALIDATION_FRACTION = 0.1;
 
 export class UsageError extends Error {
@@ -76,6 +80,8 @@ export const USAGE = `Usage: npm run train -- [options]
                      holding train-/t10k- (or test-) images-idx3-ubyte and labels-idx1-ubyte files (.gz or not)
   --data DIR         where the Fashion-MNIST files are (default /usr/share/datasets/fashion-mnist)
   --model M          softmax (default), logistic (0/1 labels; iris: virginica vs. rest) or linear
+  --solver S         sgd (default: mini-batch gradient descent) or lbfgs (full-batch L-BFGS; --epochs
+                     counts its iterations, default ${LBFGS_ITERATIONS}; --batch-size, --lr and --lr-decay do not apply)
   --epochs N         passes over the training set
   --batch-size B     rows per gradient step
   --lr X             learning rate (of the first epoch, with --lr-decay)
@@ -142,7 +148,8 @@ const FLAGS_WITHOUT_VALUE = new Set(['--json', '--help', '-h', '--no-header', '-
 /** Parses argv (without node and the script); throws UsageError naming the bad option. */
 export function parseArgs(argv: readonly string[]): CliOptions {
   const o: CliOptions = {
-    dataset: 'iris', data: null, model: 'softmax', epochs: null, batchSize: null, lr: null, gridLr: null, lrDecay: null, l2: 0, seed: 0,
+    dataset: 'iris', data: null, model: 'softmax', solver: 'sgd', epochs: null, batchSize: null, lr: null, gridLr: null, lrDecay: null, l2: 0,
+    seed: 0,
     runtime: 'chrome', save: null, json: false, limit: null, label: null, header: true, missing: 'error', testFraction: null,
     validation: DEFAULT_VALIDATION_FRACTION, standardize: null, help: false,
   };
@@ -172,6 +179,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--dataset': o.dataset = value; break;
       case '--data': o.data = value; break;
       case '--model': o.model = oneOf(flag, value, ['softmax', 'logistic', 'linear'] as const); break;
+      case '--solver': o.solver = oneOf(flag, value, ['sgd', 'lbfgs'] as const); break;
       case '--epochs': o.epochs = positiveInt(flag, value); break;
       case '--batch-size': o.batchSize = positiveInt(flag, value); break;
       case '--lr': o.lr = number(flag, value, (n) => n > 0, 'a number > 0'); break;

@@ -25,8 +25,9 @@ export function summary(spec: JobSpec, result: JobResult, runtime: Runtime): Sum
     dataset: result.info.dataset,
     model: spec.model,
     epochs: result.history.epochs,
-    batchSize: Math.min(spec.batchSize, result.info.nTrain),
-    learningRate: spec.learningRate,
+    batchSize: spec.solver === 'lbfgs' ? result.info.nTrain : Math.min(spec.batchSize, result.info.nTrain),
+    // L-BFGS has no rate: its last step's length stands in.
+    learningRate: spec.solver === 'lbfgs' ? (result.history.learningRate.at(-1) ?? 0) : spec.learningRate,
     trainAccuracy: result.trainAccuracy,
     testAccuracy: result.testAccuracy,
     finalLoss: result.finalLoss,
@@ -71,7 +72,9 @@ export function describeInfo(info: JobInfo, spec: JobSpec): string[] {
   return [
     `dataset   ${info.dataset}: ${info.nTrain} train / ${info.nValidation} validation / ${info.nTest} test rows, ${info.nFeatures} features${classes}`,
     `features  ${info.preprocessing}`,
-    `model     ${spec.model}, ${spec.epochs} epochs, batch ${spec.batchSize}, learning rate ${rate}, l2 ${spec.l2}, seed ${spec.seed}`,
+    spec.solver === 'lbfgs'
+      ? `model     ${spec.model}, L-BFGS, at most ${spec.epochs} iterations (full batch; rate: each step's length), l2 ${spec.l2}`
+      : `model     ${spec.model}, ${spec.epochs} epochs, batch ${spec.batchSize}, learning rate ${rate}, l2 ${spec.l2}, seed ${spec.seed}`,
     `adapter   ${info.adapter}`,
   ];
 }

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { resolveDataset } from './datasets.ts';
 import type { JobEvent, JobResult, JobSpec } from './job.ts';
 import {
-  DEFAULT_TEST_FRACTION, DEFAULTS, defaultLearningRate, parseArgs, USAGE, UsageError, type CliOptions,
+  DEFAULT_TEST_FRACTION, DEFAULTS, defaultLearningRate, LBFGS_ITERATIONS, parseArgs, USAGE, UsageError, type CliOptions,
 } from './options.ts';
 import { commandMessage, describeInfo, Progress, resultLines, summary } from './report.ts';
 import { runInChrome } from './run-chrome.ts';
@@ -19,12 +19,17 @@ export function buildSpec(o: CliOptions): { spec: JobSpec; dataDir: string | nul
   const { spec: dataset, dir, kind } = resolveDataset(o);
   if (kind !== 'csv' && (o.label !== null || !o.header || o.missing !== 'error')) throw new UsageError('--label, --no-header and --missing are for CSV datasets');
   if (kind === 'idx' && o.testFraction !== null) throw new UsageError('--test-fraction is for iris and CSV; IDX datasets have their own test set');
+  const lbfgs = o.solver === 'lbfgs';
+  if (lbfgs && (o.batchSize !== null || o.lr !== null || o.lrDecay !== null)) {
+    throw new UsageError('--batch-size, --lr and --lr-decay do not apply to --solver lbfgs (full batch; a line search picks each step)');
+  }
   const d = DEFAULTS[kind];
   return {
     spec: {
       dataset,
       model: o.model,
-      epochs: o.epochs ?? d.epochs,
+      solver: o.solver,
+      epochs: o.epochs ?? (lbfgs ? LBFGS_ITERATIONS : d.epochs),
       batchSize: o.batchSize ?? d.batchSize,
       learningRate: o.lr ?? o.gridLr?.[0] ?? defaultLearningRate(d, o.model),
       gridLearningRates: o.gridLr,

@@ -20,7 +20,7 @@ export type { FeaturesInput } from './models/features.ts';
 export type { ModelJSON } from './models/model-json.ts';
 export type { AnyEstimator, Estimator } from './models/estimator.ts';
 export type { ByteMatrix } from './engines/training-set.ts';
-export type { EarlyStoppingOptions, EpochCallback, EpochLog, FitOptions, History, ParamsInput, StopReason } from './core/options.ts';
+export type { EarlyStoppingOptions, EpochCallback, EpochLog, FitOptions, History, ParamsInput, Solver, StopReason } from './core/options.ts';
 export { learningRateAt } from './core/schedule.ts';
 export type { HypergradientSchedule, LearningRateSchedule } from './core/schedule.ts';
 export type { ClassWeightInput, SampleWeightInput } from './core/weights.ts';

@@ -276,6 +276,15 @@ test('a directory of IDX files (gzipped and plain) in Node: 4×4 "images" whose 
   assert.is(savedModelAccuracy(model, X, testSet.labels), summary.testAccuracy);
 });
 
+test('iris with --solver lbfgs in Node: full-batch L-BFGS iterations, a test accuracy like SGD\'s', async () => {
+  const { run, summary } = await trainJson(['--solver', 'lbfgs', '--epochs', '40', '--l2', '0.01', '--seed', String(seed), '--runtime', 'node']);
+  assert.match(run.stdout, /L-BFGS, at most 40 iterations/);
+  assert.ok(summary.epochs >= 5 && summary.epochs <= 40, `iterations ${summary.epochs}`);
+  assert.is(summary.batchSize, 108, 'full batch: the 108 training rows left after the test and validation splits');
+  assert.ok((summary.testAccuracy ?? 0) >= 0.85, `test accuracy ${summary.testAccuracy}`);
+  assert.ok(summary.finalLoss < 0.3, `final loss ${summary.finalLoss}`);
+});
+
 test('usage errors exit with code 2 and say what is wrong, before any browser starts', async () => {
   const cases: [string[], RegExp][] = [
     [['--epochs', '0'], /--epochs needs a positive integer, got '0'/],
@@ -288,6 +297,8 @@ test('usage errors exit with code 2 and say what is wrong, before any browser st
     [['--dataset', 'iris', '--missing', 'drop-rows'], /--label, --no-header and --missing are for CSV datasets/],
     [['--missing', 'skip'], /--missing must be one of error, drop-rows, got 'skip'/],
     [['--runtime', 'firefox'], /--runtime must be one of chrome, node/],
+    [['--solver', 'newton'], /--solver must be one of sgd, lbfgs, got 'newton'/],
+    [['--solver', 'lbfgs', '--lr', '0.1'], /--batch-size, --lr and --lr-decay do not apply to --solver lbfgs/],
   ];
   const runs = await Promise.all(cases.map(([args]) => train(args)));
   cases.forEach(([args, pattern], i) => {

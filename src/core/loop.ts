@@ -22,7 +22,7 @@ export interface EpochRun {
   ms: number;
 }
 
-type Answer<Mode extends 'sync' | 'async', T> = Mode extends 'async' ? Promise<T> : T;
+export type Answer<Mode extends 'sync' | 'async', T> = Mode extends 'async' ? Promise<T> : T;
 
 /** What a trainer does for the loop. */
 export interface EpochRunner<Mode extends 'sync' | 'async'> {
@@ -78,7 +78,7 @@ type Reply = number | EpochMetrics | boolean | undefined;
  * The early-stopping rule on the validation loss: an epoch improves when its loss is below the best
  * so far by more than minDelta; `patience` epochs in a row without improvement stop the fit.
  */
-class Patience {
+export class Patience {
   best = Number.POSITIVE_INFINITY;
   bestEpoch = -1;
   #waited = 0;
@@ -101,11 +101,11 @@ class Patience {
   }
 }
 
-function emptyHistory(): History {
+export function emptyHistory(): History {
   return { loss: [], learningRate: [], ms: [], converged: false, stopReason: 'epochs', epochs: 0 };
 }
 
-function appendLog(h: History, log: EpochLog): void {
+export function appendLog(h: History, log: EpochLog): void {
   h.loss.push(log.loss);
   h.learningRate.push(log.learningRate);
   h.ms.push(log.ms);
@@ -181,7 +181,7 @@ function* epochLoop(options: ResolvedFitOptions, n: number): Generator<Request, 
 }
 
 /** What fit() rejects with when onEpochEnd throws or its promise rejects: that error is the cause. */
-function callbackFailed(cause: unknown, epoch: number): Error {
+export function callbackFailed(cause: unknown, epoch: number): Error {
   const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : describeValue(cause);
   return new Error(`onEpochEnd failed after epoch ${epoch}: ${what}`, { cause });
 }

@@ -22,13 +22,22 @@ export interface EpochLog {
   learningRate: number;
   /** Wall-clock milliseconds the epoch took, evaluation included. */
   ms: number;
+  /** Solver 'lbfgs': the regularized objective mean loss + (l2/2)·‖W‖² at the iteration's point. */
+  objective?: number;
 }
 
 /**
  * Why fit() stopped: it ran all `epochs`, the `tol` or `gradTol` test was met, onEpochEnd returned
- * false, or the validation loss stopped improving (`earlyStopping`).
+ * false, the validation loss stopped improving (`earlyStopping`), or (solver 'lbfgs') no step along
+ * the search direction met the Wolfe conditions: the fit keeps the best point it found.
  */
-export type StopReason = 'epochs' | 'tol' | 'gradTol' | 'callback' | 'early-stopping';
+export type StopReason = 'epochs' | 'tol' | 'gradTol' | 'callback' | 'early-stopping' | 'line-search';
+
+/**
+ * 'sgd': mini-batch gradient descent, one history entry per epoch. 'lbfgs': limited-memory BFGS on
+ * the whole training set (full batch), one history entry per iteration.
+ */
+export type Solver = 'sgd' | 'lbfgs';
 
 /** Stop when the validation loss has not improved for a while (Keras's EarlyStopping on val_loss). */
 export interface EarlyStoppingOptions {
@@ -55,6 +64,8 @@ export interface History {
   valAccuracy?: number[];
   learningRate: number[];
   ms: number[];
+  /** Solver 'lbfgs': the regularized objective after each iteration (what the solver minimizes). */
+  objective?: number[];
   /** True when a `tol` or `gradTol` test stopped training before `epochs`. */
   converged: boolean;
   stopReason: StopReason;
@@ -72,7 +83,9 @@ export interface ParamsInput {
 
 /** Options of fit(); every one is optional and checked before training starts (unknown names too). */
 export interface FitOptions<XIn, YIn> {
-  /** Passes over the training set (a positive integer). Default 10. */
+  /** 'sgd' (default) or 'lbfgs' (full batch; batchSize, shuffle, seed and learningRate do not apply). */
+  solver?: Solver;
+  /** Passes over the training set (a positive integer); with solver 'lbfgs', iterations. Default 10 (lbfgs: 100). */
   epochs?: number;
   /** Rows per step: n (or more) is batch GD, 1 is stochastic GD. Default 32. */
   batchSize?: number;
@@ -121,6 +134,8 @@ export interface FitOptions<XIn, YIn> {
 
 /** FitOptions checked, with every default applied (what cpu.train() takes as TrainProblem.options). */
 export interface ResolvedFitOptions {
+  /** Absent: 'sgd'. */
+  solver?: Solver;
   epochs: number;
   batchSize: number;
   learningRate: LearningRateSchedule;
@@ -138,7 +153,7 @@ export interface ResolvedFitOptions {
 }
 
 const KNOWN = new Set([
-  'epochs', 'batchSize', 'learningRate', 'l2', 'shuffle', 'seed', 'tol', 'gradTol',
+  'solver', 'epochs', 'batchSize', 'learningRate', 'l2', 'shuffle', 'seed', 'tol', 'gradTol',
   'validation', 'trainAccuracy', 'warmStart', 'init', 'onEpochEnd', 'shardBytes', 'signal', 'earlyStopping',
   // Checked against the targets by core/weights.ts rowWeights().
   'sampleWeight', 'classWeight',
@@ -183,6 +198,23 @@ function positiveInt(name: string, v: unknown, fallback: number): number {
   return v;
 }
 
+/**
+ * The solver option; 'lbfgs' refuses the options that only mean something to mini-batch SGD: a
+ * line search picks each step's length, and every iteration reads the whole training set.
+ */
+function checkSolver(o: FitOptions<unknown, unknown>, n: number): Solver {
+  const solver: unknown = o.solver === undefined ? 'sgd' : o.solver;
+  if (solver !== 'sgd' && solver !== 'lbfgs') throw new ValueError(`solver must be 'sgd' or 'lbfgs', got ${describeValue(solver)}`);
+  if (solver === 'lbfgs') {
+    const batchSize = positiveInt('batchSize', o.batchSize, n);
+    if (batchSize < n) throw new ValueError(`batchSize ${batchSize} does not apply to solver 'lbfgs', which is full-batch: leave batchSize out (or give at least the ${n} rows)`);
+    for (const key of ['learningRate', 'shuffle', 'seed'] as const) {
+      if (o[key] !== undefined) throw new ValueError(`${key} does not apply to solver 'lbfgs' (a line search picks each step over the whole training set): leave it out`);
+    }
+  }
+  return solver;
+}
+
 /** Checks every option (unknown names included) and applies defaults; batchSize is capped at n. */
 export function resolveFitOptions(options: FitOptions<unknown, unknown> | undefined, n: number): ResolvedFitOptions {
   const o = options ?? {};
@@ -192,14 +224,16 @@ export function resolveFitOptions(options: FitOptions<unknown, unknown> | undefi
     // null is not "the default" for any option: leaving it out (or undefined) is.
     if (value === null) throw new ValueError(`fit option ${key} must not be null (leave it out for the default)`);
   }
+  const solver = checkSolver(o, n);
   const learningRate = o.learningRate === undefined ? 0.1 : o.learningRate;
   checkSchedule(learningRate);
   if (o.onEpochEnd !== undefined && typeof o.onEpochEnd !== 'function') throw new ValueError(`onEpochEnd must be a function, got ${describeValue(o.onEpochEnd)}`);
   const seed = o.seed === undefined ? 0 : o.seed;
   if (!Number.isSafeInteger(seed)) throw new ValueError(`seed must be an integer, got ${describeValue(seed)}`);
   return {
-    epochs: positiveInt('epochs', o.epochs, 10),
-    batchSize: Math.min(positiveInt('batchSize', o.batchSize, 32), n),
+    solver,
+    epochs: positiveInt('epochs', o.epochs, solver === 'lbfgs' ? 100 : 10),
+    batchSize: solver === 'lbfgs' ? n : Math.min(positiveInt('batchSize', o.batchSize, 32), n),
     learningRate,
     l2: nonNegative('l2', o.l2, 0),
     shuffle: flag('shuffle', o.shuffle, true),

@@ -3,6 +3,7 @@
 import { accuracy, isClassifier } from '../core/metrics.ts';
 import { ACTIVATIONS, LOSSES, NO_ROW_STATS, OBJECTIVES, type Activation, type Objective } from '../core/objective.ts';
 import { runEpochsSync, type EpochMetrics } from '../core/loop.ts';
+import { runLbfgsSync } from '../core/lbfgs.ts';
 import type { History, ResolvedFitOptions } from '../core/options.ts';
 import type { DenseMatrix, Matrix64 } from '../types.ts';
 import { checkFiniteNumber, F32_MAX } from '../validate.ts';
@@ -245,6 +246,7 @@ export function train(p: TrainProblem): TrainResult {
     throw new ValueError('earlyStopping needs a validation set: give train() a validation');
   }
   const w = p.sampleWeight === undefined ? null : normalizeWeights(checkSampleWeight('sampleWeight', p.sampleWeight, n));
+  if (p.options.solver === 'lbfgs') return trainLbfgs(p, threshold, w ?? undefined);
   const weights: DenseMatrix | null = w === null ? null : { data: w, rows: n, cols: 1 };
   const params: Params = { W: copy64(p.W), b: copy64(p.b) };
   // sgdStep returns fresh matrices, so holding the old references is a snapshot of θ.
@@ -278,4 +280,35 @@ export function train(p: TrainProblem): TrainResult {
     },
   });
   return { W: params.W, b: params.b, history };
+}
+
+/** θ = [W, b] (b only when trained) as the float64 parameters; the frozen bias stays as given. */
+function paramsOf(p: TrainProblem, theta: Float64Array): Params {
+  const { rows: d, cols: k } = p.W;
+  const W: Matrix64 = { data: theta.slice(0, d * k), rows: d, cols: k };
+  return { W, b: p.fitIntercept ? { data: theta.slice(d * k), rows: 1, cols: k } : copy64(p.b) };
+}
+
+/** L-BFGS (core/lbfgs.ts) with the data loss and its gradient over the whole of X in float64. */
+function trainLbfgs(p: TrainProblem, threshold: number, rowWeights: ArrayLike<number> | undefined): TrainResult {
+  const { objective, X, Y } = p;
+  const weights = p.W.rows * p.W.cols;
+  const theta = new Float64Array(weights + (p.fitIntercept ? p.W.cols : 0));
+  theta.set(p.W.data);
+  if (p.fitIntercept) theta.set(p.b.data, weights);
+  const mode = OBJECTIVES[objective].gradient;
+  const result = runLbfgsSync(p.options, { theta, weights }, {
+    evaluate: (at) => {
+      const q = paramsOf(p, at);
+      const f = forward(objective, X, q.W, q.b);
+      const { dW, db } = gradient(X, f.Yhat, Y, mode, rowWeights);
+      const g = new Float64Array(at.length);
+      g.set(dW.data);
+      if (p.fitIntercept) g.set(db.data, weights);
+      return { loss: meanLoss(objective, f, Y, rowWeights), gradient: g };
+    },
+    metrics: (at) => epochMetrics(p, paramsOf(p, at), threshold),
+  });
+  const final = paramsOf(p, result.theta);
+  return { W: final.W, b: final.b, history: result.history };
 }

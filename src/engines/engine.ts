@@ -71,8 +71,12 @@ export interface StepProgram {
   readGroupLosses(): Promise<Float32Array>;
   /** Frees the scratch buffers (the parameters stay with the model). */
   destroy(): void;
-  /** The step's scratch, for tests that check each dispatch's output: G (batchSize × kPad), losses (batchSize + 1). */
-  readonly buffers: { G: GPUBuffer; losses: GPUBuffer; kPad: number };
+  /**
+   * The step's scratch, for tests that check each dispatch's output: G (batchSize × kPad), losses
+   * (batchSize + 1); and Wp, the parameters the next step reads (see paddedParams), which full-batch
+   * solvers set before each step.
+   */
+  readonly buffers: { G: GPUBuffer; losses: GPUBuffer; kPad: number; Wp: GPUBuffer };
 }
 
 export interface StepEngine {

@@ -232,6 +232,6 @@ export function buildProgram(
     },
     readGroupLosses: async () => ctx.readBuffer(state.losses, groupCount(p), batchSize * groupCount(p) * 4),
     destroy: () => state.scratch.release(),
-    buffers: { G: state.G, losses: state.losses, kPad: state.kPad },
+    buffers: { G: state.G, losses: state.losses, kPad: state.kPad, Wp: state.Wp },
   };
 }

@@ -16,6 +16,7 @@ import { checkPositiveInt, describeShape, describeValue, toF32Vector, toHostMatr
 import { evaluate, gradientNorm, predictRows, type ModelView, type PassData, type RowOutput } from './evaluate.ts';
 import { checkFeatures, type FeaturesInput } from './features.ts';
 import type { ModelJSON } from './model-json.ts';
+import { trainLbfgsOnGpu } from './lbfgs-trainer.ts';
 import { trainOnGpu } from './trainer.ts';
 
 /** Parameters as getParams() returns them. */
@@ -257,7 +258,7 @@ export abstract class LinearModel<YIn> {
   }
 
   /**
-   * Trains on X (n×nFeatures) and y by gradient descent on the GPU. Parameters start at zero unless
+   * Trains on X (n×nFeatures) and y by gradient descent (or, with solver 'lbfgs', L-BFGS) on the GPU. Parameters start at zero unless
    * `init` is given or `warmStart` is set. Every argument is checked before any GPU state changes.
    */
   async fit(X: FeaturesInput, y: YIn, options?: FitOptions<FeaturesInput, YIn>): Promise<History> {
@@ -314,7 +315,7 @@ export abstract class LinearModel<YIn> {
           }
           return out;
         };
-        const result = await trainOnGpu({
+        const result = await (opts.solver === 'lbfgs' ? trainLbfgsOnGpu : trainOnGpu)({
           ctx: this.ctx, objective: this.objective, X: Xres, Y: Yg, sampleWeight: made.w as GpuMatrix | null, W: this.#W, b: this.#b,
           fitIntercept: this.fitIntercept, options: opts, initialW: this.#host.W, initialB: this.#host.b,
           metrics, measures: validation !== null || opts.trainAccuracy,
