@@ -16,11 +16,11 @@ import { gzipSync } from 'node:zlib';
 import { library, ROOT } from './build-options.mjs';
 
 /**
- * Minified + gzipped bytes allowed for dist/index.js. 90 KiB since the second step engine, tanh
- * outputs, per-call error scopes and the hardened data readers took the bundle past 80 KiB (43 KiB
- * of it is wgsl_reflect; reflecting the shaders at build time instead would remove most of that).
+ * Minified + gzipped bytes allowed for dist/index.js. 96 KiB since grid search, the L-BFGS solver,
+ * sample weights and the hypergradient schedule took the bundle past 90 KiB (43 KiB of it is
+ * wgsl_reflect; reflecting the shaders at build time instead would remove most of that).
  */
-export const BUNDLE_BUDGET_BYTES = 90 * 1024;
+export const BUNDLE_BUDGET_BYTES = 96 * 1024;
 
 /** README.md's size paragraph lies between these two lines; `--readme` rewrites what is between. */
 export const README_SIZE_START = '<!-- size: written by `npm run size`, do not edit by hand -->';
