@@ -73,6 +73,33 @@ test('GPU L-BFGS follows the float64 twin: loss per iteration, step lengths, fin
   }
 });
 
+test('GPU L-BFGS with sample weights follows the float64 twin, whose integer weights equal duplicated rows', async () => {
+  const rng = mulberry32(testSeed('lbfgs-weights'));
+  for (const model of ['logistic', 'softmax', 'linear'] as const) {
+    const base = randomRun(rng, model, { epochs: 30, l2: 0.05 });
+    const weights = base.y.map(() => randomInt(rng, 0, 3));
+    weights[0] = 2;
+    const run: ModelRun = { ...base, fit: { ...base.fit, sampleWeight: weights } };
+    const label = `${model} ${run.X.rows}×${run.X.cols}`;
+    const both = await fitBoth(gpu(), run);
+    const err = relativeError([...both.gpu.W, ...both.gpu.b], [...both.cpu.W.data, ...both.cpu.b.data]);
+    assert.ok(err <= 2e-3, `${label}: weighted parameters differ from float64 by ${err}`);
+    const lossErr = Math.abs((both.gpu.history.loss[0] as number) - (both.cpu.history.loss[0] as number)) / (both.cpu.history.loss[0] as number);
+    assert.ok(lossErr <= 1e-5, `${label}: first weighted loss ${both.gpu.history.loss[0]} vs float64 ${both.cpu.history.loss[0]}`);
+    // The same rows repeated weight times, unweighted: the same objective, so the same iterates.
+    const rows = weights.flatMap((w, i) => new Array<number>(w).fill(i));
+    const d = run.X.cols;
+    const duplicated: ModelRun = {
+      ...base,
+      X: { data: rows.flatMap((i) => run.X.data.slice(i * d, (i + 1) * d)), rows: rows.length, cols: d },
+      y: rows.map((i) => run.y[i] as number),
+    };
+    const dup = cpuFit(duplicated);
+    const dupErr = relativeError([...both.cpu.W.data, ...both.cpu.b.data], [...dup.W.data, ...dup.b.data]);
+    assert.ok(dupErr <= 1e-6, `${label}: weighted float64 fit differs from duplicated rows by ${dupErr}`);
+  }
+});
+
 test('GPU L-BFGS: gradTol and tol stop as documented, and bytes give the f32 fit', async () => {
   const rng = mulberry32(testSeed('lbfgs-stopping'));
   const run = randomRun(rng, 'softmax', { epochs: 200, l2: 0.05, gradTol: 1e-3 });
