@@ -310,7 +310,10 @@ export async function runJob(spec: JobSpec, rt: JobRuntime): Promise<JobResult> 
         ...steps,
         epochs: spec.epochs,
         l2: spec.l2,
-        trainAccuracy: classifier,
+        // Each epoch reports the validation set's loss and accuracy; the training set's accuracy,
+        // a forward pass over every training row, is measured once at the end unless there is no
+        // validation set to watch.
+        trainAccuracy: classifier && data.validation === null,
         ...(data.validation === null ? {} : { validation: data.validation }),
         onEpochEnd: (log: EpochLog) => {
           epochs.push(log);
@@ -318,6 +321,7 @@ export async function runJob(spec: JobSpec, rt: JobRuntime): Promise<JobResult> 
         },
       });
       if (searched !== null) epochs.push(...searched.epochs);
+      const trainAccuracy = history.accuracy?.at(-1) ?? (classifier ? await model.score(data.train.X, data.train.y) : null);
       let confusion: number[][] | null = null;
       let testAccuracy: number | null = null;
       let testR2: number | null = null;
@@ -333,7 +337,7 @@ export async function runJob(spec: JobSpec, rt: JobRuntime): Promise<JobResult> 
         grid: searched?.grid ?? null,
         history,
         epochs,
-        trainAccuracy: history.accuracy?.at(-1) ?? null,
+        trainAccuracy,
         testAccuracy,
         testR2,
         finalLoss: history.loss.at(-1) ?? Number.NaN,
