@@ -15,9 +15,10 @@ const printSize = process.argv.includes('--size');
 
 /**
  * The licence notices dist/index.js carries: the library's own, and each bundled package's (MIT
- * requires its notice in every copy). wgsl_reflect ships minified without a legal comment for esbuild
+ * requires its notice in every copy). Packages may ship minified without a legal comment for esbuild
  * to keep, so the notices are copied from the packages' LICENSE files, found through a first build
- * that writes nothing and lists its inputs.
+ * that writes nothing and lists its inputs. wgsl_reflect runs during the build (the shaders'
+ * layouts are reflected then) and is not among them, so its notice is not in the bundle.
  */
 async function licenseBanner() {
   const probe = await build({ ...library, write: false, metafile: true });

@@ -2,6 +2,7 @@
 import { createContext, ops, type GpuContext, type GpuMatrix } from '../src/index.ts';
 import { SHADERS, shaderSource, type KernelName } from '../src/kernels/shaders.ts';
 import { reflectShader } from '../src/kernels/reflect.ts';
+import { FEATURE_SETS, shaderInfo, toReflected, variantKey } from '../src/kernels/shader-info.ts';
 import type { LossKind } from '../src/types.ts';
 import { BUFFER_USAGE } from '../src/webgpu-constants.ts';
 import type { WireError, WireMatrix } from './wire.ts';
@@ -151,6 +152,19 @@ export const opFixtures = {
         entries: [...info.entries.values()].map((e) => ({ name: e.name, bindings: [...e.bindings.keys()] })),
       };
     });
+  },
+  /**
+   * For every kernel and feature set: the ShaderInfo the build reflected (what Kernel uses) and a
+   * fresh reflection of the same preprocessed source by wgsl_reflect, here in the page, as JSON.
+   */
+  reflectionAgreement() {
+    return (Object.keys(SHADERS) as KernelName[]).flatMap((kernel) =>
+      FEATURE_SETS.map((features) => ({
+        variant: variantKey(kernel, features),
+        built: JSON.stringify(toReflected(shaderInfo(kernel, features))),
+        fresh: JSON.stringify(toReflected(reflectShader(shaderSource(kernel, features)))),
+      })),
+    );
   },
   /** Runs a named op with arguments and reports the error it throws (or null). */
   async opError(a: { op: string; args: unknown[] }): Promise<WireError | null> {

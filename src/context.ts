@@ -6,6 +6,7 @@ import { checkEngineChoice, chooseEngine, type EngineName } from './engines/choo
 import { ErrorScopes, type ErrorCheck } from './error-scopes.ts';
 import { DeviceLostError, GPUError, ShapeError, StateError, WebGPUUnavailableError } from './errors.ts';
 import { Kernel, type Dispatch } from './kernels/kernel.ts';
+import { shaderInfo } from './kernels/shader-info.ts';
 import { shaderSource, type KernelName } from './kernels/shaders.ts';
 import { GpuMatrix } from './matrix.ts';
 import type { MatrixInput } from './types.ts';
@@ -170,7 +171,8 @@ export class GpuContext {
     const key = `${name}${JSON.stringify(constants)}`;
     let k = this.#kernels.get(key);
     if (k === undefined) {
-      const built = this.capture(`compiling ${name}`, () => new Kernel(this.device, name, shaderSource(name, { subgroups: this.subgroups }), constants));
+      const features = { subgroups: this.subgroups };
+      const built = this.capture(`compiling ${name}`, () => new Kernel(this.device, name, shaderSource(name, features), shaderInfo(name, features), constants));
       k = built.value;
       this.#kernels.set(key, k);
       // A kernel that failed to build (out of memory, say) is built afresh next time rather than kept.

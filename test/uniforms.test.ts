@@ -26,6 +26,21 @@ test('reflection finds each entry point and its bindings by name', async () => {
   assert.equal(gradientFields, ['m@0:u32', 'd@4:u32', 'k@8:u32', 'rowsPerChunk@12:u32', 'nChunks@16:u32', 'invM@20:f32']);
 });
 
+test('the layouts reflected at build time equal a fresh reflection of every shader variant', async () => {
+  const variants = await gpu().call('reflectionAgreement');
+  const names = variants.map((v) => v.variant);
+  // Both feature sets of every kernel, the same list uniformLayouts checks.
+  const kernels = [...new Set(names.map((n) => n.split('+')[0]))].sort();
+  assert.is(kernels.length, 13, `kernels: ${kernels.join(', ')}`);
+  assert.is(names.length, 2 * kernels.length);
+  assert.ok(names.includes('gpu_gradient+subgroups') && names.includes('gpu_gradient'));
+  for (const { variant, built, fresh } of variants) {
+    const entries = (JSON.parse(fresh) as { entries: unknown[] }).entries;
+    assert.ok(entries.length > 0, `${variant}: reflection found no entry point`);
+    assert.is(built, fresh, `${variant}: the build's reflection differs from wgsl_reflect's now: rebuild`);
+  }
+});
+
 test('library buffer-usage constants equal the browser globals', async () => {
   const { ours, browser } = await gpu().call('bufferUsageConstants');
   assert.is(ours.STORAGE, browser.STORAGE);

@@ -23,6 +23,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpat
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
+import { reflectedShaders } from '../../scripts/build-options.mjs';
 
 const run = promisify(execFile);
 const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
@@ -133,7 +134,8 @@ export async function bundleRunner(outfile: string): Promise<void> {
     define: {
       __DEVICE_BENCH_BUILD__: JSON.stringify({ webgpu: packageVersion('webgpu'), node: process.version, built: new Date().toISOString() }),
     },
-    plugins: [dawnPathPlugin],
+    // The library's kernels take their layouts from the build's reflection of the shaders.
+    plugins: [dawnPathPlugin, reflectedShaders],
     logLevel: 'warning',
   });
 }

@@ -1,6 +1,6 @@
 // A compiled shader: one pipeline and bind-group layout per entry point, built from reflection,
 // and bind groups made by resource name rather than binding number.
-import { packUniforms, reflectShader, type EntryInfo, type ShaderInfo } from './reflect.ts';
+import { packUniforms, type EntryInfo, type ShaderInfo } from './layout.ts';
 import { SHADER_STAGE_COMPUTE } from '../webgpu-constants.ts';
 
 export type Workgroups = readonly [number, number, number];
@@ -34,11 +34,17 @@ export class Kernel {
 
   /**
    * `constants` set the shader's pipeline-overridable constants (workgroup widths, unroll counts),
-   * so one source serves every specialisation.
+   * so one source serves every specialisation. `info` is `source` reflected (shaderInfo(), from the build).
    */
-  constructor(device: GPUDevice, readonly name: string, source: string, constants: Readonly<Record<string, number>> = {}) {
+  constructor(
+    device: GPUDevice,
+    readonly name: string,
+    source: string,
+    info: ShaderInfo,
+    constants: Readonly<Record<string, number>> = {},
+  ) {
     this.#device = device;
-    this.info = reflectShader(source);
+    this.info = info;
     const module = device.createShaderModule({ label: name, code: source });
     for (const info of this.info.entries.values()) {
       const label = `${name}.${info.name}`;

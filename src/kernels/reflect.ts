@@ -1,41 +1,8 @@
 // Bind-group layouts and uniform offsets come from the WGSL itself (via wgsl_reflect), so a shader
-// edit can never drift out of sync with hand-typed offsets on the TypeScript side.
+// edit can never drift out of sync with hand-typed offsets on the TypeScript side. This runs when the
+// library is built (reflect-all.ts) and in tests; the shipped bundle carries its results, not the parser.
 import { ResourceType, WgslReflect, type VariableInfo } from 'wgsl_reflect';
-
-export type ScalarType = 'u32' | 'i32' | 'f32';
-
-export interface UniformField {
-  name: string;
-  offset: number;
-  type: ScalarType;
-}
-
-/** Byte layout of a shader's uniform struct. */
-export interface UniformLayout {
-  /** Name of the uniform variable in the shader (binding it by this name). */
-  variable: string;
-  /** The struct's WGSL source, so tests can compile it into a probe shader. */
-  structName: string;
-  size: number;
-  fields: readonly UniformField[];
-}
-
-export interface BindingInfo {
-  binding: number;
-  type: GPUBufferBindingType;
-}
-
-export interface EntryInfo {
-  name: string;
-  workgroupSize: readonly [number, number, number];
-  /** Resources the entry point uses, by variable name. */
-  bindings: ReadonlyMap<string, BindingInfo>;
-}
-
-export interface ShaderInfo {
-  uniforms: UniformLayout | null;
-  entries: ReadonlyMap<string, EntryInfo>;
-}
+import type { BindingInfo, EntryInfo, ScalarType, ShaderInfo, UniformField, UniformLayout } from './layout.ts';
 
 const SCALARS: ReadonlySet<string> = new Set(['u32', 'i32', 'f32']);
 
@@ -72,29 +39,4 @@ export function reflectShader(source: string): ShaderInfo {
     entries.set(fn.name, { name: fn.name, workgroupSize: [size[0], size[1], size[2]], bindings });
   }
   return { uniforms: first === undefined ? null : uniformLayout(first), entries };
-}
-
-/** Bytes for a uniform buffer holding exactly the struct's fields, padded to a 16-byte multiple. */
-export function packUniforms(layout: UniformLayout, values: Readonly<Record<string, number>>): ArrayBuffer {
-  const buffer = new ArrayBuffer(Math.ceil(layout.size / 16) * 16);
-  const view = new DataView(buffer);
-  const known = new Set(layout.fields.map((f) => f.name));
-  for (const name of Object.keys(values)) {
-    if (!known.has(name)) throw new Error(`uniform ${layout.structName} has no field ${name}`);
-  }
-  for (const field of layout.fields) {
-    const value = values[field.name];
-    if (value === undefined) throw new Error(`uniform ${layout.structName}.${field.name} was not given`);
-    if (field.type === 'f32') {
-      view.setFloat32(field.offset, value, true);
-    } else if (field.type === 'u32') {
-      if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
-        throw new Error(`uniform ${layout.structName}.${field.name} = ${value} is not a u32`);
-      }
-      view.setUint32(field.offset, value, true);
-    } else {
-      view.setInt32(field.offset, value, true);
-    }
-  }
-  return buffer;
 }
