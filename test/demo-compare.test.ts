@@ -2,60 +2,19 @@
 // typed in, Compare pressed; one loss curve per rate is drawn, and the table it shows tells the
 // truth (the kept rate has the best validation accuracy, its losses are the curves' last points).
 import { mkdirSync } from 'node:fs';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser, Page } from 'puppeteer';
-import { launchChrome } from '../harness/browser.ts';
-import { startDemoServer, type DemoServer } from '../demo/serve.ts';
+import type { Page } from 'puppeteer';
+import { demoSuite, openOn, typeInto, type Opened } from './support/demo-page.ts';
 import { mulberry32, randomInt, testSeed } from './support/random.ts';
 
 const OUT = new URL('../test-output/', import.meta.url).pathname;
 
-interface Env {
-  server: DemoServer;
-  browser: Browser;
-}
+const { test, env } = demoSuite('demo page: compare learning rates');
 
-const test = suite('demo page: compare learning rates');
-let env: Env | null = null;
-test.before(async () => {
-  const server = await startDemoServer();
-  try {
-    env = { server, browser: await launchChrome() };
-  } catch (e) {
-    await server.close();
-    throw e;
-  }
-});
-test.after(async () => {
-  await env?.browser.close();
-  await env?.server.close();
-  env = null;
-});
-
-async function openOn(dataset: string): Promise<{ page: Page; problems: string[] }> {
-  if (env === null) throw new Error('demo server or browser not started');
-  const page = await env.browser.newPage();
-  await page.setViewport({ width: 1280, height: 900 });
-  const problems: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`uncaught in page: ${String(err)}`));
-  await page.goto(env.server.url);
-  await page.waitForFunction(() => document.body.dataset['state'] === 'ready', { timeout: 60_000 });
-  await page.click(`label:has(> input[name="dataset"][value="${dataset}"])`);
-  await page.waitForFunction(() => document.body.dataset['state'] === 'ready', { timeout: 60_000 });
-  return { page, problems };
-}
-
-async function typeInto(page: Page, selector: string, text: string): Promise<void> {
-  await page.click(selector);
-  await page.keyboard.down('Control');
-  await page.keyboard.press('KeyA');
-  await page.keyboard.up('Control');
-  await page.keyboard.type(text);
-  await page.keyboard.press('Tab');
+/** A fresh page on the demo with `dataset` chosen and loaded. */
+function openWith(dataset: string): Promise<Opened> {
+  const { server, browser } = env();
+  return openOn(browser, server.url, dataset);
 }
 
 async function compare(page: Page): Promise<string> {
@@ -73,7 +32,7 @@ test('three blobs with softmax: one curve per rate, the table\'s best row has th
   const batch = randomInt(rng, 9, 40);
   const rates = [0.02, 0.2, 2];
   console.log(`  [demo compare] blobs3, softmax, ${epochs} epochs, batch ${batch}, rates ${rates.join(', ')}`);
-  const { page, problems } = await openOn('blobs3');
+  const { page, problems } = await openWith('blobs3');
   await page.click('label:has(> input[name="model"][value="softmax"])');
   await page.click('label:has(> input[name="mode"][value="minibatch"])');
   await typeInto(page, '#batch-size', String(batch));
@@ -112,7 +71,7 @@ test('three blobs with softmax: one curve per rate, the table\'s best row has th
 });
 
 test('a bad list of rates is reported next to the button, and nothing runs', async () => {
-  const { page, problems } = await openOn('blobs');
+  const { page, problems } = await openWith('blobs');
   await typeInto(page, '#compare-rates', '0.1, x');
   await page.click('#compare');
   await page.waitForFunction(() => (document.getElementById('compare-message')?.textContent ?? '') !== '', { timeout: 10_000 });

@@ -8,68 +8,15 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser, Page } from 'puppeteer';
+import type { Page } from 'puppeteer';
 import { launchChrome } from '../harness/browser.ts';
-import { DEFAULT_FASHION_MNIST_DIR, parseDemoArgs, routeRequest, startDemoServer, type DemoServer } from '../demo/serve.ts';
+import { DEFAULT_FASHION_MNIST_DIR, parseDemoArgs, routeRequest } from '../demo/serve.ts';
+import { clickChoice, demoSuite, openDemo, openOn, typeInto, waitForState } from './support/demo-page.ts';
 import { describeRun, runNode } from './support/node-gpu.ts';
 import { mulberry32, randomInt, testSeed, uniform } from './support/random.ts';
 
 const OUT = new URL('../test-output/', import.meta.url).pathname;
 const ROOT = new URL('..', import.meta.url).pathname;
-
-interface Opened {
-  page: Page;
-  problems: string[];
-}
-
-/** A page on the demo with its console errors and uncaught exceptions collected. */
-async function openDemo(browser: Browser, url: string, before?: (page: Page) => Promise<void>): Promise<Opened> {
-  const page = await browser.newPage();
-  await page.setViewport({ width: 1280, height: 900 });
-  const problems: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`uncaught in page: ${String(err)}`));
-  if (before !== undefined) await before(page);
-  await page.goto(url);
-  return { page, problems };
-}
-
-async function waitForState(page: Page, states: readonly string[], timeout = 60_000): Promise<string> {
-  const handle = await page.waitForFunction(
-    (wanted: readonly string[]) => {
-      const s = document.body.dataset['state'] ?? '';
-      return wanted.includes(s) ? s : false;
-    },
-    { timeout, polling: 100 },
-    states,
-  );
-  return (await handle.jsonValue()) as string;
-}
-
-/** Clicks into a field, replaces its text by typing, and leaves it with Tab (which fires 'change'). */
-async function typeInto(page: Page, selector: string, text: string): Promise<void> {
-  await page.click(selector);
-  await page.keyboard.down('Control');
-  await page.keyboard.press('KeyA');
-  await page.keyboard.up('Control');
-  await page.keyboard.type(text);
-  await page.keyboard.press('Tab');
-}
-
-async function clickChoice(page: Page, name: string, value: string): Promise<void> {
-  await page.click(`label:has(> input[name="${name}"][value="${value}"])`);
-}
-
-/** A fresh page on the demo with `dataset` chosen and loaded. */
-async function openOn(browser: Browser, url: string, dataset: string, timeout = 60_000): Promise<Opened> {
-  const opened = await openDemo(browser, url);
-  await waitForState(opened.page, ['ready']);
-  await clickChoice(opened.page, 'dataset', dataset);
-  await waitForState(opened.page, ['ready'], timeout);
-  return opened;
-}
 
 async function statValue(page: Page, id: string): Promise<number> {
   return page.$eval(`#${id}`, (e) => Number((e as HTMLElement).dataset['value']));
@@ -114,38 +61,6 @@ async function confusion(page: Page): Promise<{ total: number; diagonal: number;
 function screenshotPath(name: string): `${string}.png` {
   mkdirSync(OUT, { recursive: true });
   return `${OUT}${name}.png`;
-}
-
-interface Env {
-  server: DemoServer;
-  browser: Browser;
-}
-
-/** A uvu suite with the demo server and a WebGPU Chromium started before its tests and stopped after. */
-function demoSuite(name: string): { test: ReturnType<typeof suite>; env: () => Env } {
-  const t = suite(name);
-  let env: Env | null = null;
-  t.before(async () => {
-    const server = await startDemoServer();
-    try {
-      env = { server, browser: await launchChrome() };
-    } catch (e) {
-      await server.close();
-      throw e;
-    }
-  });
-  t.after(async () => {
-    await env?.browser.close();
-    await env?.server.close();
-    env = null;
-  });
-  return {
-    test: t,
-    env: () => {
-      if (env === null) throw new Error('demo server or browser not started');
-      return env;
-    },
-  };
 }
 
 const { test, env: ready } = demoSuite('demo page');

@@ -9,7 +9,7 @@
 import { ValueError } from '../errors.ts';
 import { F32_MAX } from '../validate.ts';
 import { throwIfAborted } from './abort.ts';
-import { appendLog, callbackFailed, emptyHistory, Patience, type Answer, type EpochMetrics } from './loop.ts';
+import { appendLog, drive, driveSync, emptyHistory, Patience, type Answer, type EpochMetrics } from './loop.ts';
 import type { EpochLog, History, ResolvedFitOptions, StopReason } from './options.ts';
 
 /** Curvature pairs (s, y) the inverse-Hessian approximation keeps. */
@@ -315,32 +315,10 @@ function ask<Mode extends 'sync' | 'async'>(r: Request, runner: LbfgsRunner<Mode
 
 /** Runs L-BFGS with a float64 (synchronous) trainer. */
 export function runLbfgsSync(options: ResolvedFitOptions, start: LbfgsStart, runner: LbfgsRunner<'sync'>): LbfgsResult {
-  const loop = lbfgsLoop(options, start);
-  let reply: Reply;
-  for (;;) {
-    const next = loop.next(reply);
-    if (next.done === true) return next.value;
-    const r = next.value;
-    try {
-      reply = ask(r, runner, options) as Reply;
-    } catch (e) {
-      throw r.kind === 'epochEnd' ? callbackFailed(e, r.log.epoch) : e;
-    }
-  }
+  return driveSync(lbfgsLoop(options, start), (r) => ask(r, runner, options) as Reply);
 }
 
 /** Runs L-BFGS with a GPU (asynchronous) trainer; a callback's promise is awaited before going on. */
-export async function runLbfgs(options: ResolvedFitOptions, start: LbfgsStart, runner: LbfgsRunner<'async'>): Promise<LbfgsResult> {
-  const loop = lbfgsLoop(options, start);
-  let reply: Reply;
-  for (;;) {
-    const next = loop.next(reply);
-    if (next.done === true) return next.value;
-    const r = next.value;
-    try {
-      reply = (await ask(r, runner, options)) as Reply;
-    } catch (e) {
-      throw r.kind === 'epochEnd' ? callbackFailed(e, r.log.epoch) : e;
-    }
-  }
+export function runLbfgs(options: ResolvedFitOptions, start: LbfgsStart, runner: LbfgsRunner<'async'>): Promise<LbfgsResult> {
+  return drive(lbfgsLoop(options, start), async (r) => (await ask(r, runner, options)) as Reply);
 }

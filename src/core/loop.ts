@@ -181,7 +181,7 @@ function* epochLoop(options: ResolvedFitOptions, n: number): Generator<Request, 
 }
 
 /** What fit() rejects with when onEpochEnd throws or its promise rejects: that error is the cause. */
-export function callbackFailed(cause: unknown, epoch: number): Error {
+function callbackFailed(cause: unknown, epoch: number): Error {
   const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : describeValue(cause);
   return new Error(`onEpochEnd failed after epoch ${epoch}: ${what}`, { cause });
 }
@@ -212,32 +212,47 @@ function ask<Mode extends 'sync' | 'async'>(r: Request, runner: EpochRunner<Mode
 
 /** Runs the loop with a float64 (synchronous) trainer. */
 export function runEpochsSync(options: ResolvedFitOptions, n: number, runner: EpochRunner<'sync'>): History {
-  const loop = epochLoop(options, n);
-  let reply: Reply;
+  return driveSync(epochLoop(options, n), (r) => ask(r, runner, options) as Reply);
+}
+
+/** Runs the loop with a GPU (asynchronous) trainer; a callback's promise is awaited before going on. */
+export function runEpochs(options: ResolvedFitOptions, n: number, runner: EpochRunner<'async'>): Promise<History> {
+  return drive(epochLoop(options, n), async (r) => (await ask(r, runner, options)) as Reply);
+}
+
+/** What a loop's request failed with: onEpochEnd's error wrapped to say so, any other as it is. */
+function failed(r: { kind: string }, e: unknown): unknown {
+  const log = r.kind === 'epochEnd' ? (r as { log?: { epoch: number } }).log : undefined;
+  return log === undefined ? e : callbackFailed(e, log.epoch);
+}
+
+/**
+ * Runs a generator loop (this file's, or core/lbfgs.ts's) to its end, answering each request
+ * synchronously; an error of onEpochEnd is wrapped to say so (callbackFailed).
+ */
+export function driveSync<Q extends { kind: string }, R, A>(loop: Generator<Q, R, A>, answer: (r: Q) => A): R {
+  let reply: A | undefined;
   for (;;) {
-    const next = loop.next(reply);
+    const next = loop.next(reply as A);
     if (next.done === true) return next.value;
-    const r = next.value;
     try {
-      reply = ask(r, runner, options) as Reply;
+      reply = answer(next.value);
     } catch (e) {
-      throw r.kind === 'epochEnd' ? callbackFailed(e, r.log.epoch) : e;
+      throw failed(next.value, e);
     }
   }
 }
 
-/** Runs the loop with a GPU (asynchronous) trainer; a callback's promise is awaited before going on. */
-export async function runEpochs(options: ResolvedFitOptions, n: number, runner: EpochRunner<'async'>): Promise<History> {
-  const loop = epochLoop(options, n);
-  let reply: Reply;
+/** driveSync for trainers that answer asynchronously: each answer is awaited before the loop goes on. */
+export async function drive<Q extends { kind: string }, R, A>(loop: Generator<Q, R, A>, answer: (r: Q) => Promise<A>): Promise<R> {
+  let reply: A | undefined;
   for (;;) {
-    const next = loop.next(reply);
+    const next = loop.next(reply as A);
     if (next.done === true) return next.value;
-    const r = next.value;
     try {
-      reply = (await ask(r, runner, options)) as Reply;
+      reply = await answer(next.value);
     } catch (e) {
-      throw r.kind === 'epochEnd' ? callbackFailed(e, r.log.epoch) : e;
+      throw failed(next.value, e);
     }
   }
 }
