@@ -16,6 +16,8 @@ struct Params {
   threshold: f32,
   /** Row stride of Z (k, or the step kernels' padded kPad); Y rows are k apart. */
   zStride: u32,
+  /** Column of Z where the row's k logits start (a grid search's candidate g: g·stride). */
+  zOffset: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -47,7 +49,7 @@ fn firstMax(zBase: u32, yBase: u32, k: u32, ofY: bool) -> u32 {
 /** (loss, hits) of one row. */
 fn rowSum(row: u32) -> vec2f {
   let k = params.k;
-  let zBase = row * params.zStride;
+  let zBase = row * params.zStride + params.zOffset;
   let yBase = row * k;
   var stats = RowStats(0.0, 1.0);
   if (ACTIVATION == ACT_SOFTMAX || LOSS == LOSS_CE) {

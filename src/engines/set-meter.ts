@@ -7,6 +7,7 @@ import type { GpuContext } from '../context.ts';
 import type { ObjectiveSpec } from '../core/objective.ts';
 import { batchLogitsDispatch, batchLogitsUniforms } from '../kernels/batch-logits.ts';
 import { lossDispatches, lossGroups, lossUniforms } from '../kernels/loss.ts';
+import { groupColumns, type StepGroups } from '../kernels/step-layout.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { ResidentX } from './training-set.ts';
 
@@ -17,8 +18,8 @@ export interface SetSums {
 }
 
 export interface SetMeter {
-  /** The set's summed loss and hits with the parameters as they are now. */
-  measure(): Promise<SetSums>;
+  /** The set's summed loss and hits with the parameters as they are now: one per group (a plain fit has one). */
+  measure(): Promise<SetSums[]>;
   destroy(): void;
 }
 
@@ -31,6 +32,8 @@ export interface MeteredFit {
   fitIntercept: boolean;
   /** (dPad+1)×kPad padded W with the bias as its last row (the step kernels' working copy). */
   Wp: GPUBuffer;
+  /** A grid search's candidates side by side in Wp, each measured on its own k columns. */
+  groups?: StepGroups;
 }
 
 /** Whether one pass covers X: one buffer, and its padded logits fit one binding. */
@@ -63,21 +66,27 @@ export function setMeter(fit: MeteredFit, X: ResidentX, Y: GpuMatrix, threshold:
     const walk = scratch.storage(n + 1, 'meter.walk');
     ctx.device.queue.writeBuffer(walk, 0, Uint32Array.from({ length: n + 1 }, (_, i) => (i < n ? i : 0)));
     const Z = scratch.storage(n * kPad, 'meter.Z');
-    const shape = { n, d: X.cols, k, kPad, rows: n, hasBias: fit.fitIntercept, storage: X.storage, chunks: X.chunks, xScale: X.scale };
+    // One forward pass computes every group's logits (each X row read once); each group's loss is
+    // then reduced from its own columns.
+    const shape = {
+      n, d: X.cols, k: groupColumns(k, fit.groups), kPad, rows: n, hasBias: fit.fitIntercept, storage: X.storage, chunks: X.chunks, xScale: X.scale,
+    };
     const logits = scratch.keep(batchLogitsUniforms(ctx, shape));
     const partial = scratch.storage(2 * lossGroups(n), 'meter.partial');
-    const out = scratch.storage(2, 'meter.out');
-    const params = scratch.keep(lossUniforms(ctx, fit.spec, { m: n, k, scale: 1, threshold, zStride: kPad }));
-    const dispatches = [
-      batchLogitsDispatch(ctx, logits, shape, { walk, X: only.matrix.buffer, Wp: fit.Wp, Z }),
-      ...lossDispatches(ctx, fit.spec, params, n, { Z, Y: Y.buffer, partial, out }),
-    ];
+    const count = fit.groups?.count ?? 1;
+    const outs = Array.from({ length: count }, () => scratch.storage(2, 'meter.out'));
+    const dispatches = [batchLogitsDispatch(ctx, logits, shape, { walk, X: only.matrix.buffer, Wp: fit.Wp, Z })];
+    outs.forEach((out, g) => {
+      const zOffset = g * (fit.groups?.stride ?? 0);
+      const params = scratch.keep(lossUniforms(ctx, fit.spec, { m: n, k, scale: 1, threshold, zStride: kPad, zOffset }));
+      dispatches.push(...lossDispatches(ctx, fit.spec, params, n, { Z, Y: Y.buffer, partial, out }));
+    });
     return {
       async measure() {
         const check = ctx.submit(dispatches);
-        const [lossSum, hits] = await ctx.readBuffer(out, 2);
+        const sums = await Promise.all(outs.map((out) => ctx.readBuffer(out, 2)));
         await check;
-        return { lossSum: lossSum as number, hits: hits as number };
+        return sums.map(([lossSum, hits]) => ({ lossSum: lossSum as number, hits: hits as number }));
       },
       destroy: release,
     };

@@ -217,7 +217,9 @@ export function buildProgram(
     },
     readEpochLosses: (count) => ctx.readBuffer(state.losses, count, batchSize * 4),
     learnedRate: () => learnedRate,
-    meter: (X, Y, threshold) => setMeter({ ctx, spec: p.spec, k: p.W.cols, kPad: state.kPad, fitIntercept: p.fitIntercept, Wp: state.Wp }, X, Y, threshold),
+    meter: (X, Y, threshold) => setMeter({
+      ctx, spec: p.spec, k: p.W.cols, kPad: state.kPad, fitIntercept: p.fitIntercept, Wp: state.Wp, ...(p.groups === undefined ? {} : { groups: p.groups }),
+    }, X, Y, threshold),
     beginGroupEpoch(order, learningRates, l2) {
       const g = groupCount(p);
       if (learningRates.length !== g || l2.length !== g) throw new Error(`beginGroupEpoch: ${g} groups, given ${learningRates.length} rates and ${l2.length} λ`);

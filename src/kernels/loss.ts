@@ -44,6 +44,8 @@ export interface LossValues {
   threshold: number;
   /** Row stride of Z: k (the default), or the padded kPad of the step kernels' logits. */
   zStride?: number;
+  /** Column of Z where each row's k values start (default 0). */
+  zOffset?: number;
 }
 
 function kernel(ctx: GpuContext, parts: LossParts): Kernel {
@@ -52,7 +54,7 @@ function kernel(ctx: GpuContext, parts: LossParts): Kernel {
 
 export function lossUniforms(ctx: GpuContext, parts: LossParts, v: LossValues): GPUBuffer {
   const bytes = kernel(ctx, parts).uniformBytes({
-    m: v.m, k: v.k, nGroups: lossGroups(v.m), scale: v.scale, threshold: v.threshold, zStride: v.zStride ?? v.k,
+    m: v.m, k: v.k, nGroups: lossGroups(v.m), scale: v.scale, threshold: v.threshold, zStride: v.zStride ?? v.k, zOffset: v.zOffset ?? 0,
   });
   return ctx.createUniform(bytes, 'loss.params');
 }

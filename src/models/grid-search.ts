@@ -11,6 +11,7 @@ import { resolveFitOptions, type EpochLog, type History, type StopReason } from 
 import { batchSizes, epochOrder } from '../core/order.ts';
 import { learningRateAt, type LearningRateSchedule } from '../core/schedule.ts';
 import { stepEngine } from '../engines/index.ts';
+import type { SetMeter } from '../engines/set-meter.ts';
 import { isCheckedBytes, uploadTrainingSet, type CheckedFeatures, type ResidentX } from '../engines/training-set.ts';
 import { StateError, ValueError } from '../errors.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
@@ -304,11 +305,17 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
     const n = Xh.rows;
     const owned: GpuMatrix[] = [];
     let Xres: ResidentX | null = null;
+    let valX: ResidentX | null = null;
+    let valY: GpuMatrix | null = null;
+    let meter: SetMeter | null = null;
     let program: ReturnType<ReturnType<typeof stepEngine>['prepare']> | null = null;
     try {
       const setup = ctx.capture('uploading the training set', () => {
         Xres = uploadTrainingSet(ctx, Xh, opts.shardBytes);
         owned.push(ctx.upload(Yh, 'y'), ctx.zeros(count * d, k, 'grid.W'), ctx.zeros(count, k, 'grid.b'));
+        // The validation set stays on the GPU: each epoch measures every candidate on it in one pass.
+        valX = uploadTrainingSet(ctx, validation.X, opts.shardBytes);
+        valY = ctx.upload(validation.Y, 'grid.validation.y');
       });
       await setup.check;
       const [Yg, W, b] = owned as [GpuMatrix, GpuMatrix, GpuMatrix];
@@ -330,6 +337,12 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
       program = prepared.value;
       await ctx.device.queue.onSubmittedWorkDone();
       await prepared.check;
+      const steps0 = program;
+      const metering = ctx.capture('preparing the validation metrics', () => steps0.meter(valX as unknown as ResidentX, valY as unknown as GpuMatrix, kind.threshold));
+      meter = metering.value;
+      await metering.check;
+      const nVal = validation.X.rows;
+      const classifier = isClassifier(kind.objective);
       const sizes = batchSizes(n, opts.batchSize);
       const l2s = running.map((r) => r.l2);
       let stopReason: StopReason = 'epochs';
@@ -362,6 +375,8 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
           });
           ctx.device.queue.submit([encoder.finish()]);
         });
+        // Every candidate's validation sums from one forward pass, when the set fits one; else block by block.
+        const sums = meter === null ? null : await meter.measure();
         const logs: CandidateEpochLog[] = [];
         for (const [g, r] of running.entries()) {
           if (r.diverged) continue;
@@ -372,7 +387,10 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
             continue;
           }
           r.lowest = Math.min(r.lowest, loss);
-          const v = await evaluate(r.view, validation);
+          const own = sums?.[g];
+          const v = own === undefined
+            ? await evaluate(r.view, validation)
+            : { loss: own.lossSum / nVal, ...(classifier ? { accuracy: own.hits / nVal } : {}) };
           const log: CandidateEpochLog = {
             candidate: g, l2: r.l2, epoch, loss, valLoss: v.loss, learningRate: rates[g] as number, ms: performance.now() - t0,
             ...(v.accuracy === undefined ? {} : { valAccuracy: v.accuracy }),
@@ -438,9 +456,12 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
       this.#result = { candidates: result, best, scoring, params };
       return { candidates: result, best, scoring };
     } finally {
+      (meter as SetMeter | null)?.destroy();
       program?.destroy();
       for (const m of owned) m.destroy();
       (Xres as ResidentX | null)?.destroy();
+      (valX as ResidentX | null)?.destroy();
+      (valY as GpuMatrix | null)?.destroy();
     }
   }
 

@@ -91,7 +91,7 @@ function meteredMetrics(program: StepProgram, p: GpuTrainProblem, owned: { destr
   for (const meter of [train, val]) if (meter !== null) owned.push(meter);
   const valRows = m.validation?.X.rows ?? 0;
   return async () => {
-    const [v, t] = await Promise.all([val?.measure(), train?.measure()]);
+    const [[v], [t]] = await Promise.all([val?.measure() ?? [], train?.measure() ?? []]);
     const out: EpochMetrics = {};
     if (v !== undefined) {
       out.valLoss = v.lossSum / valRows;
