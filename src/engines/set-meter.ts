@@ -9,6 +9,7 @@ import { batchLogitsDispatch, batchLogitsUniforms } from '../kernels/batch-logit
 import { lossDispatches, lossGroups, lossUniforms } from '../kernels/loss.ts';
 import { groupColumns, type StepGroups } from '../kernels/step-layout.ts';
 import type { GpuMatrix } from '../matrix.ts';
+import { Scratch } from './scratch.ts';
 import type { ResidentX } from './training-set.ts';
 
 /** Sums over a set's rows with the current parameters. */
@@ -52,15 +53,7 @@ export function setMeter(fit: MeteredFit, X: ResidentX, Y: GpuMatrix, threshold:
   if (only === undefined || !canMeter(fit, X)) return null;
   const { ctx, k, kPad } = fit;
   const n = X.rows;
-  const owned: GPUBuffer[] = [];
-  const keep = (b: GPUBuffer): GPUBuffer => {
-    owned.push(b);
-    return b;
-  };
-  const release = (): void => {
-    for (const b of owned.splice(0)) ctx.releaseBuffer(b);
-  };
-  const scratch = { keep, storage: (floats: number, label: string) => keep(ctx.createStorage(floats, label)) };
+  const scratch = new Scratch(ctx);
   try {
     // Rows 0..n−1 in order, then the cursor at 0: the whole set is one batch.
     const walk = scratch.storage(n + 1, 'meter.walk');
@@ -88,10 +81,10 @@ export function setMeter(fit: MeteredFit, X: ResidentX, Y: GpuMatrix, threshold:
         await check;
         return sums.map(([lossSum, hits]) => ({ lossSum: lossSum as number, hits: hits as number }));
       },
-      destroy: release,
+      destroy: () => scratch.release(),
     };
   } catch (e) {
-    release();
+    scratch.release();
     throw e;
   }
 }

@@ -1,33 +1,16 @@
 // The state every step engine keeps for a fit: the row order with its GPU-side cursor, the batch
 // rows' losses with the epoch total, the padded working copy Wp of the parameters, and where the
 // batch rows come from (straight from a resident X, or gathered from its shards).
-import type { GpuContext } from '../context.ts';
 import { gatherDispatch, gatherUniforms } from '../kernels/gather.ts';
 import { hypergradientBytes, hypergradientDispatch } from '../kernels/hypergradient.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
 import { CHUNK, groupColumns, paddedClasses, paddedGroupParams, paddedParams, type XStorage } from '../kernels/step-layout.ts';
 import type { StepProblem, StepProgram } from './engine.ts';
+import { Scratch } from './scratch.ts';
 import { setMeter } from './set-meter.ts';
 
 /** Epochs that can be queued before their losses are read back (StepProgram.beginEpoch's slots). */
 export const EPOCH_SLOTS = 256;
-
-/** Buffers and their owner-tracked lifetime for one fit. */
-export class Scratch {
-  readonly buffers: GPUBuffer[] = [];
-  constructor(readonly ctx: GpuContext) {}
-  storage(floats: number, label: string): GPUBuffer {
-    return this.keep(this.ctx.createStorage(floats, label));
-  }
-  keep(b: GPUBuffer): GPUBuffer {
-    this.buffers.push(b);
-    return b;
-  }
-  release(): void {
-    for (const b of this.buffers) this.ctx.releaseBuffer(b);
-    this.buffers.length = 0;
-  }
-}
 
 /**
  * Where the step kernels find the batch. Resident in one buffer: straight from X through the
