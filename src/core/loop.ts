@@ -61,6 +61,11 @@ export interface EpochRunner<Mode extends 'sync' | 'async'> {
  */
 export const DIVERGENCE_GROWTH = 1e6;
 
+/** Whether an epoch loss means divergence: not finite, or DIVERGENCE_GROWTH times the `lowest` so far (or 1). */
+export function lossDiverged(loss: number, lowest: number): boolean {
+  return !Number.isFinite(loss) || loss > DIVERGENCE_GROWTH * Math.max(lowest, 1);
+}
+
 type Request =
   | { kind: 'epoch'; order: Uint32Array; learningRate: number; snapshot: boolean }
   | { kind: 'metrics' }
@@ -131,9 +136,10 @@ function* epochLoop(options: ResolvedFitOptions, n: number): Generator<Request, 
     const loss = typeof ran === 'number' ? ran : ran.loss;
     const ranAt = performance.now();
     const advice = `try a smaller learningRate (it was ${learningRate})`;
-    if (!Number.isFinite(loss)) throw new ValueError(`training diverged: the loss became ${loss} in epoch ${epoch}; ${advice}`);
-    if (loss > DIVERGENCE_GROWTH * Math.max(lowest, 1)) {
-      throw new ValueError(`training diverged: the loss grew to ${loss} in epoch ${epoch}, over ${DIVERGENCE_GROWTH} times its lowest epoch value ${lowest}; ${advice}`);
+    if (lossDiverged(loss, lowest)) {
+      throw new ValueError(Number.isFinite(loss)
+        ? `training diverged: the loss grew to ${loss} in epoch ${epoch}, over ${DIVERGENCE_GROWTH} times its lowest epoch value ${lowest}; ${advice}`
+        : `training diverged: the loss became ${loss} in epoch ${epoch}; ${advice}`);
     }
     lowest = Math.min(lowest, loss);
     // A learned rate is logged as it stands after the epoch's last step; a planned one as planned.
@@ -181,7 +187,7 @@ function* epochLoop(options: ResolvedFitOptions, n: number): Generator<Request, 
 }
 
 /** What fit() rejects with when onEpochEnd throws or its promise rejects: that error is the cause. */
-function callbackFailed(cause: unknown, epoch: number): Error {
+export function callbackFailed(cause: unknown, epoch: number): Error {
   const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : describeValue(cause);
   return new Error(`onEpochEnd failed after epoch ${epoch}: ${what}`, { cause });
 }

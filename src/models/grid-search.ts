@@ -4,17 +4,16 @@
 // own learning rate, λ, epoch loss and divergence check. The row order is the same for all, so each
 // candidate's result is what a separate fit() with its setting gives.
 import { requireContext, type GpuContext } from '../context.ts';
-import { DIVERGENCE_GROWTH } from '../core/loop.ts';
+import { appendLog, callbackFailed, emptyHistory, lossDiverged } from '../core/loop.ts';
 import { isClassifier } from '../core/metrics.ts';
 import { OBJECTIVES } from '../core/objective.ts';
-import { resolveFitOptions, type EpochLog, type History, type StopReason } from '../core/options.ts';
+import { resolveFitOptions, type EpochLog, type FitOptions, type History, type StopReason } from '../core/options.ts';
 import { batchSizes, epochOrder } from '../core/order.ts';
 import { learningRateAt, type LearningRateSchedule } from '../core/schedule.ts';
 import { stepEngine } from '../engines/index.ts';
 import type { SetMeter } from '../engines/set-meter.ts';
 import { isCheckedBytes, uploadTrainingSet, type CheckedFeatures, type ResidentX } from '../engines/training-set.ts';
 import { StateError, ValueError } from '../errors.ts';
-import type { Dispatch } from '../kernels/kernel.ts';
 import { groupStride } from '../kernels/step-layout.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { HostMatrix } from '../types.ts';
@@ -23,9 +22,8 @@ import { evaluate, predictRows, type ModelView, type PassData } from './evaluate
 import type { FeaturesInput } from './features.ts';
 import { LinearModel, type ModelKind } from './linear-model.ts';
 import { r2Score } from './linear-regression.ts';
+import { MAX_STEPS_PER_SUBMIT, recordEpoch } from './trainer.ts';
 
-/** Steps recorded into one command buffer (as the plain trainer does). */
-const MAX_STEPS_PER_SUBMIT = 2048;
 
 /** The values to try; the candidates are every combination, the last key varying fastest. */
 export interface ParamGrid {
@@ -43,10 +41,8 @@ export interface CandidateEpochLog extends EpochLog {
   l2: number;
 }
 
-/** Options of GridSearch.fit(); unknown names are rejected. */
-export interface GridFitOptions<XIn, YIn> {
-  epochs?: number;
-  batchSize?: number;
+/** Options of GridSearch.fit(); unknown names are rejected. epochs … shardBytes mean what they mean for fit(). */
+export interface GridFitOptions<XIn, YIn> extends Pick<FitOptions<XIn, YIn>, 'epochs' | 'batchSize' | 'shuffle' | 'seed' | 'shardBytes'> {
   /**
    * With learningRate in the grid: a schedule object ('step', 'exponential', 'inverse-time') whose
    * `initial` each candidate's rate replaces. Without it: the rate or schedule all candidates use.
@@ -54,8 +50,6 @@ export interface GridFitOptions<XIn, YIn> {
   learningRate?: LearningRateSchedule;
   /** λ of every candidate when the grid has no l2. */
   l2?: number;
-  shuffle?: boolean;
-  seed?: number;
   /** The held-out set the candidates are scored on (or give validationFraction). */
   validation?: { X: XIn; y: YIn };
   /** Hold out this fraction (0 < f < 1) of the rows, the last ones, as the validation set. */
@@ -64,7 +58,6 @@ export interface GridFitOptions<XIn, YIn> {
   scoring?: GridScoring;
   /** Called after each epoch with every running candidate's log; returning false stops all. */
   onEpochEnd?: (logs: readonly CandidateEpochLog[]) => unknown;
-  shardBytes?: number;
 }
 
 /** One candidate's outcome. */
@@ -140,10 +133,6 @@ function featureRows(X: CheckedFeatures, start: number, rows: number): CheckedFe
 
 function targetRows(Y: HostMatrix, start: number, rows: number): HostMatrix {
   return { data: Y.data.subarray(start * Y.cols, (start + rows) * Y.cols), rows, cols: Y.cols };
-}
-
-function emptyHistory(): History {
-  return { loss: [], learningRate: [], ms: [], converged: false, stopReason: 'epochs', epochs: 0 };
 }
 
 /** A running candidate's state during fit(). */
@@ -351,18 +340,8 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
         const t0 = performance.now();
         const rates = running.map((r) => learningRateAt(r.schedule, epoch));
         const order = epochOrder(n, epoch, opts.shuffle, opts.seed);
-        const checks = [];
         const steps = program;
-        for (let start = 0; start < sizes.length; start += MAX_STEPS_PER_SUBMIT) {
-          const recorded = ctx.capture('a grid search epoch', () => {
-            if (start === 0) steps.beginGroupEpoch(order, rates, l2s);
-            const dispatches: Dispatch[] = [];
-            const end = Math.min(sizes.length, start + MAX_STEPS_PER_SUBMIT);
-            for (let s = start; s < end; s++) dispatches.push(...steps.step(sizes[s] as number));
-            void ctx.submit(dispatches);
-          });
-          checks.push(recorded.check);
-        }
+        const checks = recordEpoch(ctx, steps, sizes, () => steps.beginGroupEpoch(order, rates, l2s), MAX_STEPS_PER_SUBMIT, 'a grid search epoch');
         const losses = await program.readGroupLosses();
         await Promise.all(checks);
         this.#assertAlive();
@@ -381,8 +360,8 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
         for (const [g, r] of running.entries()) {
           if (r.diverged) continue;
           const loss = losses[g] as number;
-          // The plain fit's divergence rule (core/loop.ts): there it throws, here the candidate drops out.
-          if (!Number.isFinite(loss) || loss > DIVERGENCE_GROWTH * Math.max(r.lowest, 1)) {
+          // The plain fit's divergence rule: there it throws, here the candidate drops out.
+          if (lossDiverged(loss, r.lowest)) {
             r.diverged = true;
             continue;
           }
@@ -395,13 +374,7 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
             candidate: g, l2: r.l2, epoch, loss, valLoss: v.loss, learningRate: rates[g] as number, ms: performance.now() - t0,
             ...(v.accuracy === undefined ? {} : { valAccuracy: v.accuracy }),
           };
-          const h = r.history;
-          h.loss.push(loss);
-          h.learningRate.push(log.learningRate);
-          h.ms.push(log.ms);
-          (h.valLoss ??= []).push(v.loss);
-          if (v.accuracy !== undefined) (h.valAccuracy ??= []).push(v.accuracy);
-          h.epochs = h.loss.length;
+          appendLog(r.history, log);
           logs.push(log);
         }
         if (onEpochEnd !== undefined) {
@@ -409,8 +382,7 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
           try {
             answer = await onEpochEnd(logs);
           } catch (e) {
-            const what = e instanceof Error ? `${e.name}: ${e.message}` : describeValue(e);
-            throw new Error(`onEpochEnd failed after epoch ${epoch}: ${what}`, { cause: e });
+            throw callbackFailed(e, epoch);
           }
           if (answer === false) {
             stopReason = 'callback';

@@ -14,6 +14,7 @@ import type { StepProgram } from '../engines/engine.ts';
 import { EPOCH_SLOTS } from '../engines/step-state.ts';
 import type { ErrorCheck } from '../error-scopes.ts';
 import type { GpuMatrix } from '../matrix.ts';
+import { ParamCopies } from './param-copies.ts';
 
 /** A run stops growing once it takes this long: it bounds how late a destroy() or GPU error is seen. */
 const RUN_MS = 25;
@@ -39,55 +40,6 @@ export function canRunAhead(options: ResolvedFitOptions, measures: boolean, para
 /** Queues one epoch (its order, rate and loss slot) and returns the checks of the work it submitted. */
 export type RecordEpoch = (order: Uint32Array, learningRate: number, slot: number) => ErrorCheck[];
 
-/** Copies of W and b after each epoch of a run (slot 0: at its start), in one scratch buffer. */
-class Snapshots {
-  readonly #buffer: GPUBuffer;
-  readonly size: number;
-  constructor(readonly ctx: GpuContext, readonly W: GpuMatrix, readonly b: GpuMatrix, readonly slots: number) {
-    this.size = W.length + b.length;
-    this.#buffer = ctx.createStorage(this.size * slots, 'train.snapshots');
-  }
-
-  #copy(toSnapshot: boolean, slot: number): ErrorCheck {
-    const at = slot * this.size * 4;
-    return this.ctx.capture('keeping an epoch\'s parameters', () => {
-      const encoder = this.ctx.device.createCommandEncoder();
-      if (toSnapshot) {
-        encoder.copyBufferToBuffer(this.W.buffer, 0, this.#buffer, at, this.W.length * 4);
-        encoder.copyBufferToBuffer(this.b.buffer, 0, this.#buffer, at + this.W.length * 4, this.b.length * 4);
-      } else {
-        encoder.copyBufferToBuffer(this.#buffer, at, this.W.buffer, 0, this.W.length * 4);
-        encoder.copyBufferToBuffer(this.#buffer, at + this.W.length * 4, this.b.buffer, 0, this.b.length * 4);
-      }
-      this.ctx.device.queue.submit([encoder.finish()]);
-    }).check;
-  }
-
-  take(slot: number): ErrorCheck {
-    return this.#copy(true, slot);
-  }
-
-  restore(slot: number): Promise<void> {
-    return this.#copy(false, slot);
-  }
-
-  /** ‖θ_{slot} − θ_{slot−1}‖₂ for slots 1 … count, from one readback. */
-  async distances(count: number): Promise<number[]> {
-    const all = await this.ctx.readBuffer(this.#buffer, (count + 1) * this.size);
-    const out: number[] = [];
-    for (let s = 1; s <= count; s++) {
-      let sum = 0;
-      for (let i = 0; i < this.size; i++) sum += ((all[s * this.size + i] as number) - (all[(s - 1) * this.size + i] as number)) ** 2;
-      out.push(Math.sqrt(sum));
-    }
-    return out;
-  }
-
-  destroy(): void {
-    this.ctx.releaseBuffer(this.#buffer);
-  }
-}
-
 /** One epoch of a run: its loss, its share of the run's time, and how far it moved the parameters. */
 interface Ran extends EpochRun {
   moved: number;
@@ -96,7 +48,8 @@ interface Ran extends EpochRun {
 /** Answers the loop's epochs from runs of epochs queued ahead. */
 export class RunAhead {
   readonly #queue: Ran[] = [];
-  readonly #snapshots: Snapshots | null;
+  /** W and b after each epoch of a run (slot 0: at its start), with `tol`. */
+  readonly #snapshots: ParamCopies | null;
   readonly #longest: number;
   /** Epochs the loop has been given, and the epoch the current run started at, with its length. */
   #given = 0;
@@ -110,7 +63,7 @@ export class RunAhead {
     W: GpuMatrix, b: GpuMatrix, readonly record: RecordEpoch,
   ) {
     this.#longest = longestRun(options, W.length + b.length);
-    this.#snapshots = options.tol > 0 ? new Snapshots(ctx, W, b, this.#longest + 1) : null;
+    this.#snapshots = options.tol > 0 ? new ParamCopies(ctx, W, b, this.#longest + 1, 'train.snapshots') : null;
   }
 
   /** The next epoch's result; `order` and `learningRate` are the loop's for it. */

@@ -16,10 +16,11 @@ import type { ErrorCheck } from '../error-scopes.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
 import type { StepProgram } from '../engines/engine.ts';
 import type { GpuMatrix } from '../matrix.ts';
+import { distance, ParamCopies } from './param-copies.ts';
 import { canRunAhead, RunAhead } from './run-ahead.ts';
 
 /** Steps recorded into one command buffer: bounds its size when batches are tiny (stochastic GD). */
-const MAX_STEPS_PER_SUBMIT = 2048;
+export const MAX_STEPS_PER_SUBMIT = 2048;
 /**
  * Steps per submit when the fit has an AbortSignal: the signal is looked at between submits, so
  * this bounds the work an abort waits for (one chunk in flight, one queued).
@@ -102,48 +103,35 @@ function meteredMetrics(program: StepProgram, p: GpuTrainProblem, owned: { destr
   };
 }
 
-/** A copy of W and b in scratch buffers, taken and put back on the GPU with buffer copies. */
-class ParamsCopy {
-  readonly #W: GPUBuffer;
-  readonly #b: GPUBuffer;
-  constructor(readonly ctx: GpuContext, readonly p: GpuTrainProblem, label: string) {
-    this.#W = ctx.createStorage(p.W.length, `${label}.W`);
-    try {
-      this.#b = ctx.createStorage(p.b.length, `${label}.b`);
-    } catch (e) {
-      ctx.releaseBuffer(this.#W);
-      throw e;
-    }
-  }
-
-  #copy(what: string, from: readonly GPUBuffer[], to: readonly GPUBuffer[]): Promise<void> {
-    const lengths = [this.p.W.length, this.p.b.length];
-    return this.ctx.capture(what, () => {
-      const encoder = this.ctx.device.createCommandEncoder();
-      from.forEach((src, i) => encoder.copyBufferToBuffer(src, 0, to[i] as GPUBuffer, 0, (lengths[i] as number) * 4));
-      this.ctx.device.queue.submit([encoder.finish()]);
-    }).check;
-  }
-
-  take(): Promise<void> {
-    return this.#copy('keeping the parameters', [this.p.W.buffer, this.p.b.buffer], [this.#W, this.#b]);
-  }
-
-  putBack(): Promise<void> {
-    return this.#copy('restoring the parameters', [this.#W, this.#b], [this.p.W.buffer, this.p.b.buffer]);
-  }
-
-  destroy(): void {
-    this.ctx.releaseBuffer(this.#W);
-    this.ctx.releaseBuffer(this.#b);
-  }
-}
-
 /** What trainOnGpu() resolves with: the history and the final parameters, as read back to check them. */
 export interface GpuTrainResult {
   history: History;
   W: Float32Array;
   b: Float32Array;
+}
+
+/**
+ * Queues steps start … upTo−1 of an epoch (`sizes`: each step's rows) in one submit, `begin` (the
+ * epoch's order, rates and loss slots) before the first; returns the submit's error check.
+ */
+export function recordSteps(
+  ctx: GpuContext, program: StepProgram, sizes: readonly number[], begin: () => void, start: number, upTo: number, what = 'a training epoch',
+): ErrorCheck {
+  return ctx.capture(what, () => {
+    if (start === 0) begin();
+    const steps: Dispatch[] = [];
+    for (let s = start; s < Math.min(upTo, sizes.length); s++) steps.push(...program.step(sizes[s] as number));
+    void ctx.submit(steps);
+  }).check;
+}
+
+/** A whole epoch's steps in submits of at most `perSubmit` steps; their error checks. */
+export function recordEpoch(
+  ctx: GpuContext, program: StepProgram, sizes: readonly number[], begin: () => void, perSubmit: number, what?: string,
+): ErrorCheck[] {
+  const checks: ErrorCheck[] = [];
+  for (let start = 0; start < sizes.length; start += perSubmit) checks.push(recordSteps(ctx, program, sizes, begin, start, start + perSubmit, what));
+  return checks;
 }
 
 /** Parameters as one host vector [W, b], for ‖Δθ‖. */
@@ -153,12 +141,6 @@ async function readTheta(p: GpuTrainProblem): Promise<Float32Array> {
   theta.set(W.data);
   if (p.fitIntercept) theta.set(b.data, W.data.length);
   return theta;
-}
-
-function distance(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += ((a[i] as number) - (b[i] as number)) ** 2;
-  return Math.sqrt(s);
 }
 
 /**
@@ -181,9 +163,9 @@ export async function trainOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
   try {
     // lastEpoch holds the parameters at the start of the running epoch (those of the last finished
     // one), for an abort in mid-epoch; best holds the best validation epoch's, for earlyStopping.
-    const lastEpoch = signal === undefined ? null : new ParamsCopy(ctx, p, 'train.lastEpoch');
+    const lastEpoch = signal === undefined ? null : new ParamCopies(ctx, p.W, p.b, 1, 'train.lastEpoch');
     if (lastEpoch !== null) copies.push(lastEpoch);
-    const best = options.earlyStopping?.restoreBest === true ? new ParamsCopy(ctx, p, 'train.best') : null;
+    const best = options.earlyStopping?.restoreBest === true ? new ParamCopies(ctx, p.W, p.b, 1, 'train.best') : null;
     if (best !== null) copies.push(best);
     const perSubmit = signal === undefined ? MAX_STEPS_PER_SUBMIT : ABORTABLE_STEPS_PER_SUBMIT;
     const meters = ctx.capture('preparing the epoch metrics', () => meteredMetrics(program, p, copies));
@@ -193,19 +175,9 @@ export async function trainOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
     // starts, so History.ms measures training alone.
     await ctx.device.queue.onSubmittedWorkDone();
     await prepared.check;
-    /** Queues an epoch's steps in submits of at most perSubmit steps; the checks of the first `upTo` submits. */
-    const record = (order: Uint32Array, learningRate: number, slot: number, start = 0, upTo = sizes.length): ErrorCheck => ctx.capture('a training epoch', () => {
-      if (start === 0) program.beginEpoch(order, learningRate, slot);
-      const steps: Dispatch[] = [];
-      for (let s = start; s < Math.min(upTo, sizes.length); s++) steps.push(...program.step(sizes[s] as number));
-      void ctx.submit(steps);
-    }).check;
     const ahead = canRunAhead(options, p.measures, p.W.length + p.b.length)
-      ? new RunAhead(ctx, program, options, n, p.W, p.b, (order, learningRate, slot) => {
-        const checks: ErrorCheck[] = [];
-        for (let start = 0; start < sizes.length; start += perSubmit) checks.push(record(order, learningRate, slot, start, start + perSubmit));
-        return checks;
-      })
+      ? new RunAhead(ctx, program, options, n, p.W, p.b, (order, learningRate, slot) =>
+        recordEpoch(ctx, program, sizes, () => program.beginEpoch(order, learningRate, slot), perSubmit))
       : null;
     if (ahead !== null) copies.push(ahead);
     let before: Float32Array | null = null;
@@ -220,7 +192,7 @@ export async function trainOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
         const checks = lastEpoch === null ? [] : [lastEpoch.take()];
         let inFlight: Promise<void> | null = null;
         for (let start = 0; start < sizes.length; start += perSubmit) {
-          checks.push(record(order, learningRate, 0, start, start + perSubmit));
+          checks.push(recordSteps(ctx, program, sizes, () => program.beginEpoch(order, learningRate), start, start + perSubmit));
           if (signal === undefined) continue;
           // One chunk runs while the next is queued: the GPU stays busy and the signal (set by
           // events the awaits let run) is seen within two chunks.
@@ -229,7 +201,7 @@ export async function trainOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
           inFlight = done;
           if (signal.aborted && lastEpoch !== null) {
             await Promise.all(checks);
-            await lastEpoch.putBack();
+            await lastEpoch.restore();
             throw abortError(signal);
           }
         }
@@ -250,7 +222,7 @@ export async function trainOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
         return final.every((v) => Number.isFinite(v));
       },
       keepBest: async () => best?.take(),
-      restoreBest: async () => best?.putBack(),
+      restoreBest: async () => best?.restore(),
       learnedRate: async () => program.learnedRate(),
     }).catch(async (e: unknown) => {
       if (isAbortError(e) && finished > 0 && p.kept !== undefined) {
