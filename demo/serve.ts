@@ -1,14 +1,15 @@
 // Serves the browser demo on 127.0.0.1 (Chromium gives navigator.gpu only to secure-enough origins,
 // and http://127.0.0.1 is one), plus Fashion-MNIST's four .gz files when they are installed, so the
-// page can fetch them without the user downloading anything.
+// page can fetch them without the user downloading anything. Only the page's own files and those
+// four are served, streamed, to requests whose Host is this server's loopback address
+// (harness/static-files.ts, shared with the harness's server).
 //
 //   node --import tsx demo/serve.ts [--port N] [--fashion-mnist DIR] [--help]
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveInside } from '../harness/server.ts';
+import { fileRequestHandler, listenLocal, resolveInside, type Answer } from '../harness/static-files.ts';
 import { FASHION_MNIST_FILES } from '../src/data/fashion-mnist.ts';
 
 const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -36,16 +37,6 @@ export interface DemoServer {
   close(): Promise<void>;
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json',
-  '.json': 'application/json',
-  '.png': 'image/png',
-  '.gz': 'application/gzip',
-};
-
 /** The page's own files: the URL path → the file on disk (nothing else under the repository is served). */
 function pageFiles(bundleDir: string): Map<string, string> {
   const demo = join(REPO, 'demo');
@@ -65,7 +56,7 @@ function findFashionMnist(dir: string): DatasetIndex {
   return { fashionMnist: urls as Record<keyof typeof FASHION_MNIST_FILES, string> };
 }
 
-/** The file a request maps to, or null (404). */
+/** The file a request's decoded path (decodeUrlPath) maps to, or null (404). */
 export function routeRequest(urlPath: string, files: Map<string, string>, datasets: DatasetIndex, fashionMnistDir: string): string | null {
   const path = urlPath.split('?')[0] ?? '/';
   const page = files.get(path);
@@ -90,35 +81,17 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const files = pageFiles(bundleDir);
   const index = JSON.stringify(datasets);
 
-  const server: Server = createServer(async (req, res) => {
-    const url = req.url ?? '/';
-    if (url.split('?')[0] === '/datasets.json') {
-      res.writeHead(200, { 'content-type': MIME['.json'] as string, 'cache-control': 'no-store' }).end(index);
-      return;
-    }
-    const file = routeRequest(url, files, datasets, fashionMnistDir);
-    if (file === null) {
-      res.writeHead(404).end(`not found: ${url}`);
-      return;
-    }
-    try {
-      const body = await readFile(file);
-      // The bundle changes on every build; the data sets never do, so let the browser keep them.
-      const cache = extname(file) === '.gz' ? 'max-age=86400' : 'no-store';
-      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': cache });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end(`not found: ${url}`);
-    }
-  });
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(port, '127.0.0.1', () => ok());
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('demo server has no TCP address');
+  const route = (path: string): Answer => {
+    if (path === '/datasets.json') return { body: index, type: 'application/json' };
+    const file = routeRequest(path, files, datasets, fashionMnistDir);
+    if (file === null) return { status: 404 };
+    // The bundle changes on every build; the data sets never do, so let the browser keep them.
+    return { file, cacheControl: extname(file) === '.gz' ? 'max-age=86400' : 'no-store' };
+  };
+  const server: Server = createServer(fileRequestHandler(route));
+  const bound = await listenLocal(server, port);
   return {
-    url: `http://127.0.0.1:${address.port}/`,
+    url: `http://127.0.0.1:${bound}/`,
     datasets,
     close: () =>
       new Promise<void>((ok) => {
