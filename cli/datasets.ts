@@ -1,8 +1,8 @@
-// Turns --dataset/--data into what the job reads: the dataset's description and the directory its
-// files are in (served to the page, or read by the Node worker). Missing data is reported with how
-// to get it, before a browser is started.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+// Turns --dataset/--data into what the job reads: the dataset's description and the files it names
+// (only those are served to the page, or read by the Node worker). Missing data, and paths that are
+// not regular files (a FIFO would block the read forever), are reported before a browser is started.
+import { existsSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import type { DatasetSpec } from './job.ts';
 import { UsageError, type CliOptions } from './options.ts';
 
@@ -15,8 +15,8 @@ export const FASHION_MNIST_HELP =
 
 export interface ResolvedDataset {
   spec: DatasetSpec;
-  /** The directory holding the files the spec names (null: embedded data). */
-  dir: string | null;
+  /** The files the spec names (name → absolute path); empty for embedded data. */
+  files: Record<string, string>;
   kind: 'iris' | 'idx' | 'csv';
 }
 
@@ -40,30 +40,57 @@ export function findIdxFiles(dir: string): { files: Record<keyof typeof IDX_PATT
   return missing.length > 0 ? { missing } : { files: files as Record<keyof typeof IDX_PATTERNS, string> };
 }
 
+/** The kind of thing at `path`, following symlinks: a regular file, a directory, something else, or nothing. */
+function kindOf(path: string): 'file' | 'directory' | 'other' | 'missing' {
+  let stat: Stats;
+  try {
+    stat = statSync(path);
+  } catch {
+    return 'missing';
+  }
+  return stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'other';
+}
+
+/** The IDX files of `dir` as the job reads them, each checked to be a regular file. */
+function idxFiles(dir: string, files: Record<string, string>, flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of Object.values(files)) {
+    const path = join(dir, name);
+    if (kindOf(path) !== 'file') throw new UsageError(`${flag}: ${path} is not a regular file`);
+    out[name] = path;
+  }
+  return out;
+}
+
 export function resolveDataset(o: CliOptions): ResolvedDataset {
   if (o.dataset === 'iris') {
     if (o.data !== null) throw new UsageError('--data is for fashion-mnist; iris is embedded');
-    return { spec: { kind: 'iris' }, dir: null, kind: 'iris' };
+    return { spec: { kind: 'iris' }, files: {}, kind: 'iris' };
   }
   if (o.dataset === 'fashion-mnist') {
     const dir = resolve(o.data ?? FASHION_MNIST_DIR);
     if (!existsSync(dir)) throw new UsageError(o.data === null ? FASHION_MNIST_HELP : `--data ${o.data}: no such directory`);
+    if (kindOf(dir) !== 'directory') throw new UsageError(`--data ${o.data ?? dir}: not a directory`);
     const found = findIdxFiles(dir);
     if ('missing' in found) throw new UsageError(`${dir} lacks files matching ${found.missing.join(', ')}. ${FASHION_MNIST_HELP}`);
-    return { spec: { kind: 'idx', name: 'fashion-mnist', files: found.files, fashion: true }, dir, kind: 'idx' };
+    const files = idxFiles(dir, found.files, o.data === null ? 'fashion-mnist' : `--data ${o.data}`);
+    return { spec: { kind: 'idx', name: 'fashion-mnist', files: found.files, fashion: true }, files, kind: 'idx' };
   }
   if (o.data !== null) throw new UsageError('--data is for fashion-mnist; give other datasets as --dataset PATH');
   const path = resolve(o.dataset);
-  if (!existsSync(path)) throw new UsageError(`--dataset ${o.dataset}: not iris or fashion-mnist, and no such file or directory`);
-  if (statSync(path).isDirectory()) {
+  const kind = kindOf(path);
+  if (kind === 'missing') throw new UsageError(`--dataset ${o.dataset}: not iris or fashion-mnist, and no such file or directory`);
+  if (kind === 'other') throw new UsageError(`--dataset ${o.dataset}: not a regular file or a directory (a FIFO, socket or device cannot be read as a dataset)`);
+  if (kind === 'directory') {
     const found = findIdxFiles(path);
     if ('missing' in found) throw new UsageError(`--dataset ${o.dataset}: the directory lacks IDX files matching ${found.missing.join(', ')}`);
-    return { spec: { kind: 'idx', name: basename(path), files: found.files, fashion: false }, dir: path, kind: 'idx' };
+    const files = idxFiles(path, found.files, `--dataset ${o.dataset}`);
+    return { spec: { kind: 'idx', name: basename(path), files: found.files, fashion: false }, files, kind: 'idx' };
   }
   const label = o.label ?? -1;
   return {
     spec: { kind: 'csv', name: basename(path), file: basename(path), label, header: o.header, missing: o.missing },
-    dir: dirname(path),
+    files: { [basename(path)]: path },
     kind: 'csv',
   };
 }

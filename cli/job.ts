@@ -7,8 +7,8 @@ import type { AnyEstimator, EpochLog, GpuContext, History, HostMatrix, IdxFiles,
 
 export type Library = typeof Lib;
 
-/** URL path under which the train command's static server mounts the dataset's directory. */
-export const DATA_MOUNT = '/datasets/data';
+/** URL path under which the train command's static server serves the dataset's files (by their names). */
+export const DATA_PATH = '/datasets/data';
 export type ModelKind = 'softmax' | 'logistic' | 'linear';
 
 export type DatasetSpec =
@@ -127,6 +127,50 @@ function head(d: Labelled, limit: number | null): Labelled {
   return { X: { data: d.X.data.subarray(0, limit * d.X.cols), rows: limit, cols: d.X.cols }, y: d.y.subarray(0, limit) };
 }
 
+/**
+ * The CSV as the model needs it: class labels for a classifier, numbers for linear regression. A
+ * text label column under --model linear is said in the command's terms (the reader's own message
+ * suggests an option of parseCsv the command user cannot pass).
+ */
+function readCsv(lib: Library, text: string, ds: Extract<DatasetSpec, { kind: 'csv' }>, model: ModelKind): ReturnType<Library['parseCsv']> {
+  const options = { label: ds.label, header: ds.header, missing: ds.missing };
+  if (model !== 'linear') return lib.parseCsv(text, { ...options, classes: true });
+  try {
+    return lib.parseCsv(text, { ...options, classes: false });
+  } catch (e) {
+    let asClasses: ReturnType<Library['parseCsv']>;
+    try {
+      asClasses = lib.parseCsv(text, { ...options, classes: true });
+    } catch {
+      throw e;
+    }
+    // Read as classes it parses, as numbers it does not: the label column holds text.
+    const example = asClasses.classes?.find((c) => typeof c === 'string') ?? asClasses.classes?.[0];
+    throw new lib.ValueError(
+      `--model linear needs numeric labels; column '${asClasses.labelName}' holds text (such as '${String(example)}'): use --model softmax (or logistic for two classes)`,
+    );
+  }
+}
+
+/**
+ * trainTestSplit, with a share that leaves no rows to train on refused in the command's terms:
+ * `flag` is the option that set `fraction`, `part` what the held-out rows are for.
+ */
+function splitOff(
+  lib: Library, X: HostMatrix, y: Float32Array | Int32Array, fraction: number, seed: number, flag: string, part: string,
+): ReturnType<Library['trainTestSplit']> {
+  const held = Math.ceil(X.rows * fraction);
+  if (held >= X.rows) {
+    throw new lib.ValueError(`${flag} ${fraction} holds out ${held} of the ${X.rows} rows for ${part}, leaving none to train on: give a smaller ${flag}`);
+  }
+  try {
+    return lib.trainTestSplit(X, y, { testFraction: fraction, seed });
+  } catch (e) {
+    if (e instanceof Error) e.message = e.message.replaceAll('testFraction', flag);
+    throw e;
+  }
+}
+
 /** Loads the dataset, splits off test and validation sets, and scales features. */
 async function prepare(spec: JobSpec, rt: JobRuntime): Promise<PreparedData> {
   const { lib } = rt;
@@ -163,9 +207,7 @@ async function prepare(spec: JobSpec, rt: JobRuntime): Promise<PreparedData> {
       rt.emit({ type: 'status', message: `reading ${ds.name} (CSV)` });
       // Classifiers read the labels as classes (names such as 'setosa', or numbers such as 1..k, become
       // indices 0..k−1); linear regression reads them as numeric targets.
-      const table = lib.parseCsv(new TextDecoder().decode(await rt.read(ds.file)), {
-        label: ds.label, header: ds.header, classes: spec.model !== 'linear', missing: ds.missing,
-      });
+      const table = readCsv(lib, new TextDecoder().decode(await rt.read(ds.file)), ds, spec.model);
       ({ X, y } = table);
       classNames = (table.classes ?? []).map(String);
       if (table.droppedLines.length > 0) {
@@ -174,16 +216,20 @@ async function prepare(spec: JobSpec, rt: JobRuntime): Promise<PreparedData> {
         rt.emit({ type: 'status', message: `dropped ${table.droppedLines.length} rows with an empty cell (lines ${shown}${more})` });
       }
     }
-    const split = lib.trainTestSplit(X, y, { testFraction: spec.testFraction, seed: spec.seed });
+    const split = splitOff(lib, X, y, spec.testFraction, spec.seed, '--test-fraction', 'test');
     train = head({ X: split.XTrain, y: split.yTrain }, spec.limit);
     test = head({ X: split.XTest, y: split.yTest }, spec.limit);
   }
   if (spec.model === 'logistic' && classNames.length > 2) {
     throw new lib.ValueError(`logistic regression needs 0/1 labels, but ${name} has ${classNames.length} classes: use --model softmax`);
   }
+  if (spec.model !== 'linear' && classNames.length < 2) {
+    const one = classNames.length === 1 ? ` (every label is '${classNames[0] ?? ''}')` : '';
+    throw new lib.ValueError(`--model ${spec.model} needs at least two classes, but ${name} has ${classNames.length}${one}`);
+  }
   let validation: Labelled | null = null;
   if (spec.validationFraction > 0) {
-    const v = lib.trainTestSplit(train.X, train.y, { testFraction: spec.validationFraction, seed: spec.seed + 1 });
+    const v = splitOff(lib, train.X, train.y, spec.validationFraction, spec.seed + 1, '--validation', 'validation');
     train = { X: v.XTrain, y: v.yTrain };
     validation = { X: v.XTest, y: v.yTest };
   }

@@ -2,12 +2,12 @@
 // inlined) and the webgpu package, runs the job, and reports events to the parent over IPC.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { errorEvent, runJob, type JobEvent, type JobSpec, type Library } from './job.ts';
 
 interface Start {
   spec: JobSpec;
-  dataDir: string | null;
+  /** The files the job may read: name → path. */
+  dataFiles: Record<string, string>;
 }
 
 function send(event: JobEvent): Promise<void> {
@@ -24,8 +24,9 @@ async function main(start: Start): Promise<void> {
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
   const read = async (file: string): Promise<Uint8Array> => {
-    if (start.dataDir === null) throw new lib.ValueError(`no data directory to read ${file} from`);
-    return new Uint8Array(await readFile(join(start.dataDir, file)));
+    const path = Object.hasOwn(start.dataFiles, file) ? start.dataFiles[file] : undefined;
+    if (path === undefined) throw new lib.ValueError(`${file} is not one of the dataset's files`);
+    return new Uint8Array(await readFile(path));
   };
   const result = await runJob(start.spec, { lib, read, gpu: create([]), emit: (e) => void send(e) });
   await send({ type: 'done', result });

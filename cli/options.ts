@@ -1,5 +1,7 @@
-// Command-line options of `npm run train`, parsed and checked before anything starts, with the
-// per-dataset defaults the README documents.
+// Command-line options of `npm run train`, parsed (node:util's parseArgs) and checked before anything
+// starts, with the per-dataset defaults the README documents. Numbers are decimal only: Number()
+// alone would take '0x10', ' 3' and 'Infinity'.
+import { parseArgs as parseFlags, type ParseArgsOptionsConfig } from 'node:util';
 import type { ModelKind } from './job.ts';
 
 export type Runtime = 'chrome' | 'node';
@@ -113,6 +115,11 @@ function fmt(d: DatasetDefaults): string {
   return `--epochs ${d.epochs} --batch-size ${d.batchSize} --lr ${d.lr} (linear ${d.linearLr}) --lr-decay ${d.lrDecay}`;
 }
 
+/** A decimal number as people write one: no hex, no 'Infinity', no spaces, no trailing 'e'. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** The largest finite float32: the GPU holds every rate and penalty as one. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
 function positiveInt(flag: string, v: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, got '${v}'`);
@@ -125,9 +132,12 @@ function integer(flag: string, v: string): number {
   return n;
 }
 
-function number(flag: string, v: string, ok: (n: number) => boolean, what: string): number {
+/** A decimal number for which `ok` holds; with `float32`, also one the GPU can hold. */
+function number(flag: string, v: string, ok: (n: number) => boolean, what: string, float32 = false): number {
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new UsageError(`${flag} needs ${what}, got '${v}'`);
+  if (!DECIMAL.test(v) || !Number.isFinite(n)) throw new UsageError(`${flag} needs ${what} written in decimal (such as 0.05 or 5e-2), got '${v}'`);
+  if (!ok(n)) throw new UsageError(`${flag} needs ${what}, got '${v}'`);
+  if (float32 && Math.abs(n) > FLOAT32_MAX) throw new UsageError(`${flag} needs ${what} within float32 (at most 3.4e38), got '${v}'`);
   return n;
 }
 
@@ -140,64 +150,99 @@ function oneOf<T extends string>(flag: string, v: string, choices: readonly T[])
 function rateList(flag: string, v: string): number[] {
   const parts = v.split(',');
   if (parts.some((p) => p.trim() === '')) throw new UsageError(`${flag} needs comma-separated numbers > 0, got '${v}'`);
-  return parts.map((p) => number(flag, p.trim(), (n) => n > 0, 'comma-separated numbers > 0'));
+  return parts.map((p) => number(flag, p.trim(), (n) => n > 0, 'comma-separated numbers > 0', true));
 }
 
-const FLAGS_WITHOUT_VALUE = new Set(['--json', '--help', '-h', '--no-header', '--standardize', '--no-standardize']);
+/** The flags node:util's parseArgs reads; every one but the booleans takes a value. */
+const FLAGS = {
+  dataset: { type: 'string' }, data: { type: 'string' }, model: { type: 'string' }, solver: { type: 'string' },
+  epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' }, 'grid-lr': { type: 'string' },
+  'lr-decay': { type: 'string' }, l2: { type: 'string' }, seed: { type: 'string' }, runtime: { type: 'string' },
+  save: { type: 'string' }, limit: { type: 'string' }, label: { type: 'string' }, missing: { type: 'string' },
+  'test-fraction': { type: 'string' }, validation: { type: 'string' },
+  json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, 'no-header': { type: 'boolean' },
+  standardize: { type: 'boolean' }, 'no-standardize': { type: 'boolean' },
+} as const satisfies ParseArgsOptionsConfig;
+
+/**
+ * `--seed -3` as `--seed=-3`: parseArgs reads a value that starts with '-' only inline, and a
+ * negative number is a value here, not a flag.
+ */
+function joinNegativeNumbers(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : '';
+    const takesValue = name in FLAGS && FLAGS[name as keyof typeof FLAGS].type === 'string';
+    if (takesValue && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+/** parseArgs's errors, said the way this command's other usage errors are. */
+function usageFromParseError(e: unknown): UsageError {
+  const err = e as { code?: string; message?: string };
+  const quoted = /'([^']*)'/.exec(err.message ?? '')?.[1] ?? '';
+  const flag = quoted.split(' ')[0] ?? quoted;
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new UsageError(`unknown option ${flag} (see --help)`);
+  if (err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return new UsageError(`unexpected argument '${quoted}' (options start with --; see --help)`);
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (/does not take an argument/.test(err.message ?? '')) return new UsageError(`${flag} takes no value`);
+    return new UsageError(`${flag} needs a value`);
+  }
+  return new UsageError(err.message ?? String(e));
+}
+
+// The return type is parseArgs's, inferred from FLAGS: each value typed as its flag's type.
+function read(argv: readonly string[]) {
+  try {
+    const { values, tokens } = parseFlags({ args: joinNegativeNumbers(argv), options: FLAGS, strict: true, allowPositionals: false, tokens: true });
+    // Of --standardize and --no-standardize, the last one given wins.
+    const last = tokens.filter((t) => t.kind === 'option' && (t.name === 'standardize' || t.name === 'no-standardize')).at(-1);
+    const standardize = last === undefined ? null : last.kind === 'option' && last.name === 'standardize';
+    return { values, standardize };
+  } catch (e) {
+    throw usageFromParseError(e);
+  }
+}
 
 /** Parses argv (without node and the script); throws UsageError naming the bad option. */
 export function parseArgs(argv: readonly string[]): CliOptions {
+  const { values: v, standardize } = read(argv);
+  const opt = <T>(value: string | undefined, parse: (s: string) => T, fallback: T): T => (value === undefined ? fallback : parse(value));
   const o: CliOptions = {
-    dataset: 'iris', data: null, model: 'softmax', solver: 'sgd', epochs: null, batchSize: null, lr: null, gridLr: null, lrDecay: null, l2: 0,
-    seed: 0,
-    runtime: 'chrome', save: null, json: false, limit: null, label: null, header: true, missing: 'error', testFraction: null,
-    validation: DEFAULT_VALIDATION_FRACTION, standardize: null, help: false,
+    dataset: v.dataset ?? 'iris',
+    data: v.data ?? null,
+    model: opt(v.model, (s) => oneOf('--model', s, ['softmax', 'logistic', 'linear'] as const), 'softmax'),
+    solver: opt(v.solver, (s) => oneOf('--solver', s, ['sgd', 'lbfgs'] as const), 'sgd'),
+    epochs: opt(v.epochs, (s) => positiveInt('--epochs', s), null),
+    batchSize: opt(v['batch-size'], (s) => positiveInt('--batch-size', s), null),
+    lr: opt(v.lr, (s) => number('--lr', s, (n) => n > 0, 'a number > 0', true), null),
+    gridLr: opt(v['grid-lr'], (s) => rateList('--grid-lr', s), null),
+    lrDecay: opt(v['lr-decay'], (s) => number('--lr-decay', s, (n) => n > 0 && n <= 1, 'a number in (0, 1]'), null),
+    l2: opt(v.l2, (s) => number('--l2', s, (n) => n >= 0, 'a number ≥ 0', true), 0),
+    seed: opt(v.seed, (s) => integer('--seed', s), 0),
+    runtime: opt(v.runtime, (s) => oneOf('--runtime', s, ['chrome', 'node'] as const), 'chrome'),
+    save: v.save ?? null,
+    json: v.json ?? false,
+    limit: opt(v.limit, (s) => positiveInt('--limit', s), null),
+    label: opt<string | number | null>(v.label, (s) => (/^-?\d+$/.test(s) ? Number(s) : s), null),
+    header: !(v['no-header'] ?? false),
+    missing: opt(v.missing, (s) => oneOf('--missing', s, ['error', 'drop-rows'] as const), 'error'),
+    testFraction: opt(v['test-fraction'], (s) => number('--test-fraction', s, (n) => n > 0 && n < 1, 'a number between 0 and 1'), null),
+    validation: opt(v.validation, (s) => number('--validation', s, (n) => n >= 0 && n < 1, 'a number in [0, 1)'), DEFAULT_VALIDATION_FRACTION),
+    standardize,
+    help: v.help ?? false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const eq = arg.indexOf('=');
-    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (FLAGS_WITHOUT_VALUE.has(flag)) {
-      if (flag !== arg) throw new UsageError(`${flag} takes no value`);
-      if (flag === '--json') o.json = true;
-      else if (flag === '--no-header') o.header = false;
-      else if (flag === '--standardize') o.standardize = true;
-      else if (flag === '--no-standardize') o.standardize = false;
-      else o.help = true;
-      continue;
-    }
-    if (!flag.startsWith('-')) throw new UsageError(`unexpected argument '${arg}' (options start with --; see --help)`);
-    let value: string;
-    if (flag !== arg) value = arg.slice(eq + 1);
-    else {
-      const next = argv[i + 1];
-      if (next === undefined) throw new UsageError(`${flag} needs a value`);
-      value = next;
-      i++;
-    }
-    switch (flag) {
-      case '--dataset': o.dataset = value; break;
-      case '--data': o.data = value; break;
-      case '--model': o.model = oneOf(flag, value, ['softmax', 'logistic', 'linear'] as const); break;
-      case '--solver': o.solver = oneOf(flag, value, ['sgd', 'lbfgs'] as const); break;
-      case '--epochs': o.epochs = positiveInt(flag, value); break;
-      case '--batch-size': o.batchSize = positiveInt(flag, value); break;
-      case '--lr': o.lr = number(flag, value, (n) => n > 0, 'a number > 0'); break;
-      case '--grid-lr': o.gridLr = rateList(flag, value); break;
-      case '--lr-decay': o.lrDecay = number(flag, value, (n) => n > 0 && n <= 1, 'a number in (0, 1]'); break;
-      case '--l2': o.l2 = number(flag, value, (n) => n >= 0, 'a number ≥ 0'); break;
-      case '--seed': o.seed = integer(flag, value); break;
-      case '--runtime': o.runtime = oneOf(flag, value, ['chrome', 'node'] as const); break;
-      case '--save': o.save = value; break;
-      case '--limit': o.limit = positiveInt(flag, value); break;
-      case '--label': o.label = /^-?\d+$/.test(value) ? Number(value) : value; break;
-      case '--missing': o.missing = oneOf(flag, value, ['error', 'drop-rows'] as const); break;
-      case '--test-fraction': o.testFraction = number(flag, value, (n) => n > 0 && n < 1, 'a number between 0 and 1'); break;
-      case '--validation': o.validation = number(flag, value, (n) => n >= 0 && n < 1, 'a number in [0, 1)'); break;
-      default: throw new UsageError(`unknown option ${flag} (see --help)`);
-    }
-  }
+  if (o.save === '') throw new UsageError('--save needs a file name');
   if (o.gridLr !== null && o.lr !== null) throw new UsageError('--grid-lr tries several rates: leave out --lr');
+  if (o.gridLr !== null && o.solver === 'lbfgs') {
+    throw new UsageError('--grid-lr searches the learning rates of --solver sgd; --solver lbfgs has no learning rate (a line search picks each step): leave out one of them');
+  }
   if (o.gridLr !== null && o.validation === 0) throw new UsageError('--grid-lr scores the rates on a validation share: --validation must be > 0');
   return o;
 }

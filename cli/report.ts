@@ -52,14 +52,37 @@ const fixed = (v: number | null | undefined, digits: number): string => {
 const rateText = (v: number): string => Number(v.toPrecision(4)).toString();
 
 /**
+ * The library's option names as this command's flags: a library error about `learningRate` is about
+ * --lr here. Longer names first, so `learningRate.decay` is not read as `learningRate`.
+ */
+const FLAG_NAMES: [RegExp, (...m: string[]) => string][] = [
+  [/\bgrid\.learningRate\[(\d+)\]/g, (_, i) => `--grid-lr's value ${Number(i) + 1}`],
+  [/\bgrid\.l2\[\d+\]/g, () => '--l2'],
+  [/\blearningRate\.decay\b/g, () => '--lr-decay'],
+  [/\blearningRate\b/g, () => '--lr'],
+  [/\bl2\b/g, () => '--l2'],
+  [/\bbatchSize\b/g, () => '--batch-size'],
+  [/\bvalidationFraction\b/g, () => '--validation'],
+  [/\btestFraction\b/g, () => '--test-fraction'],
+  [/\bmissing: 'drop-rows'/g, () => '--missing drop-rows'],
+];
+
+/** Renames the library's option names in `message` to the flags that set them. */
+export function flagTerms(message: string): string {
+  return FLAG_NAMES.reduce((m, [pattern, flag]) => m.replace(pattern, flag), message);
+}
+
+/**
  * A library error's message told the way this command counts and is driven: fit() numbers epochs
- * from 0 ("in epoch 0" is the first), the progress lines and the table from 1; and a run that
- * diverged is re-run with a flag, not a fit() option, so the message names the flag.
+ * from 0 ("in epoch 0" is the first), the progress lines and the table from 1; options are named by
+ * their flags; and a run that diverged is re-run with a flag, not a fit() option, so the advice
+ * names the flag and a rate to try.
  */
 export function commandMessage(name: string, message: string, spec: Pick<JobSpec, 'epochs' | 'learningRate'>): string {
   const renumbered = message.replace(/\bin epoch (\d+)\b/g, (_, e: string) => `in epoch ${Number(e) + 1}/${spec.epochs}`);
-  if (name !== 'ValueError' || !renumbered.includes('training diverged')) return renumbered;
-  return `${renumbered}. Run again with a smaller --lr, e.g. --lr ${Number((spec.learningRate / 10).toPrecision(3))} (this run started at --lr ${spec.learningRate})`;
+  if (name !== 'ValueError' || !renumbered.includes('training diverged')) return flagTerms(renumbered);
+  const told = flagTerms(renumbered.replace(/try a smaller learningRate \(it was ([^)]*)\)/, 'the rate was $1'));
+  return `${told}. Run again with a smaller --lr, e.g. --lr ${Number((spec.learningRate / 10).toPrecision(3))} (this run started at --lr ${spec.learningRate})`;
 }
 
 function seconds(ms: number): string {

@@ -1,15 +1,36 @@
-// Runs the training job in headless Chrome: the static server serves the page and mounts the
-// dataset's directory, the page fetches and parses the files itself, and its events come back
-// through an exposed function, so neither the data nor a long-running call crosses page.evaluate.
+// Runs the training job in headless Chrome: the static server serves the page's two files and the
+// dataset's files, nothing else (not the repository, not the dataset's directory); the page fetches
+// and parses the data itself, and its events come back through an exposed function, so neither the
+// data nor a long-running call crosses page.evaluate.
 import { openBrowserSession } from '../harness/session.ts';
-import { DATA_MOUNT, type JobEvent, type JobResult, type JobSpec } from './job.ts';
+import { DATA_PATH, type JobEvent, type JobResult, type JobSpec } from './job.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 
-export async function runInChrome(spec: JobSpec, dataDir: string | null, onEvent: (e: JobEvent) => void): Promise<JobResult> {
-  const session = await openBrowserSession(ROOT, dataDir === null ? {} : { mounts: { [DATA_MOUNT]: dataDir } });
+/** What the page loads (harness/train.html and its bundle), as paths relative to the repository. */
+const PAGE_FILES: Record<string, string> = {
+  '/harness/train.html': 'harness/train.html',
+  '/build/harness/train-page.js': 'build/harness/train-page.js',
+};
+
+/** The server's file list: the page's files, and each data file under DATA_PATH by the name the job reads it by. */
+export function servedFiles(dataFiles: Record<string, string>): Record<string, string> {
+  const data = Object.entries(dataFiles).map(([name, path]) => [`${DATA_PATH}/${name}`, path]);
+  return { ...PAGE_FILES, ...Object.fromEntries(data) };
+}
+
+export interface ChromeRunOptions {
+  /** Called with the server's base URL once it listens, before the page opens. */
+  onServe?: (url: string) => Promise<void>;
+}
+
+export async function runInChrome(
+  spec: JobSpec, dataFiles: Record<string, string>, onEvent: (e: JobEvent) => void, options: ChromeRunOptions = {},
+): Promise<JobResult> {
+  const session = await openBrowserSession(ROOT, { files: servedFiles(dataFiles) });
   const { page } = session;
   try {
+    await options.onServe?.(session.url);
     let succeed: (r: JobResult) => void = () => undefined;
     let fail: (e: Error) => void = () => undefined;
     const result = new Promise<JobResult>((resolve, reject) => {

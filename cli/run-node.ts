@@ -24,7 +24,8 @@ export function workerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessE
   return out;
 }
 
-export async function runInNode(spec: JobSpec, dataDir: string | null, onEvent: (e: JobEvent) => void): Promise<JobResult> {
+/** Runs the job in a Node worker that may read `dataFiles` (name → path) and nothing else. */
+export async function runInNode(spec: JobSpec, dataFiles: Record<string, string>, onEvent: (e: JobEvent) => void): Promise<JobResult> {
   const worker = fileURLToPath(new URL('./node-worker.ts', import.meta.url));
   const child = fork(worker, [], { execArgv: ['--import', 'tsx'], env: workerEnv(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise<JobResult>((resolve, reject) => {
@@ -45,6 +46,6 @@ export async function runInNode(spec: JobSpec, dataDir: string | null, onEvent: 
     child.on('exit', (code, signal) => {
       if (!settled) reject(new Error(`the Node worker exited (${signal ?? `code ${code}`}) before finishing`));
     });
-    child.send({ spec, dataDir });
+    child.send({ spec, dataFiles });
   });
 }

@@ -2,7 +2,7 @@
 // server (large data never crosses page.evaluate), runs the training job on navigator.gpu and
 // reports each event through the function the CLI exposes as trainEvent.
 import * as lib from '../src/index.ts';
-import { DATA_MOUNT, errorEvent, runJob, type JobEvent, type JobSpec } from '../cli/job.ts';
+import { DATA_PATH, errorEvent, runJob, type JobEvent, type JobSpec } from '../cli/job.ts';
 
 declare global {
   var trainEvent: ((event: JobEvent) => Promise<void>) | undefined;
@@ -10,7 +10,7 @@ declare global {
 }
 
 async function read(file: string): Promise<Uint8Array> {
-  const response = await fetch(`${DATA_MOUNT}/${encodeURIComponent(file)}`);
+  const response = await fetch(`${DATA_PATH}/${encodeURIComponent(file)}`);
   if (!response.ok) throw new lib.ValueError(`reading ${file}: HTTP ${response.status} ${await response.text()}`);
   return new Uint8Array(await response.arrayBuffer());
 }

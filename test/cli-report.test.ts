@@ -4,7 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { JobResult } from '../cli/job.ts';
-import { commandMessage, epochLine, Progress, resultLines } from '../cli/report.ts';
+import { commandMessage, epochLine, flagTerms, Progress, resultLines } from '../cli/report.ts';
 import type { EpochLog } from '../src/index.ts';
 
 const test = suite('train command output');
@@ -67,6 +67,26 @@ test('a diverged fit is told in the command\'s epoch numbers (from 1, of the tot
   assert.match(epochLine(log(0, { loss: 2.0142110642634293e22 }), 5), /loss 2\.014e\+22 /);
   const crossed = JSON.parse(JSON.stringify(log(2, { valLoss: Number.POSITIVE_INFINITY }))) as EpochLog;
   assert.match(epochLine(crossed, 5), /^epoch 3\/5 .* validation loss not finite /);
+});
+
+test('library errors name the flag that set the option, not the fit() option', () => {
+  const spec = { epochs: 10, learningRate: 0.1 };
+  const cases: [string, string][] = [
+    ['l2 is 1e+39, beyond the float32 range (±3.4e38)', '--l2 is 1e+39, beyond the float32 range (±3.4e38)'],
+    ['learningRate is 1e-40, below the smallest normal float32 (1.18e-38): the GPU would use 0', '--lr is 1e-40, below the smallest normal float32 (1.18e-38): the GPU would use 0'],
+    ['grid.learningRate[2] must be > 0 and within float32, got 1e-40', "--grid-lr's value 3 must be > 0 and within float32, got 1e-40"],
+    ['learningRate.decay must be ≥ 0, got -1', '--lr-decay must be ≥ 0, got -1'],
+    ['batchSize 200 does not apply to solver \'lbfgs\'', '--batch-size 200 does not apply to solver \'lbfgs\''],
+    ['validationFraction 0.99 of 5 rows leaves 5 validation rows: both parts need at least one row', '--validation 0.99 of 5 rows leaves 5 validation rows: both parts need at least one row'],
+    ["the CSV has no rows left: all 3 had an empty cell (missing: 'drop-rows')", 'the CSV has no rows left: all 3 had an empty cell (--missing drop-rows)'],
+  ];
+  for (const [library, told] of cases) {
+    assert.is(flagTerms(library), told);
+    assert.is(commandMessage('ValueError', library, spec), told);
+  }
+  // The divergence advice names the flag once, with a rate to try.
+  const diverged = commandMessage('ValueError', 'training diverged: the loss became NaN in epoch 2; try a smaller learningRate (it was 0.1)', spec);
+  assert.is(diverged, 'training diverged: the loss became NaN in epoch 3/10; the rate was 0.1. Run again with a smaller --lr, e.g. --lr 0.01 (this run started at --lr 0.1)');
 });
 
 test.run();
