@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { fileRequestHandler, listenLocal, resolveInside, type Answer } from '../harness/static-files.ts';
 import { FASHION_MNIST_FILES } from '../src/data/fashion-mnist.ts';
 
@@ -118,29 +119,31 @@ Builds the demo and serves it on http://127.0.0.1:PORT/; open that URL in a brow
                        Debian's dataset-fashion-mnist); without them the page does not offer it
   --help               this text`;
 
-/** Parses `--port N` / `--port=N`, `--fashion-mnist DIR` and `--help`; anything else is an error naming it. */
+/** Parses `--port N` / `--port=N`, `--fashion-mnist DIR` and `--help` (node:util's parseArgs); anything else is an error naming it. */
 export function parseDemoArgs(argv: readonly string[]): DemoArgs {
-  const out: DemoArgs = { port: 0, fashionMnistDir: DEFAULT_FASHION_MNIST_DIR, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === '') throw new Error(`${name} needs a value`);
-      return v;
-    };
-    if (name === '--help' || name === '-h') {
-      out.help = true;
-    } else if (name === '--port') {
-      const text = value();
-      const port = Number(text);
-      if (!/^\d+$/.test(text) || port > 65535) throw new Error(`--port must be an integer from 0 to 65535, got ${text}`);
-      out.port = port;
-    } else if (name === '--fashion-mnist') {
-      out.fashionMnistDir = value();
-    } else {
-      throw new Error(`unknown argument ${arg} (known: --port N, --fashion-mnist DIR, --help)`);
-    }
+  let values: { port?: string; 'fashion-mnist'?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { port: { type: 'string' }, 'fashion-mnist': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    const { code, message } = e as { code?: string; message: string };
+    const named = /'(-[^' ]*)/.exec(message)?.[1] ?? /'([^']*)'/.exec(message)?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new Error(`${named} needs a value`);
+    throw new Error(`unknown argument ${named} (known: --port N, --fashion-mnist DIR, --help)`);
+  }
+  const out: DemoArgs = { port: 0, fashionMnistDir: DEFAULT_FASHION_MNIST_DIR, help: values.help ?? false };
+  if (values.port !== undefined) {
+    const port = Number(values.port);
+    if (!/^\d+$/.test(values.port) || port > 65535) throw new Error(`--port must be an integer from 0 to 65535, got ${values.port}`);
+    out.port = port;
+  }
+  if (values['fashion-mnist'] !== undefined) {
+    if (values['fashion-mnist'] === '') throw new Error('--fashion-mnist needs a value');
+    out.fashionMnistDir = values['fashion-mnist'];
   }
   return out;
 }
