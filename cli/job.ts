@@ -216,7 +216,7 @@ async function prepare(spec: JobSpec, rt: JobRuntime): Promise<PreparedData> {
         rt.emit({ type: 'status', message: `dropped ${table.droppedLines.length} rows with an empty cell (lines ${shown}${more})` });
       }
     }
-    const split = splitOff(lib, X, y, spec.testFraction, spec.seed, '--test-fraction', 'test');
+    const split = splitOff(lib, X, y, spec.testFraction, spec.seed, '--test-fraction', 'testing');
     train = head({ X: split.XTrain, y: split.yTrain }, spec.limit);
     test = head({ X: split.XTest, y: split.yTest }, spec.limit);
   }

@@ -89,12 +89,14 @@ export const USAGE = `Usage: npm run train -- [options]
   --lr X             learning rate (of the first epoch, with --lr-decay)
   --grid-lr A,B,...  try these learning rates in one grid search (every one trained in the same pass
                      over the data), print the table of candidates and keep the one with the best
-                     validation accuracy (R² for linear); needs a validation share (--validation)
+                     validation accuracy (R² for linear); needs a validation share (--validation);
+                     not with --lr or --solver lbfgs
   --lr-decay D       multiply the rate by D after every epoch (1: constant)
   --l2 X             L2 penalty (l2/2)·‖W‖² (default 0)
   --seed S           seed of the splits and the batch order (default 0)
   --runtime R        chrome (default: headless Chrome) or node (the webgpu package, Dawn)
-  --save FILE        write the trained model (and its preprocessing) as JSON
+  --save FILE        write the trained model (and its preprocessing) as JSON; FILE is checked before
+                     training, and if writing fails at the end the model goes to a temporary file (named)
   --json             end the output with one line of JSON summary
   --limit N          use at most N training and N test rows
   --label COL        CSV label column: header name or 0-based index (default: the last column)
@@ -105,6 +107,8 @@ export const USAGE = `Usage: npm run train -- [options]
   --standardize, --no-standardize
                      scale each feature to zero mean and unit variance on the training rows (default: on)
   --help             this text
+
+Numbers are decimal (0.05, 5e-2); rates and --l2 must fit in float32.
 
 Defaults by dataset (epochs, batch size, rate, decay; --model linear starts at the smaller rate shown):
   iris           ${fmt(DEFAULTS.iris)}

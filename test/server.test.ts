@@ -133,6 +133,19 @@ test('the harness server: symlinks may not lead out of the root, a FIFO is not o
   assert.equal([csv.status, csv.body, csv.headers['content-type']], [200, 'x,y\n1,0\n', 'text/csv; charset=utf-8']);
 });
 
+test('the harness server serves a mounted directory under its prefix and nothing outside it', async () => {
+  const server = await startStaticServer(root, { mounts: { '/datasets/data/': join(root, 'sub') } });
+  try {
+    const port = portOf(server);
+    assert.equal([(await get(port, '/datasets/data/a%20b.csv')).status, (await get(port, '/datasets/data/a%20b.csv')).body], [200, 'x,y\n1,0\n']);
+    assert.is((await get(port, '/datasets/data/%2e%2e/index.html')).status, 403);
+    assert.is((await get(port, '/datasets/data/missing.csv')).status, 404);
+    assert.is((await get(port, '/index.html')).status, 200, 'root is still served beside the mount');
+  } finally {
+    await server.close();
+  }
+});
+
 test('the harness server with `files` serves those paths and nothing else, not even the rest of root', async () => {
   const server = await startStaticServer(root, { files: { '/page.html': 'index.html', '/data/x.csv': join(root, 'sub', 'a b.csv') } });
   try {

@@ -1,19 +1,21 @@
-// `npm run train` end to end: the command run as users run it (node --import tsx cli/train.ts, after
-// the build), its JSON summary line checked, and its reported test accuracy recomputed on the CPU from
-// the saved model. Covers the embedded Iris data in Chrome and in Node (Dawn), a CSV file and an IDX
-// directory made here, usage errors, and a Fashion-MNIST subset where the dataset is installed.
+// `npm run train` end to end, after the build: twice as users run it (node --import tsx cli/train.ts,
+// once per runtime), otherwise in process through cli/main.ts's main(argv, io), which is the same
+// command without a process of its own. Its JSON summary line is checked, and its reported test
+// accuracy recomputed on the CPU from the saved model. Covers the embedded Iris data in Chrome and
+// in Node (Dawn), a CSV file and an IDX directory made here, what the Chrome page is served, errors
+// in the command's terms, --save failing at the end, and a Fashion-MNIST subset where installed.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { get as httpGet } from 'node:http';
+import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { suite } from 'uvu';
+import { main } from '../cli/main.ts';
 import type { Summary } from '../cli/report.ts';
 import * as assert from 'uvu/assert';
 import { IRIS_CLASS_NAMES, loadIris } from '../src/data/iris.ts';
 import { standardizerFromJSON, type StandardizerJSON } from '../src/data/preprocess.ts';
 import { trainTestSplit } from '../src/data/transforms.ts';
-import { startStaticServer } from '../harness/server.ts';
 import { describeRun, lastJsonLine, runNode, type NodeRun } from './support/node-gpu.ts';
 import { mulberry32, randomInt, testSeed, type Rng } from './support/random.ts';
 
@@ -37,13 +39,36 @@ const seed = testSeed('train command');
 const work = mkdtempSync(join(tmpdir(), 'train-command-'));
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
-function train(args: string[], killAfterMs = 240_000): Promise<NodeRun> {
+/** The command in a process of its own, as `npm run train` runs it. */
+function trainProcess(args: string[], killAfterMs = 240_000): Promise<NodeRun> {
   return runNode(['--import', 'tsx', 'cli/train.ts', ...args], { cwd: ROOT, killAfterMs });
 }
 
-/** Runs the command, requires success and returns the JSON summary of its last line. */
-async function trainJson(args: string[], killAfterMs?: number): Promise<{ run: NodeRun; summary: Summary }> {
-  const run = await train([...args, '--json'], killAfterMs);
+interface InProcess {
+  /** Called with what the command writes to stdout, as it writes it. */
+  onStdout?: (s: string) => void;
+  onServe?: (url: string) => Promise<void>;
+}
+
+/** The command in this process: main() with its output collected. */
+async function train(args: string[], hooks: InProcess = {}): Promise<NodeRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    stdout: { write: (s: string) => { stdout += s; hooks.onStdout?.(s); } },
+    stderr: { write: (s: string) => (stderr += s) },
+    ...(hooks.onServe === undefined ? {} : { onServe: hooks.onServe }),
+  });
+  return { code, signal: null, stdout, stderr };
+}
+
+/** Runs the command (in process unless `run` says otherwise), requires success and returns the JSON summary of its last line. */
+async function trainJson(args: string[], run: (a: string[]) => Promise<NodeRun> = train): Promise<{ run: NodeRun; summary: Summary }> {
+  const done = await run([...args, '--json']);
+  return checkJson(args, done);
+}
+
+function checkJson(args: string[], run: NodeRun): { run: NodeRun; summary: Summary } {
   if (run.code !== 0) assert.unreachable(describeRun(`train ${args.join(' ')}`, run));
   const last = run.stdout.trimEnd().split('\n').at(-1) ?? '';
   assert.ok(last.startsWith('{'), `the output must end with the JSON line, got: ${last}`);
@@ -76,7 +101,7 @@ let irisChrome: Summary | null = null;
 
 test('iris (the default) in Chrome: the JSON line, test accuracy ≥ 0.85, and the saved model gives that accuracy', async () => {
   const saved = join(work, 'iris.json');
-  const { run, summary } = await trainJson(['--seed', String(seed), '--save', saved]);
+  const { run, summary } = await trainJson(['--seed', String(seed), '--save', saved], (a) => trainProcess(a));
   irisChrome = summary;
   assert.is(summary.dataset, 'iris');
   assert.is(summary.model, 'softmax');
@@ -103,7 +128,7 @@ test('iris (the default) in Chrome: the JSON line, test accuracy ≥ 0.85, and t
 });
 
 test('iris in Node on Dawn (--runtime node): the same training, the same loss to float rounding', async () => {
-  const { summary } = await trainJson(['--seed', String(seed), '--runtime', 'node']);
+  const { summary } = await trainJson(['--seed', String(seed), '--runtime', 'node'], (a) => trainProcess(a));
   assert.is(summary.runtime, 'node');
   assert.ok(irisChrome !== null, 'the Chrome run above failed');
   const chrome = irisChrome as Summary;
@@ -147,7 +172,16 @@ function blobs(rng: Rng, n: number, d: number, k: number): { X: number[][]; y: n
   return { X, y };
 }
 
-test('a CSV file in Chrome: served to the page, label chosen by name, accuracy ≥ 0.9', async () => {
+/** The status a GET of `path` (sent as is) gets from the server at `base`. */
+function status(base: string, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    request({ hostname: '127.0.0.1', port: new URL(base).port, path }, (res) => {
+      res.resume().on('end', () => resolve(res.statusCode ?? 0));
+    }).on('error', reject).end();
+  });
+}
+
+test('a CSV file in Chrome: only it and the page are served, label chosen by name, accuracy ≥ 0.9', async () => {
   const rng = mulberry32(seed + 1);
   const d = randomInt(rng, 2, 6);
   const k = randomInt(rng, 2, 4);
@@ -156,7 +190,21 @@ test('a CSV file in Chrome: served to the page, label chosen by name, accuracy �
   const lines = X.map((row, i) => [row[0]!.toFixed(4), String(y[i]), ...row.slice(1).map((v) => v.toFixed(4))].join(','));
   const file = join(work, 'blobs.csv');
   writeFileSync(file, `${header.join(',')}\n${lines.join('\n')}\n`);
-  const { run, summary } = await trainJson(['--dataset', file, '--label', 'class', '--seed', String(seed)]);
+  writeFileSync(join(work, 'sibling.csv'), 'private,0\n');
+  // While the run goes on, ask its server for what the page does not need: the repository, and the
+  // file beside the dataset. Only the page's two files and the dataset itself are there.
+  const answers = new Map<string, number>();
+  const onServe = async (url: string): Promise<void> => {
+    for (const path of ['/.git/config', '/.git', '/package.json', '/README.md', '/cli/train.ts', '/harness/page.html', '/', '/datasets/data/sibling.csv', '/datasets/data/', '/harness/train.html', '/build/harness/train-page.js', '/datasets/data/blobs.csv']) {
+      answers.set(path, await status(url, path));
+    }
+  };
+  const { run, summary } = await trainJson(['--dataset', file, '--label', 'class', '--seed', String(seed)], (a) => train(a, { onServe }));
+  for (const [path, code] of answers) {
+    const needed = ['/harness/train.html', '/build/harness/train-page.js', '/datasets/data/blobs.csv'].includes(path);
+    if (needed) assert.is(code, 200, `GET ${path}`);
+    else assert.ok(code === 403 || code === 404, `GET ${path} answered ${code}: the page does not need it`);
+  }
   assert.is(summary.dataset, 'blobs.csv');
   assert.ok((summary.testAccuracy ?? 0) >= 0.9, `test accuracy ${summary.testAccuracy}`);
   assert.match(run.stdout, new RegExp(`${d} features, ${k} classes`));
@@ -311,28 +359,44 @@ test('usage errors exit with code 2 and say what is wrong, before any browser st
   assert.match(help.stdout, /--dataset D/);
 });
 
-test('the static server serves a mounted directory under its prefix and nothing outside it', async () => {
-  const dir = join(work, 'mounted');
-  mkdirSync(dir);
-  writeFileSync(join(dir, 'a.csv'), 'x,y\n1,0\n');
-  writeFileSync(join(work, 'outside.txt'), 'secret');
-  const server = await startStaticServer(ROOT, { mounts: { '/datasets/data': dir } });
-  try {
-    const get = (path: string): Promise<{ status: number; body: string }> =>
-      new Promise((resolve, reject) => {
-        // A raw path: a URL string would have '%2e%2e' resolved away before it is sent.
-        httpGet({ hostname: '127.0.0.1', port: new URL(server.url).port, path }, (res) => {
-          let body = '';
-          res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        }).on('error', reject);
-      });
-    assert.equal(await get('/datasets/data/a.csv'), { status: 200, body: 'x,y\n1,0\n' });
-    assert.is((await get('/package.json')).status, 200);
-    assert.is((await get('/datasets/data/%2e%2e/outside.txt')).status, 403);
-    assert.is((await get('/datasets/data/missing.csv')).status, 404);
-  } finally {
-    await server.close();
+test('errors found in the data are told in the command\'s terms, naming its flags', async () => {
+  const rng = mulberry32(seed + 4);
+  const n = randomInt(rng, 20, 60);
+  const rows = Array.from({ length: n }, (_, i) => `${(rng() * 10).toFixed(2)},${(rng() * 10).toFixed(2)},${['setosa', 'versicolor'][i % 2]}`);
+  const text = join(work, 'species.csv');
+  writeFileSync(text, `a,b,species\n${rows.join('\n')}\n`);
+  const one = join(work, 'one-class.csv');
+  writeFileSync(one, `a,b,label\n${rows.map((r) => r.replace(/[^,]*$/, 'yes')).join('\n')}\n`);
+  const cases: [string[], string][] = [
+    [['--dataset', text, '--model', 'linear'], "train: ValueError: --model linear needs numeric labels; column 'species' holds text (such as 'setosa'): use --model softmax (or logistic for two classes)"],
+    [['--dataset', one], "train: ValueError: --model softmax needs at least two classes, but one-class.csv has 1 (every label is 'yes')"],
+    [['--dataset', one, '--model', 'logistic'], "train: ValueError: --model logistic needs at least two classes, but one-class.csv has 1 (every label is 'yes')"],
+    [['--validation', '0.995'], 'train: ValueError: --validation 0.995 holds out 120 of the 120 rows for validation, leaving none to train on: give a smaller --validation'],
+    [['--test-fraction', '0.998'], 'train: ValueError: --test-fraction 0.998 holds out 150 of the 150 rows for testing, leaving none to train on: give a smaller --test-fraction'],
+  ];
+  for (const [args, message] of cases) {
+    const run = await train([...args, '--runtime', 'node']);
+    assert.is(run.code, 1, describeRun(`train ${args.join(' ')}`, run));
+    assert.is(run.stderr.trimEnd(), message);
   }
+});
+
+test('--save that fails at the end: a one-line error, the model written beside and where, the results kept', async () => {
+  const dir = join(work, 'goes-away');
+  mkdirSync(dir);
+  const target = join(dir, 'model.json');
+  // The directory passes the check before training, then is removed as the run starts.
+  const run = await train(['--runtime', 'node', '--epochs', '3', '--seed', String(seed), '--save', target, '--json'], {
+    onStdout: () => rmSync(dir, { recursive: true, force: true }),
+  });
+  assert.is(run.code, 1, describeRun('train --save into a directory removed meanwhile', run));
+  const m = new RegExp(`^train: could not write the model to ${target}: no such file or directory \\(ENOENT\\); it is in (\\S+) instead$`).exec(run.stderr.trimEnd());
+  assert.ok(m !== null, run.stderr);
+  const model = JSON.parse(readFileSync(m[1] as string, 'utf8')) as SavedModel;
+  assert.is(model.W.length, 4 * 3);
+  rmSync(join(m[1] as string, '..'), { recursive: true, force: true });
+  assert.match(run.stdout, /test accuracy\s+[\d.]+/);
+  assert.is(lastJsonLine<Summary>(run.stdout).epochs, 3);
 });
 
 test('Fashion-MNIST (when installed): a 6000-row subset, 2 epochs, in Chrome', async () => {
@@ -340,7 +404,7 @@ test('Fashion-MNIST (when installed): a 6000-row subset, 2 epochs, in Chrome', a
     console.log(`  (skipped: ${FASHION} is not installed; apt-get install dataset-fashion-mnist)`);
     return;
   }
-  const { run, summary } = await trainJson(['--dataset', 'fashion-mnist', '--limit', '6000', '--epochs', '2', '--batch-size', '64', '--seed', String(seed)], 400_000);
+  const { run, summary } = await trainJson(['--dataset', 'fashion-mnist', '--limit', '6000', '--epochs', '2', '--batch-size', '64', '--seed', String(seed)]);
   assert.is(summary.dataset, 'fashion-mnist');
   assert.match(run.stdout, /5400 train \/ 600 validation \/ 6000 test rows, 784 features, 10 classes/);
   assert.match(run.stdout, /Ankle boot/);
@@ -355,7 +419,7 @@ test('Fashion-MNIST (when installed) with --model linear and the defaults: no di
   }
   // At the classifiers' rate 0.1 this diverged in the first epoch: its pixels' covariance has an
   // eigenvalue near 173, and gradient descent on squared error needs a rate below 2/173.
-  const { run, summary } = await trainJson(['--dataset', 'fashion-mnist', '--model', 'linear', '--limit', '6000', '--epochs', '3', '--seed', String(seed)], 400_000);
+  const { run, summary } = await trainJson(['--dataset', 'fashion-mnist', '--model', 'linear', '--limit', '6000', '--epochs', '3', '--seed', String(seed)]);
   assert.is(summary.learningRate, 0.005);
   assert.ok(Number.isFinite(summary.finalLoss), `final loss ${summary.finalLoss}`);
   // Three short epochs at this small rate are far from the optimum (the full set's 10 epochs reach
