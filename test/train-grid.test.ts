@@ -1,18 +1,23 @@
-// `npm run train -- --grid-lr a,b,c` end to end, as users run it: one grid search over the rates
+// `npm run train -- --grid-lr a,b,c` end to end, in process through cli/main.ts's main(argv, io)
+// (test/train-command.test.ts runs the command as a process): one grid search over the rates
 // (every one trained in the same pass), the table of candidates with the kept one marked, and the
 // kept model's test results; bad --grid-lr values are usage errors.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Summary } from '../cli/report.ts';
-import { describeRun, lastJsonLine, runNode, type NodeRun } from './support/node-gpu.ts';
+import { main } from '../cli/main.ts';
+import { describeRun, lastJsonLine, type NodeRun } from './support/node-gpu.ts';
 import { testSeed } from './support/random.ts';
 
 const test = suite('train command: --grid-lr');
-const ROOT = new URL('..', import.meta.url).pathname;
 const seed = testSeed('train grid');
 
-function train(args: string[], killAfterMs = 240_000): Promise<NodeRun> {
-  return runNode(['--import', 'tsx', 'cli/train.ts', ...args], { cwd: ROOT, killAfterMs });
+/** The command in this process, its output collected. */
+async function train(args: string[]): Promise<NodeRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  return { code, signal: null, stdout, stderr };
 }
 
 /** The candidate rows of the printed grid table: rate, train loss, validation loss, score, kept. */
@@ -60,11 +65,12 @@ test('linear regression in Node: R² scores the rates', async () => {
 
 test('bad --grid-lr values are usage errors (exit code 2), before any browser starts', async () => {
   const cases: [string[], RegExp][] = [
-    [['--grid-lr', '0.1,x'], /--grid-lr needs comma-separated numbers > 0, got 'x'/],
+    [['--grid-lr', '0.1,x'], /--grid-lr needs comma-separated numbers > 0 written in decimal \(such as 0\.05 or 5e-2\), got 'x'/],
     [['--grid-lr', '0.1,,1'], /--grid-lr needs comma-separated numbers > 0/],
     [['--grid-lr', '0.1,-1'], /--grid-lr needs comma-separated numbers > 0/],
     [['--grid-lr', '0.1,1', '--lr', '0.5'], /--grid-lr tries several rates: leave out --lr/],
     [['--grid-lr', '0.1,1', '--validation', '0'], /--validation must be > 0/],
+    [['--grid-lr', '0.1,1', '--solver', 'lbfgs'], /--grid-lr searches the learning rates of --solver sgd; --solver lbfgs has no learning rate/],
   ];
   const runs = await Promise.all(cases.map(([args]) => train(args)));
   cases.forEach(([args, pattern], i) => {
