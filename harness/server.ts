@@ -6,8 +6,6 @@ import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileRequestHandler, listenLocal, resolveBelow, type Answer, type Router } from './static-files.ts';
 
-export { decodeUrlPath, resolveInside } from './static-files.ts';
-
 export interface StaticServer {
   /** Base URL, e.g. http://127.0.0.1:43121 */
   url: string;
@@ -43,7 +41,7 @@ function tree(prefix: string, dir: string): Tree {
 }
 
 /** The router of a server over trees: the mount whose prefix the path starts with, else the root. */
-export function treeRouter(root: string, mounts: Record<string, string> = {}): Router {
+function treeRouter(root: string, mounts: Record<string, string> = {}): Router {
   const trees = Object.entries(mounts).map(([prefix, dir]) => tree(prefix, dir));
   const base = tree('', root);
   return (path: string): Promise<Answer> => {
@@ -53,7 +51,7 @@ export function treeRouter(root: string, mounts: Record<string, string> = {}): R
 }
 
 /** The router of a server over a fixed list of files: anything else is 404. */
-export function listRouter(root: string, files: Record<string, string>): Router {
+function listRouter(root: string, files: Record<string, string>): Router {
   const table = new Map(Object.entries(files).map(([url, file]) => [url, resolve(root, file)]));
   return (path: string): Answer => {
     const file = table.get(path);
