@@ -12,6 +12,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startDemoServer } from '../demo/serve.ts';
 import { startStaticServer, type StaticServer } from '../harness/server.ts';
+import { FASHION_MNIST_FILES } from '../src/data/fashion-mnist.ts';
 import { mulberry32, randomInt, testSeed } from './support/random.ts';
 
 const test = suite('servers');
@@ -189,25 +190,40 @@ function pausedClient(port: number, path: string, size: number, keep: number): {
  * part only when the clients read on, and sends the new bytes; one that read the file whole for each
  * request sends the old ones.
  */
-test('files are streamed: clients that read slowly get bytes the server has not read yet', async () => {
-  const rng = mulberry32(seed);
+/** Starts `clients` paused GETs of `path`, rewrites the file's last MiB, resumes them, and checks they got the new bytes. */
+async function checkStreams(port: number, path: string, file: string, size: number, clients: number): Promise<void> {
   const MiB = 1 << 20;
-  const size = randomInt(rng, 40, 48) * MiB;
+  const started = Array.from({ length: clients }, () => pausedClient(port, path, size, MiB));
+  const responses = await Promise.all(started.map((c) => c.paused));
+  const fd = openSync(file, 'r+');
+  writeSync(fd, Buffer.alloc(MiB, 0x7a), 0, MiB, size - MiB);
+  closeSync(fd);
+  for (const res of responses) res.resume();
+  const tails = await Promise.all(started.map((c) => c.tail));
+  tails.forEach((t, i) => assert.ok(t.equals(Buffer.alloc(MiB, 0x7a)), `${path}, client ${i}: the file's last MiB is as it was rewritten after the request began`));
+}
+
+test('files are streamed: clients that read slowly get bytes the server has not read yet (both servers)', async () => {
+  const rng = mulberry32(seed);
+  const size = randomInt(rng, 40, 48) << 20;
   const file = join(root, 'big.bin');
   writeFileSync(file, Buffer.alloc(size, 0x61));
   const server = await startStaticServer(root);
   try {
-    const port = portOf(server);
-    const clients = Array.from({ length: 12 }, () => pausedClient(port, '/big.bin', size, MiB));
-    const responses = await Promise.all(clients.map((c) => c.paused));
-    const fd = openSync(file, 'r+');
-    writeSync(fd, Buffer.alloc(MiB, 0x7a), 0, MiB, size - MiB);
-    closeSync(fd);
-    for (const res of responses) res.resume();
-    const tails = await Promise.all(clients.map((c) => c.tail));
-    tails.forEach((t, i) => assert.ok(t.equals(Buffer.alloc(MiB, 0x7a)), `client ${i}: the file's last MiB is as it was rewritten after the request began`));
+    await checkStreams(portOf(server), '/big.bin', file, size, 12);
   } finally {
     await server.close();
+  }
+  // The demo streams Fashion-MNIST's files the same way: here a stand-in for the largest of them.
+  const fashion = join(work, 'fashion');
+  mkdirSync(fashion);
+  for (const name of Object.values(FASHION_MNIST_FILES)) writeFileSync(join(fashion, name), Buffer.alloc(size, 0x61));
+  const demo = await startDemoServer({ fashionMnistDir: fashion });
+  try {
+    await checkStreams(Number(new URL(demo.url).port), `/data/fashion-mnist/${FASHION_MNIST_FILES.trainImages}`, join(fashion, FASHION_MNIST_FILES.trainImages), size, 4);
+  } finally {
+    await demo.close();
+    rmSync(fashion, { recursive: true, force: true });
     rmSync(file, { force: true });
   }
 });
