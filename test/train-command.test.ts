@@ -191,11 +191,12 @@ test('a CSV file in Chrome: only it and the page are served, label chosen by nam
   const file = join(work, 'blobs.csv');
   writeFileSync(file, `${header.join(',')}\n${lines.join('\n')}\n`);
   writeFileSync(join(work, 'sibling.csv'), 'private,0\n');
-  // While the run goes on, ask its server for what the page does not need: the repository, and the
-  // file beside the dataset. Only the page's two files and the dataset itself are there.
+  // While the run goes on, send its server malformed paths and ask it for what the page does not
+  // need: the repository, and the file beside the dataset. Only the page's two files and the dataset
+  // itself are there, and the run goes on.
   const answers = new Map<string, number>();
   const onServe = async (url: string): Promise<void> => {
-    for (const path of ['/.git/config', '/.git', '/package.json', '/README.md', '/cli/train.ts', '/harness/page.html', '/', '/datasets/data/sibling.csv', '/datasets/data/', '/harness/train.html', '/build/harness/train-page.js', '/datasets/data/blobs.csv']) {
+    for (const path of ['/%', '/%E0%A4%A', '/.git/config', '/.git', '/package.json', '/README.md', '/cli/train.ts', '/harness/page.html', '/', '/datasets/data/sibling.csv', '/datasets/data/', '/harness/train.html', '/build/harness/train-page.js', '/datasets/data/blobs.csv']) {
       answers.set(path, await status(url, path));
     }
   };
@@ -203,6 +204,7 @@ test('a CSV file in Chrome: only it and the page are served, label chosen by nam
   for (const [path, code] of answers) {
     const needed = ['/harness/train.html', '/build/harness/train-page.js', '/datasets/data/blobs.csv'].includes(path);
     if (needed) assert.is(code, 200, `GET ${path}`);
+    else if (path.startsWith('/%')) assert.is(code, 400, `GET ${path}: a malformed path, answered without stopping the run`);
     else assert.ok(code === 403 || code === 404, `GET ${path} answered ${code}: the page does not need it`);
   }
   assert.is(summary.dataset, 'blobs.csv');
