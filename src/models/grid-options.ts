@@ -14,8 +14,8 @@ import { requireTwoClasses } from './targets.ts';
  * The most candidates one GridSearch trains. Each candidate costs a parameter set in the step
  * kernels (Wp grows by (d + 1)·k floats and the batch scratch by batchSize·k), two buffers of its
  * own for the validation pass and a copy per epoch: 5000 candidates on 64×3 data took 361 MB and
- * 20 021 buffers. 256 (e.g. 16 rates × 16 λ) is far beyond the grids the search is for, and keeps a
- * small problem within a few tens of MB; large d·k meets the buffer limits first (checkGridSizes).
+ * 20 021 buffers, 256 took 1042 buffers and 74 MB (Dawn on SwiftShader). 256 (e.g. 16 rates × 16 λ)
+ * is far beyond the grids the search is for; large d·k meets the buffer limits first (checkGridSizes).
  */
 export const MAX_GRID_CANDIDATES = 256;
 
