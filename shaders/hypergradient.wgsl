@@ -7,9 +7,9 @@
 // kept as the next step's g_{t−1}. α lives in `losses` after the epoch loss, so the epoch's one
 // readback returns both.
 // Every parameter's step needs the whole cosine first, so this is one workgroup: it reduces
-// g_t·g_{t−1}, ‖g_t‖² and ‖g_{t−1}‖² in workgroup memory, then steps all of Wp. Wp and gPrev are (dPad+1)×kPad, one
-// row per padded feature and the bias last; padding (features ≥ d, columns ≥ k, a bias that is not
-// trained) counts as g = 0.
+// g_t·g_{t−1}, ‖g_t‖² and ‖g_{t−1}‖² in workgroup memory, then steps all of Wp. Wp and gPrev are
+// (dPad+1)×kPad, one row per padded feature and the bias last; padding (features ≥ d, columns ≥ k,
+// a bias that is not trained) counts as g = 0.
 
 struct Params {
   /** vec4s per row of Wp (kPad / 4). */
