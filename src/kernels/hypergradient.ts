@@ -1,4 +1,4 @@
-// The hypergradient step: the learned rate's update from g_t·g_{t−1}, then θ ← θ − α·g_t
+// The hypergradient step: the learned rate moved on by cos(g_t, g_{t−1}), then θ ← θ − α·g_t
 // (shaders/hypergradient.wgsl).
 import type { GpuContext } from '../context.ts';
 import type { Dispatch } from './kernel.ts';
@@ -31,7 +31,7 @@ export function hypergradientBytes(ctx: GpuContext, v: HypergradientValues): Arr
   });
 }
 
-/** One workgroup: every parameter's step needs the whole dot product. */
+/** One workgroup: every parameter's step needs the whole cosine. */
 export function hypergradientDispatch(ctx: GpuContext, params: GPUBuffer, b: HypergradientBuffers): Dispatch {
   return ctx.kernel('hypergradient').dispatch('main', { params, ...b }, [1, 1, 1]);
 }
