@@ -6,7 +6,7 @@
 // rounding of η∇ (or of θ/η, whichever is larger). One evaluation reads back the mean loss and
 // (d+1)·k floats.
 import { abortError, isAbortError } from '../core/abort.ts';
-import { runLbfgs } from '../core/lbfgs.ts';
+import { ROUNDOFF_F32, runLbfgs } from '../core/lbfgs.ts';
 import { OBJECTIVES } from '../core/objective.ts';
 import type { StepProgram } from '../engines/engine.ts';
 import { stepEngine } from '../engines/index.ts';
@@ -59,7 +59,9 @@ export async function trainLbfgsOnGpu(p: GpuTrainProblem): Promise<GpuTrainResul
         ctx.device.queue.writeBuffer(p.b.buffer, 0, q.b.buffer, q.b.byteOffset, q.b.byteLength);
       }).check;
     };
-    const result = await runLbfgs(options, { theta: new Float64Array([...p.initialW, ...(p.fitIntercept ? p.initialB : [])]), weights }, {
+    const classes = OBJECTIVES[p.objective].activation === 'softmax' ? k : 0;
+    const result = await runLbfgs(options, { theta: new Float64Array([...p.initialW, ...(p.fitIntercept ? p.initialB : [])]), weights, classes }, {
+      roundoff: ROUNDOFF_F32,
       evaluate: async (theta) => {
         p.checkAlive();
         if (options.signal?.aborted === true) throw abortError(options.signal);
