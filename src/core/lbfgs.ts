@@ -218,7 +218,9 @@ function* lbfgsLoop(options: ResolvedFitOptions, start: LbfgsStart, roundoff: nu
       const retry = yield* search(at, steepest, firstStep(at, steepest, lastStep), shape, roundoff);
       if (retry.ok || (retry.point !== null && (found.point === null || retry.point.f <= found.point.f))) found = retry;
     }
-    const next = found.point;
+    // A failed search's point counts only where its loss is not above the start's (a gradient that
+    // misleads, or one at its rounding floor, must not walk the fit uphill inside the noise).
+    const next = found.ok || (found.point !== null && found.point.f <= at.f) ? found.point : null;
     // Nothing along −∇f below the start, even by the slope: the gradient is at its rounding floor.
     if (next === null) {
       stopReason = 'line-search';
