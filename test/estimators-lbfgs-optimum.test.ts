@@ -142,7 +142,7 @@ test('softmax on raw 0..255 pixels and raw Iris reaches the float64 optimum with
     // The twin, stopped as the GPU fit is, ends at the same optimum.
     const errCpu = relativeError([...both.cpu.W.data, ...both.cpu.b.data], reference);
     assert.ok(errCpu <= 1e-7, `${p.label}: float64 parameters ${errCpu} from the optimum (${both.cpu.history.stopReason} after ${both.cpu.history.epochs})`);
-    assert.ok(Math.abs(sum(both.cpu.b.data)) <= 1e-12 * Math.max(1, ...Array.from(both.cpu.b.data, Math.abs)), `${p.label}: float64 Σb = ${sum(both.cpu.b.data)}`);
+    assert.ok(Math.abs(sum(both.cpu.b.data)) <= 1e-10 * Math.max(1, ...Array.from(both.cpu.b.data, Math.abs)), `${p.label}: float64 Σb = ${sum(both.cpu.b.data)}`);
     // Without L2, W's rows are also free to shift: the fit keeps each summing to 0.
     const free = cpuFit({ ...run, fit: { ...run.fit, l2: 0, epochs: 30 } });
     for (let i = 0; i < p.X.cols; i++) {
