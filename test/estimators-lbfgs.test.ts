@@ -7,7 +7,7 @@ import { MAX_EVALUATIONS, runLbfgsSync } from '../src/core/lbfgs.ts';
 import { resolveFitOptions } from '../src/core/options.ts';
 import { ValueError } from '../src/errors.ts';
 import type { ModelRun } from '../harness/fixtures.ts';
-import { relativeError } from './support/compare.ts';
+import { relativeError, solve } from './support/compare.ts';
 import { expectThrow } from './support/errors.ts';
 import { gpuSuite } from './support/gpu-suite.ts';
 import { cpuFit, fitBoth, objectiveOf, problem } from './support/models.ts';
@@ -203,24 +203,6 @@ test('float64 twin: linear regression reaches the closed-form ridge solution', (
     assert.ok(err <= 1e-7, `${n}×${d}, l2 ${l2}: ${err} from the closed form (${r.history.stopReason} after ${r.history.epochs})`);
   }
 });
-
-/** Gaussian elimination with partial pivoting on an augmented m×(m+1) system. */
-function solve(M: number[][]): number[] {
-  const m = M.length;
-  for (let c = 0; c < m; c++) {
-    let pivot = c;
-    for (let r = c + 1; r < m; r++) if (Math.abs((M[r] as number[])[c] as number) > Math.abs((M[pivot] as number[])[c] as number)) pivot = r;
-    [M[c], M[pivot]] = [M[pivot] as number[], M[c] as number[]];
-    const row = M[c] as number[];
-    for (let r = 0; r < m; r++) {
-      if (r === c) continue;
-      const other = M[r] as number[];
-      const f = (other[c] as number) / (row[c] as number);
-      for (let j = c; j <= m; j++) other[j] = (other[j] as number) - f * (row[j] as number);
-    }
-  }
-  return M.map((row, i) => (row[m] as number) / (row[i] as number));
-}
 
 test('float64 twin: logistic and softmax end with a vanishing regularized gradient', () => {
   const rng = mulberry32(testSeed('lbfgs-gradient'));

@@ -52,3 +52,21 @@ export class WorstCase {
     console.log(`  [${label}] max error ${this.value.toExponential(2)} at ${this.where}`);
   }
 }
+
+/** Gaussian elimination with partial pivoting on an augmented m×(m+1) system. */
+export function solve(M: number[][]): number[] {
+  const m = M.length;
+  for (let c = 0; c < m; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < m; r++) if (Math.abs((M[r] as number[])[c] as number) > Math.abs((M[pivot] as number[])[c] as number)) pivot = r;
+    [M[c], M[pivot]] = [M[pivot] as number[], M[c] as number[]];
+    const row = M[c] as number[];
+    for (let r = 0; r < m; r++) {
+      if (r === c) continue;
+      const other = M[r] as number[];
+      const f = (other[c] as number) / (row[c] as number);
+      for (let j = c; j <= m; j++) other[j] = (other[j] as number) - f * (row[j] as number);
+    }
+  }
+  return M.map((row, i) => (row[m] as number) / (row[i] as number));
+}
