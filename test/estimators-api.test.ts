@@ -93,8 +93,9 @@ test('predictProba / predict / score / loss match the reference for given parame
       assert.ok(Math.abs(got.loss - cpu.loss('ce', Z, Y)) <= 1e-5, `${model}: loss`);
     }
     if (model === 'logistic') {
-      const expected = Array.from(ref.data, (p) => (p >= 0.5 ? 1 : 0));
-      assert.equal(got.predicted, expected, 'logistic predictions threshold at 0.5');
+      // scikit-learn's rule: class 1 where the decision value is > 0 (p > 0.5), so a tie is class 0.
+      const expected = Array.from(Z.data, (z) => (z > 0 ? 1 : 0));
+      assert.equal(got.predicted, expected, 'logistic predictions: class 1 where the decision is > 0');
       const acc = expected.filter((v, i) => v === y[i]).length / 57;
       assert.ok(Math.abs(got.score - acc) < 1e-12, 'logistic score is accuracy');
     }
