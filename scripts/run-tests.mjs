@@ -7,30 +7,18 @@
 // process, its tests named "… [cpu]" and "… [gpu]"; TEST_ENGINE=cpu|gpu narrows that to one engine.
 //
 //   node scripts/run-tests.mjs          every test file
-//   node scripts/run-tests.mjs --fast   the edit-run loop: FAST's files, on one engine (below)
-//   TEST_FILES=<regex>                  only the matching test files (with --fast: within FAST)
+//   node scripts/run-tests.mjs --fast   the edit-run loop: scripts/test-selection.mjs's files, one engine
+//   TEST_FILES=<regex>                  only the matching test files (with --fast: among the fast ones)
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { FAST_ENGINE, fastFiles, filesPattern } from './test-selection.mjs';
 
 const fast = process.argv.includes('--fast');
 const files = process.env.TEST_FILES === undefined || process.env.TEST_FILES === '' ? '\\.test\\.ts$' : process.env.TEST_FILES;
 
-/**
- * `npm run test:fast`: every Node-only suite that takes seconds (the float64 trainer, data loaders,
- * options, docs), and the GPU suites that cover each layer once: the ops kernels against float64
- * (matmul, gradient), the step kernels a dispatch at a time, the estimators against the float64
- * trainer, u8 storage and shards, and the engine choice. Left out: the Chrome-driven demo, the
- * package, CLI and Dawn tests (each tens of seconds to minutes) and the remaining GPU suites.
- */
-const FAST = /^(cpu|cpu-train|cpu-weights|csv|docs|harness|idx|loop|objective|preprocess|standardizer|stopping|transforms|matmul|gradient|step-kernels|estimators|training-set|engines)\.test\.ts$/;
-/** The engine --fast runs the engine-dependent suites on when TEST_ENGINE does not say. */
-const FAST_ENGINE = 'gpu';
-
 /** The files to run, as one regex for uvu. */
-async function selected() {
-  if (!fast) return files;
-  const { readdirSync } = await import('node:fs');
-  const names = readdirSync('test').filter((f) => FAST.test(f) && new RegExp(files, 'i').test(f));
-  return `^(${names.map((n) => n.replace(/\./g, '\\.')).join('|')})$`;
+function selected() {
+  return fast ? filesPattern(fastFiles(readdirSync('test'), files)) : files;
 }
 
 /** Runs the suites in `pattern` with `env`; resolves with the counts uvu printed and its exit code. */
@@ -53,7 +41,7 @@ function runSuites(pattern, env) {
   });
 }
 
-const pattern = await selected();
+const pattern = selected();
 const engine = fast && (process.env.TEST_ENGINE ?? '') === '' ? { TEST_ENGINE: FAST_ENGINE } : {};
 const r = await runSuites(pattern, engine);
 if (Number.isFinite(r.total) && Number.isFinite(r.passed)) {

@@ -46,7 +46,7 @@ export function declaredEngines(options: GpuSuiteOptions, file: string | null): 
 }
 
 /** One test object that registers every test and hook on each of `suites` (test names suffixed). */
-function fanOut(suites: readonly Test[], suffixes: readonly string[]): Test {
+export function fanOut(suites: readonly Test[], suffixes: readonly string[]): Test {
   const each = (f: (t: Test, suffix: string) => void) => suites.forEach((t, i) => f(t, suffixes[i] ?? ''));
   const test = ((name: string, fn: Callback) => each((t, s) => t(name + s, fn))) as Test;
   test.only = (name, fn) => each((t, s) => t.only(name + s, fn));
