@@ -1,5 +1,6 @@
 // A static server and a headless Chrome with one blank page, started and stopped together: what the
-// tests, the train command and the benchmark each need before they open their own page.
+// train command and the benchmarks each need before they open their own page (the tests share one
+// browser instead: test/support/chrome.ts).
 import type { Browser, Page } from 'puppeteer';
 import { launchChrome, type LaunchOptions } from './browser.ts';
 import { startStaticServer, type StaticServerOptions } from './server.ts';

@@ -1,18 +1,29 @@
-// Runs the uvu suite and ends with one plain summary line ("N passed, N failed") that CI systems
-// and people can read without knowing uvu's format; the exit code is uvu's.
-// The training suites run twice: once per step engine ('cpu', the software-adapter kernels, and
-// 'gpu', the hardware-GPU kernels), each forced through TEST_ENGINE, so both families pass every
-// float64 agreement test on any machine.
+// Runs the uvu suite in one process and ends with one plain summary line ("N passed, N failed") that
+// CI systems and people can read without knowing uvu's format; the exit code is non-zero when uvu's
+// is or when any test did not pass.
+//
+// The GPU suites share one headless Chromium (test/support/chrome.ts). A suite whose fits depend on
+// the step engine declares it (test/support/gpu-suite.ts) and runs once per engine in this same
+// process, its tests named "… [cpu]" and "… [gpu]"; TEST_ENGINE=cpu|gpu narrows that to one engine.
+//
+//   node scripts/run-tests.mjs          every test file
+//   node scripts/run-tests.mjs --fast   the edit-run loop: scripts/test-selection.mjs's files, one engine
+//   TEST_FILES=<regex>                  only the matching test files (with --fast: among the fast ones)
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { FAST_ENGINE, fastFiles, filesPattern } from './test-selection.mjs';
 
-// TEST_FILES narrows the run to matching test files, e.g. TEST_FILES='matmul' npm test.
-const pattern = process.env.TEST_FILES === undefined || process.env.TEST_FILES === '' ? '\\.test\\.ts$' : process.env.TEST_FILES;
-/** Test files whose fits depend on the step engine. */
-const TRAINING = /^(estimators|training-set|robustness|worked-example|engines|step-kernels|tanh)/;
+const fast = process.argv.includes('--fast');
+const files = process.env.TEST_FILES === undefined || process.env.TEST_FILES === '' ? '\\.test\\.ts$' : process.env.TEST_FILES;
 
-/** Runs uvu on `files` (a regex) with `env`; resolves with the counts it printed and its exit code. */
-function runUvu(files, env) {
-  const args = ['--import', 'tsx', './node_modules/uvu/bin.js', 'test', files];
+/** The files to run, as one regex for uvu. */
+function selected() {
+  return fast ? filesPattern(fastFiles(readdirSync('test'), files)) : files;
+}
+
+/** Runs the suites in `pattern` with `env`; resolves with the counts uvu printed and its exit code. */
+function runSuites(pattern, env) {
+  const args = ['--import', 'tsx', 'test/support/run-suites.ts', 'test', pattern];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { stdio: ['inherit', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     let tail = '';
@@ -30,25 +41,15 @@ function runUvu(files, env) {
   });
 }
 
-/** The training test files that match `pattern`, as one regex for uvu (null: none). */
-async function trainingFiles() {
-  const { readdirSync } = await import('node:fs');
-  const names = readdirSync('test').filter((f) => f.endsWith('.test.ts') && new RegExp(pattern).test(f) && TRAINING.test(f));
-  return names.length === 0 ? null : `^(${names.map((n) => n.replace(/\./g, '\\.')).join('|')})$`;
-}
-
-const runs = [await runUvu(pattern, { TEST_ENGINE: 'cpu' })];
-const again = await trainingFiles();
-if (again !== null) {
-  console.log("\nThe training suites again, on the 'gpu' step engine:");
-  runs.push(await runUvu(again, { TEST_ENGINE: 'gpu' }));
-}
-if (runs.every((r) => Number.isFinite(r.total) && Number.isFinite(r.passed))) {
-  const total = runs.reduce((s, r) => s + r.total, 0);
-  const passed = runs.reduce((s, r) => s + r.passed, 0);
-  const skipped = runs.reduce((s, r) => s + r.skipped, 0);
-  console.log(`\ntests: ${passed} passed, ${total - passed - skipped} failed, ${skipped} skipped`);
+const pattern = selected();
+const engine = fast && (process.env.TEST_ENGINE ?? '') === '' ? { TEST_ENGINE: FAST_ENGINE } : {};
+const r = await runSuites(pattern, engine);
+if (Number.isFinite(r.total) && Number.isFinite(r.passed)) {
+  const failed = r.total - r.passed - r.skipped;
+  console.log(`\ntests: ${r.passed} passed, ${failed} failed, ${r.skipped} skipped`);
+  // uvu exits 0 when a suite's before hook throws; its tests count as not passed, so fail here.
+  process.exit(r.code !== 0 ? r.code : failed > 0 ? 1 : 0);
 } else {
   console.log('\ntests: the runner printed no summary (it crashed before finishing)');
+  process.exit(r.code !== 0 ? r.code : 1);
 }
-process.exit(runs.find((r) => r.code !== 0)?.code ?? 0);

@@ -1,19 +1,16 @@
 // The step engine is chosen once per context: 'auto' by the adapter, 'gpu'/'cpu' when asked for,
-// anything else refused; and the page's fits run on the engine this test run asks for.
+// anything else refused; and the page's fits run on the engine the suite asked for.
 import * as assert from 'uvu/assert';
-import { gpuSuite } from './support/gpu-suite.ts';
+import { BOTH_ENGINES, gpuSuite } from './support/gpu-suite.ts';
 
-const { test, gpu } = gpuSuite('step engines');
+const { test, gpu, engine } = gpuSuite('step engines', { engines: BOTH_ENGINES });
 
-test('the page runs the engine TEST_ENGINE names', async () => {
+test('the page runs the engine its suite names', async () => {
   const info = await gpu().call('adapter');
-  const wanted = process.env.TEST_ENGINE;
-  if (wanted === 'gpu' || wanted === 'cpu') {
-    assert.is(info.engine, wanted);
-    assert.is(info.plainEngine, wanted);
-  } else {
-    assert.is(info.engine, info.cpu ? 'cpu' : 'gpu');
-  }
+  const wanted = engine();
+  assert.ok(wanted !== null, 'this suite runs once per named engine');
+  assert.is(info.engine, wanted);
+  assert.is(info.plainEngine, wanted);
 });
 
 test("'auto' (and no option) picks 'cpu' on a software adapter and 'gpu' on hardware; 'gpu'/'cpu' are taken as given", async () => {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openBrowserSession } from '../harness/session.ts';
+import { startStaticServer, type StaticServer } from '../harness/server.ts';
+import { openBrowserContext } from './support/chrome.ts';
 import { gzipBomb, idxFile, MiB } from './support/idx-files.ts';
 import { mulberry32, randomInt, testSeed } from './support/random.ts';
 
@@ -31,10 +32,13 @@ async function readInChrome(files: Record<string, Uint8Array>): Promise<Record<s
   try {
     for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
     writeFileSync(join(dir, 'blank.html'), '<!doctype html><title>IDX</title>');
-    const session = await openBrowserSession(ROOT, { mounts: { [MOUNT]: dir } });
+    const { context, release } = await openBrowserContext();
+    let server: StaticServer | null = null;
     try {
-      await session.page.goto(`${session.url}${MOUNT}/blank.html`);
-      const outcomes = await session.page.evaluate(async (names: string[], mount: string): Promise<Outcome[]> => {
+      server = await startStaticServer(ROOT, { mounts: { [MOUNT]: dir } });
+      const page = await context.newPage();
+      await page.goto(`${server.url}${MOUNT}/blank.html`);
+      const outcomes = await page.evaluate(async (names: string[], mount: string): Promise<Outcome[]> => {
         // A variable specifier, so the bundle is loaded by the page rather than resolved at build time.
         const bundle = '/dist/index.js';
         const lib = (await import(bundle)) as typeof import('../src/index.ts');
@@ -55,7 +59,9 @@ async function readInChrome(files: Record<string, Uint8Array>): Promise<Record<s
       }, Object.keys(files), MOUNT);
       return Object.fromEntries(outcomes.map((o) => [o.file, o]));
     } finally {
-      await session.close();
+      // The browser context first: the server's close() waits for its keep-alive connections to end.
+      await release();
+      await server?.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -6,15 +6,15 @@ import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'puppeteer';
+import type { BrowserContext } from 'puppeteer';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { launchChrome } from '../harness/browser.ts';
 import type { ModelRun } from '../harness/fixtures.ts';
 import { startStaticServer, type StaticServer } from '../harness/server.ts';
 import { loadIris, loadIrisBinary } from '../src/data/iris.ts';
 import { fitStandardizer } from '../src/data/preprocess.ts';
 import { assertClose, relativeError } from './support/compare.ts';
+import { openBrowserContext } from './support/chrome.ts';
 import { cpuFit } from './support/models.ts';
 import { dawnEnv, describeRun, lastJsonLine, runNode, runProgram, type NodeRun } from './support/node-gpu.ts';
 
@@ -31,7 +31,9 @@ interface State {
   tmp: string;
   app: string;
   packedFiles: string[];
-  browser: Browser;
+  /** A browser context of the shared WebGPU Chromium, and what closes it. */
+  browser: BrowserContext;
+  releaseBrowser: () => Promise<void>;
   rootServer: StaticServer;
   /** Serves the temp project's www/, where the bundled page goes. */
   appServer: StaticServer;
@@ -78,8 +80,8 @@ test.before(async () => {
     mkdirSync(join(app, 'www'));
     const rootServer = await startStaticServer(ROOT);
     const appServer = await startStaticServer(join(app, 'www'));
-    const browser = await launchChrome();
-    state = { tmp, app, packedFiles: info.files.map((f) => f.path), browser, rootServer, appServer };
+    const { context: browser, release: releaseBrowser } = await openBrowserContext();
+    state = { tmp, app, packedFiles: info.files.map((f) => f.path), browser, releaseBrowser, rootServer, appServer };
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
@@ -89,7 +91,7 @@ test.before(async () => {
 test.after(async () => {
   if (state === null) return;
   // Browser first: the servers' close() waits for Chrome's keep-alive connections to end.
-  await state.browser.close();
+  await state.releaseBrowser();
   await state.rootServer.close();
   await state.appServer.close();
   rmSync(state.tmp, { recursive: true, force: true });

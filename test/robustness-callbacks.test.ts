@@ -5,11 +5,11 @@
 // not a raw TypeError.
 import * as assert from 'uvu/assert';
 import type { ModelRun } from '../harness/fixtures.ts';
-import { gpuSuite } from './support/gpu-suite.ts';
+import { BOTH_ENGINES, gpuSuite } from './support/gpu-suite.ts';
 import { problem } from './support/models.ts';
 import { mulberry32, randomInt, testSeed, type Rng } from './support/random.ts';
 
-const { test, gpu } = gpuSuite('robustness: during a fit');
+const { test, gpu } = gpuSuite('robustness: during a fit', { engines: BOTH_ENGINES });
 
 function runFor(rng: Rng, model: ModelRun['model']): ModelRun {
   const n = randomInt(rng, 20, 60);

@@ -5,11 +5,11 @@
 import * as assert from 'uvu/assert';
 import type { ModelRun } from '../harness/fixtures.ts';
 import { relativeError } from './support/compare.ts';
-import { gpuSuite } from './support/gpu-suite.ts';
+import { BOTH_ENGINES, gpuSuite } from './support/gpu-suite.ts';
 import { cpuFit } from './support/models.ts';
 import { mulberry32, randomInt, randomMatrix, testSeed, type Rng } from './support/random.ts';
 
-const { test, gpu } = gpuSuite('robustness: concurrency');
+const { test, gpu } = gpuSuite('robustness: concurrency', { engines: BOTH_ENGINES });
 const PARAM_TOLERANCE = 1e-3; // ‖θ_gpu − θ_cpu‖ / ‖θ_cpu‖
 
 function runFor(rng: Rng, model: ModelRun['model']): ModelRun {

@@ -6,11 +6,11 @@ import * as assert from 'uvu/assert';
 import type { ModelRun } from '../harness/fixtures.ts';
 import { standardize } from '../src/data/preprocess.ts';
 import { loadIris } from '../src/data/iris.ts';
-import { gpuSuite } from './support/gpu-suite.ts';
+import { BOTH_ENGINES, gpuSuite } from './support/gpu-suite.ts';
 import { cpuFit, problem } from './support/models.ts';
 import { mulberry32, randomInt, testSeed } from './support/random.ts';
 
-const { test, gpu } = gpuSuite('robustness: divergence');
+const { test, gpu } = gpuSuite('robustness: divergence', { engines: BOTH_ENGINES });
 
 /** A run on features of scale `scale`: a good first fit at `rate`, for the divergent fit to start from. */
 function runFor(model: ModelRun['model'], seed: number, scale: number, rate: number): ModelRun {

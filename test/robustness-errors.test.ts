@@ -5,11 +5,11 @@
 // the library's own failed read, op or submit rejects that call only.
 import * as assert from 'uvu/assert';
 import type { ModelRun } from '../harness/fixtures.ts';
-import { gpuSuite } from './support/gpu-suite.ts';
+import { BOTH_ENGINES, gpuSuite } from './support/gpu-suite.ts';
 import { problem } from './support/models.ts';
 import { mulberry32, randomInt, testSeed, type Rng } from './support/random.ts';
 
-const { test, gpu } = gpuSuite('robustness: errors stay with their call');
+const { test, gpu } = gpuSuite('robustness: errors stay with their call', { engines: BOTH_ENGINES });
 
 function runFor(rng: Rng, model: ModelRun['model'], epochs: number): ModelRun {
   const n = randomInt(rng, 30, 90);

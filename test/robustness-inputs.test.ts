@@ -14,9 +14,9 @@ import { confusionMatrix, oneHot, polynomialFeatures, trainTestSplit } from '../
 import { ShapeError, StateError, ValueError } from '../src/errors.ts';
 import { resolveFitOptions } from '../src/core/options.ts';
 import { learningRateAt } from '../src/core/schedule.ts';
-import { gpuSuite } from './support/gpu-suite.ts';
+import { BOTH_ENGINES, gpuSuite } from './support/gpu-suite.ts';
 
-const { test, gpu } = gpuSuite('robustness: bad input');
+const { test, gpu } = gpuSuite('robustness: bad input', { engines: BOTH_ENGINES });
 
 /** JSON has no NaN/Infinity: they cross to the page tagged (see decodeBadArg in the fixtures). */
 const num = (v: number) => ({ $number: String(v) });

@@ -7,11 +7,11 @@ import * as cpu from '../src/cpu/index.ts';
 import { standardize } from '../src/data/preprocess.ts';
 import { binaryTargets, oneHotTargets } from '../src/models/targets.ts';
 import { maxAbsError, relativeError, WorstCase } from './support/compare.ts';
-import { gpuSuite } from './support/gpu-suite.ts';
+import { BOTH_ENGINES, gpuSuite } from './support/gpu-suite.ts';
 import { fitBoth, type Both } from './support/models.ts';
 import { mulberry32, randomInt, randomMatrix, testSeed, type Rng, type TestMatrix } from './support/random.ts';
 
-const { test, gpu } = gpuSuite('robustness: numerical edges');
+const { test, gpu } = gpuSuite('robustness: numerical edges', { engines: BOTH_ENGINES });
 const PARAM_TOLERANCE = 1e-3; // ‖θ_gpu − θ_cpu‖ / ‖θ_cpu‖ after training
 const LOSS_TOLERANCE = 1e-4; // per epoch, |loss_gpu − loss_cpu| / max(|loss_cpu|, 1e-6)
 const PROBA_TOLERANCE = 1e-5; // max |ŷ_gpu − ŷ_cpu| for given parameters

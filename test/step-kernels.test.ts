@@ -8,10 +8,10 @@ import { forward } from '../src/cpu/index.ts';
 import { objectiveLoss } from '../src/cpu/loss.ts';
 import type { Matrix64 } from '../src/types.ts';
 import { relativeError } from './support/compare.ts';
-import { gpuSuite } from './support/gpu-suite.ts';
+import { BOTH_ENGINES, gpuSuite } from './support/gpu-suite.ts';
 import { mulberry32, randomInt, randomMatrix, randomOneHot, testSeed, type Rng } from './support/random.ts';
 
-const { test, gpu } = gpuSuite('step kernels, one dispatch at a time');
+const { test, gpu } = gpuSuite('step kernels, one dispatch at a time', { engines: BOTH_ENGINES });
 const TOL = 2e-5; // relative (‖·‖₂) per checked quantity
 
 /** The rows of `m` listed in `order`, in that order. */

@@ -5,11 +5,11 @@ import * as assert from 'uvu/assert';
 import { ACTIVATIONS, ERRORS, LOSSES, NO_ROW_STATS, OBJECTIVES } from '../src/core/objective.ts';
 import { forward, meanLoss } from '../src/cpu/index.ts';
 import { relativeError } from './support/compare.ts';
-import { gpuSuite } from './support/gpu-suite.ts';
+import { BOTH_ENGINES, gpuSuite } from './support/gpu-suite.ts';
 import { fitBoth, problem } from './support/models.ts';
 import { mulberry32, randomInt, testSeed } from './support/random.ts';
 
-const { test, gpu } = gpuSuite('tanh-output logistic regression');
+const { test, gpu } = gpuSuite('tanh-output logistic regression', { engines: BOTH_ENGINES });
 
 test('float64 twins: h = 2σ(2z) − 1, losses by their definitions, G = ∂loss/∂z by central differences', () => {
   for (const z of [-12, -3, -0.4, 0, 0.25, 2, 9]) {

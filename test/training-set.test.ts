@@ -6,10 +6,10 @@ import * as cpu from '../src/cpu/index.ts';
 import { resolveFitOptions } from '../src/core/options.ts';
 import { oneHotTargets } from '../src/models/targets.ts';
 import { relativeError } from './support/compare.ts';
-import { gpuSuite } from './support/gpu-suite.ts';
+import { BOTH_ENGINES, gpuSuite } from './support/gpu-suite.ts';
 import { mulberry32, randomInt, testSeed } from './support/random.ts';
 
-const { test, gpu } = gpuSuite('training set storage: u8 and shards');
+const { test, gpu } = gpuSuite('training set storage: u8 and shards', { engines: BOTH_ENGINES });
 const TOLERANCE = 1e-5; // relative, between storage variants of the same data
 
 function byteProblem(rng: () => number, n: number, d: number, k: number): { X: ModelRun['X']; y: number[] } {

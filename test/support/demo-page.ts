@@ -1,10 +1,15 @@
 // The demo page driven from headless Chrome, shared by the demo's test files: a uvu suite with the
-// demo server and a WebGPU Chromium, pages with their console errors collected, and the controls
-// typed into and clicked as a user does.
+// demo server and a browser context in the shared WebGPU Chromium, pages with their console errors
+// collected, and the controls typed into and clicked as a user does.
 import { suite } from 'uvu';
-import type { Browser, Page } from 'puppeteer';
-import { launchChrome } from '../../harness/browser.ts';
+import type { Page } from 'puppeteer';
 import { startDemoServer, type DemoServer } from '../../demo/serve.ts';
+import { openBrowserContext } from './chrome.ts';
+
+/** Where pages come from: a browser, or one of its contexts. */
+export interface PageSource {
+  newPage(): Promise<Page>;
+}
 
 export interface Opened {
   page: Page;
@@ -12,7 +17,7 @@ export interface Opened {
 }
 
 /** A page on the demo with its console errors and uncaught exceptions collected. */
-export async function openDemo(browser: Browser, url: string, before?: (page: Page) => Promise<void>): Promise<Opened> {
+export async function openDemo(browser: PageSource, url: string, before?: (page: Page) => Promise<void>): Promise<Opened> {
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 900 });
   const problems: string[] = [];
@@ -52,7 +57,7 @@ export async function clickChoice(page: Page, name: string, value: string): Prom
 }
 
 /** A fresh page on the demo with `dataset` chosen and loaded. */
-export async function openOn(browser: Browser, url: string, dataset: string, timeout = 60_000): Promise<Opened> {
+export async function openOn(browser: PageSource, url: string, dataset: string, timeout = 60_000): Promise<Opened> {
   const opened = await openDemo(browser, url);
   await waitForState(opened.page, ['ready']);
   await clickChoice(opened.page, 'dataset', dataset);
@@ -62,25 +67,31 @@ export async function openOn(browser: Browser, url: string, dataset: string, tim
 
 export interface Env {
   server: DemoServer;
-  browser: Browser;
+  /** The suite's browser context in the shared WebGPU Chromium. */
+  browser: PageSource;
 }
 
-/** A uvu suite with the demo server and a WebGPU Chromium started before its tests and stopped after. */
+/** A uvu suite with the demo server and a browser context opened before its tests and closed after. */
 export function demoSuite(name: string): { test: ReturnType<typeof suite>; env: () => Env } {
   const t = suite(name);
   let env: Env | null = null;
+  let release: (() => Promise<void>) | null = null;
   t.before(async () => {
     const server = await startDemoServer();
     try {
-      env = { server, browser: await launchChrome() };
+      const opened = await openBrowserContext();
+      release = opened.release;
+      env = { server, browser: opened.context };
     } catch (e) {
       await server.close();
       throw e;
     }
   });
   t.after(async () => {
-    await env?.browser.close();
+    // Pages first: the server's close() waits for their keep-alive connections to end.
+    await release?.();
     await env?.server.close();
+    release = null;
     env = null;
   });
   return {

@@ -1,8 +1,9 @@
-// Opens the harness page in headless Chrome and calls its fixtures. Console errors and uncaught
-// exceptions in the page fail the call that was running, so nothing goes wrong silently.
+// Opens the harness page in the shared headless Chrome and calls its fixtures. Console errors and
+// uncaught exceptions in the page fail the call that was running, so nothing goes wrong silently.
 import type { Page } from 'puppeteer';
-import { openBrowserSession } from '../../harness/session.ts';
 import type { Fixtures } from '../../harness/fixtures.ts';
+import type { EngineName } from '../../src/index.ts';
+import { openBrowserContext, sharedServer } from './chrome.ts';
 
 type FixtureName = keyof Fixtures;
 type FixtureArg<N extends FixtureName> = Parameters<Fixtures[N]>[0];
@@ -14,21 +15,18 @@ export interface GpuPage {
   close(): Promise<void>;
 }
 
-const ROOT = new URL('../..', import.meta.url).pathname;
-
-export async function openGpuPage(): Promise<GpuPage> {
-  const session = await openBrowserSession(ROOT);
-  const { page } = session;
+/** The harness page with its fits on `engine` (null: the adapter's choice), in a browser context of its own. */
+export async function openGpuPage(engine: EngineName | null): Promise<GpuPage> {
+  const { context, release } = await openBrowserContext();
   try {
+    const page = await context.newPage();
+    const url = (await sharedServer()).url;
     const problems: string[] = [];
     page.on('console', (msg) => {
       if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
     });
     page.on('pageerror', (err) => problems.push(`uncaught in page: ${String(err)}`));
-    // TEST_ENGINE=gpu|cpu runs the page's fits on that step engine (npm test runs the training
-    // suites once per engine).
-    const engine = process.env.TEST_ENGINE;
-    await page.goto(`${session.url}/harness/page.html${engine === undefined || engine === '' ? '' : `?engine=${engine}`}`);
+    await page.goto(`${url}/harness/page.html${engine === null ? '' : `?engine=${engine}`}`);
     await page.waitForFunction('globalThis.fixtures !== undefined', { timeout: 20_000 });
     return {
       page,
@@ -41,10 +39,10 @@ export async function openGpuPage(): Promise<GpuPage> {
         if (problems.length > 0) throw new Error(`page reported: ${problems.splice(0).join('; ')}`);
         return result as never;
       },
-      close: () => session.close(),
+      close: release,
     };
   } catch (e) {
-    await session.close();
+    await release();
     throw e;
   }
 }
