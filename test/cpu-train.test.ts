@@ -482,19 +482,21 @@ test('linear-mse reports valLoss but never accuracy', () => {
   assertClose([r.history.valLoss?.[1] ?? NaN], [loss('mse', matmul(X, r.W, r.b), Y)], 1e-15, 'valLoss');
 });
 
-test('logistic accuracy uses the threshold (ŷ ≥ t predicts 1)', () => {
+test('logistic accuracy uses the threshold (ŷ > t predicts 1)', () => {
   const spec = WORKED_EXAMPLE;
   const opts = { epochs: 1, batchSize: 4, shuffle: false, learningRate: 0.01, trainAccuracy: true };
-  // After one step ŷ ≈ (0.685, 0.696, 0.816, 0.883): all ≥ 0.5, but only the last ≥ 0.85.
+  // After one step ŷ ≈ (0.685, 0.696, 0.816, 0.883): all > 0.5, but only the last > 0.85.
   assert.equal(train(problem(spec, opts)).history.accuracy, [0.5]);
   assert.equal(train(problem({ ...spec, threshold: 0.85 }, opts)).history.accuracy, [0.75]);
 });
 
-test('accuracy(): softmax takes the first max on ties; linear-mse is rejected', () => {
+test('accuracy(): softmax takes the first max on ties, logistic predicts 0 at the threshold; linear-mse is rejected', () => {
   const Yhat = mat([[0.4, 0.4, 0.2], [0.1, 0.2, 0.7]]);
   assert.is(accuracy('softmax-ce', Yhat, mat([[1, 0, 0], [0, 0, 1]])), 1);
   assert.is(accuracy('softmax-ce', Yhat, mat([[0, 1, 0], [0, 0, 1]])), 0.5);
-  assert.is(accuracy('logistic-mse', mat([[0.5], [0.49]]), mat([[1], [0]])), 1);
+  // A tie (ŷ = 0.5 exactly) predicts 0, as scikit-learn's decision > 0.
+  assert.is(accuracy('logistic-mse', mat([[0.5], [0.49]]), mat([[1], [0]])), 0.5);
+  assert.is(accuracy('logistic-mse', mat([[0.51], [0.5]]), mat([[1], [0]])), 1);
   assert.throws(() => accuracy('linear-mse', Yhat, Yhat), (e: unknown) => e instanceof ValueError);
 });
 

@@ -1,5 +1,5 @@
 // Numerical edges: logits of ±1e4, constant features, features of scale 1e6, one-row datasets,
-// k = 1 and k = 512 classes, d = 1 and d = 8192 features. Nothing may be NaN, and every fit must
+// k = 2 and k = 512 classes, d = 1 and d = 8192 features. Nothing may be NaN, and every fit must
 // follow the float64 trainer (cpu.train) epoch by epoch.
 import * as assert from 'uvu/assert';
 import type { ModelRun } from '../harness/fixtures.ts';
@@ -13,7 +13,10 @@ import { mulberry32, randomInt, randomMatrix, testSeed, type Rng, type TestMatri
 
 const { test, gpu } = gpuSuite('robustness: numerical edges', { engines: BOTH_ENGINES });
 const PARAM_TOLERANCE = 1e-3; // ‖θ_gpu − θ_cpu‖ / ‖θ_cpu‖ after training
-const LOSS_TOLERANCE = 1e-4; // per epoch, |loss_gpu − loss_cpu| / max(|loss_cpu|, 1e-6)
+// Per epoch, |loss_gpu − loss_cpu| / max(|loss_cpu|, 1e-4). The floor is an absolute 1e-8 for losses
+// a fit has driven near 0: a ½r² loss holds r's float32 rounding (|r|·ε·|ŷ|, ~1e-9 at r ~ 1e-3).
+const LOSS_TOLERANCE = 1e-4;
+const LOSS_FLOOR = 1e-4;
 const PROBA_TOLERANCE = 1e-5; // max |ŷ_gpu − ŷ_cpu| for given parameters
 
 /** Labels from a random linear rule, so there is something to learn. */
@@ -48,7 +51,7 @@ async function agrees(run: ModelRun, where: string, worst: WorstCase): Promise<B
   assert.is(g.history.epochs, c.history.epochs, `${where}: epochs run`);
   g.history.loss.forEach((l, e) => {
     const ref = c.history.loss[e] as number;
-    const err = Math.abs(l - ref) / Math.max(Math.abs(ref), 1e-6);
+    const err = Math.abs(l - ref) / Math.max(Math.abs(ref), LOSS_FLOOR);
     assert.ok(err <= LOSS_TOLERANCE, `${where}: epoch ${e} loss ${l} vs float64 ${ref} (error ${err})`);
   });
   const err = relativeError([...g.W, ...g.b], [...c.W.data, ...c.b.data]);
@@ -149,31 +152,30 @@ test('features of scale 1e6: finite and float64-exact at a rate that keeps the l
   worst.report('scale 1e6 parameters');
 });
 
-test('one-row datasets train like float64; logistic regression rejects one row (a single class)', async () => {
+test('one-row datasets train like float64; the classifiers reject one row (a single class)', async () => {
   const rng = mulberry32(testSeed('one row'));
   const worst = new WorstCase();
-  for (const model of ['softmax', 'linear'] as const) {
-    const d = randomInt(rng, 1, 9);
-    const k = model === 'softmax' ? 4 : 1;
-    const X = randomMatrix(rng, 1, d, -2, 2);
-    const y = labels(rng, model, X, k);
-    await agrees({ model, options: optionsFor(model, d, k), X, y, fit: { epochs: 5, learningRate: 0.2 } }, `${model} with one row, d=${d}`, worst);
+  const d = randomInt(rng, 1, 9);
+  const X = randomMatrix(rng, 1, d, -2, 2);
+  await agrees({ model: 'linear', options: optionsFor('linear', d, 1), X, y: labels(rng, 'linear', X, 1), fit: { epochs: 5, learningRate: 0.2 } }, `linear with one row, d=${d}`, worst);
+  // One row holds one class, which neither classifier can learn from (scikit-learn refuses it too).
+  for (const [model, options] of [['logistic', { nFeatures: 2 }], ['softmax', { nFeatures: 2, nClasses: 4 }]] as const) {
+    let message = '';
+    try {
+      await gpu().call('fitModel', { model, options, X: { data: [1, 2], rows: 1, cols: 2 }, y: [1], fit: {} });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    assert.match(message, /y holds only class 1/, model);
   }
-  let message = '';
-  try {
-    await gpu().call('fitModel', { model: 'logistic', options: { nFeatures: 2 }, X: { data: [1, 2], rows: 1, cols: 2 }, y: [1], fit: {} });
-  } catch (e) {
-    message = (e as Error).message;
-  }
-  assert.match(message, /y holds only class 1/);
   worst.report('one-row parameters');
 });
 
-test('k = 1 and k = 512 classes, d = 1 and d = 8192 features: no NaN, float64 agreement', async () => {
+test('k = 2 and k = 512 classes, d = 1 and d = 8192 features: no NaN, float64 agreement', async () => {
   const rng = mulberry32(testSeed('extreme shapes'));
   const worst = new WorstCase();
   const cases: { model: ModelRun['model']; n: number; d: number; k: number }[] = [
-    { model: 'softmax', n: randomInt(rng, 10, 40), d: randomInt(rng, 1, 6), k: 1 },
+    { model: 'softmax', n: randomInt(rng, 10, 40), d: randomInt(rng, 1, 6), k: 2 },
     { model: 'softmax', n: randomInt(rng, 30, 60), d: randomInt(rng, 2, 6), k: 512 },
     { model: 'logistic', n: randomInt(rng, 20, 60), d: 1, k: 1 },
     { model: 'softmax', n: randomInt(rng, 20, 60), d: 1, k: 3 },
