@@ -17,9 +17,11 @@ import type { LibModule } from './ours.ts';
 import { formatConsole, lossChecks, ratios, renderBenchmarks, scalingFit, summary, withoutParams } from './report.ts';
 import { planTraining, scalingPoints } from './plan.ts';
 import { createBenchApi, type BenchApi } from './suite.ts';
+import { TFJS_WASM_PATH } from './tfjs-paths.ts';
 import type { BenchResult, DataSpec, ScalingPoint, TrainingRun } from './types.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
+const WASM_URL = TFJS_WASM_PATH.replace(/\/$/, '');
 const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
 const CHROMIUM_LIB_DIR = '/usr/lib/chromium';
 const SWIFTSHADER_ICD = `${CHROMIUM_LIB_DIR}/vk_swiftshader_icd.json`;
@@ -54,7 +56,9 @@ async function browserSession(): Promise<Session> {
   // Developer features make Chromium report the adapter's full description.
   const session = await openBrowserSession(
     ROOT,
-    { mounts: { '/datasets/fashion-mnist': FASHION_DIR } },
+    // The wasm files get their own mount: the server follows no symlink out of ROOT, and
+    // node_modules may be one (a linked or shared install).
+    { mounts: { '/datasets/fashion-mnist': FASHION_DIR, [WASM_URL]: join(ROOT, WASM_URL) } },
     { extraArgs: ['--enable-webgpu-developer-features'], protocolTimeout: PHASE_TIMEOUT_MS },
   );
   const { page } = session;

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { oneHot, type TrainingData } from './data.ts';
+import { TFJS_WASM_PATH } from './tfjs-paths.ts';
 import { softmaxStep } from './tfjs-step.ts';
 import { batches, type EpochOutcome, type EpochTrainer } from './trainer.ts';
 
@@ -16,8 +17,6 @@ export type TfjsBackend = 'webgpu' | 'wasm';
 /** The tensors of one batch, created inside the caller's tidy(). */
 type BatchFeed = (start: number, rows: number) => { Xb: tf.Tensor2D; Yb: tf.Tensor2D };
 
-/** Where the page finds the wasm backend's .wasm files (served from node_modules by the static server). */
-export const TFJS_WASM_PATH = '/node_modules/@tensorflow/tfjs-backend-wasm/dist/';
 
 async function useBackend(backend: TfjsBackend): Promise<void> {
   if (backend === 'wasm') setWasmPaths(TFJS_WASM_PATH);
