@@ -91,15 +91,27 @@ export function checkSchedule(s: LearningRateSchedule): void {
 
 /**
  * Checks, before training, every rate a schedule object plans for epochs 0 … epochs−1: the
- * 'step', 'exponential' and 'inverse-time' rates are monotone in the epoch, so the first and the
- * last are the extremes. (A function is checked epoch by epoch, as it is called.)
+ * 'step', 'exponential' and 'inverse-time' rates are monotone in the epoch, so the rates that pass
+ * form a prefix, and a bisection finds the first epoch that leaves float32's normal range — the
+ * one the error names. (A function is checked epoch by epoch, as it is called.)
  */
 export function checkScheduleRates(s: LearningRateSchedule, epochs: number): void {
   if (typeof s !== 'object' || s === null || s.kind === 'hypergradient') return;
-  const last = epochs - 1;
-  const r = learningRateOf(s, last);
-  const formula = s.kind === 'step' ? `initial·factor^${Math.floor(last / s.every)}` : s.kind === 'exponential' ? `initial·decay^${last}` : `initial/(1 + decay·${last})`;
-  rate(`learningRate at epoch ${last} (${formula} of the '${s.kind}' schedule over ${epochs} epochs)`, r);
+  const fits = (e: number): boolean => {
+    const r = learningRateOf(s, e);
+    return r >= F32_MIN_NORMAL && r <= F32_MAX;
+  };
+  if (fits(epochs - 1) && fits(0)) return;
+  let lo = -1; // every epoch ≤ lo fits
+  let hi = epochs - 1; // epoch hi does not
+  if (!fits(0)) hi = 0;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  const formula = s.kind === 'step' ? `initial·factor^${Math.floor(hi / s.every)}` : s.kind === 'exponential' ? `initial·decay^${hi}` : `initial/(1 + decay·${hi})`;
+  rate(`learningRate at epoch ${hi} (${formula} of the '${s.kind}' schedule over ${epochs} epochs)`, learningRateOf(s, hi));
 }
 
 /** A schedule's rate for `epoch`, unchecked. */
