@@ -2,8 +2,9 @@
 // classes) against its L2 optimum found by the float64 trainer, and Fashion-MNIST (pixels/255,
 // l2 = 1/60000) against the objective scikit-learn's lbfgs reaches in 200 iterations. Objectives
 // are mean cross-entropy + (l2/2)·‖W‖², scikit-learn's C = 1 objective divided by n when l2 = 1/n.
-//   node build.mjs && node --import tsx bench/lbfgs.ts [--digits-only | --fashion-only] [--iterations N]
-// (--iterations: Fashion-MNIST's, default 200; fewer give the time per iteration quickly.)
+//   node build.mjs && node --import tsx bench/lbfgs.ts [--digits-only | --fashion-only] [--bytes-only] [--iterations N]
+// (--iterations: Fashion-MNIST's, default 200; fewer give the time per iteration quickly. --bytes-only:
+// Fashion-MNIST given as bytes only, not also as f32.)
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -126,7 +127,7 @@ async function main(): Promise<void> {
       const d = await loadFashionMnist(async (name) => new Uint8Array(await readFile(join(FASHION_DIR, name))), FASHION_DIR);
       const data: Problem = { X: Float64Array.from(d.X), labels: d.labels, n: d.info.n, d: d.info.d, k: d.info.k };
       await page.evaluate(() => (globalThis as unknown as { lbfgsBench: { loadFashion(): Promise<number> } }).lbfgsBench.loadFashion());
-      for (const storage of ['u8', 'f32'] as const) {
+      for (const storage of args.includes('--bytes-only') ? (['u8'] as const) : (['u8', 'f32'] as const)) {
         results.push(await fashion(page, storage, data, iterations));
         log(JSON.stringify(results.at(-1)));
       }

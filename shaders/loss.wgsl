@@ -1,6 +1,6 @@
 // The loss of m rows of logits Z (m×k, rows zStride apart) against targets Y, and the hits that
 // make an accuracy, reduced on the GPU: out[0] = scale · Σ rows' losses, out[1] = Σ hits (rows
-// whose first argmax matches Y's for softmax; elements whose P(y = 1) ≥ threshold matches y for
+// whose first argmax matches Y's for softmax; elements whose prediction (P(y = 1) > threshold; at 0.5, z > 0) matches y for
 // sigmoid and tanh; none otherwise). The objective part's constants pick the loss and the
 // activation; ops.loss runs it with the identity (Z then holds predictions for ½-MSE) or softmax
 // (for CE), the estimators with their objective's, and a fit's per-epoch metrics on the step
@@ -62,7 +62,9 @@ fn rowSum(row: u32) -> vec2f {
     let y = Y[yBase + j];
     let yhat = activate(z, stats);
     loss += elementLoss(z, yhat, y, stats);
-    if ((ACTIVATION == ACT_SIGMOID || ACTIVATION == ACT_TANH) && (probability(yhat) >= params.threshold) == (y == 1.0)) {
+    // At 0.5 the logit decides (z > 0, scikit-learn's rule): σ(z) rounds to 0.5 for |z| < 3e-8.
+    let positive = select(probability(yhat) > params.threshold, z > 0.0, params.threshold == 0.5);
+    if ((ACTIVATION == ACT_SIGMOID || ACTIVATION == ACT_TANH) && positive == (y == 1.0)) {
       hits += 1.0;
     }
   }

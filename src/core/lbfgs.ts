@@ -3,31 +3,33 @@
 // Like core/loop.ts it is a generator that asks its driver for what only a trainer can do (the data
 // loss and its gradient at θ, the end-of-iteration metrics); the drivers below answer synchronously
 // (float64) or asynchronously (GPU). Everything else runs on the host in float64: the two-loop
-// recursion over the last MEMORY steps, the strong-Wolfe line search (Nocedal & Wright, Numerical
-// Optimization, algorithms 3.5 and 3.6, with cubic interpolation), the L2 term and the stopping rules.
+// recursion over the last MEMORY steps, the line search (core/line-search.ts: Moré–Thuente, deciding
+// by the slope where losses differ by less than their rounding), the L2 term and the stopping rules.
 // θ is W (row-major d×k) followed by b when the bias is trained.
 import { ValueError } from '../errors.ts';
 import { F32_MAX } from '../validate.ts';
 import { throwIfAborted } from './abort.ts';
+import { moreThuente, type SearchResult, type Trial } from './line-search.ts';
 import { appendLog, drive, driveSync, emptyHistory, Patience, type Answer, type EpochMetrics } from './loop.ts';
 import type { EpochLog, History, ResolvedFitOptions, StopReason } from './options.ts';
 
+export { MAX_EVALUATIONS, MAX_EXTRAPOLATING } from './line-search.ts';
+
 /** Curvature pairs (s, y) the inverse-Hessian approximation keeps. */
 export const MEMORY = 10;
-/** Sufficient decrease: f(θ + αp) ≤ f(θ) + C1·α·∇f·p. */
-const C1 = 1e-4;
-/** Curvature (strong Wolfe): |∇f(θ + αp)·p| ≤ C2·|∇f·p|; 0.9 is the usual choice for quasi-Newton steps. */
-const C2 = 0.9;
 /**
- * Hager and Zhang's approximate Wolfe conditions (SIAM J. Optim. 16(1), 2005), which a step also
- * passes: φ(α) ≤ φ(0) + NOISE·|φ(0)| and φ'(α) ≤ (2·DELTA − 1)·φ'(0). Near the optimum the decrease
- * a step makes falls below the rounding of a float32 loss summed over many rows, and the sufficient-
- * decrease test then fails on noise; the slope, from the gradient, is still accurate there.
+ * How many units of its trainer's rounding two losses may differ by and still count as equal. A
+ * float32 mean loss over n rows is a sum rounded once per level of a tree (≈ log2 n ≤ 20 levels for
+ * the sets this library trains on), on top of each row's own rounding; 64 ulps of |f| covers both
+ * with room, and overestimating costs little: within the noise the search decides by the slope,
+ * which the (accurate) gradient gives.
  */
-const NOISE = 1e-6;
-const DELTA = 0.1;
-/** Objective evaluations one line search may spend before it gives up. */
-export const MAX_EVALUATIONS = 20;
+export const NOISE_ULPS = 64;
+/** Failed line searches in a row (each after a restart along −∇f) after which the fit stops with 'line-search'. */
+export const MAX_FAILED_SEARCHES = 3;
+/** Unit roundoff of float32 and float64: a trainer's `roundoff`. */
+export const ROUNDOFF_F32 = 2 ** -24;
+export const ROUNDOFF_F64 = 2 ** -53;
 
 /** The data part of the objective at θ: mean loss and its gradient with respect to θ (no L2 term). */
 export interface Evaluation {
@@ -37,6 +39,8 @@ export interface Evaluation {
 
 /** What a trainer does for the solver. */
 export interface LbfgsRunner<Mode extends 'sync' | 'async'> {
+  /** Unit roundoff of the loss the trainer returns (ROUNDOFF_F32 or ROUNDOFF_F64, the default): sets the line search's noise. */
+  readonly roundoff?: number;
   evaluate(theta: Float64Array): Answer<Mode, Evaluation>;
   /** The end-of-iteration metrics the options ask for, with the parameters set to θ (an accepted point). */
   metrics(theta: Float64Array): Answer<Mode, EpochMetrics>;
@@ -46,6 +50,13 @@ export interface LbfgsStart {
   theta: Float64Array;
   /** How many leading entries of θ are weights (regularized); the rest are the bias. */
   weights: number;
+  /**
+   * Softmax's class count: its loss is unchanged by adding one constant to every class's logit, so
+   * by shifting all of a W row's entries (or all of b) alike; the objective has no curvature there.
+   * θ starts with each row's and b's class mean removed and every gradient is projected the same
+   * way, so the fit ends with Σb = 0 and, without L2, W's rows summing to 0 (scikit-learn's optimum).
+   */
+  classes?: number;
 }
 
 export interface LbfgsResult {
@@ -68,22 +79,6 @@ interface Point {
   g: Float64Array;
 }
 
-/** A line-search trial: step α, φ(α) = f(θ + αp) and φ'(α) = ∇f·p there (+Infinity/NaN when not finite). */
-interface Trial {
-  alpha: number;
-  phi: number;
-  slope: number;
-  point: Point | null;
-}
-
-interface Search {
-  /** The step met both Wolfe conditions. */
-  ok: boolean;
-  /** The accepted point, or on failure the lowest one below f(θ) seen (null: none). */
-  point: Point | null;
-  alpha: number;
-}
-
 interface Pair {
   s: Float64Array;
   y: Float64Array;
@@ -100,10 +95,19 @@ function norm(a: Float64Array): number {
   return Math.sqrt(dot(a, a));
 }
 
-function* objectiveAt(x: Float64Array, weights: number, l2: number): Generator<Request, Point, Reply> {
+/** What the objective needs besides θ: the weights' count, λ and softmax's class count (0: none). */
+interface Shape {
+  weights: number;
+  l2: number;
+  classes: number;
+}
+
+function* objectiveAt(x: Float64Array, shape: Shape): Generator<Request, Point, Reply> {
+  const { weights, l2, classes } = shape;
   const e = (yield { kind: 'evaluate', theta: x }) as Evaluation;
   if (e.gradient.length !== x.length) throw new Error(`lbfgs: the trainer returned ${e.gradient.length} gradient values for ${x.length} parameters`);
   const g = Float64Array.from(e.gradient);
+  if (classes > 1) centre(g, classes);
   let squares = 0;
   for (let i = 0; i < weights; i++) {
     const w = x[i] as number;
@@ -136,91 +140,62 @@ function direction(g: Float64Array, memory: readonly Pair[]): Float64Array {
   return q;
 }
 
-/**
- * The minimiser of the cubic through (lo, φ, φ') and (hi, φ, φ') (Nocedal & Wright eq. 3.59), kept
- * at least a tenth of the interval from either end; the midpoint when the cubic has no minimiser
- * there or an end is not finite.
- */
-function interpolate(lo: Trial, hi: Trial): number {
-  const width = hi.alpha - lo.alpha;
-  const mid = lo.alpha + width / 2;
-  if (!Number.isFinite(hi.phi) || !Number.isFinite(hi.slope)) return lo.alpha + width / 10;
-  const d1 = lo.slope + hi.slope - (3 * (lo.phi - hi.phi)) / (lo.alpha - hi.alpha);
-  const disc = d1 * d1 - lo.slope * hi.slope;
-  if (!(disc >= 0)) return mid;
-  const d2 = Math.sign(width) * Math.sqrt(disc);
-  const a = hi.alpha - width * ((hi.slope + d2 - d1) / (hi.slope - lo.slope + 2 * d2));
-  if (!Number.isFinite(a)) return mid;
-  const low = Math.min(lo.alpha, hi.alpha) + Math.abs(width) / 10;
-  const high = Math.max(lo.alpha, hi.alpha) - Math.abs(width) / 10;
-  return Math.min(high, Math.max(low, a));
+/** Restores θ to the subspace the objective is flat across: each W row's and b's class mean removed. */
+function centre(v: Float64Array, classes: number): void {
+  // W's rows and b are each `classes` long, so θ is whole blocks of them.
+  for (let start = 0; start < v.length; start += classes) {
+    let mean = 0;
+    for (let j = 0; j < classes; j++) mean += v[start + j] as number;
+    mean /= classes;
+    for (let j = 0; j < classes; j++) v[start + j] = (v[start + j] as number) - mean;
+  }
 }
 
-/** A step along p from `at` meeting the strong Wolfe conditions, starting from α0. */
-function* lineSearch(at: Point, p: Float64Array, alpha0: number, weights: number, l2: number): Generator<Request, Search, Reply> {
-  const f0 = at.f;
-  const d0 = dot(at.g, p);
-  let best: { point: Point; alpha: number } | null = null;
-  let evaluations = 0;
-  function* trial(alpha: number): Generator<Request, Trial, Reply> {
-    evaluations++;
+/** The search along p from `at`: trials are objective evaluations at θ + αp. */
+function* search(at: Point, p: Float64Array, alpha0: number, shape: Shape, roundoff: number): Generator<Request, SearchResult<Point>, Reply> {
+  function* trial(alpha: number): Generator<Request, Trial<Point>, Reply> {
     const x = new Float64Array(at.x.length);
     for (let i = 0; i < x.length; i++) x[i] = (at.x[i] as number) + alpha * (p[i] as number);
-    const point = yield* objectiveAt(x, weights, l2);
+    const point = yield* objectiveAt(x, shape);
     const slope = dot(point.g, p);
     if (!Number.isFinite(point.f) || !Number.isFinite(slope)) return { alpha, phi: Number.POSITIVE_INFINITY, slope: Number.NaN, point: null };
-    if (point.f < (best?.point.f ?? f0)) best = { point, alpha };
     return { alpha, phi: point.f, slope, point };
   }
-  const failed = (): Search => (best === null ? { ok: false, point: null, alpha: 0 } : { ok: false, point: best.point, alpha: best.alpha });
-  const approximate = (t: Trial): boolean => t.phi <= f0 + NOISE * Math.abs(f0) && t.slope <= (2 * DELTA - 1) * d0;
-  const tooHigh = (t: Trial): boolean => t.point === null || (t.phi > f0 + C1 * t.alpha * d0 && !approximate(t));
-  /** Not below `than`, as far as the rounding of φ can tell. */
-  const notBelow = (t: Trial, than: Trial): boolean => t.phi >= than.phi && !approximate(t);
-  const flat = (t: Trial): boolean => Math.abs(t.slope) <= -C2 * d0;
-
-  function* zoom(lo: Trial, hi: Trial): Generator<Request, Search, Reply> {
-    while (evaluations < MAX_EVALUATIONS) {
-      // An interval below float64's resolution of α has nothing left to try.
-      if (Math.abs(hi.alpha - lo.alpha) <= 1e-14 * Math.max(lo.alpha, hi.alpha)) break;
-      const t = yield* trial(interpolate(lo, hi));
-      if (tooHigh(t) || notBelow(t, lo)) {
-        hi = t;
-        continue;
-      }
-      if (flat(t)) return { ok: true, point: t.point, alpha: t.alpha };
-      if (t.slope * (hi.alpha - lo.alpha) >= 0) hi = lo;
-      lo = t;
-    }
-    return failed();
-  }
-
-  let prev: Trial = { alpha: 0, phi: f0, slope: d0, point: at };
-  let alpha = alpha0;
-  while (evaluations < MAX_EVALUATIONS) {
-    const t = yield* trial(alpha);
-    if (tooHigh(t) || (evaluations > 1 && notBelow(t, prev))) return yield* zoom(prev, t);
-    if (flat(t)) return { ok: true, point: t.point, alpha: t.alpha };
-    if (t.slope >= 0) return yield* zoom(t, prev);
-    prev = t;
-    alpha *= 2;
-  }
-  return failed();
+  return (yield* moreThuente<Point>({
+    phi0: at.f, slope0: dot(at.g, p), alpha0, at: trial as (alpha: number) => Generator<unknown, Trial<Point>, unknown>,
+    noise: (phi) => NOISE_ULPS * roundoff * phi,
+  }) as Generator<Request, SearchResult<Point>, Reply>);
 }
 
-function* lbfgsLoop(options: ResolvedFitOptions, start: LbfgsStart): Generator<Request, LbfgsResult, Reply> {
-  const { weights, theta } = start;
-  const l2 = options.l2;
+/**
+ * The first trial step along a fresh direction p = −∇f. At the start: Polyak's step 2f/|∇f·p|, which
+ * reaches the minimum of a quadratic whose least value along p is 0 (every loss here is ≥ 0), so the
+ * step scales with the targets and features (targets ×1e15 give a step 1e15 times longer) instead
+ * of moving θ by 1 as 1/‖p‖ does. After a restart: the length of the last accepted step.
+ */
+function firstStep(at: Point, p: Float64Array, lastStep: number): number {
+  const length = norm(p);
+  if (lastStep > 0) return lastStep / length;
+  const polyak = (2 * Math.abs(at.f)) / Math.abs(dot(at.g, p));
+  return Number.isFinite(polyak) && polyak > 0 ? polyak : Math.min(1, 1 / length);
+}
+
+function* lbfgsLoop(options: ResolvedFitOptions, start: LbfgsStart, roundoff: number): Generator<Request, LbfgsResult, Reply> {
+  const shape: Shape = { weights: start.weights, l2: options.l2, classes: start.classes ?? 0 };
   const history = emptyHistory();
   let stopReason: StopReason = 'epochs';
   const early = options.earlyStopping;
   const patience = early === null ? null : new Patience(early.patience, early.minDelta);
   let kept: Float64Array | null = null;
-  let at = yield* objectiveAt(Float64Array.from(theta), weights, l2);
+  const theta = Float64Array.from(start.theta);
+  if (shape.classes > 1) centre(theta, shape.classes);
+  let at = yield* objectiveAt(theta, shape);
   if (!Number.isFinite(at.f) || !at.g.every((v) => Number.isFinite(v))) {
     throw new ValueError(`training diverged: the objective at the starting parameters is ${at.f}, its gradient ${at.g.every((v) => Number.isFinite(v)) ? 'finite' : 'not finite'}`);
   }
   const memory: Pair[] = [];
+  let lastStep = 0;
+  let failed = 0;
   for (let iteration = 0; iteration < options.epochs; iteration++) {
     // Between iterations the parameters are those of the last accepted point: what an abort leaves.
     throwIfAborted(options.signal);
@@ -235,20 +210,26 @@ function* lbfgsLoop(options: ResolvedFitOptions, start: LbfgsStart): Generator<R
       memory.length = 0;
       p = direction(at.g, memory);
     }
-    const firstStep = (q: Float64Array): number => Math.min(1, 1 / norm(q));
-    let search = yield* lineSearch(at, p, memory.length === 0 ? firstStep(p) : 1, weights, l2);
-    if (!search.ok && memory.length > 0) {
-      // The quasi-Newton direction failed: one more try along steepest descent before giving up.
+    let found = yield* search(at, p, memory.length === 0 ? firstStep(at, p, lastStep) : 1, shape, roundoff);
+    if (!found.ok && memory.length > 0) {
+      // The quasi-Newton direction failed: restart the memory and search along steepest descent.
       memory.length = 0;
       const steepest = direction(at.g, memory);
-      const retry = yield* lineSearch(at, steepest, firstStep(steepest), weights, l2);
-      if (retry.ok || (retry.point !== null && (search.point === null || retry.point.f < search.point.f))) search = retry;
+      const retry = yield* search(at, steepest, firstStep(at, steepest, lastStep), shape, roundoff);
+      if (retry.ok || (retry.point !== null && (found.point === null || retry.point.f <= found.point.f))) found = retry;
     }
-    const next = search.point;
+    // A failed search's point counts only where its loss is not above the start's (a gradient that
+    // misleads, or one at its rounding floor, must not walk the fit uphill inside the noise).
+    const next = found.ok || (found.point !== null && found.point.f <= at.f) ? found.point : null;
+    // Nothing along −∇f below the start, even by the slope: the gradient is at its rounding floor.
     if (next === null) {
       stopReason = 'line-search';
       break;
     }
+    // A search that ended short of the Wolfe conditions still moved downhill: keep its point, start
+    // the memory afresh from it, and go on; only MAX_FAILED_SEARCHES in a row end the fit.
+    failed = found.ok ? 0 : failed + 1;
+    if (!found.ok) memory.length = 0;
     const s = new Float64Array(next.x.length);
     const y = new Float64Array(next.x.length);
     for (let i = 0; i < s.length; i++) {
@@ -262,9 +243,10 @@ function* lbfgsLoop(options: ResolvedFitOptions, start: LbfgsStart): Generator<R
       memory.push({ s, y, rho: 1 / sy });
       if (memory.length > MEMORY) memory.shift();
     }
+    lastStep = norm(s);
     at = next;
     const metrics = (yield { kind: 'metrics', theta: at.x }) as EpochMetrics;
-    const log: EpochLog = { epoch: iteration, loss: at.loss, ...metrics, learningRate: search.alpha, ms: performance.now() - t0, objective: at.f };
+    const log: EpochLog = { epoch: iteration, loss: at.loss, ...metrics, learningRate: found.alpha, ms: performance.now() - t0, objective: at.f };
     appendLog(history, log);
     (history.objective ??= []).push(at.f);
     if ((yield { kind: 'epochEnd', log }) === false) {
@@ -280,7 +262,7 @@ function* lbfgsLoop(options: ResolvedFitOptions, start: LbfgsStart): Generator<R
         break;
       }
     }
-    if (!search.ok) {
+    if (failed >= MAX_FAILED_SEARCHES) {
       stopReason = 'line-search';
       break;
     }
@@ -315,10 +297,10 @@ function ask<Mode extends 'sync' | 'async'>(r: Request, runner: LbfgsRunner<Mode
 
 /** Runs L-BFGS with a float64 (synchronous) trainer. */
 export function runLbfgsSync(options: ResolvedFitOptions, start: LbfgsStart, runner: LbfgsRunner<'sync'>): LbfgsResult {
-  return driveSync(lbfgsLoop(options, start), (r) => ask(r, runner, options) as Reply);
+  return driveSync(lbfgsLoop(options, start, runner.roundoff ?? ROUNDOFF_F64), (r) => ask(r, runner, options) as Reply);
 }
 
 /** Runs L-BFGS with a GPU (asynchronous) trainer; a callback's promise is awaited before going on. */
 export function runLbfgs(options: ResolvedFitOptions, start: LbfgsStart, runner: LbfgsRunner<'async'>): Promise<LbfgsResult> {
-  return drive(lbfgsLoop(options, start), async (r) => (await ask(r, runner, options)) as Reply);
+  return drive(lbfgsLoop(options, start, runner.roundoff ?? ROUNDOFF_F64), async (r) => (await ask(r, runner, options)) as Reply);
 }

@@ -26,7 +26,8 @@ export function argmax(scores: DenseMatrix): Int32Array {
 }
 
 /**
- * Fraction of correct predictions. Logistic: each entry predicts 1 when P(y = 1) ≥ threshold and is
+ * Fraction of correct predictions. Logistic: each entry predicts 1 when P(y = 1) > threshold (so a
+ * decision of exactly 0 predicts 0, as scikit-learn's decision > 0) and is
  * correct when that equals y. Softmax: a row is correct when its first argmax matches Y's.
  */
 export function accuracy(objective: Objective, Yhat: DenseMatrix, Y: DenseMatrix, threshold = 0.5): number {
@@ -41,7 +42,7 @@ export function accuracy(objective: Objective, Yhat: DenseMatrix, Y: DenseMatrix
   }
   const probability = ACTIVATIONS[OBJECTIVES[objective].activation].probability;
   for (let i = 0; i < Y.data.length; i++) {
-    const predicted = probability(Yhat.data[i] as number) >= threshold ? 1 : 0;
+    const predicted = probability(Yhat.data[i] as number) > threshold ? 1 : 0;
     if (predicted === Y.data[i]) correct++;
   }
   return correct / Y.data.length;

@@ -3,7 +3,7 @@
 import { accuracy, isClassifier } from '../core/metrics.ts';
 import { ACTIVATIONS, LOSSES, NO_ROW_STATS, OBJECTIVES, type Activation, type Objective } from '../core/objective.ts';
 import { runEpochsSync, type EpochMetrics } from '../core/loop.ts';
-import { runLbfgsSync } from '../core/lbfgs.ts';
+import { ROUNDOFF_F64, runLbfgsSync } from '../core/lbfgs.ts';
 import type { History, ResolvedFitOptions } from '../core/options.ts';
 import type { DenseMatrix, Matrix64 } from '../types.ts';
 import { checkFiniteNumber, F32_MAX } from '../validate.ts';
@@ -297,7 +297,9 @@ function trainLbfgs(p: TrainProblem, threshold: number, rowWeights: ArrayLike<nu
   theta.set(p.W.data);
   if (p.fitIntercept) theta.set(p.b.data, weights);
   const mode = OBJECTIVES[objective].gradient;
-  const result = runLbfgsSync(p.options, { theta, weights }, {
+  const classes = OBJECTIVES[objective].activation === 'softmax' ? p.W.cols : 0;
+  const result = runLbfgsSync(p.options, { theta, weights, classes }, {
+    roundoff: ROUNDOFF_F64,
     evaluate: (at) => {
       const q = paramsOf(p, at);
       const f = forward(objective, X, q.W, q.b);

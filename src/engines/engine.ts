@@ -34,6 +34,12 @@ export interface StepProblem {
   /** A rate learned at every step (a hypergradient schedule); absent: the epoch's rate as given. */
   hypergradient?: { initial: number; beta: number };
   /**
+   * Evaluation only (a full-batch solver's): each step leaves the gradient of the batch's mean loss
+   * (+ λθ) in Wp where θ was, in Wp's padded layout, and writes neither W nor b; the learning rate is
+   * unused. Costs the step's passes over X without the update.
+   */
+  gradientOnly?: boolean;
+  /**
    * A grid search: this many parameter sets trained in one pass over X, side by side in the step
    * kernels' columns, each with its own learning rate and λ (beginGroupEpoch). A single group runs
    * the plain kernels, which take λ from `l2`.

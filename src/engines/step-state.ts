@@ -33,6 +33,11 @@ export interface BatchSource {
   prelude: Dispatch[];
 }
 
+/** Whether the update kernel leaves the gradient in Wp (a hypergradient step's, or an evaluation's) instead of stepping. */
+export function leavesGradient(p: StepProblem): boolean {
+  return p.hypergradient !== undefined || p.gradientOnly === true;
+}
+
 export interface StepState {
   scratch: Scratch;
   /** The epoch's row permutation followed by the batch cursor. */

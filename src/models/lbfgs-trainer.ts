@@ -1,25 +1,16 @@
 // L-BFGS on the GPU: the solver (core/lbfgs.ts, shared with the float64 trainer) runs on the host,
-// and each objective evaluation is one full-batch training step of the context's step engine (the
-// same kernels SGD uses, batch = n, over the resident training set), which reads θ from the
-// engine's padded parameters and leaves θ − η·∇ in a scratch W and b. With η a large power of two
-// the subtraction cannot hide the gradient: ∇ = (θ − (θ − η∇))/η comes back to within float32
-// rounding of η∇ (or of θ/η, whichever is larger). One evaluation reads back the mean loss and
-// (d+1)·k floats.
+// and each objective evaluation is one full-batch pass of the context's step engine (the same
+// kernels SGD uses, batch = n, over the resident training set) in its gradient-only form: it reads
+// θ from the engine's padded parameters Wp and leaves the mean gradient there, with no update and
+// no copy to W and b. One evaluation writes θ and reads back the mean loss and (dPad+1)·kPad floats.
 import { abortError, isAbortError } from '../core/abort.ts';
-import { runLbfgs } from '../core/lbfgs.ts';
+import { ROUNDOFF_F32, runLbfgs } from '../core/lbfgs.ts';
 import { OBJECTIVES } from '../core/objective.ts';
 import type { StepProgram } from '../engines/engine.ts';
 import { stepEngine } from '../engines/index.ts';
-import { CHUNK, paddedParams } from '../kernels/step-layout.ts';
+import { CHUNK, paddedClasses, paddedParams } from '../kernels/step-layout.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { GpuTrainProblem, GpuTrainResult } from './trainer.ts';
-
-/**
- * The step's learning rate during an evaluation: a power of two, so η·∇ is exact, large enough that
- * θ's rounding (|θ|·2⁻²⁴/η) is far below any gradient that matters, small enough that η·∇ stays
- * within float32 for gradients up to 10³¹.
- */
-export const GRADIENT_RATE = 2 ** 24;
 
 /** Runs L-BFGS; resolves like trainOnGpu (the history and the final parameters, also left in p.W and p.b). */
 export async function trainLbfgsOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
@@ -37,10 +28,11 @@ export async function trainLbfgsOnGpu(p: GpuTrainProblem): Promise<GpuTrainResul
   let program: StepProgram | null = null;
   try {
     const stepped = { W: scratch(d, 'lbfgs.W'), b: scratch(1, 'lbfgs.b') };
-    // l2 = 0 in the step: the solver adds the L2 term in float64.
+    // l2 = 0 in the step: the solver adds the L2 term in float64. The gradient-only step writes no
+    // W or b, but its kernels bind them: scratch ones, so the model's stay those of accepted points.
     const prepared = ctx.capture('preparing training', () => stepEngine(ctx).prepare({
       ctx, spec: OBJECTIVES[p.objective], X: p.X, Y: p.Y, sampleWeight: p.sampleWeight ?? null, W: stepped.W, b: stepped.b,
-      fitIntercept: p.fitIntercept, l2: 0, batchSize: n, initialW: p.initialW, initialB: p.initialB,
+      fitIntercept: p.fitIntercept, l2: 0, batchSize: n, initialW: p.initialW, initialB: p.initialB, gradientOnly: true,
     }));
     const steps = prepared.value;
     program = steps;
@@ -48,6 +40,7 @@ export async function trainLbfgsOnGpu(p: GpuTrainProblem): Promise<GpuTrainResul
     await prepared.check;
     const order = Uint32Array.from({ length: n }, (_, i) => i);
     const dPad = p.X.chunks * CHUNK;
+    const kPad = paddedClasses(k);
     const asF32 = (theta: Float64Array): { W: Float32Array; b: Float32Array } => ({
       W: Float32Array.from(theta.subarray(0, weights)),
       b: p.fitIntercept ? Float32Array.from(theta.subarray(weights)) : p.initialB,
@@ -59,7 +52,9 @@ export async function trainLbfgsOnGpu(p: GpuTrainProblem): Promise<GpuTrainResul
         ctx.device.queue.writeBuffer(p.b.buffer, 0, q.b.buffer, q.b.byteOffset, q.b.byteLength);
       }).check;
     };
-    const result = await runLbfgs(options, { theta: new Float64Array([...p.initialW, ...(p.fitIntercept ? p.initialB : [])]), weights }, {
+    const classes = OBJECTIVES[p.objective].activation === 'softmax' ? k : 0;
+    const result = await runLbfgs(options, { theta: new Float64Array([...p.initialW, ...(p.fitIntercept ? p.initialB : [])]), weights, classes }, {
+      roundoff: ROUNDOFF_F32,
       evaluate: async (theta) => {
         p.checkAlive();
         if (options.signal?.aborted === true) throw abortError(options.signal);
@@ -67,14 +62,14 @@ export async function trainLbfgsOnGpu(p: GpuTrainProblem): Promise<GpuTrainResul
         const Wp = paddedParams(q.W, q.b, d, dPad, k);
         const run = ctx.capture('an L-BFGS evaluation', () => {
           ctx.device.queue.writeBuffer(steps.buffers.Wp, 0, Wp.buffer, Wp.byteOffset, Wp.byteLength);
-          steps.beginEpoch(order, GRADIENT_RATE);
+          steps.beginEpoch(order, 1);
           void ctx.submit(steps.step(n));
         });
-        const [loss, W, b] = await Promise.all([steps.readEpochLoss(), ctx.readBuffer(stepped.W.buffer, weights), ctx.readBuffer(stepped.b.buffer, k)]);
+        const [loss, padded] = await Promise.all([steps.readEpochLoss(), ctx.readBuffer(steps.buffers.Wp, Wp.length)]);
         await run.check;
         const gradient = new Float64Array(theta.length);
-        for (let i = 0; i < weights; i++) gradient[i] = ((q.W[i] as number) - (W[i] as number)) / GRADIENT_RATE;
-        if (p.fitIntercept) for (let j = 0; j < k; j++) gradient[weights + j] = ((q.b[j] as number) - (b[j] as number)) / GRADIENT_RATE;
+        for (let f = 0; f < d; f++) for (let j = 0; j < k; j++) gradient[f * k + j] = padded[f * kPad + j] as number;
+        if (p.fitIntercept) for (let j = 0; j < k; j++) gradient[weights + j] = padded[dPad * kPad + j] as number;
         return { loss, gradient };
       },
       metrics: async (theta) => {

@@ -15,7 +15,7 @@ import { binaryLogProba } from './log-proba.ts';
 
 /** Constructor options of LogisticRegression. */
 export interface LogisticRegressionOptions extends LinearModelOptions {
-  /** predict() says 1 when P(y=1) ≥ threshold (default 0.5). */
+  /** predict() says 1 when P(y=1) > threshold (default 0.5: decision > 0, as scikit-learn). */
   threshold?: number;
   /**
    * 'bce' (default): binary cross-entropy of P(y=1); 'mse': ½ squared error, on the probability for
@@ -93,10 +93,19 @@ export class LogisticRegression extends LinearModel<LabelsInput> implements Esti
     return binaryLogProba(z, this.#activation === 'tanh' ? 2 : 1);
   }
 
-  /** 0/1 predictions: 1 where P(y = 1) ≥ threshold. */
+  /**
+   * 0/1 predictions: 1 where P(y = 1) > threshold. At the default 0.5 that is scikit-learn's rule,
+   * decision > 0, read from the logits: a decision of exactly 0 is class 0, and a float32 σ(z) rounds
+   * to 0.5 for |z| below 3e-8, where the probability could not tell the sides apart.
+   */
   async predict(X: FeaturesInput): Promise<Int32Array> {
-    const p = (await this.predictMatrix(X)).data;
-    return Int32Array.from(p, (v) => (v >= this.#threshold ? 1 : 0));
+    if (this.#threshold === 0.5) {
+      const z = (await this.predictMatrix(X, 'predict', 'logits')).data;
+      return Int32Array.from(z, (v) => (v > 0 ? 1 : 0));
+    }
+    const yhat = (await this.predictMatrix(X)).data;
+    const probability = ACTIVATIONS[this.#activation].probability;
+    return Int32Array.from(yhat, (v) => (probability(v) > this.#threshold ? 1 : 0));
   }
 
   /** Accuracy on X and y. */
