@@ -92,6 +92,65 @@ export const gridFixtures = {
     return { best: result.best, candidates, separate, leaked: ctx.liveBuffers - live, epochsLogged };
   },
 
+  /**
+   * Each run's error from the constructor or, when that succeeds, from fit() (null: neither threw),
+   * with the GPU buffers left afterwards and how many the failing fit created on its way.
+   */
+  async gridRefusals(runs: GridRun[]): Promise<{ error: WireError['error'] | null; leaked: number; created: number }[]> {
+    const ctx = await context();
+    const out = [];
+    for (const a of runs) {
+      const live = ctx.liveBuffers;
+      let created = 0;
+      const counted = ctx as unknown as { createStorage: (...args: unknown[]) => unknown };
+      const original = counted.createStorage;
+      let error: WireError['error'] | null = null;
+      try {
+        let search: ReturnType<typeof searchOf> | null = null;
+        error = await errorOf(() => {
+          search = searchOf(ctx, a, a.grid);
+        });
+        const built = search as ReturnType<typeof searchOf> | null;
+        if (built !== null) {
+          const validation = a.validation === undefined ? undefined : { X: wireInput(a.validation.X), y: a.validation.y };
+          counted.createStorage = (...args: unknown[]) => {
+            created++;
+            return original.apply(ctx, args);
+          };
+          error = await errorOf(() => built.fit(wireInput(a.X), a.y as never, { ...(a.fit as object), ...(validation === undefined ? {} : { validation: validation as never }) }));
+          counted.createStorage = original;
+          built.destroy();
+        }
+      } finally {
+        counted.createStorage = original;
+      }
+      out.push({ error, leaked: ctx.liveBuffers - live, created });
+    }
+    return out;
+  },
+
+  /**
+   * A softmax search of 256 candidates whose parameters side by side exceed one buffer (d chosen from
+   * the device's limits, X built here: it is too large for the wire): its error, the buffers it
+   * created and those it left.
+   */
+  async gridTooLarge(): Promise<{ error: WireError['error'] | null; leaked: number; created: number; d: number }> {
+    const ctx = await context();
+    const limit = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
+    const k = 2;
+    const rates = Array.from({ length: 16 }, (_, i) => 0.01 * (i + 1));
+    const l2 = Array.from({ length: 16 }, (_, i) => 1e-3 * i);
+    const d = Math.ceil(limit / (rates.length * l2.length * k * 4)) + 1;
+    const rows = 6;
+    const X = { data: Float32Array.from({ length: rows * d }, (_, i) => ((i * 7) % 13) / 13), rows, cols: d };
+    const [r] = await gridFixtures.gridRefusals([{
+      model: 'softmax', options: { nFeatures: d, nClasses: k }, X: X as never, y: [0, 1, 0, 1, 0, 1], grid: { learningRate: rates, l2 },
+      validation: { X: { data: Array.from(X.data.subarray(0, 2 * d)), rows: 2, cols: d }, y: [0, 1] }, fit: { epochs: 1, batchSize: 3 },
+    }]);
+    if (r === undefined) throw new Error('gridTooLarge: no result');
+    return { ...r, d };
+  },
+
   /** Each bad construction or fit call's error (null: it did not throw), and misuse of a destroyed search. */
   async gridErrors(a: GridRun & { grids: unknown[]; fits: unknown[] }): Promise<{ grids: (WireError['error'] | null)[]; fits: (WireError['error'] | null)[]; misuse: (WireError['error'] | null)[] }> {
     const ctx = await context();

@@ -1,12 +1,13 @@
 // The hypergradient step (Baydin et al., ICLR 2018). The update kernels, run with HYPERGRADIENT,
 // left this step's regularized gradient g_t in Wp in place of the parameters (W and b still hold
-// θ). The learned rate moves on by the agreement of consecutive gradients,
-// α_t = α_{t−1} + β·(g_t·g_{t−1}) (float64 twin: hypergradientRate in src/core/optimizer.ts), then
+// θ). The learned rate moves on by the agreement of consecutive gradients, multiplicatively,
+// α_t = α_{t−1}·(1 + β·cos(g_t, g_{t−1})) with 0 ≤ β < 1, so it stays positive (float64 twins:
+// gradientCosine and hypergradientRate in src/core/optimizer.ts), then
 // θ ← θ − α_t·g_t through the update rule (λ = 0: g carries λθ) goes to Wp, W and b, and g_t is
 // kept as the next step's g_{t−1}. α lives in `losses` after the epoch loss, so the epoch's one
 // readback returns both.
-// Every parameter's step needs the whole dot product first, so this is one workgroup: it reduces
-// the dot product in workgroup memory, then steps all of Wp. Wp and gPrev are (dPad+1)×kPad, one
+// Every parameter's step needs the whole cosine first, so this is one workgroup: it reduces
+// g_t·g_{t−1}, ‖g_t‖² and ‖g_{t−1}‖² in workgroup memory, then steps all of Wp. Wp and gPrev are (dPad+1)×kPad, one
 // row per padded feature and the bias last; padding (features ≥ d, columns ≥ k, a bias that is not
 // trained) counts as g = 0.
 
@@ -34,13 +35,26 @@ const WG = 64u;
 @group(0) @binding(4) var<storage, read_write> b: array<f32>;
 @group(0) @binding(5) var<storage, read_write> losses: array<f32>;
 
-var<workgroup> sums: array<f32, WG>;
+var<workgroup> sums: array<vec3f, WG>;
 var<workgroup> alpha: f32;
 
 //#include update_rule
 
-fn hypergradientRate(alphaPrev: f32, beta: f32, gDot: f32) -> f32 {
-  return alphaPrev + beta * gDot;
+/** The smallest normal and the largest finite f32: α is kept between them. */
+const F32_MIN_NORMAL = 0x1p-126f;
+const F32_MAX = 0x1.fffffep+127f;
+
+/** cos(g_t, g_{t−1}) from (g_t·g_{t−1}, ‖g_t‖², ‖g_{t−1}‖²); 0 when either gradient is zero. */
+fn gradientCosine(s: vec3f) -> f32 {
+  let denom = sqrt(s.y) * sqrt(s.z);
+  if (!(denom > 0.0)) {
+    return 0.0;
+  }
+  return clamp(s.x / denom, -1.0, 1.0);
+}
+
+fn hypergradientRate(alphaPrev: f32, beta: f32, cosine: f32) -> f32 {
+  return clamp(alphaPrev * (1.0 + beta * cosine), F32_MIN_NORMAL, F32_MAX);
 }
 
 /** Whether row f of Wp holds trained parameters: a real feature, or the bias when it is trained. */
@@ -81,9 +95,11 @@ fn thetaAt(i: u32) -> vec4f {
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lane: u32) {
   let count = params.rows * params.rowVecs;
-  var s = 0.0;
+  var s = vec3f(0.0);
   for (var i = lane; i < count; i += WG) {
-    s += dot(gradientAt(i), gPrev[i]);
+    let g = gradientAt(i);
+    let p = gPrev[i];
+    s += vec3f(dot(g, p), dot(g, g), dot(p, p));
   }
   sums[lane] = s;
   workgroupBarrier();
@@ -94,7 +110,7 @@ fn main(@builtin(local_invocation_index) lane: u32) {
     workgroupBarrier();
   }
   if (lane == 0u) {
-    let next = hypergradientRate(losses[params.rateIndex], params.beta, sums[0]);
+    let next = hypergradientRate(losses[params.rateIndex], params.beta, gradientCosine(sums[0]));
     alpha = next;
     losses[params.rateIndex] = next;
   }

@@ -57,6 +57,17 @@ export function checkFiniteNumber(name: string, value: unknown): number {
   return value;
 }
 
+/**
+ * A finite number that float32 also holds as a finite number: an option the GPU receives as f32
+ * (l2, a schedule's parameters...) that is finite in float64 but beyond ±3.4e38 would reach the
+ * kernels as Infinity and end as NaN, blamed on something else.
+ */
+export function checkF32Number(name: string, value: unknown): number {
+  const n = checkFiniteNumber(name, value);
+  if (Math.abs(n) > F32_MAX) throw new ValueError(`${name} is ${n}, beyond the float32 range (±3.4e38)`);
+  return n;
+}
+
 /** Throws naming the first NaN/Infinity in `data`, as (row, col) of a matrix with `cols` columns. */
 export function checkFiniteData(name: string, data: ArrayLike<number>, cols: number): void {
   for (let i = 0; i < data.length; i++) {

@@ -10,7 +10,7 @@ import { checkClassWeight, normalizeWeights, rowWeights } from '../src/core/weig
 import { ValueError } from '../src/errors.ts';
 import type { Objective } from '../src/core/objective.ts';
 import type { Matrix64 } from '../src/types.ts';
-import { mulberry32, randomInt } from './support/random.ts';
+import { mulberry32, randomInt, testSeed } from './support/random.ts';
 
 function mat(rows: readonly (readonly number[])[]): Matrix64 {
   return { data: Float64Array.from(rows.flat()), rows: rows.length, cols: (rows[0] as readonly number[]).length };
@@ -131,16 +131,57 @@ test("rowWeights: sampleWeight · classWeight[y]; 'balanced' is n / (classes pre
   const balanced = rowWeights({ classWeight: 'balanced' }, Y, 3, 'SoftmaxRegression');
   // Classes 0 (2 rows) and 2 (3 rows) are present; class 1 is not.
   assert.equal(Array.from(balanced ?? []), [5 / 4, 5 / 6, 5 / 6, 5 / 4, 5 / 6]);
+  // Products come scaled by one power of two (here 1/2, so the largest is in [1, 4)).
   const both = rowWeights({ classWeight: [2, 9, 0.5], sampleWeight: [1, 2, 3, 0, 1] }, Y, 3, 'SoftmaxRegression');
-  assert.equal(Array.from(both ?? []), [2, 1, 1.5, 0, 0.5]);
+  assert.equal(Array.from(both ?? []), [2, 1, 1.5, 0, 0.5].map((v) => v / 2));
   const binary = rowWeights({ classWeight: [3, 1] }, mat([[0], [1], [1]]), 2, 'LogisticRegression');
-  assert.equal(Array.from(binary ?? []), [3, 1, 1]);
+  assert.equal(Array.from(binary ?? []), [3, 1, 1].map((v) => v / 2));
   assert.is(rowWeights({}, Y, 3, 'SoftmaxRegression'), null);
   const norm = normalizeWeights([1, 3, 0, 4]);
   assert.equal(Array.from(norm), [0.5, 1.5, 0, 2]);
   assert.equal(Array.from(normalizeWeights([1, 1, 1])), [1, 1, 1]);
   assert.throws(() => rowWeights({ classWeight: 'balanced' }, mat([[0.5]]), null, 'LinearRegression'), (e: Error) => e instanceof ValueError && /classWeight.*LinearRegression/.test(e.message));
-  assert.throws(() => checkClassWeight('classWeight', [1, 0], new Int32Array(2), 2), (e: Error) => e instanceof ValueError && /classWeight\[1\]/.test(e.message));
+  assert.throws(() => checkClassWeight('classWeight', [1, -1], new Int32Array(2), 2), (e: Error) => e instanceof ValueError && /classWeight\[1\]/.test(e.message));
+});
+
+test('classWeight may weigh a class 0, as in scikit-learn; not all of them, nor every row', () => {
+  const Y = mat([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0]]);
+  assert.equal(Array.from(rowWeights({ classWeight: [1, 0, 2] }, Y, 3, 'SoftmaxRegression') ?? []), [1, 0, 2, 0].map((v) => v / 2));
+  assert.equal(Array.from(checkClassWeight('classWeight', [0, 3], new Int32Array([0, 1]), 2)), [0, 3]);
+  const refused: [unknown, unknown, string][] = [
+    [[0, 0, 0], undefined, 'classWeight is all zeros: at least one class must have a positive weight'],
+    [[0, 5, 0], [1, 0, 1, 0], 'sampleWeight · classWeight is 0 on every row: each row with a positive sampleWeight is in a class whose classWeight is 0 (classWeight[0] = 0, classWeight[2] = 0)'],
+  ];
+  for (const [classWeight, sampleWeight, message] of refused) {
+    assert.throws(() => rowWeights({ classWeight, sampleWeight }, Y, 3, 'SoftmaxRegression'), (e: Error) => e instanceof ValueError && e.message === message, message);
+  }
+  const only = mat([[1, 0], [1, 0]]);
+  assert.throws(() => rowWeights({ classWeight: [0, 1] }, only, 2, 'SoftmaxRegression'), (e: Error) => e instanceof ValueError && e.message === 'classWeight gives weight 0 to every class present in y (classWeight[0] = 0): no row has a positive weight');
+});
+
+test('weights train alike at any power-of-two scale, subnormal to 1e308, and in any split between sampleWeight and classWeight', () => {
+  const rng = mulberry32(testSeed('weights scale'));
+  const n = randomInt(rng, 6, 20);
+  const d = randomInt(rng, 1, 4);
+  const X = mat(Array.from({ length: n }, () => Array.from({ length: d }, () => rng() * 2 - 1)));
+  const labels = Array.from({ length: n }, (_, i) => (i < 2 ? i : randomInt(rng, 0, 1)));
+  const Y = mat(labels.map((c) => [c]));
+  const base = Array.from({ length: n }, () => randomInt(rng, 1, 9));
+  const options = { epochs: 2, batchSize: randomInt(rng, 2, n), learningRate: 0.3, seed: randomInt(rng, 0, 1e6) };
+  const ref = fit('logistic-bce', X, Y, options, base);
+  // Equal subnormal weights, and ones near the top of float64, are the same relative weights.
+  for (const scale of [2 ** -1070, 2 ** -1060, 2 ** 1000]) {
+    const r = fit('logistic-bce', X, Y, options, base.map((w) => w * scale));
+    assert.equal(r.history.loss, ref.history.loss, `sampleWeight × ${scale}: losses`);
+    assert.equal(Array.from(r.W.data), Array.from(ref.W.data), `sampleWeight × ${scale}: W`);
+  }
+  const equal = normalizeWeights(new Array<number>(n).fill(1e-320));
+  assert.ok(equal.every((v) => Math.abs(v - 1) <= 1e-15), `equal subnormal weights normalise to 1: ${Array.from(equal)}`);
+  // classWeight 2^1000 times sampleWeight 2^30: the product overflows float64, the ratios do not.
+  const cw = [2 ** 1000, 2 ** 1000 * 3];
+  const combined = rowWeights({ classWeight: cw, sampleWeight: base.map((w) => w * 2 ** 30) }, Y, 2, 'LogisticRegression');
+  const expected = base.map((w, i) => w * ((labels[i] as number) === 1 ? 3 : 1));
+  assert.equal(Array.from(normalizeWeights(combined ?? [])), Array.from(normalizeWeights(expected)), 'huge classWeight × sampleWeight');
 });
 
 test('cpu.train, cpu.gradient and cpu.loss refuse bad weights with a ValueError naming them', () => {

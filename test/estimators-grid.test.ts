@@ -165,6 +165,62 @@ test('a one-candidate grid (the plain kernels, its rate and λ from the uniforms
   assert.is(out.leaked, 0, 'buffers left after destroy()');
 });
 
+test('refused up front, naming the cause, with no buffer made or left: too many candidates, bad grid values by index, undefined R², a one-class training part, a search too large for the device', async () => {
+  const rng = mulberry32(testSeed('grid refusals'));
+  const d = randomInt(rng, 2, 6);
+  const n = randomInt(rng, 12, 30);
+  const lin = problem(rng, 'linear', n, d, 1);
+  const X = lin.X;
+  const Xv1 = { data: lin.X.data.slice(0, d), rows: 1, cols: d };
+  const Xv3 = { data: lin.X.data.slice(0, 3 * d), rows: 3, cols: d };
+  const linear = { model: 'linear' as const, options: { nFeatures: d }, X, y: lin.y, fit: { epochs: 1, batchSize: 4 } };
+  // A training part of one class: the held-out rows hold every row of the other.
+  const held = randomInt(rng, 1, 3);
+  const labels = Array.from({ length: n }, (_, i) => (i < n - held ? 0 : 1));
+  const fraction = held / n;
+  const outcomes = await gpu().call('gridRefusals', [
+    { ...linear, grid: { learningRate: Array.from({ length: 257 }, (_, i) => 0.001 * (i + 1)) } },
+    { ...linear, grid: { learningRate: [0.01, 0.1], l2: Array.from({ length: 129 }, (_, i) => i * 1e-3) } },
+    { ...linear, grid: { learningRate: [0.1, 0.2, 1e-40] } },
+    { ...linear, grid: { l2: [0, 1e39] } },
+    { ...linear, grid: { learningRate: [0.1, 1e39] } },
+    { ...linear, grid: { learningRate: [0.05, 0.1] }, validation: { X: Xv1, y: [lin.y[0] as number] } },
+    { ...linear, grid: { learningRate: [0.05, 0.1] }, validation: { X: Xv3, y: [2.5, 2.5, 2.5] }, fit: { epochs: 1, batchSize: 4, scoring: 'r2' } },
+    { ...linear, grid: { learningRate: [0.05, 0.1] }, validation: { X: Xv1, y: [lin.y[0] as number] }, fit: { epochs: 1, batchSize: 4, scoring: 'loss' } },
+    { model: 'logistic', options: { nFeatures: d }, X, y: labels, grid: { learningRate: [0.1, 0.3] }, fit: { epochs: 1, batchSize: 4, validationFraction: fraction } },
+    { model: 'softmax', options: { nFeatures: d, nClasses: 3 }, X, y: labels.map((c) => 2 * c), grid: { learningRate: [0.1, 0.3] }, fit: { epochs: 1, batchSize: 4, validationFraction: fraction } },
+  ]);
+  const expected: (RegExp | null)[] = [
+    /^grid has 257 candidates \(every combination of its values\), over the limit of 256: search a coarser grid first$/,
+    /^grid has 258 candidates .* over the limit of 256/,
+    /^grid\.learningRate\[2\] is 1e-40, below the smallest normal float32 \(1\.18e-38\): the GPU would use 0$/,
+    /^grid\.l2\[1\] is 1e\+39, beyond the float32 range \(±3\.4e38\)$/,
+    /^grid\.learningRate\[1\] is 1e\+39, beyond the float32 range \(±3\.4e38\)$/,
+    /^scoring 'r2' \(the default for LinearRegression\) is undefined on a validation set of 1 row: give at least 2 rows, or scoring: 'loss'$/,
+    /^scoring 'r2' is undefined: the validation targets are all 2\.5 \(no variance\); give a validation set whose targets vary, or scoring: 'loss'$/,
+    null,
+    new RegExp(`^y's training part \\(its first ${n - held} rows, before the ${held} that validationFraction ${fraction} holds out\\) holds only class 0; logistic regression needs examples of both 0 and 1$`),
+    new RegExp(`^y's training part .* holds only class 0; softmax regression needs examples of at least two classes$`),
+  ];
+  outcomes.forEach((o, i) => {
+    const pattern = expected[i] ?? null;
+    if (pattern === null) assert.is(o.error, null, `case ${i}: ${JSON.stringify(o.error)}`);
+    else {
+      assert.ok(o.error !== null, `case ${i}: accepted, expected ${pattern}`);
+      assert.is(o.error.name, 'ValueError', `case ${i}: ${o.error.message}`);
+      assert.match(o.error.message, pattern, `case ${i}`);
+      assert.is(o.created, 0, `case ${i}: buffers created before the refusal`);
+    }
+    assert.is(o.leaked, 0, `case ${i}: buffers left`);
+  });
+  const big = await gpu().call('gridTooLarge');
+  assert.ok(big.error !== null, `d=${big.d}: a search too large for the device was accepted`);
+  assert.is(big.error.name, 'ShapeError', big.error.message);
+  assert.match(big.error.message, /^GridSearch: their parameters side by side \(256 candidates, d = \d+, k = 2\) need \d+ bytes, over this device's \d+-byte buffer limit: search fewer candidates at a time$/);
+  assert.is(big.created, 0, `d=${big.d}: buffers created before the size check`);
+  assert.is(big.leaked, 0, `d=${big.d}: buffers left after the failed fit`);
+});
+
 test('bad grids, bad options and a destroyed search fail by name', async () => {
   const rng = mulberry32(testSeed('grid errors'));
   const d = 3;

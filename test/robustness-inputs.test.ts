@@ -134,6 +134,14 @@ const METHOD_CASES: Case[] = [
   { call: 'softmax.fit', args: [X, yClasses, { epochs: null }], error: 'ValueError', mentions: ['epochs', 'null'] },
   { call: 'softmax.fit', args: [X, yClasses, { learningRate: 1e-40 }], error: 'ValueError', mentions: ['learningRate', '1e-40', 'smallest normal float32'] },
   { call: 'softmax.fit', args: [X, yClasses, { learningRate: 1e39 }], error: 'ValueError', mentions: ['learningRate', '1e+39', 'float32 range'] },
+  // Every class present once is fine; one class only is nothing to learn, for softmax as for logistic.
+  { call: 'softmax.fit', args: [X, [2, 2, 2, 2, 2, 2]], error: 'ValueError', mentions: ['y holds only class 2', 'softmax regression needs examples of at least two classes'] },
+  // Options the kernels take as f32 (or compare with f32 results): finite in float64, Infinity in float32.
+  { call: 'softmax.fit', args: [X, yClasses, { l2: 1e39 }], error: 'ValueError', mentions: ['l2 is 1e+39', 'float32 range'] },
+  { call: 'linear.fit', args: [X, [0.5, 1, 4, 4, 1, 2], { l2: 1e300 }], error: 'ValueError', mentions: ['l2 is 1e+300', 'float32 range'] },
+  { call: 'softmax.fit', args: [X, yClasses, { learningRate: { kind: 'hypergradient', initial: 0.1, beta: 1e39 } }], error: 'ValueError', mentions: ['learningRate.beta is 1e+39', 'float32 range'] },
+  { call: 'softmax.fit', args: [X, yClasses, { tol: 1e39 }], error: 'ValueError', mentions: ['tol is 1e+39', 'float32 range'] },
+  { call: 'softmax.fit', args: [X, yClasses, { learningRate: { kind: 'step', initial: 0.1, factor: 1e20, every: 1 }, epochs: 3 }], error: 'ValueError', mentions: ['learningRate at epoch 2', "initial·factor^2 of the 'step' schedule", 'float32 range'] },
   { call: 'softmax.fit', args: [X, yClasses, { learningRate: { kind: 'exponential', initial: 1e-40, decay: 0.9 } }], error: 'ValueError', mentions: ['learningRate.initial', '1e-40'] },
   { call: 'softmax.fit', args: [X, yClasses, { learningRate: { kind: 'step', initial: 0.1, factor: 0.5, every: 2, decay: 0.9 } }], error: 'ValueError', mentions: ['learningRate', "'decay'", "'step'"] },
   { call: 'softmax.fit', args: [X, yClasses, { learningRate: { kind: 'inverse-time', initial: 0.1, decay: 0.5, every: 2 } }], error: 'ValueError', mentions: ['learningRate', "'every'"] },
@@ -251,6 +259,16 @@ const NODE_CASES: NodeCase[] = [
   { what: 'fit options: l2 as a string', run: () => resolveFitOptions({ l2: '0.1' } as never, 10), error: ValueError, mentions: ['l2', "'0.1' (a string)"] },
   { what: 'fit options: learningRate null', run: () => resolveFitOptions({ learningRate: null } as never, 10), error: ValueError, mentions: ['learningRate', 'null'] },
   { what: 'learningRateAt: an exponential decay below float32', run: () => learningRateAt({ kind: 'exponential', initial: 0.1, decay: 1e-20 }, 2), error: ValueError, mentions: ['learningRate at epoch 2', '1e-41', 'smallest normal float32'] },
+  // Options finite in float64 but Infinity in float32, refused by name before training.
+  ...(['l2', 'tol', 'gradTol'] as const).map((key) => ({
+    what: `fit options: ${key} 1e39`, run: () => resolveFitOptions({ [key]: 1e39 }, 10), error: ValueError, mentions: [`${key} is 1e+39`, 'float32 range'],
+  })),
+  { what: 'fit options: earlyStopping.minDelta 1e39', run: () => resolveFitOptions({ earlyStopping: { patience: 2, minDelta: 1e39 }, validation: { X: [[1]], y: [1] } }, 10), error: ValueError, mentions: ['earlyStopping.minDelta is 1e+39', 'float32 range'] },
+  { what: 'fit options: a step factor 1e39', run: () => resolveFitOptions({ learningRate: { kind: 'step', initial: 0.1, factor: 1e39, every: 5 } }, 10), error: ValueError, mentions: ['learningRate.factor is 1e+39', 'float32 range'] },
+  { what: 'fit options: an exponential decay 1e39', run: () => resolveFitOptions({ learningRate: { kind: 'exponential', initial: 0.1, decay: 1e39 } }, 10), error: ValueError, mentions: ['learningRate.decay is 1e+39', 'float32 range'] },
+  { what: 'fit options: a hypergradient beta 1e39', run: () => resolveFitOptions({ learningRate: { kind: 'hypergradient', initial: 0.1, beta: 1e39 } }, 10), error: ValueError, mentions: ['learningRate.beta is 1e+39', 'float32 range'] },
+  // A schedule whose later epochs leave float32's normal range is refused before the first epoch.
+  { what: 'fit options: an exponential decay that reaches 1e-41 by the last epoch', run: () => resolveFitOptions({ epochs: 3, learningRate: { kind: 'exponential', initial: 0.1, decay: 1e-20 } }, 10), error: ValueError, mentions: ["learningRate at epoch 2 (initial·decay^2 of the 'exponential' schedule over 3 epochs)", 'smallest normal float32'] },
   {
     what: 'cpu.train threshold null',
     run: () => cpu.train({

@@ -1,9 +1,9 @@
 // fit() options: the public shape, and their checked form with defaults applied.
 import { ValueError } from '../errors.ts';
 import type { MatrixInput } from '../types.ts';
-import { checkFiniteNumber, describeValue } from '../validate.ts';
+import { checkF32Number, describeValue } from '../validate.ts';
 import { checkSignal } from './abort.ts';
-import { checkSchedule, type LearningRateSchedule } from './schedule.ts';
+import { checkSchedule, checkScheduleRates, type LearningRateSchedule } from './schedule.ts';
 import type { ClassWeightInput, SampleWeightInput } from './weights.ts';
 
 /** What onEpochEnd receives after each epoch. */
@@ -128,7 +128,7 @@ export interface FitOptions<XIn, YIn> {
    * duplicated rows). Validation loss, accuracy and score stay unweighted. See core/weights.ts.
    */
   sampleWeight?: SampleWeightInput;
-  /** Classifiers: 'balanced' or one weight > 0 per class, multiplying each row's sampleWeight. */
+  /** Classifiers: 'balanced' or one weight ≥ 0 per class (not all 0), multiplying each row's sampleWeight. */
   classWeight?: ClassWeightInput;
 }
 
@@ -179,9 +179,10 @@ export function checkEarlyStopping(v: unknown, hasValidation: boolean): Required
   };
 }
 
+/** A number ≥ 0 within float32's range: l2 goes to the kernels as f32, tol and the others are compared with f32 results. */
 function nonNegative(name: string, v: unknown, fallback: number): number {
   if (v === undefined) return fallback;
-  const n = checkFiniteNumber(name, v);
+  const n = checkF32Number(name, v);
   if (n < 0) throw new ValueError(`${name} must be ≥ 0, got ${n}`);
   return n;
 }
@@ -230,9 +231,11 @@ export function resolveFitOptions(options: FitOptions<unknown, unknown> | undefi
   if (o.onEpochEnd !== undefined && typeof o.onEpochEnd !== 'function') throw new ValueError(`onEpochEnd must be a function, got ${describeValue(o.onEpochEnd)}`);
   const seed = o.seed === undefined ? 0 : o.seed;
   if (!Number.isSafeInteger(seed)) throw new ValueError(`seed must be an integer, got ${describeValue(seed)}`);
+  const epochs = positiveInt('epochs', o.epochs, solver === 'lbfgs' ? 100 : 10);
+  checkScheduleRates(learningRate, epochs);
   return {
     solver,
-    epochs: positiveInt('epochs', o.epochs, solver === 'lbfgs' ? 100 : 10),
+    epochs,
     batchSize: solver === 'lbfgs' ? n : Math.min(positiveInt('batchSize', o.batchSize, 32), n),
     learningRate,
     l2: nonNegative('l2', o.l2, 0),

@@ -1,13 +1,14 @@
 // Learning-rate schedules, evaluated once per epoch (epoch counts from 0), and the hypergradient
 // schedule, whose rate is learned step by step during the fit (see core/optimizer.ts).
 import { ValueError } from '../errors.ts';
-import { checkFiniteNumber, describeValue, F32_MAX, F32_MIN_NORMAL } from '../validate.ts';
+import { checkF32Number, describeValue, F32_MAX, F32_MIN_NORMAL } from '../validate.ts';
 
 /**
  * The learning rate ηₑ of epoch e (from 0): a constant; `step`: initial·factor^⌊e/every⌋;
  * `exponential`: initial·decayᵉ; `inverse-time`: initial/(1 + decay·e); or any function of e
- * returning a rate > 0. `hypergradient`: a rate α learned at every step (Baydin et al., 2018),
- * α ← α + beta·(g·g_prev) over the consecutive mini-batch gradients g, starting at `initial`.
+ * returning a rate > 0. `hypergradient`: a rate α learned at every step (Baydin et al., 2018,
+ * multiplicative rule), α ← α·(1 + beta·cos(g, g_prev)) over the consecutive mini-batch gradients g,
+ * starting at `initial`; 0 ≤ beta < 1 keeps α positive.
  */
 export type LearningRateSchedule =
   | number
@@ -17,7 +18,11 @@ export type LearningRateSchedule =
   | HypergradientSchedule
   | ((epoch: number) => number);
 
-/** A learned rate: α₀ = initial, then α_t = α_{t−1} + beta·(g_t·g_{t−1}) at every step t (g₀ = 0). */
+/**
+ * A learned rate: α₀ = initial, then α_t = α_{t−1}·(1 + beta·cos(g_t, g_{t−1})) at every step t
+ * (cos = 0 at the first step, whose g_{t−1} is 0), 0 ≤ beta < 1: α grows while consecutive gradients
+ * agree and shrinks while they oppose, by at most the factor 1 − beta a step, so it stays > 0.
+ */
 export interface HypergradientSchedule {
   kind: 'hypergradient';
   initial: number;
@@ -38,7 +43,7 @@ const SCHEDULE_KEYS: Readonly<Record<string, readonly string[]>> = {
 };
 
 function positive(name: string, v: unknown): number {
-  const n = checkFiniteNumber(name, v);
+  const n = checkF32Number(name, v);
   if (n <= 0) throw new ValueError(`${name} must be > 0, got ${n}`);
   return n;
 }
@@ -47,7 +52,7 @@ function positive(name: string, v: unknown): number {
  * A rate the f32 kernels see as what it is: > 0 and a normal float32 (GPUs flush subnormals to 0,
  * so 1e-40 would pass "> 0" and train nothing), and not beyond float32's range (Infinity there).
  */
-function rate(name: string, v: unknown): number {
+export function rate(name: string, v: unknown): number {
   const n = positive(name, v);
   if (n < F32_MIN_NORMAL) throw new ValueError(`${name} is ${n}, below the smallest normal float32 (1.18e-38): the GPU would use 0`);
   if (n > F32_MAX) throw new ValueError(`${name} is ${n}, beyond the float32 range (±3.4e38)`);
@@ -75,12 +80,36 @@ export function checkSchedule(s: LearningRateSchedule): void {
     positive('learningRate.factor', s.factor);
     if (!Number.isInteger(s.every) || s.every < 1) throw new ValueError(`learningRate.every must be a positive integer, got ${describeValue(s.every)}`);
   } else if (s.kind === 'hypergradient') {
-    const beta = checkFiniteNumber('learningRate.beta', s.beta);
-    if (beta < 0) throw new ValueError(`learningRate.beta must be ≥ 0, got ${beta}`);
+    const beta = checkF32Number('learningRate.beta', s.beta);
+    // α is multiplied by 1 + beta·cos, cos ∈ [−1, 1]: beta < 1 keeps that factor > 0.
+    if (beta < 0 || beta >= 1) throw new ValueError(`learningRate.beta must be ≥ 0 and < 1 (α is multiplied by 1 + beta·cos(g_t, g_{t−1}), which must stay > 0), got ${beta}`);
   } else {
-    const decay = checkFiniteNumber('learningRate.decay', s.decay);
+    const decay = checkF32Number('learningRate.decay', s.decay);
     if (decay < 0) throw new ValueError(`learningRate.decay must be ≥ 0, got ${decay}`);
   }
+}
+
+/**
+ * Checks, before training, every rate a schedule object plans for epochs 0 … epochs−1: the
+ * 'step', 'exponential' and 'inverse-time' rates are monotone in the epoch, so the first and the
+ * last are the extremes. (A function is checked epoch by epoch, as it is called.)
+ */
+export function checkScheduleRates(s: LearningRateSchedule, epochs: number): void {
+  if (typeof s !== 'object' || s === null || s.kind === 'hypergradient') return;
+  const last = epochs - 1;
+  const r = learningRateOf(s, last);
+  const formula = s.kind === 'step' ? `initial·factor^${Math.floor(last / s.every)}` : s.kind === 'exponential' ? `initial·decay^${last}` : `initial/(1 + decay·${last})`;
+  rate(`learningRate at epoch ${last} (${formula} of the '${s.kind}' schedule over ${epochs} epochs)`, r);
+}
+
+/** A schedule's rate for `epoch`, unchecked. */
+function learningRateOf(s: LearningRateSchedule, epoch: number): number {
+  if (typeof s === 'number') return s;
+  if (typeof s === 'function') return s(epoch);
+  if (s.kind === 'step') return s.initial * s.factor ** Math.floor(epoch / s.every);
+  if (s.kind === 'exponential') return s.initial * s.decay ** epoch;
+  if (s.kind === 'hypergradient') return s.initial;
+  return s.initial / (1 + s.decay * epoch);
 }
 
 /**
@@ -89,12 +118,5 @@ export function checkSchedule(s: LearningRateSchedule): void {
  * `initial`, which is also the rate its first step takes.
  */
 export function learningRateAt(s: LearningRateSchedule, epoch: number): number {
-  let r: number;
-  if (typeof s === 'number') r = s;
-  else if (typeof s === 'function') r = s(epoch);
-  else if (s.kind === 'step') r = s.initial * s.factor ** Math.floor(epoch / s.every);
-  else if (s.kind === 'exponential') r = s.initial * s.decay ** epoch;
-  else if (s.kind === 'hypergradient') r = s.initial;
-  else r = s.initial / (1 + s.decay * epoch);
-  return rate(`learningRate at epoch ${epoch}`, r);
+  return rate(`learningRate at epoch ${epoch}`, learningRateOf(s, epoch));
 }

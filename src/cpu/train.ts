@@ -12,7 +12,7 @@ import { gradient } from './gradient.ts';
 import { objectiveLoss } from './loss.ts';
 import { matmul } from './matmul.ts';
 import { checkMatrix, requireFit } from '../dense.ts';
-import { hypergradientRate, regularized, updateRule } from '../core/optimizer.ts';
+import { gradientCosine, hypergradientRate, regularized, updateRule } from '../core/optimizer.ts';
 import { isHypergradient } from '../core/schedule.ts';
 import { sgdStep } from './sgd.ts';
 import { softmax } from './softmax.ts';
@@ -165,7 +165,7 @@ interface LearnedRate {
 
 /**
  * One hypergradient step: g_t = [dW + λW, db] (db only when the bias is trained), α moved on by
- * g_t·g_{t−1}, then θ ← θ − α·g_t through the one update rule.
+ * cos(g_t, g_{t−1}), then θ ← θ − α·g_t through the one update rule.
  */
 function hypergradientStep(p: TrainProblem, params: Params, dW: Matrix64, db: Matrix64, rate: LearnedRate): void {
   const l2 = p.options.l2;
@@ -174,8 +174,16 @@ function hypergradientStep(p: TrainProblem, params: Params, dW: Matrix64, db: Ma
   for (let i = 0; i < nW; i++) g[i] = regularized(params.W.data[i] as number, dW.data[i] as number, l2);
   if (p.fitIntercept) g.set(db.data, nW);
   let dot = 0;
-  for (let i = 0; i < g.length; i++) dot += (g[i] as number) * (rate.previous[i] as number);
-  rate.alpha = hypergradientRate(rate.alpha, rate.beta, dot);
+  let norm2 = 0;
+  let prevNorm2 = 0;
+  for (let i = 0; i < g.length; i++) {
+    const gi = g[i] as number;
+    const pi = rate.previous[i] as number;
+    dot += gi * pi;
+    norm2 += gi * gi;
+    prevNorm2 += pi * pi;
+  }
+  rate.alpha = hypergradientRate(rate.alpha, rate.beta, gradientCosine(dot, norm2, prevNorm2));
   rate.previous = g;
   const step = (m: Matrix64, grad: Matrix64, decay: number): Matrix64 => ({
     data: m.data.map((theta, i) => updateRule(theta, grad.data[i] as number, rate.alpha, decay)),

@@ -4,15 +4,15 @@
 // are transformed exactly as the training set was.
 import type { HostMatrix, MatrixInput } from '../types.ts';
 import { ShapeError, ValueError } from '../errors.ts';
-import { describeValue, toHostMatrix } from '../validate.ts';
+import { describeValue, F32_MAX, F32_MIN_NORMAL, toHostMatrix } from '../validate.ts';
 
 /** A Standardizer as plain JSON: what `JSON.stringify(standardizer)` writes and standardizerFromJSON() reads. */
 export interface StandardizerJSON {
   kind: 'standardize';
   version: 1;
-  /** Per-column mean. */
+  /** Per-column mean, within float32's range (±3.4e38), as the columns it was fitted on. */
   mean: number[];
-  /** Per-column standard deviation (> 0; 1 for constant columns). */
+  /** Per-column standard deviation (1 for constant columns): from 1.18e-38 to 3.4e38, the normal float32 range. */
   scale: number[];
 }
 
@@ -21,7 +21,10 @@ export interface Standardizer {
   mean: Float64Array;
   /** Per-column standard deviation; 1 for constant columns, so they map to 0 instead of NaN. */
   scale: Float64Array;
-  /** (X − mean) / scale, column by column; X must have the fitted number of columns. */
+  /**
+   * (X − mean) / scale, column by column; X must have the fitted number of columns. A value whose
+   * result is beyond float32's range (a far outlier of a column of tiny spread) is a ValueError.
+   */
   transform(X: MatrixInput): HostMatrix;
   /** The mean and scale as JSON numbers, which round-trip exactly: the restored standardizer transforms bit for bit alike. */
   toJSON(): StandardizerJSON;
@@ -37,7 +40,12 @@ function makeStandardizer(mean: Float64Array, scale: Float64Array): Standardizer
       const data = new Float32Array(t.data.length);
       for (let i = 0; i < t.rows; i++) {
         for (let j = 0; j < t.cols; j++) {
-          data[i * t.cols + j] = ((t.data[i * t.cols + j] as number) - (mean[j] as number)) / (scale[j] as number);
+          const x = t.data[i * t.cols + j] as number;
+          const z = (x - (mean[j] as number)) / (scale[j] as number);
+          if (!(Math.abs(z) <= F32_MAX)) {
+            throw new ValueError(`transform: X has ${x} at row ${i}, column ${j}, which standardizes to ${z} (mean ${mean[j]}, scale ${scale[j]}), beyond the float32 range (±3.4e38)`);
+          }
+          data[i * t.cols + j] = z;
         }
       }
       return { data, rows: t.rows, cols: t.cols };
@@ -63,7 +71,12 @@ export function fitStandardizer(X: MatrixInput): Standardizer {
   for (let i = 0; i < m.rows; i++) {
     for (let j = 0; j < m.cols; j++) scale[j] += ((m.data[i * m.cols + j] as number) - (mean[j] as number)) ** 2 / m.rows;
   }
-  for (let j = 0; j < m.cols; j++) scale[j] = Math.sqrt(scale[j] as number) || 1;
+  // A spread below float32's normal range is a constant column in float32 (as scikit-learn treats
+  // a near-zero scale): dividing by it would send any other value to Infinity.
+  for (let j = 0; j < m.cols; j++) {
+    const s = Math.sqrt(scale[j] as number);
+    scale[j] = s < F32_MIN_NORMAL ? 1 : Math.min(s, F32_MAX);
+  }
   return makeStandardizer(mean, scale);
 }
 
@@ -100,8 +113,10 @@ export function standardizerFromJSON(json: StandardizerJSON): Standardizer {
   }
   if (j.kind !== 'standardize') throw new ValueError(`standardizerFromJSON: json.kind must be 'standardize', got ${describeValue(j.kind)}`);
   if (j.version !== 1) throw new ValueError(`standardizerFromJSON: json.version must be 1, got ${describeValue(j.version)}`);
-  const mean = numbers(j, 'mean', () => true, 'a finite number');
-  const scale = numbers(j, 'scale', (v) => v > 0, 'a finite number > 0');
+  // The columns the transform takes are float32: a mean beyond its range, or a scale outside its
+  // normal range, sends every value (or all but one) to ±Infinity or to 0.
+  const mean = numbers(j, 'mean', (v) => Math.abs(v) <= F32_MAX, 'a finite number within the float32 range (±3.4e38)');
+  const scale = numbers(j, 'scale', (v) => v >= F32_MIN_NORMAL && v <= F32_MAX, 'a number from 1.18e-38 to 3.4e38 (the normal float32 range)');
   if (scale.length !== mean.length) throw new ShapeError(`standardizerFromJSON: json.scale has ${scale.length} values but json.mean has ${mean.length}`);
   return makeStandardizer(mean, scale);
 }

@@ -12,18 +12,18 @@ import { batchSizes, epochOrder } from '../core/order.ts';
 import { learningRateAt, type LearningRateSchedule } from '../core/schedule.ts';
 import { stepEngine } from '../engines/index.ts';
 import type { SetMeter } from '../engines/set-meter.ts';
-import { isCheckedBytes, uploadTrainingSet, type CheckedFeatures, type ResidentX } from '../engines/training-set.ts';
+import { uploadTrainingSet, type CheckedFeatures, type ResidentX } from '../engines/training-set.ts';
 import { StateError, ValueError } from '../errors.ts';
 import { groupStride } from '../kernels/step-layout.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { HostMatrix } from '../types.ts';
-import { describeValue, F32_MAX } from '../validate.ts';
+import { describeValue } from '../validate.ts';
 import { evaluate, predictRows, type ModelView, type PassData } from './evaluate.ts';
 import type { FeaturesInput } from './features.ts';
 import { LinearModel, type ModelKind } from './linear-model.ts';
 import { r2Score } from './linear-regression.ts';
+import { candidateSchedule, checkGrid, checkGridSizes, requireDefinedR2, SCHEDULE_KINDS, splitByFraction } from './grid-options.ts';
 import { MAX_STEPS_PER_SUBMIT, recordEpoch } from './trainer.ts';
-
 
 /** The values to try; the candidates are every combination, the last key varying fastest. */
 export interface ParamGrid {
@@ -85,55 +85,7 @@ export interface GridResult {
 /** Any estimator class: what GridSearch builds candidates and the best model from. */
 export type EstimatorClass<M, O> = new (ctx: GpuContext, options: O) => M;
 
-const GRID_KEYS = ['learningRate', 'l2'] as const;
 const FIT_KEYS = new Set(['epochs', 'batchSize', 'learningRate', 'l2', 'shuffle', 'seed', 'validation', 'validationFraction', 'scoring', 'onEpochEnd', 'shardBytes']);
-const SCHEDULE_KINDS: ReadonlySet<string> = new Set(['step', 'exponential', 'inverse-time']);
-
-/** The grid checked: each key's values as a finite, non-empty list. */
-function checkGrid(grid: unknown): { learningRate: number[] | null; l2: number[] | null; keys: string[] } {
-  if (typeof grid !== 'object' || grid === null || Array.isArray(grid)) throw new ValueError(`grid must be an object such as { learningRate: [0.01, 0.1] }, got ${describeValue(grid)}`);
-  const out: { learningRate: number[] | null; l2: number[] | null; keys: string[] } = { learningRate: null, l2: null, keys: [] };
-  for (const [key, value] of Object.entries(grid)) {
-    if (!(GRID_KEYS as readonly string[]).includes(key)) throw new ValueError(`grid: unknown key '${key}' (known: ${GRID_KEYS.join(', ')})`);
-    if (!Array.isArray(value) && !ArrayBuffer.isView(value)) throw new ValueError(`grid.${key} must be an array of numbers, got ${describeValue(value)}`);
-    const values = Array.from(value as ArrayLike<unknown>);
-    if (values.length === 0) throw new ValueError(`grid.${key} is empty: give at least one value`);
-    const checked = values.map((v, i) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`grid.${key}[${i}] must be a finite number, got ${describeValue(v)}`);
-      if (key === 'learningRate' && (v <= 0 || v > F32_MAX)) throw new ValueError(`grid.learningRate[${i}] must be > 0 and within float32, got ${v}`);
-      if (key === 'l2' && v < 0) throw new ValueError(`grid.l2[${i}] must be ≥ 0, got ${v}`);
-      return v;
-    });
-    if (key === 'learningRate') out.learningRate = checked;
-    else out.l2 = checked;
-    out.keys.push(key);
-  }
-  if (out.keys.length === 0) throw new ValueError('grid is empty: give learningRate and/or l2 values');
-  return out;
-}
-
-/** The schedule a candidate with grid rate `rate` uses, from fit()'s learningRate. */
-function candidateSchedule(base: unknown, rate: number): LearningRateSchedule {
-  if (base === undefined) return rate;
-  if (typeof base !== 'object' || base === null || Array.isArray(base)) {
-    throw new ValueError(`learningRate: the grid sets each candidate's rate, so fit()'s learningRate may only be a schedule object whose initial it replaces, got ${describeValue(base)}`);
-  }
-  const kind: unknown = (base as { kind?: unknown }).kind;
-  if (typeof kind !== 'string' || !SCHEDULE_KINDS.has(kind)) {
-    throw new ValueError(`learningRate.kind must be one of ${[...SCHEDULE_KINDS].join(', ')} in a grid search, got ${describeValue(kind)}`);
-  }
-  return { ...(base as object), initial: rate } as LearningRateSchedule;
-}
-
-/** The rows start..start+rows of checked features, as the same kind (no copy). */
-function featureRows(X: CheckedFeatures, start: number, rows: number): CheckedFeatures {
-  const data = X.data.subarray(start * X.cols, (start + rows) * X.cols);
-  return isCheckedBytes(X) ? { data: data as Uint8Array, rows, cols: X.cols, scale: X.scale } : { data: data as Float32Array, rows, cols: X.cols };
-}
-
-function targetRows(Y: HostMatrix, start: number, rows: number): HostMatrix {
-  return { data: Y.data.subarray(start * Y.cols, (start + rows) * Y.cols), rows, cols: Y.cols };
-}
 
 /** A running candidate's state during fit(). */
 interface Running {
@@ -250,14 +202,10 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
       const Xv = kind.features('validation.X', (v as { X: unknown }).X);
       validation = { X: Xv, Y: kind.targets('validation.y', (v as { y: unknown }).y, Xv.rows, false), names: { X: 'validation.X', Y: 'validation.y', during: 'GridSearch.fit()' } };
     } else if (o.validationFraction !== undefined) {
-      const f = o.validationFraction;
-      if (typeof f !== 'number' || !Number.isFinite(f) || f <= 0 || f >= 1) throw new ValueError(`validationFraction must be a number between 0 and 1 (exclusive), got ${describeValue(f)}`);
-      const held = Math.round(f * Xh.rows);
-      if (held < 1 || held >= Xh.rows) throw new ValueError(`validationFraction ${f} of ${Xh.rows} rows leaves ${held} validation rows: both parts need at least one row`);
-      const kept = Xh.rows - held;
-      validation = { X: featureRows(Xh, kept, held), Y: targetRows(Yh, kept, held), names: { X: 'X', Y: 'y', during: 'GridSearch.fit()' } };
-      Xh = featureRows(Xh, 0, kept);
-      Yh = targetRows(Yh, 0, kept);
+      const split = splitByFraction(o.validationFraction, Xh, Yh, classifier ? (kind.objective === 'softmax-ce' ? 'one-hot' : 'binary') : null);
+      validation = { X: split.validationX, Y: split.validationY, names: { X: 'X', Y: 'y', during: 'GridSearch.fit()' } };
+      Xh = split.X;
+      Yh = split.Y;
     } else {
       throw new ValueError('GridSearch.fit needs a validation set to score the candidates: give validation { X, y } or validationFraction');
     }
@@ -276,6 +224,11 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
       return { schedule: resolved.learningRate, l2: resolved.l2, opts: resolved };
     });
     const opts = (candidates[0] as (typeof candidates)[number]).opts;
+    if (scoring === 'r2') requireDefinedR2(validation.Y, o.scoring === undefined);
+    checkGridSizes(this.ctx, {
+      d: this.#nFeatures, k: this.#nOutputs, count: candidates.length, batchSize: opts.batchSize, shardBytes: opts.shardBytes,
+      sets: [{ name: 'X', X: Xh }, { name: validation.names.X, X: validation.X }],
+    });
     const onEpochEnd = o.onEpochEnd as GridFitOptions<unknown, unknown>['onEpochEnd'];
     return this.#train(Xh, Yh, validation, candidates.map((c) => ({ schedule: c.schedule, l2: c.l2 })), opts, scoring as GridScoring, onEpochEnd);
   }
@@ -299,9 +252,12 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
     let meter: SetMeter | null = null;
     let program: ReturnType<ReturnType<typeof stepEngine>['prepare']> | null = null;
     try {
+      // Each buffer is kept the moment it exists, so a failure anywhere frees all of them.
       const setup = ctx.capture('uploading the training set', () => {
         Xres = uploadTrainingSet(ctx, Xh, opts.shardBytes);
-        owned.push(ctx.upload(Yh, 'y'), ctx.zeros(count * d, k, 'grid.W'), ctx.zeros(count, k, 'grid.b'));
+        owned.push(ctx.upload(Yh, 'y'));
+        owned.push(ctx.zeros(count * d, k, 'grid.W'));
+        owned.push(ctx.zeros(count, k, 'grid.b'));
         // The validation set stays on the GPU: each epoch measures every candidate on it in one pass.
         valX = uploadTrainingSet(ctx, validation.X, opts.shardBytes);
         valY = ctx.upload(validation.Y, 'grid.validation.y');

@@ -19,6 +19,8 @@ import type { ModelJSON } from './model-json.ts';
 import { trainLbfgsOnGpu } from './lbfgs-trainer.ts';
 import { trainOnGpu } from './trainer.ts';
 
+export { checkModelOptions } from './model-options.ts';
+
 /** Parameters as getParams() returns them. */
 export interface ModelParams {
   W: HostMatrix;
@@ -32,27 +34,6 @@ export interface LinearModelOptions {
   /** Learn a bias b (default true). */
   fitIntercept?: boolean;
 }
-
-/** Each estimator's constructor options: another model's option (nClasses for LinearRegression...) is a mistake too. */
-const MODEL_OPTIONS: Readonly<Record<string, readonly string[]>> = {
-  LogisticRegression: ['nFeatures', 'fitIntercept', 'threshold', 'loss', 'activation'],
-  SoftmaxRegression: ['nFeatures', 'nClasses', 'fitIntercept'],
-  LinearRegression: ['nFeatures', 'nOutputs', 'fitIntercept'],
-};
-
-/** Rejects unknown constructor options so a typo is not silently ignored. */
-export function checkModelOptions(model: string, options: unknown): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ValueError(`${model} options must be an object, got ${describeValue(options)}`);
-  }
-  const known = MODEL_OPTIONS[model] ?? [];
-  for (const [key, value] of Object.entries(options)) {
-    if (!known.includes(key)) throw new ValueError(`${model}: unknown option '${key}' (known: ${known.join(', ')})`);
-    // null is not "the default": leaving the option out is.
-    if (value === null) throw new ValueError(`${model}: ${key} must not be null (leave it out for the default)`);
-  }
-}
-
 
 /** @internal A model kind's training parts, for GridSearch. */
 export interface ModelKind {

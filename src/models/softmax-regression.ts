@@ -39,8 +39,8 @@ export class SoftmaxRegression extends LinearModel<LabelsInput> implements Estim
     return this.nOutputs;
   }
 
-  protected encodeTargets(name: string, y: unknown, rows: number): HostMatrix {
-    return oneHotTargets(name, y, rows, this.nOutputs);
+  protected encodeTargets(name: string, y: unknown, rows: number, forFit: boolean): HostMatrix {
+    return oneHotTargets(name, y, rows, this.nOutputs, forFit);
   }
 
   protected settings(): Record<string, number> {

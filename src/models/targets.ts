@@ -16,24 +16,38 @@ function labelsArray(name: string, y: unknown, n: number): { given: ArrayLike<nu
   return { given: arr as ArrayLike<number>, f32 };
 }
 
+/**
+ * Refuses encoded classifier targets (a 0/1 column when `binary`, else one-hot rows) whose rows are
+ * all of one class: a classifier has nothing to learn from them, and a softmax would report a
+ * phantom class at 100 % accuracy. scikit-learn refuses them the same way. `name` says which y.
+ */
+export function requireTwoClasses(name: string, Y: HostMatrix, binary: boolean): void {
+  const classOf = (i: number): number => {
+    if (binary) return Y.data[i] as number;
+    const row = Y.data.subarray(i * Y.cols, (i + 1) * Y.cols);
+    return row.indexOf(1);
+  };
+  const first = classOf(0);
+  for (let i = 1; i < Y.rows; i++) if (classOf(i) !== first) return;
+  const needs = binary ? 'logistic regression needs examples of both 0 and 1' : 'softmax regression needs examples of at least two classes';
+  throw new ValueError(`${name} holds only class ${first}; ${needs}`);
+}
+
 /** 0/1 labels as an n×1 column. With `needBoth`, a y holding one class only is rejected (nothing to learn). */
 export function binaryTargets(name: string, y: unknown, n: number, needBoth: boolean): HostMatrix {
   // The caller's values, not their f32 copies: 1 + 1e-12 rounds to 1 in f32 but is not a label.
   const { given, f32 } = labelsArray(name, y, n);
-  let ones = 0;
   for (let i = 0; i < n; i++) {
     const v = given[i] as number;
     if (v !== 0 && v !== 1) throw new ValueError(`${name}[${i}] = ${v}, but logistic regression labels must be 0 or 1`);
-    ones += v;
   }
-  if (needBoth && (ones === 0 || ones === n)) {
-    throw new ValueError(`${name} holds only class ${ones === 0 ? 0 : 1}; logistic regression needs examples of both 0 and 1`);
-  }
-  return { data: f32, rows: n, cols: 1 };
+  const Y = { data: f32, rows: n, cols: 1 };
+  if (needBoth) requireTwoClasses(name, Y, true);
+  return Y;
 }
 
-/** Integer labels 0..k−1 as one-hot rows (n×k). */
-export function oneHotTargets(name: string, y: unknown, n: number, k: number): HostMatrix {
+/** Integer labels 0..k−1 as one-hot rows (n×k). With `needTwo`, a y holding one class only is rejected. */
+export function oneHotTargets(name: string, y: unknown, n: number, k: number, needTwo = false): HostMatrix {
   const { given } = labelsArray(name, y, n);
   const data = new Float32Array(n * k);
   for (let i = 0; i < n; i++) {
@@ -43,7 +57,9 @@ export function oneHotTargets(name: string, y: unknown, n: number, k: number): H
     }
     data[i * k + v] = 1;
   }
-  return { data, rows: n, cols: k };
+  const Y = { data, rows: n, cols: k };
+  if (needTwo) requireTwoClasses(name, Y, false);
+  return Y;
 }
 
 /** Regression targets: a vector when there is one output, else an n×nOutputs matrix. */

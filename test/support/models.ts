@@ -84,7 +84,8 @@ export function problem(rng: Rng, model: ModelKind, n: number, d: number, k: num
     else if (model === 'logistic') y.push((scores[0] as number) > 0 ? 1 : 0);
     else y.push(scores[0] as number);
   }
-  // Logistic regression needs both classes.
+  // Classifiers need two classes present: fit() refuses a y of one class.
   if (model === 'logistic' && (!y.includes(0) || !y.includes(1))) y[0] = 1 - (y[0] as number);
+  if (model === 'softmax' && k > 1 && y.every((c) => c === y[0])) y[0] = ((y[0] as number) + 1) % k;
   return { X, y };
 }
