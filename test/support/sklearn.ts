@@ -95,7 +95,10 @@ export function runOf(c: Case, fits: Record<string, unknown>[]): SequenceRun {
     : c.model === 'linear' ? { nFeatures: d, nOutputs: c.nOutputs ?? 1, fitIntercept: c.fitIntercept }
       : { nFeatures: d, fitIntercept: c.fitIntercept };
   const y = Array.isArray(c.y) ? c.y : rowsOf(c.y);
-  return { model: c.model, options, X, y: y as number[], fits };
+  // The fixture writes float32 values in their shortest form: Math.fround gives back the float32
+  // scikit-learn fitted, for the float64 twin as Float32Array.from does for the estimators.
+  const data = c.f32 ? X.data.map(Math.fround) : X.data;
+  return { model: c.model, options, X: { ...X, data }, y: y as number[], fits };
 }
 
 function rowsOf(m: FixtureMatrix): number[][] {
