@@ -4,7 +4,7 @@
 // sparse input, string labels and OvR bookkeeping (this library has no such options).
 // Where scikit-learn compares two of its solvers, the port compares the library with scikit-learn's
 // optimum (the fixture's, solved to tol 1e-12) at the same tolerance.
-import { argmaxRows, cases, decimal, expectClose, expectThat, first, fitOnce, lbfgs, params, refParams, runOf, softmaxRows, type Case, type Check, type Fitted, type Fitter } from './sklearn.ts';
+import { argmaxRows, type Float32Limit, cases, decimal, expectClose, expectThat, first, fitOnce, fitWith, lbfgs, params, refParams, runOf, softmaxRows, type Case, type Check, type Fitted, type Fitter } from './sklearn.ts';
 
 /** sum over rows of each row's k entries. */
 function rowSums(P: readonly number[], k: number): number[] {
@@ -40,11 +40,18 @@ async function checkPredictions(f: Fitter, name: string, c: Case): Promise<void>
   checkOutputs(f, name, c, r);
 }
 
+/**
+ * Raw Iris at C = n (l2 = 1/n² = 4.4e-5): the objective's curvature is ~l2 along its flattest
+ * direction, so a gradient at float32's rounding (~1e-7 of features up to 7.9) leaves the
+ * parameters ~1e-3 of scikit-learn's; measured 9.5e-4 (3.9× rtol 1e-4) on the 'cpu' step engine.
+ */
+const RAW_IRIS: Float32Limit = { rtol: 1e-3, atol: 1e-5, why: 'raw Iris, l2 = 4.4e-5' };
+
 /** The fit's parameters, probabilities and decision values against scikit-learn's at its optimum. */
-function checkOutputs(f: Fitter, name: string, c: Case, r: Fitted): void {
-  expectClose(f, `${name}: coef_ and intercept_ = scikit-learn's`, params(r, c), refParams(c), { rtol: 1e-4, atol: 1e-6 });
-  if (c.ref.proba !== undefined) expectClose(f, `${name}: predict_proba = scikit-learn's`, r.proba, c.ref.proba, decimal(6));
-  if (c.ref.decision !== undefined) expectClose(f, `${name}: decision_function = scikit-learn's`, r.decision, c.ref.decision, { rtol: 1e-4, atol: 1e-5 });
+function checkOutputs(f: Fitter, name: string, c: Case, r: Fitted, limit?: Float32Limit): void {
+  expectClose(f, `${name}: coef_ and intercept_ = scikit-learn's`, params(r, c), refParams(c), { rtol: 1e-4, atol: 1e-6 }, limit);
+  if (c.ref.proba !== undefined) expectClose(f, `${name}: predict_proba = scikit-learn's`, r.proba, c.ref.proba, decimal(6), limit && { atol: 1e-5, why: limit.why });
+  if (c.ref.decision !== undefined) expectClose(f, `${name}: decision_function = scikit-learn's`, r.decision, c.ref.decision, { rtol: 1e-4, atol: 1e-5 }, limit);
 }
 
 function coefDiff(a: Fitted, b: Fitted): number {
@@ -66,7 +73,7 @@ export const LOGISTIC_CHECKS: Check[] = [
       expectThat(f, 'test_predict_iris: accuracy > 0.95', accuracy(r.predict, y) > 0.95, `accuracy ${accuracy(r.predict, y)}`);
       expectClose(f, 'test_predict_iris: probabilities sum to 1', rowSums(r.proba, 3), y.map(() => 1), decimal(6));
       expectThat(f, 'test_predict_iris: argmax accuracy > 0.95', accuracy(argmaxRows(r.proba, 3), y) > 0.95, `accuracy ${accuracy(argmaxRows(r.proba, 3), y)}`);
-      checkOutputs(f, 'test_predict_iris', c, r);
+      checkOutputs(f, 'test_predict_iris', c, r, RAW_IRIS);
     },
   },
   {
@@ -96,11 +103,13 @@ export const LOGISTIC_CHECKS: Check[] = [
     name: 'test_consistency_path[lbfgs, fit_intercept=False, C=logspace(0, 4, 10)]',
     async run(f) {
       const path = cases('logistic', 'consistency_path');
-      // The path: one model refitted at each C, warm-started from the previous C's optimum.
-      const fits = await f.fit(runOf(path[0] as Case, path.map((c, i) => lbfgs(c, { warmStart: i > 0 }))));
-      path.forEach((c, i) => {
-        expectClose(f, `test_consistency_path: path coef at C=${c.C?.toPrecision(3)}`, (fits[i] as Fitted).W, c.ref.W, decimal(4));
-      });
+      // The path: each C started from the previous C's optimum (init), as _logistic_regression_path does.
+      let previous: Fitted | null = null;
+      for (const c of path) {
+        const start = previous === null ? {} : { init: { W: { data: previous.W, rows: previous.W.length, cols: 1 }, b: previous.b } };
+        previous = await fitOnce(f, c, start);
+        expectClose(f, `test_consistency_path: path coef at C=${c.C?.toPrecision(3)}`, previous.W, c.ref.W, decimal(4));
+      }
       // And each C fitted alone (what LogisticRegression(C) gives) at the path's largest and smallest C.
       for (const c of [path[0], path.at(-1)] as Case[]) {
         const alone = await fitOnce(f, c);
@@ -204,7 +213,7 @@ export const LOGISTIC_CHECKS: Check[] = [
     async run(f) {
       const c = cases('logistic', 'warm_start').find((x) => x.fitIntercept === fitIntercept) as Case;
       // scikit-learn's test: its default tol 1e-4 and max_iter 100, then a 1-iteration refit.
-      const [full, again] = await f.fit(runOf(c, [lbfgs(c, { epochs: 100, gradTol: 1e-4 }), lbfgs(c, { epochs: 1, warmStart: warm })])) as [Fitted, Fitted];
+      const [full, again] = await fitWith(f, runOf(c, [lbfgs(c, { epochs: 100, gradTol: 1e-4 }), lbfgs(c, { epochs: 1, warmStart: warm })])) as [Fitted, Fitted];
       const diff = coefDiff(full, again);
       expectThat(f, `test_warm_start warm_start=${warm} fit_intercept=${fitIntercept}: Σ|Δcoef| ${warm ? '<' : '>'} 2`, warm ? diff < 2 : diff > 2, `Σ|Δcoef| ${diff.toPrecision(3)}`);
     },
@@ -223,7 +232,7 @@ export const LOGISTIC_CHECKS: Check[] = [
       const c = first('logistic', 'warm_start_converge');
       const y = c.y as number[];
       const cold = await fitOnce(f, c);
-      const warm = await f.fit(runOf(c, [0, 1, 2, 3, 4].map((i) => lbfgs(c, { warmStart: i > 0 }))));
+      const warm = await fitWith(f, runOf(c, [0, 1, 2, 3, 4].map((i) => lbfgs(c, { warmStart: i > 0 }))));
       const lossCold = logLoss(cold.proba, y, 2);
       const lossWarm = logLoss((warm.at(-1) as Fitted).proba, y, 2);
       expectClose(f, 'test_warm_start_converge_LR: log-loss after 5 warm fits = one cold fit\'s', [lossWarm], [lossCold], { rtol: 1e-5 });
@@ -235,8 +244,11 @@ export const LOGISTIC_CHECKS: Check[] = [
       const r = await fitOnce(f, c);
       const k = 3;
       const sums = Array.from({ length: r.W.length / k }, (_, row) => r.W.slice(row * k, (row + 1) * k).reduce((a, v) => a + v, 0));
-      expectClose(f, `test_multinomial_identifiability_on_iris fit_intercept=${c.fitIntercept}: Σ_k coef = 0`, sums, sums.map(() => 0), { atol: 1e-10, rtol: 0 });
-      if (c.fitIntercept) expectClose(f, 'test_multinomial_identifiability_on_iris: Σ_k intercept = 0', [r.b.reduce((a, v) => a + v, 0)], [0], { atol: 1e-10, rtol: 0 });
+      // float32 parameters of up to 9.5 are each rounded by up to 4.8e-7: their sum is 0 to a few
+      // such roundings, not 1e-10 (measured: 7.2e-7 for coef, 1.2e-7 for the intercepts).
+      const limit: Float32Limit = { atol: 4e-6, rtol: 0, why: 'float32 rounding of coefficients up to 9.5' };
+      expectClose(f, `test_multinomial_identifiability_on_iris fit_intercept=${c.fitIntercept}: Σ_k coef = 0`, sums, sums.map(() => 0), { atol: 1e-10, rtol: 0 }, limit);
+      if (c.fitIntercept) expectClose(f, 'test_multinomial_identifiability_on_iris: Σ_k intercept = 0', [r.b.reduce((a, v) => a + v, 0)], [0], { atol: 1e-10, rtol: 0 }, limit);
       checkOutputs(f, `test_multinomial_identifiability_on_iris fit_intercept=${c.fitIntercept}`, c, r);
     },
   })),

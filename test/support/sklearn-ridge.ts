@@ -3,7 +3,7 @@
 // RidgeCV / GCV / RidgeClassifier tests, sparse input, positive=True, per-target alphas and solver
 // option errors (this library has no such options). Where scikit-learn compares its solvers, the
 // port compares the library with scikit-learn's svd/cholesky solution on the same data.
-import { cases, decimal, expectClose, first, fitOnce, params, refParams, type Case, type Check, type Tolerance } from './sklearn.ts';
+import { cases, decimal, expectClose, first, fitOnce, params, refParams, type Case, type Check, type Float32Limit, type Tolerance } from './sklearn.ts';
 
 /** pytest.approx's default: relative 1e-6 (its absolute 1e-12 only matters at 0). */
 const APPROX: Tolerance = { rtol: 1e-6, atol: 1e-12 };
@@ -14,6 +14,12 @@ const APPROX: Tolerance = { rtol: 1e-6, atol: 1e-12 };
 const OPTIMUM: Tolerance = { rtol: 1e-4, atol: 1e-6 };
 /** assert_allclose's default. */
 const ALLCLOSE: Tolerance = { rtol: 1e-7 };
+/**
+ * rtol 1e-7 is below float32's resolution (1.2e-7): a float32 coefficient of 0.011 next to others of
+ * 3.3 sits 7.8e-8 from the optimum (69× rtol 1e-7), an intercept of 0.07 8.1e-8 from it, float32
+ * predictions of |y| ≤ 10 2.5e-7 from y (measured on the 'cpu' step engine).
+ */
+const F32: Float32Limit = { rtol: 1e-6, atol: 1e-7, why: 'float32 resolution' };
 
 /** The closed form scikit-learn's test asserts against, split into coef and intercept. */
 function exact(c: Case): { coef: number[]; intercept: number } {
@@ -30,9 +36,9 @@ function ridgeSolution(kind: string): Check[] {
         const { coef, intercept } = exact(plain);
         for (const [c, label] of [[plain, ''], [ones, ' sample_weight=ones']] as const) {
           const r = await fitOnce(f, c);
-          expectClose(f, `test_ridge_regression ${kind}${label}: intercept`, r.b, [intercept], APPROX);
-          expectClose(f, `test_ridge_regression ${kind}${label}: coef`, r.W, coef, ALLCLOSE);
-          expectClose(f, `test_ridge_regression ${kind}${label}: score = R² of the solution`, [r.score], [c.ref.score], APPROX);
+          expectClose(f, `test_ridge_regression ${kind}${label}: intercept`, r.b, [intercept], APPROX, F32);
+          expectClose(f, `test_ridge_regression ${kind}${label}: coef`, r.W, coef, ALLCLOSE, F32);
+          expectClose(f, `test_ridge_regression ${kind}${label}: score = R² of the solution`, [r.score], [c.ref.score], APPROX, F32);
         }
       },
     },
@@ -42,8 +48,8 @@ function ridgeSolution(kind: string): Check[] {
         const c = first('ridge', `hstacked_${kind}`);
         const { coef, intercept } = exact(c);
         const r = await fitOnce(f, c);
-        expectClose(f, `test_ridge_regression_hstacked_X ${kind}: intercept`, r.b, [intercept], APPROX);
-        expectClose(f, `test_ridge_regression_hstacked_X ${kind}: coef = [coef, coef]`, r.W, coef, { rtol: 1e-7, atol: 1e-8 });
+        expectClose(f, `test_ridge_regression_hstacked_X ${kind}: intercept`, r.b, [intercept], APPROX, F32);
+        expectClose(f, `test_ridge_regression_hstacked_X ${kind}: coef = [coef, coef]`, r.W, coef, { rtol: 1e-7, atol: 1e-8 }, F32);
       },
     },
     {
@@ -52,8 +58,8 @@ function ridgeSolution(kind: string): Check[] {
         const c = first('ridge', `vstacked_${kind}`);
         const { coef, intercept } = exact(c);
         const r = await fitOnce(f, c);
-        expectClose(f, `test_ridge_regression_vstacked_X ${kind}: intercept`, r.b, [intercept], APPROX);
-        expectClose(f, `test_ridge_regression_vstacked_X ${kind}: coef`, r.W, coef, { rtol: 1e-7, atol: 1e-8 });
+        expectClose(f, `test_ridge_regression_vstacked_X ${kind}: intercept`, r.b, [intercept], APPROX, F32);
+        expectClose(f, `test_ridge_regression_vstacked_X ${kind}: coef`, r.W, coef, { rtol: 1e-7, atol: 1e-8 }, F32);
       },
     },
     {
@@ -63,11 +69,11 @@ function ridgeSolution(kind: string): Check[] {
         const r = await fitOnce(f, c);
         if (kind === 'long') {
           const { coef, intercept } = exact(c);
-          expectClose(f, 'test_ridge_regression_unpenalized long: intercept', r.b, [intercept], APPROX);
-          expectClose(f, 'test_ridge_regression_unpenalized long: coef', r.W, coef, ALLCLOSE);
+          expectClose(f, 'test_ridge_regression_unpenalized long: intercept', r.b, [intercept], APPROX, F32);
+          expectClose(f, 'test_ridge_regression_unpenalized long: coef', r.W, coef, ALLCLOSE, F32);
         } else {
           // Underdetermined: scikit-learn asserts only that the fit interpolates, predict(X) = y.
-          expectClose(f, 'test_ridge_regression_unpenalized wide: predict(X) = y', r.predict, c.y as number[], ALLCLOSE);
+          expectClose(f, 'test_ridge_regression_unpenalized wide: predict(X) = y', r.predict, c.y as number[], ALLCLOSE, F32);
         }
       },
     },
@@ -77,8 +83,8 @@ function ridgeSolution(kind: string): Check[] {
         for (const c of cases('ridge', `ridge_sample_weights_${kind}`)) {
           const { coef, intercept } = exact(c);
           const r = await fitOnce(f, c);
-          expectClose(f, `test_ridge_regression_sample_weights ${kind} alpha=${c.alpha}: intercept`, r.b, [intercept], APPROX);
-          expectClose(f, `test_ridge_regression_sample_weights ${kind} alpha=${c.alpha}: coef`, r.W, coef, ALLCLOSE);
+          expectClose(f, `test_ridge_regression_sample_weights ${kind} alpha=${c.alpha}: intercept`, r.b, [intercept], APPROX, F32);
+          expectClose(f, `test_ridge_regression_sample_weights ${kind} alpha=${c.alpha}: coef`, r.W, coef, ALLCLOSE, F32);
         }
       },
     },
@@ -132,7 +138,7 @@ export const RIDGE_CHECKS: Check[] = [
   ...cases('ridge', 'lbfgs_solver_consistency').map((c): Check => ({
     name: `test_lbfgs_solver_consistency[alpha=${c.alpha}, 60×60]`,
     async run(f) {
-      const r = await fitOnce(f, c, { epochs: 2000 });
+      const r = await fitOnce(f, c, { epochs: 1000 });
       expectClose(f, `test_lbfgs_solver_consistency alpha=${c.alpha}: coef = svd's`, r.W, c.ref.W, { atol: 1e-4, rtol: 0 });
     },
   })),
@@ -142,11 +148,14 @@ export const RIDGE_CHECKS: Check[] = [
       const [twice, duplicated, zeros, dropped] = cases('ridge', 'sample_weight_invariance') as [Case, Case, Case, Case];
       const a = await fitOnce(f, twice);
       const b = await fitOnce(f, duplicated);
-      expectClose(f, 'test_ridge_sample_weight_invariance: 2·sw = rows twice (coef, intercept)', params(a, twice), params(b, duplicated), ALLCLOSE);
+      // Effective rank 10 of 30 features: two float32 fits of the same optimum differ along its flat
+      // directions by up to 5.7e-6 (measured), each within 3e-6 of scikit-learn's.
+      const flat: Float32Limit = { rtol: 1e-5, atol: 1e-5, why: 'effective rank 10 of 30' };
+      expectClose(f, 'test_ridge_sample_weight_invariance: 2·sw = rows twice (coef, intercept)', params(a, twice), params(b, duplicated), ALLCLOSE, flat);
       expectClose(f, 'test_ridge_sample_weight_invariance: 2·sw = scikit-learn\'s', params(a, twice), refParams(twice), OPTIMUM);
       const z = await fitOnce(f, zeros);
       const d = await fitOnce(f, dropped);
-      expectClose(f, 'test_ridge_sample_weight_invariance: zero weights = rows dropped', params(z, zeros), params(d, dropped), ALLCLOSE);
+      expectClose(f, 'test_ridge_sample_weight_invariance: zero weights = rows dropped', params(z, zeros), params(d, dropped), ALLCLOSE, flat);
     },
   },
 ];
