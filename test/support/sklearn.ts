@@ -279,6 +279,12 @@ export interface Check {
   run(f: Fitter): Promise<void>;
 }
 
+/** The checks whose names match SKLEARN_CHECKS (a regex; all when unset), to rerun one by name. */
+export function selected(checks: Check[]): Check[] {
+  const pattern = process.env.SKLEARN_CHECKS;
+  return pattern === undefined || pattern === '' ? checks : checks.filter((c) => new RegExp(pattern).test(c.name));
+}
+
 /** Fits one case once with the default conformance options (plus `extra`). */
 export async function fitOnce(f: Fitter, c: Case, extra: Record<string, unknown> = {}): Promise<Fitted> {
   const [r] = await fitWith(f, runOf(c, [lbfgs(c, extra)]));
