@@ -6,6 +6,7 @@ import { gridFixtures } from './fixtures-grid.ts';
 import { modelFixtures } from './fixtures-models.ts';
 import { opFixtures } from './fixtures-ops.ts';
 import { robustnessFixtures } from './fixtures-robustness.ts';
+import { sklearnFixtures } from './fixtures-sklearn.ts';
 import { context } from './fixtures-shared.ts';
 import { hardeningFixtures } from './fixtures-hardening.ts';
 import { stepFixtures } from './fixtures-steps.ts';
@@ -15,9 +16,10 @@ import { weightFixtures } from './fixtures-weights.ts';
 export type { ModelRun } from './fixtures-shared.ts';
 export type { BadCall, BadCallsRun } from './fixtures-robustness.ts';
 export type { GridRun } from './fixtures-grid.ts';
+export type { Fitted, SequenceRun } from './fixtures-sklearn.ts';
 
 const fixtures = {
-  ...opFixtures, ...modelFixtures, ...robustnessFixtures, ...hardeningFixtures, ...stoppingFixtures, ...weightFixtures, ...gridFixtures,
+  ...opFixtures, ...modelFixtures, ...robustnessFixtures, ...hardeningFixtures, ...stoppingFixtures, ...weightFixtures, ...gridFixtures, ...sklearnFixtures,
   ...stepFixtures(context),
 };
 
