@@ -2,6 +2,7 @@
 // starts, with the per-dataset defaults the README documents. Numbers are decimal only: Number()
 // alone would take '0x10', ' 3' and 'Infinity'.
 import { parseArgs as parseFlags, type ParseArgsOptionsConfig } from 'node:util';
+import { F32_MAX } from '../src/validate.ts';
 import type { ModelKind } from './job.ts';
 
 export type Runtime = 'chrome' | 'node';
@@ -121,9 +122,6 @@ function fmt(d: DatasetDefaults): string {
 
 /** A decimal number as people write one: no hex, no 'Infinity', no spaces, no trailing 'e'. */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-/** The largest finite float32: the GPU holds every rate and penalty as one. */
-const FLOAT32_MAX = 3.4028234663852886e38;
-
 function positiveInt(flag: string, v: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, got '${v}'`);
@@ -141,7 +139,7 @@ function number(flag: string, v: string, ok: (n: number) => boolean, what: strin
   const n = Number(v);
   if (!DECIMAL.test(v) || !Number.isFinite(n)) throw new UsageError(`${flag} needs ${what} written in decimal (such as 0.05 or 5e-2), got '${v}'`);
   if (!ok(n)) throw new UsageError(`${flag} needs ${what}, got '${v}'`);
-  if (float32 && Math.abs(n) > FLOAT32_MAX) throw new UsageError(`${flag} needs ${what} within float32 (at most 3.4e38), got '${v}'`);
+  if (float32 && Math.abs(n) > F32_MAX) throw new UsageError(`${flag} needs ${what} within float32 (at most 3.4e38), got '${v}'`);
   return n;
 }
 
