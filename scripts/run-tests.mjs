@@ -29,7 +29,7 @@ function runSuites(pattern, env) {
     let tail = '';
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
-      tail = (tail + chunk.toString()).slice(-4000);
+      tail = (tail + chunk.toString()).slice(-20000);
     });
     child.on('close', (code) => {
       const plain = tail.replace(/\x1b\[[0-9;]*m/g, '');
