@@ -5,6 +5,7 @@
 import { gridFixtures } from './fixtures-grid.ts';
 import { modelFixtures } from './fixtures-models.ts';
 import { opFixtures } from './fixtures-ops.ts';
+import { optimizerFixtures } from './fixtures-optimizers.ts';
 import { robustnessFixtures } from './fixtures-robustness.ts';
 import { sklearnFixtures } from './fixtures-sklearn.ts';
 import { context } from './fixtures-shared.ts';
@@ -16,10 +17,12 @@ import { weightFixtures } from './fixtures-weights.ts';
 export type { ModelRun } from './fixtures-shared.ts';
 export type { BadCall, BadCallsRun } from './fixtures-robustness.ts';
 export type { GridRun } from './fixtures-grid.ts';
+export type { FitStep, WarmRun } from './fixtures-optimizers.ts';
 export type { Fitted, SequenceRun } from './fixtures-sklearn.ts';
 
 const fixtures = {
   ...opFixtures, ...modelFixtures, ...robustnessFixtures, ...hardeningFixtures, ...stoppingFixtures, ...weightFixtures, ...gridFixtures, ...sklearnFixtures,
+  ...optimizerFixtures,
   ...stepFixtures(context),
 };
 

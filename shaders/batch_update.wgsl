@@ -1,11 +1,12 @@
 //#if subgroups
 enable subgroups;
 //#endif
-// The gradient of one training batch fused with its SGD step. Invocation j < chunks/2 sums x_f·G
+// The gradient of one training batch fused with its update. Invocation j < chunks/2 sums x_f·G
 // over the batch rows for the 16 features of chunks 2j and 2j + 1 (X rows are zero-padded to whole
 // pairs of chunks) and all 4·KV columns of its column block; one more workgroup does the same for
-// the bias (x = 1). Each then applies θ ← θ − η(∇θ/rows + λθ) (λ = 0 for the bias; the update_rule part) to both the
-// trainer's padded copy Wp (bias as the last row, read by batch_logits) and the model's own W and b.
+// the bias (x = 1). Each then steps those parameters with the gradient ∇θ/rows (+ λθ, never for
+// the bias) through the optimizer part: in the trainer's padded copy Wp (bias as the last row, read
+// by batch_logits; the optimizer's state after the parameters) and in the model's own W and b.
 // The bias workgroup also adds the batch's summed row losses (times lossScale = 1/n) to the epoch
 // loss. Columns past 4·KV are further blocks along the grid's y.
 // Register blocking: every G row a lane gets feeds 16 features and every X element 4·KV columns. On
@@ -124,6 +125,7 @@ fn column(a: Acc, v: u32) -> vec4f {
 }
 
 //#include update_rule
+//#include optimizer
 
 /** Where a group's learning rate is kept in `losses` (its λ follows GROUPS slots later). */
 fn rateSlot(g: u32) -> u32 {
@@ -173,7 +175,7 @@ fn update(f: u32, isBias: bool, blk: u32, a: Acc, gradScale: f32, l2: f32) {
       Wp[i] = regularized(Wp[i], column(a, v) * gradScale, decay);
       continue;
     }
-    let nw = updateRule(Wp[i], column(a, v) * gradScale, rate, decay);
+    let nw = optimizerStep(i, (8u * params.chunks + 1u) * rowVecs, Wp[i], column(a, v) * gradScale, rate, decay);
     Wp[i] = nw;
     for (var c = 0u; c < 4u; c++) {
       mirror(f, isBias, 4u * (blk * KV + v) + c, nw[c]);

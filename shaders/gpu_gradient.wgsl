@@ -6,7 +6,8 @@
 // The quad past the last (q = quads) is the bias, x = (1, 0, 0, 0). Sums go to partial, one
 // (dPad+1)×kPad slice per chunk.
 // apply: one invocation per parameter vec4 of Wp adds its chunks' sums, scales them to the mean
-// gradient and applies the update rule to Wp, mirrored into the model's W and b. Invocation 0 also
+// gradient and steps the parameters through the optimizer part (its state kept in Wp after them),
+// mirrored into the model's W and b. Invocation 0 also
 // adds the batch's row losses (times lossScale) to the epoch loss and moves the batch cursor on,
 // so a step needs no separate dispatch for either.
 // A grid search's step holds GROUPS parameter sets side by side in Wp (group g's k columns from
@@ -61,6 +62,7 @@ override GROUP_STRIDE: u32 = 4u;
 @group(0) @binding(10) var<storage, read_write> cursor: array<u32>;
 
 //#include update_rule
+//#include optimizer
 
 /** Stores the four features' sums for vec4 v of the block. */
 fn store(chunk: u32, q: u32, blk: u32, v: u32, s: Quad) {
@@ -172,7 +174,7 @@ fn apply(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) gro
     Wp[i] = regularized(Wp[i], sum * scale, l2);
     return;
   }
-  let nw = updateRule(Wp[i], sum * scale, rate, l2);
+  let nw = optimizerStep(i, sliceVecs, Wp[i], sum * scale, rate, l2);
   Wp[i] = nw;
   for (var c = 0u; c < 4u; c++) {
     let j = 4u * (i % rowVecs) + c;

@@ -3,7 +3,8 @@ import { ValueError } from '../errors.ts';
 import type { MatrixInput } from '../types.ts';
 import { checkF32Number, describeValue } from '../validate.ts';
 import { checkSignal } from './abort.ts';
-import { checkSchedule, checkScheduleRates, type LearningRateSchedule } from './schedule.ts';
+import { checkOptimizer, type Optimizer, type OptimizerOptions } from './optimizer.ts';
+import { checkSchedule, checkScheduleRates, isHypergradient, type LearningRateSchedule } from './schedule.ts';
 import type { ClassWeightInput, SampleWeightInput } from './weights.ts';
 
 /** What onEpochEnd receives after each epoch. */
@@ -93,6 +94,12 @@ export interface FitOptions<XIn, YIn> {
   learningRate?: LearningRateSchedule;
   /** Objective = mean loss + (l2/2)·‖W‖²; the bias is never regularized. */
   l2?: number;
+  /**
+   * How each step uses its gradient: 'sgd' (default), 'momentum', 'nesterov', 'adam', or an object
+   * with their settings (see OptimizerOptions). Its state starts at zero with each fit; warmStart
+   * continues it. Solver 'sgd' only.
+   */
+  optimizer?: OptimizerOptions;
   /** Visit the rows in a new random order each epoch (default true); false keeps X's order. */
   shuffle?: boolean;
   /** Seed of the shuffle (an integer, default 0): the same seed gives the same batches on every runtime. */
@@ -140,6 +147,7 @@ export interface ResolvedFitOptions {
   batchSize: number;
   learningRate: LearningRateSchedule;
   l2: number;
+  optimizer: Optimizer;
   shuffle: boolean;
   seed: number;
   tol: number;
@@ -153,7 +161,7 @@ export interface ResolvedFitOptions {
 }
 
 const KNOWN = new Set([
-  'solver', 'epochs', 'batchSize', 'learningRate', 'l2', 'shuffle', 'seed', 'tol', 'gradTol',
+  'solver', 'epochs', 'batchSize', 'learningRate', 'l2', 'optimizer', 'shuffle', 'seed', 'tol', 'gradTol',
   'validation', 'trainAccuracy', 'warmStart', 'init', 'onEpochEnd', 'shardBytes', 'signal', 'earlyStopping',
   // Checked against the targets by core/weights.ts rowWeights().
   'sampleWeight', 'classWeight',
@@ -209,7 +217,7 @@ function checkSolver(o: FitOptions<unknown, unknown>, n: number): Solver {
   if (solver === 'lbfgs') {
     const batchSize = positiveInt('batchSize', o.batchSize, n);
     if (batchSize < n) throw new ValueError(`batchSize ${batchSize} does not apply to solver 'lbfgs', which is full-batch: leave batchSize out (or give at least the ${n} rows)`);
-    for (const key of ['learningRate', 'shuffle', 'seed'] as const) {
+    for (const key of ['learningRate', 'shuffle', 'seed', 'optimizer'] as const) {
       if (o[key] !== undefined) throw new ValueError(`${key} does not apply to solver 'lbfgs' (a line search picks each step over the whole training set): leave it out`);
     }
   }
@@ -233,12 +241,17 @@ export function resolveFitOptions(options: FitOptions<unknown, unknown> | undefi
   if (!Number.isSafeInteger(seed)) throw new ValueError(`seed must be an integer, got ${describeValue(seed)}`);
   const epochs = positiveInt('epochs', o.epochs, solver === 'lbfgs' ? 100 : 10);
   checkScheduleRates(learningRate, epochs);
+  const optimizer = checkOptimizer('optimizer', o.optimizer);
+  if (optimizer.kind !== 'sgd' && isHypergradient(learningRate)) {
+    throw new ValueError(`optimizer '${optimizer.kind}' cannot be combined with the hypergradient learning rate, which learns the rate of plain SGD steps: give optimizer 'sgd' or another schedule`);
+  }
   return {
     solver,
     epochs,
     batchSize: solver === 'lbfgs' ? n : Math.min(positiveInt('batchSize', o.batchSize, 32), n),
     learningRate,
     l2: nonNegative('l2', o.l2, 0),
+    optimizer,
     shuffle: flag('shuffle', o.shuffle, true),
     seed,
     tol: nonNegative('tol', o.tol, 0),

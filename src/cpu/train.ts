@@ -12,9 +12,8 @@ import { gradient } from './gradient.ts';
 import { objectiveLoss } from './loss.ts';
 import { matmul } from './matmul.ts';
 import { checkMatrix, requireFit } from '../dense.ts';
-import { gradientCosine, hypergradientRate, regularized, updateRule } from '../core/optimizer.ts';
+import { copyState, gradientCosine, hypergradientRate, optimizerStep, regularized, SGD, stateSlots, updateRule, zeroState, type OptimizerState } from '../core/optimizer.ts';
 import { isHypergradient } from '../core/schedule.ts';
-import { sgdStep } from './sgd.ts';
 import { softmax } from './softmax.ts';
 import { checkSampleWeight, normalizeWeights } from '../core/weights.ts';
 
@@ -40,6 +39,8 @@ export interface TrainProblem {
   sampleWeight?: ArrayLike<number>;
   /** Logistic decision threshold for accuracy, default 0.5. */
   threshold?: number;
+  /** The optimizer state to continue (a warm start: what a previous train() returned); absent: zeros. */
+  optimizerState?: OptimizerState;
 }
 
 /** cpu.train()'s result: the final parameters in float64 and the same History fit() returns. */
@@ -47,6 +48,8 @@ export interface TrainResult {
   W: Matrix64;
   b: Matrix64;
   history: History;
+  /** The optimizer's state at the end, over [W row-major, b] (solver 'sgd'). */
+  optimizerState?: OptimizerState;
 }
 
 /** Z = X·W + b and Ŷ = activation(Z), for one set of parameters. */
@@ -153,6 +156,8 @@ function checkShapes(p: TrainProblem): void {
 interface Params {
   W: Matrix64;
   b: Matrix64;
+  /** The optimizer's state over [W row-major, b]. */
+  state: OptimizerState;
 }
 
 /** A hypergradient schedule's state through one fit: the rate α and the last step's gradient. */
@@ -194,6 +199,22 @@ function hypergradientStep(p: TrainProblem, params: Params, dW: Matrix64, db: Ma
   if (p.fitIntercept) params.b = step(params.b, db, 0);
 }
 
+/** One step of the options' optimizer: W with λ, b (when trained) without; fresh W, b and state, so held references stay snapshots. */
+function optimize(p: TrainProblem, params: Params, dW: Matrix64, db: Matrix64, lr: number): void {
+  const o = p.options.optimizer;
+  const state = copyState(params.state);
+  state.steps++;
+  const W = params.W.data.slice();
+  optimizerStep(o, W, dW.data, p.options.l2, lr, state, 0, state.steps);
+  params.W = { data: W, rows: params.W.rows, cols: params.W.cols };
+  if (p.fitIntercept) {
+    const b = params.b.data.slice();
+    optimizerStep(o, b, db.data, 0, lr, state, W.length, state.steps);
+    params.b = { data: b, rows: params.b.rows, cols: params.b.cols };
+  }
+  params.state = state;
+}
+
 /**
  * One pass over the rows in `order`, updating params in place; returns Σ over batches of loss·mb.
  * `rate`: a hypergradient schedule's state, which then sets each step's rate instead of `lr`.
@@ -217,8 +238,7 @@ function runEpoch(p: TrainProblem, params: Params, order: Uint32Array, lr: numbe
       hypergradientStep(p, params, dW, db, rate);
       continue;
     }
-    params.W = sgdStep(params.W, dW, lr, options.l2);
-    if (p.fitIntercept) params.b = sgdStep(params.b, db, lr, 0);
+    optimize(p, params, dW, db, lr);
   }
   return lossSum;
 }
@@ -256,17 +276,22 @@ export function train(p: TrainProblem): TrainResult {
   const w = p.sampleWeight === undefined ? null : normalizeWeights(checkSampleWeight('sampleWeight', p.sampleWeight, n));
   if (p.options.solver === 'lbfgs') return trainLbfgs(p, threshold, w ?? undefined);
   const weights: DenseMatrix | null = w === null ? null : { data: w, rows: n, cols: 1 };
-  const params: Params = { W: copy64(p.W), b: copy64(p.b) };
-  // sgdStep returns fresh matrices, so holding the old references is a snapshot of θ.
+  const size = p.W.rows * p.W.cols + p.W.cols;
+  const initial = p.optimizerState ?? zeroState(p.options.optimizer, size);
+  if (initial.first.length !== (stateSlots(p.options.optimizer) >= 1 ? size : 0) || initial.second.length !== (stateSlots(p.options.optimizer) >= 2 ? size : 0)) {
+    throw new ValueError(`train: optimizerState does not fit optimizer '${p.options.optimizer.kind}' over ${size} parameters`);
+  }
+  const params: Params = { W: copy64(p.W), b: copy64(p.b), state: copyState(initial) };
+  // Each step makes fresh matrices and state, so holding the old references is a snapshot of θ.
   let start: Params = params;
-  let best: Params = { W: params.W, b: params.b };
+  let best: Params = { ...params };
   const schedule = p.options.learningRate;
   const rate: LearnedRate | null = isHypergradient(schedule)
     ? { alpha: schedule.initial, beta: schedule.beta, previous: new Float64Array(params.W.data.length + (p.fitIntercept ? params.b.data.length : 0)) }
     : null;
   const history = runEpochsSync(p.options, n, {
     runEpoch: (order, learningRate) => {
-      start = { W: params.W, b: params.b };
+      start = { ...params };
       return runEpoch(p, params, order, learningRate, rate, weights) / n;
     },
     learnedRate: () => rate?.alpha ?? Number.NaN,
@@ -280,21 +305,22 @@ export function train(p: TrainProblem): TrainResult {
     // The GPU model holds float32: a float64 value beyond its range is as diverged as Infinity.
     paramsFinite: () => [params.W.data, params.b.data].every((a) => a.every((v) => Math.abs(v) <= F32_MAX)),
     keepBest: () => {
-      best = { W: params.W, b: params.b };
+      best = { ...params };
     },
     restoreBest: () => {
       params.W = best.W;
       params.b = best.b;
+      params.state = best.state;
     },
   });
-  return { W: params.W, b: params.b, history };
+  return { W: params.W, b: params.b, history, optimizerState: params.state };
 }
 
 /** θ = [W, b] (b only when trained) as the float64 parameters; the frozen bias stays as given. */
 function paramsOf(p: TrainProblem, theta: Float64Array): Params {
   const { rows: d, cols: k } = p.W;
   const W: Matrix64 = { data: theta.slice(0, d * k), rows: d, cols: k };
-  return { W, b: p.fitIntercept ? { data: theta.slice(d * k), rows: 1, cols: k } : copy64(p.b) };
+  return { W, b: p.fitIntercept ? { data: theta.slice(d * k), rows: 1, cols: k } : copy64(p.b), state: zeroState(SGD, 0) };
 }
 
 /** L-BFGS (core/lbfgs.ts) with the data loss and its gradient over the whole of X in float64. */

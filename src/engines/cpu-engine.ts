@@ -16,6 +16,7 @@ function updateValues(p: StepProblem, s: StepState, rows: number, { learningRate
   return {
     n: src.n, d: p.X.cols, k: p.W.cols, rows, chunks: src.chunks, learningRate, l2: p.l2, lossScale: 1 / p.X.rows,
     hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale, total, hypergradient: leavesGradient(p), groups: p.groups,
+    optimizer: p.optimizer,
   };
 }
 
@@ -35,9 +36,9 @@ function planStep(p: StepProblem, s: StepState, advance: Dispatch, rows: number)
       ...src.prelude,
       batchLogitsDispatch(ctx, logits, logitsShape, { walk: src.walk, X: src.X, Wp: s.Wp, Z: s.G }),
       batchResidualDispatch(ctx, spec, residual, rows, { walk: src.walk, Y: src.Y, Z: s.G, losses: s.losses, sampleWeight: src.sampleWeight }, p.groups),
-      batchUpdateDispatch(ctx, update, src.chunks, k, src.storage, {
+      batchUpdateDispatch(ctx, update, src.chunks, { k, storage: src.storage, hypergradient: leavesGradient(p), groups: p.groups, optimizer: p.optimizer }, {
         walk: src.walk, X: src.X, G: s.G, losses: s.losses, Wp: s.Wp, W: p.W.buffer, b: p.b.buffer,
-      }, leavesGradient(p), p.groups),
+      }),
       ...s.hypergradient,
       advance,
     ],

@@ -2,6 +2,7 @@
 // interface; engines/index.ts picks the family for a context.
 import type { GpuContext } from '../context.ts';
 import type { ObjectiveSpec } from '../core/objective.ts';
+import type { Optimizer } from '../core/optimizer.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
 import type { StepGroups } from '../kernels/step-layout.ts';
 import type { GpuMatrix } from '../matrix.ts';
@@ -45,6 +46,17 @@ export interface StepProblem {
    * the plain kernels, which take λ from `l2`.
    */
   groups?: StepGroups;
+  /** The update rule (absent: SGD); its state starts at zero unless `optimizerState` is given. */
+  optimizer?: Optimizer;
+  /** A warm start's optimizer state to continue from, laid out as StepProgram.optimizerState left it. */
+  optimizerState?: GPUBuffer | null;
+}
+
+/** Part of a buffer, in floats. */
+export interface BufferRegion {
+  buffer: GPUBuffer;
+  offset: number;
+  floats: number;
 }
 
 /** A fit's pipelines and scratch buffers, ready to record steps. */
@@ -75,6 +87,11 @@ export interface StepProgram {
   beginGroupEpoch(order: Uint32Array, learningRates: readonly number[], l2: readonly number[]): void;
   /** Each group's epoch mean loss (a grid search's readEpochLoss). */
   readGroupLosses(): Promise<Float32Array>;
+  /**
+   * Where the optimizer keeps its state (in Wp, after the parameters), to be copied with them and
+   * kept for a warm start; null for SGD, which keeps none.
+   */
+  readonly optimizerState: BufferRegion | null;
   /** Frees the scratch buffers (the parameters stay with the model). */
   destroy(): void;
   /**

@@ -13,6 +13,7 @@ function gradientValues(p: StepProblem, s: StepState, rows: number, { learningRa
     n: src.n, rows, quads: s.dPad / 4, d: p.X.cols, k: p.W.cols, kPad: s.kPad, chunks: gradientChunks(rows, s.dPad, s.kPad),
     learningRate, l2: p.l2, hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale, lossScale: 1 / p.X.rows,
     total, cursorIndex: p.X.rows, batchSize: p.batchSize, hypergradient: leavesGradient(p), groups: p.groups,
+    optimizer: p.optimizer,
   };
 }
 

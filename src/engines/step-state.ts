@@ -4,8 +4,10 @@
 import { gatherDispatch, gatherUniforms } from '../kernels/gather.ts';
 import { hypergradientBytes, hypergradientDispatch } from '../kernels/hypergradient.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
-import { CHUNK, groupColumns, paddedClasses, paddedGroupParams, paddedParams, type XStorage } from '../kernels/step-layout.ts';
-import type { StepProblem, StepProgram } from './engine.ts';
+import { CHUNK, groupColumns, optimizerSlices, paddedClasses, paddedGroupParams, paddedParams, type XStorage } from '../kernels/step-layout.ts';
+import type { GpuContext } from '../context.ts';
+import { SGD } from '../core/optimizer.ts';
+import type { BufferRegion, StepProblem, StepProgram } from './engine.ts';
 import { Scratch } from './scratch.ts';
 import { setMeter } from './set-meter.ts';
 
@@ -57,6 +59,16 @@ export interface StepState {
   kPad: number;
   /** With a hypergradient schedule, the dispatch that ends every step (after the update kernels'); else none. */
   hypergradient: Dispatch[];
+  /** Where Wp keeps the optimizer's state; null for SGD. */
+  optimizerState: BufferRegion | null;
+}
+
+/** Copies a warm start's saved optimizer state into Wp after the parameters. */
+function continueState(ctx: GpuContext, saved: GPUBuffer, into: BufferRegion): void {
+  if (saved.size < into.floats * 4) throw new Error(`optimizer state of ${saved.size} bytes cannot continue into ${into.floats * 4}`);
+  const encoder = ctx.device.createCommandEncoder();
+  encoder.copyBufferToBuffer(saved, 0, into.buffer, into.offset * 4, into.floats * 4);
+  ctx.device.queue.submit([encoder.finish()]);
 }
 
 function batchSource(s: Scratch, p: StepProblem, walk: GPUBuffer): BatchSource {
@@ -116,11 +128,16 @@ export function createStepState(p: StepProblem): StepState {
     const kPad = paddedClasses(groupColumns(k, p.groups));
     const dPad = p.X.chunks * CHUNK;
     const walk = scratch.storage(n + 1, 'train.walk');
-    const Wp = scratch.storage((dPad + 1) * kPad, 'train.Wp');
+    const paramFloats = (dPad + 1) * kPad;
+    const stateFloats = optimizerSlices(p.optimizer ?? SGD) * paramFloats;
+    // The optimizer part keeps its state after the parameters, zero at the start of a fit.
+    const Wp = scratch.storage(paramFloats + stateFloats, 'train.Wp');
     const W0 = p.groups === undefined
       ? paddedParams(p.initialW, p.initialB, p.X.cols, dPad, k)
       : paddedGroupParams(p.initialW, p.initialB, p.X.cols, dPad, k, p.groups);
     ctx.device.queue.writeBuffer(Wp, 0, W0.buffer, W0.byteOffset, W0.byteLength);
+    const optimizerState = stateFloats === 0 ? null : { buffer: Wp, offset: paramFloats, floats: stateFloats };
+    if (optimizerState !== null && p.optimizerState != null) continueState(ctx, p.optimizerState, optimizerState);
     const learned = p.hypergradient;
     const rateIndex = p.batchSize + EPOCH_SLOTS;
     const losses = scratch.storage(lossSlots(p), 'train.losses');
@@ -143,6 +160,7 @@ export function createStepState(p: StepProblem): StepState {
       dPad,
       kPad,
       hypergradient,
+      optimizerState,
     };
   } catch (e) {
     scratch.release();
@@ -221,6 +239,7 @@ export function buildProgram(
       for (const q of plans.values()) ctx.device.queue.writeBuffer(q.rated, 0, ratedBytes(q.rows, { learningRate: learningRates[0] as number, total: batchSize }));
     },
     readGroupLosses: async () => ctx.readBuffer(state.losses, groupCount(p), batchSize * groupCount(p) * 4),
+    optimizerState: state.optimizerState,
     destroy: () => state.scratch.release(),
     buffers: { G: state.G, losses: state.losses, kPad: state.kPad, Wp: state.Wp },
   };

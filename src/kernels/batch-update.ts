@@ -1,7 +1,8 @@
 // The fused gradient reduction and SGD update of a training batch (shaders/batch_update.wgsl).
 import type { GpuContext } from '../context.ts';
 import type { Dispatch } from './kernel.ts';
-import { classBlocks, groupColumns, groupConstants, paddedClasses, stepConstants, type StepGroups, type XStorage } from './step-layout.ts';
+import type { Optimizer } from '../core/optimizer.ts';
+import { classBlocks, groupColumns, groupConstants, optimizerConstants, paddedClasses, stepConstants, type StepGroups, type XStorage } from './step-layout.ts';
 
 export interface BatchUpdateValues {
   /** Index of the cursor in the walk buffer. */
@@ -25,6 +26,8 @@ export interface BatchUpdateValues {
   hypergradient?: boolean;
   /** A grid search's parameter sets side by side (absent: the plain fit). */
   groups?: StepGroups;
+  /** The update rule (absent: SGD). */
+  optimizer?: Optimizer;
 }
 
 export interface BatchUpdateBuffers {
@@ -37,17 +40,20 @@ export interface BatchUpdateBuffers {
   b: GPUBuffer;
 }
 
+/** What picks the kernel variant of batch_update: its shape's constants and the parts spliced in. */
+export type BatchUpdateVariant = Pick<BatchUpdateValues, 'k' | 'storage' | 'hypergradient' | 'groups' | 'optimizer'>;
+
 /**
- * The step_blocks constants for the columns of every group, the groups' constants, and
- * HYPERGRADIENT only when set, so the plain kernel's cache key is unchanged.
+ * The step_blocks constants for the columns of every group, the groups' and the optimizer's
+ * constants, and HYPERGRADIENT only when set, so the plain kernel's cache key is unchanged.
  */
-function constants(ctx: GpuContext, k: number, storage: XStorage, hypergradient: boolean, groups: StepGroups | undefined): Record<string, number> {
-  const c = { ...stepConstants(ctx, groupColumns(k, groups), storage), ...groupConstants(groups) };
-  return hypergradient ? { ...c, HYPERGRADIENT: 1 } : c;
+function constants(ctx: GpuContext, v: BatchUpdateVariant): Record<string, number> {
+  const c = { ...stepConstants(ctx, groupColumns(v.k, v.groups), v.storage), ...groupConstants(v.groups), ...optimizerConstants(v.optimizer) };
+  return v.hypergradient === true ? { ...c, HYPERGRADIENT: 1 } : c;
 }
 
 export function batchUpdateBytes(ctx: GpuContext, v: BatchUpdateValues): ArrayBuffer {
-  return ctx.kernel('batch_update', constants(ctx, v.k, v.storage, v.hypergradient === true, v.groups)).uniformBytes({
+  return ctx.kernel('batch_update', constants(ctx, v)).uniformBytes({
     n: v.n,
     d: v.d,
     k: v.k,
@@ -63,14 +69,9 @@ export function batchUpdateBytes(ctx: GpuContext, v: BatchUpdateValues): ArrayBu
   });
 }
 
-/**
- * Two 8-feature chunks an invocation along x, then one workgroup for the bias; column blocks along y.
- * `hypergradient`: the kernel variant that leaves the gradient in Wp (see BatchUpdateValues).
- */
-export function batchUpdateDispatch(
-  ctx: GpuContext, params: GPUBuffer, chunks: number, k: number, storage: XStorage, b: BatchUpdateBuffers, hypergradient = false, groups?: StepGroups,
-): Dispatch {
-  const kernel = ctx.kernel('batch_update', constants(ctx, k, storage, hypergradient, groups));
+/** Two 8-feature chunks an invocation along x, then one workgroup for the bias; column blocks along y. */
+export function batchUpdateDispatch(ctx: GpuContext, params: GPUBuffer, chunks: number, variant: BatchUpdateVariant, b: BatchUpdateBuffers): Dispatch {
+  const kernel = ctx.kernel('batch_update', constants(ctx, variant));
   const { X, ...rest } = b;
-  return kernel.dispatch('main', { params, ...rest, X4: X, X2: X }, [Math.ceil(chunks / 2 / ctx.workgroupWidth) + 1, classBlocks(groupColumns(k, groups)), 1]);
+  return kernel.dispatch('main', { params, ...rest, X4: X, X2: X }, [Math.ceil(chunks / 2 / ctx.workgroupWidth) + 1, classBlocks(groupColumns(variant.k, variant.groups)), 1]);
 }

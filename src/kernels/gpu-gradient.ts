@@ -3,7 +3,8 @@
 import type { GpuContext } from '../context.ts';
 import type { Dispatch, Kernel } from './kernel.ts';
 import { grid1D } from './kernel.ts';
-import { classBlocks, columnVectors, groupColumns, groupConstants, type StepGroups, type XStorage } from './step-layout.ts';
+import type { Optimizer } from '../core/optimizer.ts';
+import { classBlocks, columnVectors, groupColumns, groupConstants, optimizerConstants, type StepGroups, type XStorage } from './step-layout.ts';
 
 const WORKGROUP = 64;
 /** Row chunks per step at most: enough workgroups to fill a large GPU at batch 256. */
@@ -52,6 +53,8 @@ export interface GpuGradientValues {
   hypergradient?: boolean;
   /** A grid search's parameter sets side by side (absent: the plain fit). */
   groups?: StepGroups;
+  /** The update rule (absent: SGD). */
+  optimizer?: Optimizer;
 }
 
 export interface GpuGradientBuffers {
@@ -66,16 +69,18 @@ export interface GpuGradientBuffers {
   cursor: GPUBuffer;
 }
 
-function kernel(ctx: GpuContext, k: number, storage: XStorage, hypergradient: boolean, groups?: StepGroups): Kernel {
-  const constants = { KV: columnVectors(groupColumns(k, groups)), X_U8: storage === 'u8' ? 1 : 0, ...groupConstants(groups) };
+function kernel(ctx: GpuContext, v: GpuGradientValues): Kernel {
+  const constants = {
+    KV: columnVectors(groupColumns(v.k, v.groups)), X_U8: v.storage === 'u8' ? 1 : 0, ...groupConstants(v.groups), ...optimizerConstants(v.optimizer),
+  };
   // HYPERGRADIENT only when set, so the plain kernel's cache key is unchanged.
-  return ctx.kernel('gpu_gradient', hypergradient ? { ...constants, HYPERGRADIENT: 1 } : constants);
+  return ctx.kernel('gpu_gradient', v.hypergradient === true ? { ...constants, HYPERGRADIENT: 1 } : constants);
 }
 
 export function gpuGradientBytes(ctx: GpuContext, v: GpuGradientValues): ArrayBuffer {
   // Bytes are summed as byte/255: the real scale joins the mean's 1/rows.
   const gradScale = (v.storage === 'u8' ? 255 * v.xScale : 1) / v.rows;
-  return kernel(ctx, v.k, v.storage, v.hypergradient === true, v.groups).uniformBytes({
+  return kernel(ctx, v).uniformBytes({
     n: v.n, rows: v.rows, quads: v.quads, d: v.d, k: v.k, kPad: v.kPad,
     rowsPerChunk: v.chunks.rowsPerChunk, nChunks: v.chunks.nChunks, learningRate: v.learningRate, l2: v.l2,
     gradScale, hasBias: v.hasBias ? 1 : 0, lossScale: v.lossScale, total: v.total, cursorIndex: v.cursorIndex, batchSize: v.batchSize,
@@ -84,7 +89,7 @@ export function gpuGradientBytes(ctx: GpuContext, v: GpuGradientValues): ArrayBu
 
 /** The two passes: partial sums over (quads + bias) × chunks × column blocks, then one invocation per Wp vec4. */
 export function gpuGradientDispatches(ctx: GpuContext, params: GPUBuffer, v: GpuGradientValues, b: GpuGradientBuffers): Dispatch[] {
-  const kern = kernel(ctx, v.k, v.storage, v.hypergradient === true, v.groups);
+  const kern = kernel(ctx, v);
   const sums = kern.dispatch(
     'partialSums',
     { params, walk: b.walk, X4: b.X, Xb: b.X, G: b.G, partial: b.partial },

@@ -13,6 +13,7 @@ import sgd from '../../shaders/sgd.wgsl';
 import sigmoid from '../../shaders/sigmoid.wgsl';
 import softmax from '../../shaders/softmax.wgsl';
 import objective from '../../shaders/include/objective.wgsl';
+import optimizer from '../../shaders/include/optimizer.wgsl';
 import residualRow from '../../shaders/include/residual_row.wgsl';
 import rowStats from '../../shaders/include/row_stats.wgsl';
 import stepBlocks from '../../shaders/include/step_blocks.wgsl';
@@ -41,6 +42,7 @@ export type KernelName = keyof typeof SHADERS;
 /** WGSL shared between kernels, spliced in where a kernel says `//#include <name>`. */
 const PARTS = {
   objective,
+  optimizer,
   row_stats: rowStats,
   residual_row: residualRow,
   step_blocks: stepBlocks,

@@ -3,6 +3,7 @@
 // loads a chunk), and the working copy Wp of W and b with rows padded to whole vec4s (and to whole
 // 16-column blocks past 16 classes), one row per padded feature and the bias as the last row.
 import type { GpuContext } from '../context.ts';
+import type { Optimizer } from '../core/optimizer.ts';
 
 /** Features per chunk of a resident row: two vec4f of f32, or one vec2u of bytes. */
 export const CHUNK = 8;
@@ -91,4 +92,19 @@ export function paddedGroupParams(W: Float32Array, b: Float32Array, d: number, d
     out.set(b.subarray(g * k, (g + 1) * k), dPad * kPad + col);
   }
   return out;
+}
+
+/**
+ * Copies of the parameters' size the optimizer part keeps in Wp after them
+ * (shaders/include/optimizer.wgsl): none for SGD, v for momentum, m, v and the step count for Adam.
+ */
+export function optimizerSlices(o: Optimizer): number {
+  return o.kind === 'sgd' ? 0 : o.kind === 'momentum' ? 1 : 3;
+}
+
+/** The optimizer part's pipeline constants; none for SGD, so its pipelines stay as they were. */
+export function optimizerConstants(o: Optimizer | undefined): Record<string, number> {
+  if (o === undefined || o.kind === 'sgd') return {};
+  if (o.kind === 'momentum') return { OPTIMIZER: o.nesterov ? 2 : 1, MOMENTUM: o.momentum };
+  return { OPTIMIZER: 3, BETA1: o.beta1, BETA2: o.beta2, EPSILON: o.epsilon };
 }

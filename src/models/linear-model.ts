@@ -17,7 +17,7 @@ import { evaluate, gradientNorm, predictRows, type ModelView, type PassData, typ
 import { checkFeatures, type FeaturesInput } from './features.ts';
 import type { ModelJSON } from './model-json.ts';
 import { trainLbfgsOnGpu } from './lbfgs-trainer.ts';
-import { trainOnGpu } from './trainer.ts';
+import { trainOnGpu, type KeptOptimizerState } from './trainer.ts';
 
 export { checkModelOptions } from './model-options.ts';
 
@@ -68,6 +68,8 @@ export abstract class LinearModel<YIn> {
   readonly #W: GpuMatrix;
   readonly #b: GpuMatrix;
   #host: HostParams;
+  /** The optimizer's state as the last fit left it, which a warmStart fit continues (null: none, or SGD's). */
+  #optimizerState: KeptOptimizerState | null = null;
   /** Set while fit() runs: it rewrites W and b, so only toJSON() (the host copy) may run beside it. */
   #fitting = false;
   /** The read-only calls running now (one entry per call): any number may overlap one another. */
@@ -137,6 +139,13 @@ export abstract class LinearModel<YIn> {
     this.#released = true;
     this.#W.destroy();
     this.#b.destroy();
+    this.#keepOptimizerState(null);
+  }
+
+  /** Replaces the kept optimizer state, freeing the one it replaces. */
+  #keepOptimizerState(state: KeptOptimizerState | null): void {
+    if (this.#optimizerState !== null) this.ctx.releaseBuffer(this.#optimizerState.buffer);
+    this.#optimizerState = state;
   }
 
   /** A read-only call: refused while fit() changes the parameters, free to overlap other reads. */
@@ -310,10 +319,14 @@ export abstract class LinearModel<YIn> {
           kept: (W, b) => {
             kept = { W, b };
           },
+          optimizerState: this.#optimizerState,
+          keepState: (state) => this.#keepOptimizerState(state),
         });
         if (this.#destroyed) throw this.#destroyedDuringFit();
         // The trainer read the final parameters back to check them: they are the new host copy.
         this.#host = { W: result.W, b: result.b };
+        // L-BFGS keeps no optimizer state: a later warm start's optimizer starts anew from its result.
+        if (opts.solver === 'lbfgs') this.#keepOptimizerState(null);
         return result.history;
       } catch (e) {
         // An aborted fit keeps its last finished epoch (already back in W and b); one that fails
@@ -385,6 +398,8 @@ export abstract class LinearModel<YIn> {
     const running = this.#runningNow();
     if (running !== null) throw new StateError(`${this.modelName}.setParams() called while ${running} running on the same model`);
     this.#write(this.#checkParams('params', p));
+    // New parameters start their optimizer anew, as a fit from `init` does.
+    this.#keepOptimizerState(null);
   }
 
   /**

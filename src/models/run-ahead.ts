@@ -62,8 +62,9 @@ export class RunAhead {
     readonly ctx: GpuContext, readonly program: StepProgram, readonly options: ResolvedFitOptions, readonly n: number,
     W: GpuMatrix, b: GpuMatrix, readonly record: RecordEpoch,
   ) {
-    this.#longest = longestRun(options, W.length + b.length);
-    this.#snapshots = options.tol > 0 ? new ParamCopies(ctx, W, b, this.#longest + 1, 'train.snapshots') : null;
+    // A snapshot holds the optimizer's state too.
+    this.#longest = longestRun(options, W.length + b.length + (program.optimizerState?.floats ?? 0));
+    this.#snapshots = options.tol > 0 ? new ParamCopies(ctx, W, b, this.#longest + 1, 'train.snapshots', program.optimizerState) : null;
   }
 
   /** The next epoch's result; `order` and `learningRate` are the loop's for it. */

@@ -14,7 +14,7 @@ import { stepEngine } from '../engines/index.ts';
 import type { ResidentX } from '../engines/training-set.ts';
 import type { ErrorCheck } from '../error-scopes.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
-import type { StepProgram } from '../engines/engine.ts';
+import type { BufferRegion, StepProgram } from '../engines/engine.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import { distance, ParamCopies } from './param-copies.ts';
 import { canRunAhead, RunAhead } from './run-ahead.ts';
@@ -62,6 +62,19 @@ export interface GpuTrainProblem {
    * W and b; not called when no epoch finished (the model then goes back to its pre-fit parameters).
    */
   kept?: (W: Float32Array, b: Float32Array) => void;
+  /** The optimizer state a warm start continues (what `keepState` was last given), or null: zeros. */
+  optimizerState?: KeptOptimizerState | null;
+  /**
+   * Given the optimizer's state when the fit ends with parameters the model keeps (it finished, or
+   * was aborted after an epoch): a new buffer the model then owns. Not called for SGD.
+   */
+  keepState?: (state: KeptOptimizerState) => void;
+}
+
+/** The optimizer's state as a fit left it, for the next fit with warmStart; `key` says which optimizer and layout it fits. */
+export interface KeptOptimizerState {
+  key: string;
+  buffer: GPUBuffer;
 }
 
 /** The sets a fit measures after each epoch, uploaded once in the training layout. */
@@ -143,6 +156,35 @@ async function readTheta(p: GpuTrainProblem): Promise<Float32Array> {
   return theta;
 }
 
+/** Which optimizer and state layout a kept state belongs to: a warm start continues only its own. */
+function stateKey(p: GpuTrainProblem): string {
+  return JSON.stringify([p.options.optimizer, stepEngine(p.ctx).name, p.X.cols, p.W.cols]);
+}
+
+/** The kept state a warm start continues: the model's, when it was left by this optimizer on this layout. */
+function continuedState(p: GpuTrainProblem, key: string): GPUBuffer | null {
+  const kept = p.optimizerState ?? null;
+  return p.options.warmStart && kept !== null && kept.key === key ? kept.buffer : null;
+}
+
+/** Copies the fit's optimizer state out of its scratch for the model to keep. */
+async function keepOptimizerState(p: GpuTrainProblem, state: BufferRegion | null): Promise<void> {
+  if (state === null || p.keepState === undefined) return;
+  const { ctx } = p;
+  const buffer = ctx.createStorage(state.floats, 'optimizerState');
+  try {
+    await ctx.capture('keeping the optimizer state', () => {
+      const encoder = ctx.device.createCommandEncoder();
+      encoder.copyBufferToBuffer(state.buffer, state.offset * 4, buffer, 0, state.floats * 4);
+      ctx.device.queue.submit([encoder.finish()]);
+    }).check;
+  } catch (e) {
+    ctx.releaseBuffer(buffer);
+    throw e;
+  }
+  p.keepState({ key: stateKey(p), buffer });
+}
+
 /**
  * Runs the epochs. A diverging fit (see core/loop.ts) throws a ValueError, a GPU error of the fit's
  * own work a GPUError, each as soon as the epoch that met it is read back.
@@ -154,18 +196,20 @@ export async function trainOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
   const schedule = options.learningRate;
   const prepared = ctx.capture('preparing training', () => stepEngine(ctx).prepare({
     ctx, spec: OBJECTIVES[p.objective], X: p.X, Y: p.Y, sampleWeight: p.sampleWeight ?? null, W: p.W, b: p.b, fitIntercept: p.fitIntercept,
-    l2: options.l2, batchSize: options.batchSize, initialW: p.initialW, initialB: p.initialB,
+    l2: options.l2, batchSize: options.batchSize, initialW: p.initialW, initialB: p.initialB, optimizer: options.optimizer,
+    optimizerState: continuedState(p, stateKey(p)),
     ...(isHypergradient(schedule) ? { hypergradient: { initial: schedule.initial, beta: schedule.beta } } : {}),
   }));
   const program = prepared.value;
+  const state = program.optimizerState;
   const signal = options.signal;
   const copies: { destroy(): void }[] = [];
   try {
     // lastEpoch holds the parameters at the start of the running epoch (those of the last finished
     // one), for an abort in mid-epoch; best holds the best validation epoch's, for earlyStopping.
-    const lastEpoch = signal === undefined ? null : new ParamCopies(ctx, p.W, p.b, 1, 'train.lastEpoch');
+    const lastEpoch = signal === undefined ? null : new ParamCopies(ctx, p.W, p.b, 1, 'train.lastEpoch', state);
     if (lastEpoch !== null) copies.push(lastEpoch);
-    const best = options.earlyStopping?.restoreBest === true ? new ParamCopies(ctx, p.W, p.b, 1, 'train.best') : null;
+    const best = options.earlyStopping?.restoreBest === true ? new ParamCopies(ctx, p.W, p.b, 1, 'train.best', state) : null;
     if (best !== null) copies.push(best);
     const perSubmit = signal === undefined ? MAX_STEPS_PER_SUBMIT : ABORTABLE_STEPS_PER_SUBMIT;
     const meters = ctx.capture('preparing the epoch metrics', () => meteredMetrics(program, p, copies));
@@ -175,7 +219,7 @@ export async function trainOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
     // starts, so History.ms measures training alone.
     await ctx.device.queue.onSubmittedWorkDone();
     await prepared.check;
-    const ahead = canRunAhead(options, p.measures, p.W.length + p.b.length)
+    const ahead = canRunAhead(options, p.measures, p.W.length + p.b.length + (state?.floats ?? 0))
       ? new RunAhead(ctx, program, options, n, p.W, p.b, (order, learningRate, slot) =>
         recordEpoch(ctx, program, sizes, () => program.beginEpoch(order, learningRate, slot), perSubmit))
       : null;
@@ -228,9 +272,11 @@ export async function trainOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
       if (isAbortError(e) && finished > 0 && p.kept !== undefined) {
         const theta = await readTheta({ ...p, fitIntercept: true });
         p.kept(theta.slice(0, p.W.length), theta.slice(p.W.length));
+        await keepOptimizerState(p, state);
       }
       throw e;
     });
+    await keepOptimizerState(p, state);
     const theta = final as Float32Array | null;
     if (theta === null) throw new Error('trainer: the loop ended without reading the parameters');
     const d = p.W.length;

@@ -32,11 +32,16 @@ function encode(run: ModelRun, y: number[], rows: number): HostMatrix {
   return regressionTargets('y', y, rows, outputsOf(run));
 }
 
-/** The float64 trainer on the same data, options and (zero or given) initial parameters. */
-export function cpuFit(run: ModelRun): cpu.TrainResult {
+/**
+ * The float64 trainer on the same data, options and (zero or given) initial parameters; `from`: a
+ * warm start from that result, its parameters and optimizer state.
+ */
+export function cpuFit(run: ModelRun, from?: cpu.TrainResult): cpu.TrainResult {
   const k = outputsOf(run);
   const d = run.X.cols;
-  const init = run.fit.init as { W: { data: number[] }; b?: number[] } | undefined;
+  const init = from === undefined
+    ? run.fit.init as { W: { data: ArrayLike<number> }; b?: ArrayLike<number> } | undefined
+    : { W: from.W, b: from.b.data };
   const { init: _ignored, ...fitOptions } = run.fit;
   const Y = encode(run, run.y, run.X.rows);
   // sampleWeight and classWeight combined as fit() does; the trainer normalises them.
@@ -51,6 +56,7 @@ export function cpuFit(run: ModelRun): cpu.TrainResult {
     Y,
     W: { data: init?.W.data ?? new Array<number>(d * k).fill(0), rows: d, cols: k },
     b: { data: init?.b ?? new Array<number>(k).fill(0), rows: 1, cols: k },
+    ...(from?.optimizerState === undefined ? {} : { optimizerState: from.optimizerState }),
     fitIntercept: run.options.fitIntercept !== false,
     // The validation set travels beside the options here; earlyStopping checks that there is one.
     options: resolveFitOptions({ ...fitOptions, ...(run.validation === undefined ? {} : { validation: run.validation }) }, run.X.rows),

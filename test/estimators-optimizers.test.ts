@@ -1,0 +1,160 @@
+// Optimizers with state (optimizer: momentum, Nesterov, Adam): GPU fits against the float64 trainer
+// epoch by epoch, each epoch a fit of its own continued by warmStart, so the state must carry over
+// between fits exactly as it does between steps. Every draw mixes the other paths a step can take:
+// f32 or byte X, mini-batches with a shorter last one, sharded X, sample weights, no intercept, L2.
+import * as assert from 'uvu/assert';
+import * as cpu from '../src/cpu/index.ts';
+import type { OptimizerOptions } from '../src/core/optimizer.ts';
+import { distance } from '../src/models/param-copies.ts';
+import type { FitStep, WarmRun } from '../harness/fixtures.ts';
+import { relativeError, WorstCase } from './support/compare.ts';
+import { gpuSuite } from './support/gpu-suite.ts';
+import { cpuFit, problem } from './support/models.ts';
+import { mulberry32, randomInt, testSeed, uniform, type Rng } from './support/random.ts';
+
+const { test, gpu } = gpuSuite('estimators: optimizers with state');
+const LOSS_TOLERANCE = 1e-4; // per epoch, relative, GPU vs float64
+const PARAM_TOLERANCE = 1e-4; // ‖θ_gpu − θ_cpu‖/‖θ_cpu‖ after each epoch
+
+/** Per model, what times max‖x‖² bounds the curvature of the mean loss: σ' ≤ 1/4, softmax's ≤ 1/2, ½-MSE's 1. */
+const CURVATURE = { logistic: 0.25, softmax: 0.5, linear: 1 } as const;
+
+function maxRowNorm2(X: { data: ArrayLike<number>; rows: number; cols: number }): number {
+  let top = 0;
+  for (let i = 0; i < X.rows; i++) {
+    let s = 1;
+    for (let f = 0; f < X.cols; f++) s += (X.data[i * X.cols + f] as number) ** 2;
+    top = Math.max(top, s);
+  }
+  return top;
+}
+
+/** One of the three rules with drawn settings, and a rate that keeps it stable on curvature ≤ L. */
+function drawOptimizer(rng: Rng, which: number, L: number): { optimizer: OptimizerOptions; learningRate: number } {
+  if (which === 2) {
+    const optimizer = { kind: 'adam', beta1: uniform(rng, 0.8, 0.95), beta2: uniform(rng, 0.99, 0.9995), epsilon: 1e-7 } as const;
+    // Adam's steps are about the rate per parameter whatever the curvature.
+    return { optimizer, learningRate: uniform(rng, 0.005, 0.03) };
+  }
+  const momentum = uniform(rng, 0.5, 0.9);
+  // Heavy ball is stable for η < 2(1 + μ)/L; Nesterov's update adds up to μ more of g.
+  return { optimizer: { kind: 'momentum', momentum, nesterov: which === 1 }, learningRate: (0.5 * (1 - momentum)) / L };
+}
+
+const NAMES = ['momentum', 'nesterov', 'adam'] as const;
+
+for (const model of ['logistic', 'softmax', 'linear'] as const) {
+  test(`${model}: momentum, Nesterov and Adam agree with the float64 trainer epoch by epoch, across warm-started fits`, async () => {
+    const rng = mulberry32(testSeed(`optimizers ${model}`));
+    const worst = new WorstCase();
+    for (let which = 0; which < 3; which++) {
+      const n = randomInt(rng, 40, 140);
+      const d = randomInt(rng, 2, 21);
+      const k = model === 'softmax' ? randomInt(rng, 2, 7) : 1;
+      const bytes = rng() < 0.5;
+      const sharded = rng() < 0.5;
+      const weighted = rng() < 0.5;
+      const intercept = rng() < 0.7;
+      let { X, y } = problem(rng, model, n, d, k);
+      const byteScale = 4 / 255;
+      // Bytes b stand for b·scale − 2 would need an offset; here the features are simply b·scale in [0, 4].
+      if (bytes) X = { ...X, data: X.data.map((v) => Math.round(((v + 2) / 4) * 255)) };
+      const values = bytes ? { ...X, data: X.data.map((b) => b * byteScale) } : X;
+      let batchSize: number;
+      do batchSize = randomInt(rng, 5, 40);
+      while (n % batchSize === 0);
+      const { optimizer, learningRate } = drawOptimizer(rng, which, CURVATURE[model] * maxRowNorm2(values));
+      const fit: Record<string, unknown> = { epochs: 1, batchSize, learningRate, optimizer, l2: rng() < 0.5 ? 0 : 0.01, seed: randomInt(rng, 0, 1e6) };
+      if (sharded) fit.shardBytes = (bytes ? 1 : 4) * 16 * Math.ceil(d / 16) * Math.ceil(n / 3);
+      if (weighted) fit.sampleWeight = Array.from({ length: n }, () => (rng() < 0.2 ? 0 : uniform(rng, 0.2, 3)));
+      const options: Record<string, unknown> = { nFeatures: d, fitIntercept: intercept };
+      if (model === 'softmax') options.nClasses = k;
+      const fits = 3;
+      const run: WarmRun = { model, options, X, y, fit, fits, ...(bytes ? { byteScale } : {}) };
+      const where = `${NAMES[which]} n=${n} d=${d} k=${k} batch=${batchSize}${bytes ? ' bytes' : ''}${sharded ? ' sharded' : ''}${weighted ? ' weighted' : ''}${intercept ? '' : ' no intercept'} l2=${fit.l2}`;
+      const got: FitStep[] = await gpu().call('warmFits', run);
+      let ref: cpu.TrainResult | undefined;
+      for (let f = 0; f < fits; f++) {
+        ref = cpuFit({ ...run, X: values, fit: { ...fit, ...(f > 0 ? { warmStart: true } : {}) } }, ref);
+        const g = got[f] as FitStep;
+        const loss = g.loss[0] as number;
+        const refLoss = ref.history.loss[0] as number;
+        assert.ok(Math.abs(loss - refLoss) <= LOSS_TOLERANCE * Math.max(Math.abs(refLoss), 1e-6), `${where}: fit ${f} loss ${loss} vs ${refLoss}`);
+        const err = relativeError([...g.W, ...g.b], [...ref.W.data, ...ref.b.data]);
+        worst.record(err, `${where}, fit ${f}`);
+        assert.ok(err <= PARAM_TOLERANCE, `${where}: fit ${f} parameter error ${err}`);
+        if (!intercept) assert.equal(g.b, new Array<number>(k).fill(0), `${where}: no bias is trained`);
+      }
+      // The carried state matters: the same chain restarting the optimizer at each fit ends far away.
+      let restarted: cpu.TrainResult | undefined;
+      for (let f = 0; f < fits; f++) {
+        const start = restarted === undefined ? {} : { init: { W: { data: Array.from(restarted.W.data) }, b: Array.from(restarted.b.data) } };
+        restarted = cpuFit({ ...run, X: values, fit: { ...fit, ...start } });
+      }
+      const apart = relativeError(Array.from((restarted as cpu.TrainResult).W.data), Array.from((ref as cpu.TrainResult).W.data));
+      assert.ok(apart > 100 * PARAM_TOLERANCE, `${where}: restarting the state moves W by only ${apart}`);
+    }
+    worst.report(`${model} optimizers`);
+  });
+}
+
+/** ‖θ_e − θ_{e−1}‖ of each epoch of a float64 fit, from a chain of one-epoch warm-started fits. */
+function epochMoves(run: WarmRun, epochs: number): number[] {
+  const moves: number[] = [];
+  let prev: cpu.TrainResult | undefined;
+  for (let e = 0; e < epochs; e++) {
+    const next = cpuFit({ ...run, fit: { ...run.fit, epochs: 1, ...(e > 0 ? { warmStart: true } : {}) } }, prev);
+    const after = [...next.W.data, ...next.b.data];
+    const before = prev === undefined ? after.map(() => 0) : [...prev.W.data, ...prev.b.data];
+    moves.push(distance(after, before));
+    prev = next;
+  }
+  return moves;
+}
+
+test('earlyStopping\'s restoreBest and a tol stop inside a run queued ahead put the state back with the parameters', async () => {
+  const rng = mulberry32(testSeed('optimizer state restored'));
+  const worst = new WorstCase();
+  for (const stop of ['earlyStopping', 'tol'] as const) {
+    for (const which of [0, 2]) {
+      const model = rng() < 0.5 ? 'logistic' : 'softmax';
+      const n = randomInt(rng, 50, 120);
+      const d = randomInt(rng, 2, 12);
+      const k = model === 'softmax' ? randomInt(rng, 2, 5) : 1;
+      const { X, y } = problem(rng, model, n, d, k);
+      const options: Record<string, unknown> = model === 'softmax' ? { nFeatures: d, nClasses: k } : { nFeatures: d };
+      const { optimizer, learningRate } = drawOptimizer(rng, which, 4 * CURVATURE[model] * maxRowNorm2(X));
+      const epochs = 12;
+      const base: WarmRun = { model, options, X, y, fits: 2, laterEpochs: 1, fit: { epochs, batchSize: randomInt(rng, 9, 30), learningRate, optimizer, seed: randomInt(rng, 0, 1e6) } };
+      let run: WarmRun;
+      if (stop === 'earlyStopping') {
+        // Validation labels of another problem: its loss soon rises while training goes on.
+        const other = problem(rng, model, n, d, k);
+        run = { ...base, validation: { X, y: other.y }, fit: { ...base.fit, earlyStopping: { patience: 2, restoreBest: true } } };
+      } else {
+        // A tol between two epochs' moves with room on both sides, so float32 stops where float64 does.
+        const moves = epochMoves(base, epochs);
+        const at = moves.findIndex((m, e) => e >= 2 && m < 0.97 * Math.min(...moves.slice(0, e)));
+        assert.ok(at > 0, `tol: some epoch moves clearly less than all before it (${moves.join(', ')})`);
+        run = { ...base, fit: { ...base.fit, tol: Math.sqrt((moves[at] as number) * Math.min(...moves.slice(0, at))) } };
+      }
+      const where = `${stop} ${NAMES[which]} ${model} n=${n} d=${d} k=${k}`;
+      const first = cpuFit(run);
+      assert.is(first.history.stopReason, stop === 'tol' ? 'tol' : 'early-stopping', `${where}: the float64 fit stops early`);
+      if (stop === 'earlyStopping') assert.ok((first.history.bestEpoch as number) < first.history.epochs - 1, `${where}: the best epoch is not the last`);
+      const second = cpuFit({ ...run, fit: { ...run.fit, epochs: 1, warmStart: true } }, first);
+      const got: FitStep[] = await gpu().call('warmFits', run);
+      assert.is(got[0]?.stopReason, first.history.stopReason, `${where}: the GPU fit stops for the same reason`);
+      assert.is(got[0]?.loss.length, first.history.epochs, `${where}: after as many epochs`);
+      for (const [i, ref] of [first, second].entries()) {
+        const g = got[i] as FitStep;
+        const err = relativeError([...g.W, ...g.b], [...ref.W.data, ...ref.b.data]);
+        worst.record(err, `${where}, fit ${i}`);
+        assert.ok(err <= PARAM_TOLERANCE, `${where}: fit ${i} parameter error ${err}`);
+      }
+    }
+  }
+  worst.report('optimizer state restored');
+});
+
+test.run();
