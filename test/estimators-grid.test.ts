@@ -1,6 +1,6 @@
 // GridSearch trains every candidate in one pass over X: each candidate must equal a separate fit()
 // with its setting (same row order) and the float64 trainer, for the three estimators, every batch
-// mode and a schedule, on random shapes; bad grids and options fail by name.
+// mode, a schedule and optimizers with state, on random shapes; bad grids and options fail by name.
 import * as assert from 'uvu/assert';
 import type { GridRun } from '../harness/fixtures.ts';
 import { relativeError, WorstCase } from './support/compare.ts';
@@ -15,10 +15,10 @@ const SEPARATE_TOLERANCE = 1e-4;
 const REFERENCE_TOLERANCE = 1e-3;
 
 const MODES = [
-  { name: 'full batch', batchSize: (n: number) => n, epochs: 4, lr: [0.05, 0.3], learningRate: undefined, shardBytes: undefined },
+  { name: 'full batch, Nesterov momentum', batchSize: (n: number) => n, epochs: 4, lr: [0.05, 0.3], learningRate: undefined, shardBytes: undefined, optimizer: { kind: 'momentum', momentum: 0.5, nesterov: true } },
   // A batch size that leaves a shorter last batch.
   { name: 'mini-batch with remainder', batchSize: (n: number) => Math.max(2, Math.floor(n / 3) - 1), epochs: 3, lr: [0.02, 0.1, 0.2], learningRate: undefined, shardBytes: undefined },
-  { name: 'stochastic', batchSize: () => 1, epochs: 1, lr: [0.003, 0.01], learningRate: undefined, shardBytes: undefined },
+  { name: 'stochastic, Adam', batchSize: () => 1, epochs: 1, lr: [0.003, 0.01], learningRate: undefined, shardBytes: undefined, optimizer: { kind: 'adam', beta1: 0.8 } },
   // With X split into shards of a few rows, each step first gathers its batch (the sharded path).
   { name: 'step schedule, sharded X', batchSize: () => 8, epochs: 3, lr: [0.05, 0.15], learningRate: { kind: 'step', initial: 1, factor: 0.5, every: 1 }, shardBytes: 64 * 9 },
 ];
@@ -70,6 +70,7 @@ for (const model of ['logistic', 'softmax', 'linear'] as const) {
       const fit: Record<string, unknown> = { epochs: mode.epochs, batchSize: mode.batchSize(nt), seed };
       if (mode.learningRate !== undefined) fit.learningRate = mode.learningRate;
       if (mode.shardBytes !== undefined) fit.shardBytes = mode.shardBytes;
+      if (mode.optimizer !== undefined) fit.optimizer = mode.optimizer;
       const run: GridRun = {
         model, options, X, y: y.slice(0, nt), validation: { X: Xv, y: y.slice(nt) }, fit,
         grid: { learningRate: mode.lr.map((r) => r * scale), l2 },

@@ -41,8 +41,8 @@ export interface CandidateEpochLog extends EpochLog {
   l2: number;
 }
 
-/** Options of GridSearch.fit(); unknown names are rejected. epochs … shardBytes mean what they mean for fit(). */
-export interface GridFitOptions<XIn, YIn> extends Pick<FitOptions<XIn, YIn>, 'epochs' | 'batchSize' | 'shuffle' | 'seed' | 'shardBytes'> {
+/** Options of GridSearch.fit(); unknown names are rejected. epochs … shardBytes and optimizer (every candidate's) mean what they mean for fit(). */
+export interface GridFitOptions<XIn, YIn> extends Pick<FitOptions<XIn, YIn>, 'epochs' | 'batchSize' | 'shuffle' | 'seed' | 'shardBytes' | 'optimizer'> {
   /**
    * With learningRate in the grid: a schedule object ('step', 'exponential', 'inverse-time') whose
    * `initial` each candidate's rate replaces. Without it: the rate or schedule all candidates use.
@@ -85,7 +85,9 @@ export interface GridResult {
 /** Any estimator class: what GridSearch builds candidates and the best model from. */
 export type EstimatorClass<M, O> = new (ctx: GpuContext, options: O) => M;
 
-const FIT_KEYS = new Set(['epochs', 'batchSize', 'learningRate', 'l2', 'shuffle', 'seed', 'validation', 'validationFraction', 'scoring', 'onEpochEnd', 'shardBytes']);
+const FIT_KEYS = new Set([
+  'epochs', 'batchSize', 'learningRate', 'l2', 'optimizer', 'shuffle', 'seed', 'validation', 'validationFraction', 'scoring', 'onEpochEnd', 'shardBytes',
+]);
 
 /** A running candidate's state during fit(). */
 interface Running {
@@ -212,7 +214,7 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
 
     // Each candidate's schedule and λ, checked through fit()'s own option rules.
     const shared = {
-      epochs: o.epochs, batchSize: o.batchSize, shuffle: o.shuffle, seed: o.seed, shardBytes: o.shardBytes,
+      epochs: o.epochs, batchSize: o.batchSize, shuffle: o.shuffle, seed: o.seed, shardBytes: o.shardBytes, optimizer: o.optimizer,
     };
     const candidates = this.settings.map((s) => {
       const schedule = s.learningRate === null ? (o.learningRate ?? 0.1) : candidateSchedule(o.learningRate, s.learningRate);
@@ -278,6 +280,7 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
       const prepared = ctx.capture('preparing the grid search', () => stepEngine(ctx).prepare({
         ctx, spec, X, Y: Yg, W, b, fitIntercept: this.#fitIntercept, l2: settings[0]?.l2 ?? 0, batchSize: opts.batchSize,
         initialW: new Float32Array(count * d * k), initialB: new Float32Array(count * k), groups: { count, stride: groupStride(k) },
+        optimizer: opts.optimizer,
       }));
       program = prepared.value;
       await ctx.device.queue.onSubmittedWorkDone();
