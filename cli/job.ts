@@ -16,12 +16,17 @@ export type DatasetSpec =
   | { kind: 'idx'; name: string; files: IdxFiles; fashion: boolean }
   | { kind: 'csv'; name: string; file: string; label: string | number; header: boolean; missing: 'error' | 'drop-rows' };
 
+/** The library's optimizer names the command takes (each with its defaults). */
+export type CliOptimizer = 'sgd' | 'momentum' | 'nesterov' | 'adam';
+
 /** Everything the job needs to know, JSON-safe so it can cross into the page or the worker. */
 export interface JobSpec {
   dataset: DatasetSpec;
   model: ModelKind;
   /** 'lbfgs': full batch, epochs are iterations, and batchSize, learningRate, lrDecay and seed's shuffle do not apply. */
   solver: 'sgd' | 'lbfgs';
+  /** The optimizer of solver 'sgd' (with the library's defaults). */
+  optimizer: CliOptimizer;
   epochs: number;
   batchSize: number;
   learningRate: number;
@@ -297,6 +302,7 @@ async function gridSearch(
     const result = await search.fit(data.train.X, data.train.y as never, {
       epochs: spec.epochs,
       batchSize: spec.batchSize,
+      optimizer: spec.optimizer,
       ...(spec.lrDecay === 1 ? {} : { learningRate: { kind: 'exponential', initial: 1, decay: spec.lrDecay } }),
       seed: spec.seed,
       validation: data.validation as never,
@@ -349,6 +355,7 @@ export async function runJob(spec: JobSpec, rt: JobRuntime): Promise<JobResult> 
     try {
       const steps = spec.solver === 'lbfgs' ? { solver: 'lbfgs' as const } : {
         batchSize: spec.batchSize,
+        optimizer: spec.optimizer,
         learningRate: spec.lrDecay === 1 ? spec.learningRate : { kind: 'exponential' as const, initial: spec.learningRate, decay: spec.lrDecay },
         seed: spec.seed,
       };

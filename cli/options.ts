@@ -3,7 +3,7 @@
 // alone would take '0x10', ' 3' and 'Infinity'.
 import { parseArgs as parseFlags, type ParseArgsOptionsConfig } from 'node:util';
 import { F32_MAX } from '../src/validate.ts';
-import type { ModelKind } from './job.ts';
+import type { CliOptimizer, ModelKind } from './job.ts';
 
 export type Runtime = 'chrome' | 'node';
 
@@ -15,6 +15,8 @@ export interface CliOptions {
   model: ModelKind;
   /** 'lbfgs': full-batch L-BFGS, epochs counting its iterations. */
   solver: 'sgd' | 'lbfgs';
+  /** How each gradient step updates the parameters (the library's optimizer option, with its defaults). */
+  optimizer: CliOptimizer;
   epochs: number | null;
   batchSize: number | null;
   lr: number | null;
@@ -63,9 +65,17 @@ export const DEFAULTS: Record<'iris' | 'idx' | 'csv', DatasetDefaults> = {
   csv: { epochs: 30, batchSize: 32, lr: 0.1, linearLr: 0.01, lrDecay: 1, standardize: true },
 };
 
-/** The default learning rate for a dataset kind and a model. */
-export function defaultLearningRate(d: DatasetDefaults, model: ModelKind): number {
-  return model === 'linear' ? d.linearLr : d.lr;
+/** Adam's default rate whatever the data: its steps are about the rate in each parameter, not the gradient's size. */
+export const ADAM_LR = 0.01;
+
+/**
+ * The default learning rate for a dataset kind, a model and an optimizer. Momentum 0.9 makes a
+ * steady gradient's steps ten times longer, so it starts at a tenth of plain SGD's rate.
+ */
+export function defaultLearningRate(d: DatasetDefaults, model: ModelKind, optimizer: CliOptimizer = 'sgd'): number {
+  if (optimizer === 'adam') return ADAM_LR;
+  const sgd = model === 'linear' ? d.linearLr : d.lr;
+  return optimizer === 'sgd' ? sgd : sgd / 10;
 }
 
 export const DEFAULT_TEST_FRACTION = 0.2;
@@ -85,6 +95,8 @@ export const USAGE = `Usage: npm run train -- [options]
   --model M          softmax (default), logistic (0/1 labels; iris: virginica vs. rest) or linear
   --solver S         sgd (default: mini-batch gradient descent) or lbfgs (full-batch L-BFGS; --epochs
                      counts its iterations, default ${LBFGS_ITERATIONS}; --batch-size, --lr and --lr-decay do not apply)
+  --optimizer O      sgd (default), momentum or nesterov (momentum 0.9; the default rate is a tenth of
+                     sgd's), or adam (betas 0.9, 0.999; default rate ${ADAM_LR}); not with --solver lbfgs
   --epochs N         passes over the training set
   --batch-size B     rows per gradient step
   --lr X             learning rate (of the first epoch, with --lr-decay)
@@ -158,7 +170,7 @@ function rateList(flag: string, v: string): number[] {
 /** The flags node:util's parseArgs reads; every one but the booleans takes a value. */
 const FLAGS = {
   dataset: { type: 'string' }, data: { type: 'string' }, model: { type: 'string' }, solver: { type: 'string' },
-  epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' }, 'grid-lr': { type: 'string' },
+  optimizer: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' }, 'grid-lr': { type: 'string' },
   'lr-decay': { type: 'string' }, l2: { type: 'string' }, seed: { type: 'string' }, runtime: { type: 'string' },
   save: { type: 'string' }, limit: { type: 'string' }, label: { type: 'string' }, missing: { type: 'string' },
   'test-fraction': { type: 'string' }, validation: { type: 'string' },
@@ -221,6 +233,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     data: v.data ?? null,
     model: opt(v.model, (s) => oneOf('--model', s, ['softmax', 'logistic', 'linear'] as const), 'softmax'),
     solver: opt(v.solver, (s) => oneOf('--solver', s, ['sgd', 'lbfgs'] as const), 'sgd'),
+    optimizer: opt(v.optimizer, (s) => oneOf('--optimizer', s, ['sgd', 'momentum', 'nesterov', 'adam'] as const), 'sgd'),
     epochs: opt(v.epochs, (s) => positiveInt('--epochs', s), null),
     batchSize: opt(v['batch-size'], (s) => positiveInt('--batch-size', s), null),
     lr: opt(v.lr, (s) => number('--lr', s, (n) => n > 0, 'a number > 0', true), null),
@@ -244,6 +257,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (o.gridLr !== null && o.lr !== null) throw new UsageError('--grid-lr tries several rates: leave out --lr');
   if (o.gridLr !== null && o.solver === 'lbfgs') {
     throw new UsageError('--grid-lr searches the learning rates of --solver sgd; --solver lbfgs has no learning rate (a line search picks each step): leave out one of them');
+  }
+  if (o.optimizer !== 'sgd' && o.solver === 'lbfgs') {
+    throw new UsageError(`--optimizer ${o.optimizer} steps --solver sgd; --solver lbfgs picks its own steps: leave out one of them`);
   }
   if (o.gridLr !== null && o.validation === 0) throw new UsageError('--grid-lr scores the rates on a validation share: --validation must be > 0');
   return o;

@@ -97,7 +97,7 @@ export function describeInfo(info: JobInfo, spec: JobSpec): string[] {
     `features  ${info.preprocessing}`,
     spec.solver === 'lbfgs'
       ? `model     ${spec.model}, L-BFGS, at most ${spec.epochs} iterations (full batch; rate: each step's length), l2 ${spec.l2}`
-      : `model     ${spec.model}, ${spec.epochs} epochs, batch ${spec.batchSize}, learning rate ${rate}, l2 ${spec.l2}, seed ${spec.seed}`,
+      : `model     ${spec.model}, ${spec.epochs} epochs, batch ${spec.batchSize}, ${spec.optimizer}, learning rate ${rate}, l2 ${spec.l2}, seed ${spec.seed}`,
     `adapter   ${info.adapter}`,
   ];
 }

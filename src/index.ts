@@ -23,6 +23,7 @@ export type { ByteMatrix } from './engines/training-set.ts';
 export type { EarlyStoppingOptions, EpochCallback, EpochLog, FitOptions, History, ParamsInput, Solver, StopReason } from './core/options.ts';
 export { learningRateAt } from './core/schedule.ts';
 export type { HypergradientSchedule, LearningRateSchedule } from './core/schedule.ts';
+export type { Optimizer, OptimizerOptions, OptimizerState } from './core/optimizer.ts';
 export type { ClassWeightInput, SampleWeightInput } from './core/weights.ts';
 export { argmax } from './core/metrics.ts';
 export type { LabelsInput } from './models/targets.ts';

@@ -79,9 +79,11 @@ test('numbers are decimal only; anything else is a usage error naming the flag',
   assert.is(parseArgs(['-h']).help, true);
 });
 
-test('contradicting flags: --solver lbfgs with --grid-lr', async () => {
+test('contradicting flags: --solver lbfgs with --grid-lr or an --optimizer', async () => {
   const message = await usage(['--solver', 'lbfgs', '--grid-lr', '0.1,1'], /--grid-lr searches the learning rates of --solver sgd; --solver lbfgs has no learning rate/);
   assert.match(message, /leave out one of them$/);
+  await usage(['--solver', 'lbfgs', '--optimizer', 'adam'], /--optimizer adam steps --solver sgd; --solver lbfgs picks its own steps: leave out one of them$/);
+  await usage(['--optimizer', 'rmsprop'], /--optimizer must be one of sgd, momentum, nesterov, adam, got 'rmsprop'/);
   await usage(['--grid-lr', '0.1,1', '--validation', '0'], /--validation must be > 0/);
 });
 
@@ -111,6 +113,18 @@ test('the Chrome page is served its two files and the dataset\'s files, by name,
     '/datasets/data/x.csv': file,
   });
   assert.equal(buildSpec(parseArgs([])).files, {}, 'iris is embedded: no data file');
+});
+
+test('--optimizer goes into the job with its default rate: a tenth of SGD\'s with momentum, Adam\'s own; --lr wins', () => {
+  const rate = (args: string[]): [string, number] => {
+    const { spec } = buildSpec(parseArgs(args));
+    return [spec.optimizer, spec.learningRate];
+  };
+  assert.equal(rate([]), ['sgd', 0.5]);
+  assert.equal(rate(['--optimizer', 'momentum']), ['momentum', 0.05]);
+  assert.equal(rate(['--optimizer', 'nesterov', '--model', 'linear']), ['nesterov', 0.01]);
+  assert.equal(rate(['--optimizer', 'adam']), ['adam', 0.01]);
+  assert.equal(rate(['--optimizer', 'adam', '--lr', '0.002']), ['adam', 0.002]);
 });
 
 test('--save is checked before anything trains: empty, a directory, a missing parent, an unwritable place', async () => {
@@ -147,7 +161,7 @@ test('--help lists every flag the parser knows', async () => {
   const r = await run(['--help']);
   assert.is(r.code, 0);
   assert.is(r.stdout.trimEnd(), USAGE);
-  const known = ['dataset', 'data', 'model', 'solver', 'epochs', 'batch-size', 'lr', 'grid-lr', 'lr-decay', 'l2', 'seed', 'runtime', 'save', 'json', 'limit', 'label', 'no-header', 'missing', 'test-fraction', 'validation', 'standardize', 'no-standardize', 'help'];
+  const known = ['dataset', 'data', 'model', 'solver', 'optimizer', 'epochs', 'batch-size', 'lr', 'grid-lr', 'lr-decay', 'l2', 'seed', 'runtime', 'save', 'json', 'limit', 'label', 'no-header', 'missing', 'test-fraction', 'validation', 'standardize', 'no-standardize', 'help'];
   for (const flag of known) assert.match(USAGE, new RegExp(`--${flag}\\b`), `--help mentions --${flag}`);
   for (const m of USAGE.matchAll(/--([a-z][a-z0-9-]*)/g)) assert.ok(known.includes(m[1] as string), `--help mentions --${m[1]}, which the parser does not know`);
 });

@@ -335,6 +335,15 @@ test('iris with --solver lbfgs in Node: full-batch L-BFGS iterations, a test acc
   assert.ok(summary.finalLoss < 0.3, `final loss ${summary.finalLoss}`);
 });
 
+test('iris with --optimizer nesterov and adam in Node: their default rates train as well as SGD', async () => {
+  for (const optimizer of ['nesterov', 'adam']) {
+    const { run, summary } = await trainJson(['--optimizer', optimizer, '--seed', String(seed), '--runtime', 'node']);
+    assert.match(run.stdout, new RegExp(`50 epochs, batch 16, ${optimizer}, learning rate ${optimizer === 'adam' ? 0.01 : 0.05},`));
+    assert.ok((summary.testAccuracy ?? 0) >= 0.85, `${optimizer}: test accuracy ${summary.testAccuracy}`);
+    assert.ok(summary.finalLoss < 0.3, `${optimizer}: final loss ${summary.finalLoss}`);
+  }
+});
+
 test('usage errors exit with code 2 and say what is wrong, before any browser starts', async () => {
   const cases: [string[], RegExp][] = [
     [['--epochs', '0'], /--epochs needs a positive integer, got '0'/],
