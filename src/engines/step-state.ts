@@ -199,16 +199,17 @@ export function buildProgram(
     state.scratch.release();
     throw e;
   }
+  const beginEpoch = (order: Uint32Array, learningRate: number, slot = 0): void => {
+    if (!Number.isInteger(slot) || slot < 0 || slot >= EPOCH_SLOTS) throw new Error(`epoch slot ${slot} is outside 0…${EPOCH_SLOTS - 1}`);
+    const walk = new Uint32Array(order.length + 1);
+    walk.set(order);
+    const total = batchSize + slot;
+    ctx.device.queue.writeBuffer(state.walk, 0, walk.buffer, walk.byteOffset, walk.byteLength);
+    ctx.device.queue.writeBuffer(state.losses, total * 4, new Float32Array([0]));
+    for (const q of plans.values()) ctx.device.queue.writeBuffer(q.rated, 0, ratedBytes(q.rows, { learningRate, total }));
+  };
   return {
-    beginEpoch(order, learningRate, slot = 0) {
-      if (!Number.isInteger(slot) || slot < 0 || slot >= EPOCH_SLOTS) throw new Error(`epoch slot ${slot} is outside 0…${EPOCH_SLOTS - 1}`);
-      const walk = new Uint32Array(order.length + 1);
-      walk.set(order);
-      const total = batchSize + slot;
-      ctx.device.queue.writeBuffer(state.walk, 0, walk.buffer, walk.byteOffset, walk.byteLength);
-      ctx.device.queue.writeBuffer(state.losses, total * 4, new Float32Array([0]));
-      for (const q of plans.values()) ctx.device.queue.writeBuffer(q.rated, 0, ratedBytes(q.rows, { learningRate, total }));
-    },
+    beginEpoch,
     step(rows) {
       const plan = plans.get(rows);
       if (plan === undefined) throw new Error(`${rows}-row step: an epoch's steps are ${[...plans.keys()].join(' or ')} rows`);
@@ -240,6 +241,24 @@ export function buildProgram(
     },
     readGroupLosses: async () => ctx.readBuffer(state.losses, groupCount(p), batchSize * groupCount(p) * 4),
     optimizerState: state.optimizerState,
+    evaluate: async (W, b) => {
+      if (p.gradientOnly !== true || batchSize !== p.X.rows) throw new Error('evaluate: the program was not prepared gradient-only over the whole training set');
+      const d = p.X.cols;
+      const k = p.W.cols;
+      const Wp = paddedParams(W, b, d, state.dPad, k);
+      const run = ctx.capture('an objective evaluation', () => {
+        ctx.device.queue.writeBuffer(state.Wp, 0, Wp.buffer, Wp.byteOffset, Wp.byteLength);
+        // The rows in order; the rate is unused (no update).
+        beginEpoch(Uint32Array.from({ length: batchSize }, (_, i) => i), 1);
+        void ctx.submit((plans.get(batchSize) as StepPlan).dispatches);
+      });
+      const [loss, padded] = await Promise.all([ctx.readBuffer(state.losses, 1, batchSize * 4), ctx.readBuffer(state.Wp, Wp.length)]);
+      await run.check;
+      const kPad = state.kPad;
+      const dW = new Float32Array(d * k);
+      for (let f = 0; f < d; f++) dW.set(padded.subarray(f * kPad, f * kPad + k), f * k);
+      return { loss: loss[0] as number, dW, db: padded.slice(state.dPad * kPad, state.dPad * kPad + k) };
+    },
     destroy: () => state.scratch.release(),
     buffers: { G: state.G, losses: state.losses, kPad: state.kPad, Wp: state.Wp },
   };

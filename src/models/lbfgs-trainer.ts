@@ -1,14 +1,13 @@
 // L-BFGS on the GPU: the solver (core/lbfgs.ts, shared with the float64 trainer) runs on the host,
 // and each objective evaluation is one full-batch pass of the context's step engine (the same
-// kernels SGD uses, batch = n, over the resident training set) in its gradient-only form: it reads
-// θ from the engine's padded parameters Wp and leaves the mean gradient there, with no update and
-// no copy to W and b. One evaluation writes θ and reads back the mean loss and (dPad+1)·kPad floats.
+// kernels SGD uses, batch = n, over the resident training set) in its gradient-only form
+// (StepProgram.evaluate): θ in, the mean loss and gradient out, with no update and no copy to W and
+// b. One evaluation writes θ and reads back the mean loss and the padded gradient.
 import { abortError, isAbortError } from '../core/abort.ts';
 import { ROUNDOFF_F32, runLbfgs } from '../core/lbfgs.ts';
 import { OBJECTIVES } from '../core/objective.ts';
 import type { StepProgram } from '../engines/engine.ts';
 import { stepEngine } from '../engines/index.ts';
-import { CHUNK, paddedClasses, paddedParams } from '../kernels/step-layout.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { GpuTrainProblem, GpuTrainResult } from './trainer.ts';
 
@@ -38,9 +37,6 @@ export async function trainLbfgsOnGpu(p: GpuTrainProblem): Promise<GpuTrainResul
     program = steps;
     await ctx.device.queue.onSubmittedWorkDone();
     await prepared.check;
-    const order = Uint32Array.from({ length: n }, (_, i) => i);
-    const dPad = p.X.chunks * CHUNK;
-    const kPad = paddedClasses(k);
     const asF32 = (theta: Float64Array): { W: Float32Array; b: Float32Array } => ({
       W: Float32Array.from(theta.subarray(0, weights)),
       b: p.fitIntercept ? Float32Array.from(theta.subarray(weights)) : p.initialB,
@@ -59,17 +55,10 @@ export async function trainLbfgsOnGpu(p: GpuTrainProblem): Promise<GpuTrainResul
         p.checkAlive();
         if (options.signal?.aborted === true) throw abortError(options.signal);
         const q = asF32(theta);
-        const Wp = paddedParams(q.W, q.b, d, dPad, k);
-        const run = ctx.capture('an L-BFGS evaluation', () => {
-          ctx.device.queue.writeBuffer(steps.buffers.Wp, 0, Wp.buffer, Wp.byteOffset, Wp.byteLength);
-          steps.beginEpoch(order, 1);
-          void ctx.submit(steps.step(n));
-        });
-        const [loss, padded] = await Promise.all([steps.readEpochLoss(), ctx.readBuffer(steps.buffers.Wp, Wp.length)]);
-        await run.check;
+        const { loss, dW, db } = await steps.evaluate(q.W, q.b);
         const gradient = new Float64Array(theta.length);
-        for (let f = 0; f < d; f++) for (let j = 0; j < k; j++) gradient[f * k + j] = padded[f * kPad + j] as number;
-        if (p.fitIntercept) for (let j = 0; j < k; j++) gradient[weights + j] = padded[dPad * kPad + j] as number;
+        gradient.set(dW);
+        if (p.fitIntercept) gradient.set(db, weights);
         return { loss, gradient };
       },
       metrics: async (theta) => {
