@@ -20,6 +20,7 @@ interface CandidateOut {
   W: number[];
   b: number[];
   logs: number;
+  stopReason: string;
 }
 
 function searchOf(ctx: GpuContext, a: ModelRun, grid: Record<string, unknown>): GridSearch<LogisticRegression | SoftmaxRegression | LinearRegression, never> {
@@ -54,7 +55,7 @@ export const gridFixtures = {
       if (c.diverged) {
         candidates.push({
           learningRate: c.learningRate, l2: c.l2, validationLoss: c.validationLoss, validationAccuracy: c.validationAccuracy ?? null, validationR2: c.validationR2 ?? null,
-          trainLoss: c.trainLoss, diverged: true, losses: c.history.loss, W: [], b: [], logs: c.history.epochs,
+          trainLoss: c.trainLoss, diverged: true, losses: c.history.loss, W: [], b: [], logs: c.history.epochs, stopReason: c.history.stopReason,
         });
         continue;
       }
@@ -64,6 +65,7 @@ export const gridFixtures = {
         candidates.push({
           learningRate: c.learningRate, l2: c.l2, validationLoss: c.validationLoss, validationAccuracy: c.validationAccuracy ?? null,
           validationR2: c.validationR2 ?? null, trainLoss: c.trainLoss, diverged: c.diverged, losses: c.history.loss, W: Array.from(p.W.data), b: Array.from(p.b), logs: c.history.epochs,
+          stopReason: c.history.stopReason,
         });
       } finally {
         model.destroy();
@@ -90,6 +92,29 @@ export const gridFixtures = {
       }
     }
     return { best: result.best, candidates, separate, leaked: ctx.liveBuffers - live, epochsLogged };
+  },
+
+  /**
+   * A search aborted through its signal: after `afterEpochs` epochs (from onEpochEnd), or before it
+   * starts (0). Returns the rejection, the epochs logged, whether a result exists afterwards, and the
+   * buffers left once the search is destroyed.
+   */
+  async gridAbort(a: GridRun & { afterEpochs: number }): Promise<{ error: WireError['error'] | null; epochs: number; result: boolean; leaked: number }> {
+    const ctx = await context();
+    const live = ctx.liveBuffers;
+    const search = searchOf(ctx, a, a.grid);
+    const controller = new AbortController();
+    if (a.afterEpochs === 0) controller.abort();
+    let epochs = 0;
+    const error = await errorOf(() => search.fit(wireInput(a.X), a.y as never, {
+      ...(a.fit as object), validationFraction: 0.25, signal: controller.signal,
+      onEpochEnd: () => {
+        if (++epochs === a.afterEpochs) controller.abort();
+      },
+    }));
+    const result = search.result !== null;
+    search.destroy();
+    return { error, epochs, result, leaked: ctx.liveBuffers - live };
   },
 
   /**

@@ -234,7 +234,7 @@ test('bad grids, bad options and a destroyed search fail by name', async () => {
     grids: [{}, { learningRate: [] }, { learningRate: [0.1, { $number: 'NaN' }] }, { l2: [-1] }, { momentum: [0.9] }, { learningRate: 0.1 }, { learningRate: [0] }, { learningRate: [0.1] }],
     fits: [{ epochs: 1 }, { validationFraction: 1.5 }, { validationFraction: 0.25, learningRate: 0.3 },
       { validationFraction: 0.25, learningRate: { kind: 'hypergradient', initial: 0.1, beta: 1e-4 } }, { validationFraction: 0.25, scoring: 'r2' },
-      { validationFraction: 0.25, tol: 1e-3 }, { validationFraction: 0.25, epochs: 0 }, { validationFraction: 0.25, epochs: 1 }],
+      { validationFraction: 0.25, gradTol: 1e-3 }, { validationFraction: 0.25, epochs: 0 }, { validationFraction: 0.25, epochs: 1 }],
   });
   const expect = (e: { name: string; message: string } | null | undefined, name: string, pattern: RegExp, what: string): void => {
     assert.ok(e !== null && e !== undefined, `${what}: no error`);
@@ -254,7 +254,7 @@ test('bad grids, bad options and a destroyed search fail by name', async () => {
   expect(out.fits[2], 'ValueError', /learningRate/, 'a rate besides the grid');
   expect(out.fits[3], 'ValueError', /learningRate\.kind/, 'unsupported schedule');
   expect(out.fits[4], 'ValueError', /scoring/, 'r2 for a classifier');
-  expect(out.fits[5], 'ValueError', /unknown option 'tol'/, 'unknown option');
+  expect(out.fits[5], 'ValueError', /unknown option 'gradTol'/, 'unknown option');
   expect(out.fits[6], 'ValueError', /epochs/, 'epochs 0');
   assert.is(out.fits[7], null, 'validationFraction works');
   expect(out.misuse[0], 'StateError', /before fit/, 'bestModel before fit');

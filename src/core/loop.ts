@@ -7,7 +7,7 @@ import { describeValue } from '../validate.ts';
 import { throwIfAborted } from './abort.ts';
 import type { EpochLog, History, ResolvedFitOptions, StopReason } from './options.ts';
 import { epochOrder } from './order.ts';
-import { isHypergradient, learningRateAt } from './schedule.ts';
+import { isHypergradient, learningRateAt, type LearningRateSchedule } from './schedule.ts';
 
 /** The end-of-epoch numbers a trainer measured; absent keys were not asked for. */
 export interface EpochMetrics {
@@ -66,18 +66,53 @@ export function lossDiverged(loss: number, lowest: number): boolean {
   return !Number.isFinite(loss) || loss > DIVERGENCE_GROWTH * Math.max(lowest, 1);
 }
 
+/**
+ * The loop trains L lanes at once: a plain fit is one lane, a grid search one per candidate, all on
+ * the same batches. Each request asks the trainer for every lane's answer; a lane that has stopped
+ * (early stopping, tol, gradTol, or divergence where lanes may drop out) trains on at rate 0, so its
+ * parameters stay as they were, until every lane has stopped.
+ */
+export interface LaneRunner<Mode extends 'sync' | 'async'> {
+  /** One pass over `order`, lane i at rates[i] (0: stopped); each lane's mean loss (or EpochRun). */
+  runEpoch(order: Uint32Array, rates: readonly number[], snapshot: boolean): Answer<Mode, readonly (number | EpochRun)[]>;
+  metrics(): Answer<Mode, readonly EpochMetrics[]>;
+  moved(): Answer<Mode, readonly number[]>;
+  gradientNorm(): Answer<Mode, readonly number[]>;
+  paramsFinite(): Answer<Mode, readonly boolean[]>;
+  /** Keep the parameters of these lanes as they are now (earlyStopping.restoreBest). */
+  keepBest(lanes: readonly number[]): Answer<Mode, void>;
+  /** Put back the parameters these lanes last kept. */
+  restoreBest(lanes: readonly number[]): Answer<Mode, void>;
+  learnedRate?(): Answer<Mode, readonly number[]>;
+}
+
+/** How the lanes differ: their schedules, and what their divergence does. */
+export interface Lanes {
+  schedules: readonly LearningRateSchedule[];
+  /** true: a diverging lane drops out (a grid candidate); false: fit() throws. */
+  dropDiverged: boolean;
+  /** Called after each epoch with the logs of the lanes that trained it (null for the others); false stops all. */
+  onEpochEnd: ((logs: readonly (EpochLog | null)[]) => unknown) | undefined;
+}
+
+/** What the lanes end with: each one's history, and which diverged (dropped out). */
+export interface LanesOutcome {
+  histories: History[];
+  diverged: boolean[];
+}
+
 type Request =
-  | { kind: 'epoch'; order: Uint32Array; learningRate: number; snapshot: boolean }
+  | { kind: 'epoch'; order: Uint32Array; rates: number[]; snapshot: boolean }
   | { kind: 'metrics' }
   | { kind: 'moved' }
   | { kind: 'gradientNorm' }
   | { kind: 'paramsFinite' }
-  | { kind: 'keepBest' }
-  | { kind: 'restoreBest' }
+  | { kind: 'keepBest'; lanes: number[] }
+  | { kind: 'restoreBest'; lanes: number[] }
   | { kind: 'learnedRate' }
-  | { kind: 'epochEnd'; log: EpochLog };
+  | { kind: 'epochEnd'; epoch: number; logs: (EpochLog | null)[] };
 
-type Reply = number | EpochMetrics | boolean | undefined;
+type Reply = readonly (number | EpochRun)[] | readonly EpochMetrics[] | readonly number[] | readonly boolean[] | unknown;
 
 /**
  * The early-stopping rule on the validation loss: an epoch improves when its loss is below the best
@@ -120,70 +155,124 @@ export function appendLog(h: History, log: EpochLog): void {
   h.epochs = h.loss.length;
 }
 
-function* epochLoop(options: ResolvedFitOptions, n: number): Generator<Request, History, Reply> {
-  const history = emptyHistory();
-  let stopReason: StopReason = 'epochs';
-  let lowest = Number.POSITIVE_INFINITY;
+/** One lane through the loop. */
+interface Lane {
+  history: History;
+  lowest: number;
+  patience: Patience | null;
+  /** Why it stopped; null while it trains. */
+  stop: StopReason | null;
+  diverged: boolean;
+}
+
+/** Lanes still training. */
+const liveLanes = (lanes: readonly Lane[]): number[] => lanes.flatMap((l, i) => (l.stop === null && !l.diverged ? [i] : []));
+
+/** A lane's divergence: a ValueError for a plain fit, or the lane drops out of a grid. */
+function diverge(lane: Lane, lanes: Lanes, message: string): void {
+  if (!lanes.dropDiverged) throw new ValueError(message);
+  lane.diverged = true;
+}
+
+function divergenceMessage(loss: number, lowest: number, epoch: number, rate: number): string {
+  const advice = `try a smaller learningRate (it was ${rate})`;
+  return Number.isFinite(loss)
+    ? `training diverged: the loss grew to ${loss} in epoch ${epoch}, over ${DIVERGENCE_GROWTH} times its lowest epoch value ${lowest}; ${advice}`
+    : `training diverged: the loss became ${loss} in epoch ${epoch}; ${advice}`;
+}
+
+/** Early stopping after an epoch, for each live lane: keeps improvements, stops and restores exhausted lanes. */
+function* earlyStopping(options: ResolvedFitOptions, lanes: Lane[], live: readonly number[], metrics: readonly EpochMetrics[], epoch: number): Generator<Request, void, Reply> {
+  const restore = options.earlyStopping?.restoreBest === true;
+  const improved: number[] = [];
+  const exhausted: number[] = [];
+  for (const i of live) {
+    const lane = lanes[i] as Lane;
+    const valLoss = metrics[i]?.valLoss;
+    if (valLoss === undefined) throw new Error('earlyStopping: the trainer measured no validation loss');
+    // NaN never improves, so a validation loss that blows up runs the patience out.
+    if ((lane.patience as Patience).improved(epoch, valLoss)) improved.push(i);
+    if ((lane.patience as Patience).exhausted) {
+      lane.stop = 'early-stopping';
+      if ((lane.patience as Patience).bestEpoch >= 0) exhausted.push(i);
+    }
+  }
+  if (restore && improved.length > 0) yield { kind: 'keepBest', lanes: improved };
+  if (restore && exhausted.length > 0) yield { kind: 'restoreBest', lanes: exhausted };
+}
+
+/** Stops the live lanes whose `ask`ed value is ≤ `limit` with `reason`. */
+function* stopAtOrBelow(lanes: Lane[], ask: Request, limit: number, reason: StopReason): Generator<Request, void, Reply> {
+  const live = liveLanes(lanes);
+  if (live.length === 0) return;
+  const values = (yield ask) as readonly number[];
+  for (const i of live) if ((values[i] as number) <= limit) (lanes[i] as Lane).stop = reason;
+}
+
+function* epochLoop(options: ResolvedFitOptions, n: number, setup: Lanes): Generator<Request, LanesOutcome, Reply> {
   const early = options.earlyStopping;
-  const patience = early === null ? null : new Patience(early.patience, early.minDelta);
-  for (let epoch = 0; epoch < options.epochs; epoch++) {
+  const lanes: Lane[] = setup.schedules.map(() => ({
+    history: emptyHistory(), lowest: Number.POSITIVE_INFINITY, patience: early === null ? null : new Patience(early.patience, early.minDelta), stop: null, diverged: false,
+  }));
+  let callbackStop = false;
+  for (let epoch = 0; epoch < options.epochs && !callbackStop; epoch++) {
+    const live = liveLanes(lanes);
+    if (live.length === 0) break;
     // Between epochs the parameters are those of the last finished one: what an abort leaves.
     throwIfAborted(options.signal);
     const t0 = performance.now();
-    const learningRate = learningRateAt(options.learningRate, epoch);
+    const rates = setup.schedules.map((s, i) => (live.includes(i) ? learningRateAt(s, epoch) : 0));
     const order = epochOrder(n, epoch, options.shuffle, options.seed);
-    const ran = (yield { kind: 'epoch', order, learningRate, snapshot: options.tol > 0 }) as number | EpochRun;
-    const loss = typeof ran === 'number' ? ran : ran.loss;
+    const ran = (yield { kind: 'epoch', order, rates, snapshot: options.tol > 0 }) as readonly (number | EpochRun)[];
     const ranAt = performance.now();
-    const advice = `try a smaller learningRate (it was ${learningRate})`;
-    if (lossDiverged(loss, lowest)) {
-      throw new ValueError(Number.isFinite(loss)
-        ? `training diverged: the loss grew to ${loss} in epoch ${epoch}, over ${DIVERGENCE_GROWTH} times its lowest epoch value ${lowest}; ${advice}`
-        : `training diverged: the loss became ${loss} in epoch ${epoch}; ${advice}`);
-    }
-    lowest = Math.min(lowest, loss);
-    // A learned rate is logged as it stands after the epoch's last step; a planned one as planned.
-    const rate = isHypergradient(options.learningRate) ? ((yield { kind: 'learnedRate' }) as number) : learningRate;
-    const metrics = (yield { kind: 'metrics' }) as EpochMetrics;
-    // An epoch run ahead was timed with the others of its run: its share replaces the wait for it.
-    const ms = typeof ran === 'number' ? performance.now() - t0 : ran.ms + (performance.now() - ranAt);
-    const log: EpochLog = { epoch, loss, ...metrics, learningRate: rate, ms };
-    appendLog(history, log);
-    // onEpochEnd returning false asks to stop, as Keras callbacks and TF.js's stopTraining do.
-    if ((yield { kind: 'epochEnd', log }) === false) {
-      stopReason = 'callback';
-      break;
-    }
-    if (patience !== null) {
-      const valLoss = metrics.valLoss;
-      if (valLoss === undefined) throw new Error('earlyStopping: the trainer measured no validation loss');
-      // NaN never improves, so a validation loss that blows up runs the patience out.
-      if (patience.improved(epoch, valLoss) && early?.restoreBest === true) yield { kind: 'keepBest' };
-      if (patience.exhausted) {
-        stopReason = 'early-stopping';
-        if (early?.restoreBest === true && patience.bestEpoch >= 0) yield { kind: 'restoreBest' };
-        break;
+    const trained: number[] = [];
+    for (const i of live) {
+      const lane = lanes[i] as Lane;
+      const r = ran[i] as number | EpochRun;
+      const loss = typeof r === 'number' ? r : r.loss;
+      if (lossDiverged(loss, lane.lowest)) diverge(lane, setup, divergenceMessage(loss, lane.lowest, epoch, rates[i] as number));
+      else {
+        lane.lowest = Math.min(lane.lowest, loss);
+        trained.push(i);
       }
     }
-    if (options.tol > 0 && ((yield { kind: 'moved' }) as number) <= options.tol) {
-      stopReason = 'tol';
+    // A learned rate is logged as it stands after the epoch's last step; a planned one as planned.
+    const learned = isHypergradient(options.learningRate) ? ((yield { kind: 'learnedRate' }) as readonly number[]) : rates;
+    const metrics = (yield { kind: 'metrics' }) as readonly EpochMetrics[];
+    const logs: (EpochLog | null)[] = lanes.map(() => null);
+    for (const i of trained) {
+      const r = ran[i] as number | EpochRun;
+      // An epoch run ahead was timed with the others of its run: its share replaces the wait for it.
+      const ms = typeof r === 'number' ? performance.now() - t0 : r.ms + (performance.now() - ranAt);
+      const log: EpochLog = { epoch, loss: typeof r === 'number' ? r : r.loss, ...metrics[i], learningRate: learned[i] as number, ms };
+      appendLog((lanes[i] as Lane).history, log);
+      logs[i] = log;
+    }
+    // onEpochEnd returning false asks to stop, as Keras callbacks and TF.js's stopTraining do.
+    if (trained.length > 0 && (yield { kind: 'epochEnd', epoch, logs }) === false) {
+      callbackStop = true;
+      for (const i of liveLanes(lanes)) (lanes[i] as Lane).stop = 'callback';
       break;
     }
-    if (options.gradTol > 0 && ((yield { kind: 'gradientNorm' }) as number) <= options.gradTol) {
-      stopReason = 'gradTol';
-      break;
-    }
+    if (early !== null) yield* earlyStopping(options, lanes, liveLanes(lanes), metrics, epoch);
+    if (options.tol > 0) yield* stopAtOrBelow(lanes, { kind: 'moved' }, options.tol, 'tol');
+    if (options.gradTol > 0) yield* stopAtOrBelow(lanes, { kind: 'gradientNorm' }, options.gradTol, 'gradTol');
   }
   // Each epoch's loss is taken before its steps' updates, so the checks above never see the last
   // update: a step that overflowed there would otherwise end the fit with Infinity or NaN parameters.
-  if (!((yield { kind: 'paramsFinite' }) as boolean)) {
-    const last = history.epochs - 1;
-    throw new ValueError(`training diverged: the parameters became non-finite in epoch ${last}; try a smaller learningRate (it was ${history.learningRate[last]})`);
+  const finite = (yield { kind: 'paramsFinite' }) as readonly boolean[];
+  lanes.forEach((lane, i) => {
+    if (lane.diverged || finite[i] === true) return;
+    const last = lane.history.epochs - 1;
+    diverge(lane, setup, `training diverged: the parameters became non-finite in epoch ${last}; try a smaller learningRate (it was ${lane.history.learningRate[last]})`);
+  });
+  for (const lane of lanes) {
+    const h = lane.history;
+    h.stopReason = lane.stop ?? 'epochs';
+    if (lane.patience !== null && lane.patience.bestEpoch >= 0) h.bestEpoch = lane.patience.bestEpoch;
+    h.converged = h.stopReason === 'tol' || h.stopReason === 'gradTol';
   }
-  history.stopReason = stopReason;
-  if (patience !== null && patience.bestEpoch >= 0) history.bestEpoch = patience.bestEpoch;
-  history.converged = stopReason === 'tol' || stopReason === 'gradTol';
-  return history;
+  return { histories: lanes.map((l) => l.history), diverged: lanes.map((l) => l.diverged) };
 }
 
 /** What fit() rejects with when onEpochEnd throws or its promise rejects: that error is the cause. */
@@ -192,10 +281,11 @@ export function callbackFailed(cause: unknown, epoch: number): Error {
   return new Error(`onEpochEnd failed after epoch ${epoch}: ${what}`, { cause });
 }
 
-function ask<Mode extends 'sync' | 'async'>(r: Request, runner: EpochRunner<Mode>, options: ResolvedFitOptions): unknown {
+/** The plain fit's one lane: the request answered by its single-lane trainer (not yet as a lane vector). */
+function askOne<Mode extends 'sync' | 'async'>(r: Request, runner: EpochRunner<Mode>, options: ResolvedFitOptions): unknown {
   switch (r.kind) {
     case 'epoch':
-      return runner.runEpoch(r.order, r.learningRate, r.snapshot);
+      return runner.runEpoch(r.order, r.rates[0] as number, r.snapshot);
     case 'metrics':
       return runner.metrics();
     case 'moved':
@@ -212,24 +302,57 @@ function ask<Mode extends 'sync' | 'async'>(r: Request, runner: EpochRunner<Mode
       if (runner.learnedRate === undefined) throw new Error('a hypergradient schedule needs a trainer that learns the rate');
       return runner.learnedRate();
     case 'epochEnd':
-      return options.onEpochEnd?.(r.log);
+      return options.onEpochEnd?.(r.logs[0] as EpochLog);
   }
 }
 
+/** A single lane's answer as the lane vector the loop reads. */
+function asLanes(r: Request, answer: unknown): Reply {
+  return r.kind === 'keepBest' || r.kind === 'restoreBest' || r.kind === 'epochEnd' ? answer : [answer];
+}
+
+const oneLane = (options: ResolvedFitOptions): Lanes => ({ schedules: [options.learningRate], dropDiverged: false, onEpochEnd: undefined });
+
 /** Runs the loop with a float64 (synchronous) trainer. */
 export function runEpochsSync(options: ResolvedFitOptions, n: number, runner: EpochRunner<'sync'>): History {
-  return driveSync(epochLoop(options, n), (r) => ask(r, runner, options) as Reply);
+  return driveSync(epochLoop(options, n, oneLane(options)), (r) => asLanes(r, askOne(r, runner, options))).histories[0] as History;
 }
 
 /** Runs the loop with a GPU (asynchronous) trainer; a callback's promise is awaited before going on. */
-export function runEpochs(options: ResolvedFitOptions, n: number, runner: EpochRunner<'async'>): Promise<History> {
-  return drive(epochLoop(options, n), async (r) => (await ask(r, runner, options)) as Reply);
+export async function runEpochs(options: ResolvedFitOptions, n: number, runner: EpochRunner<'async'>): Promise<History> {
+  const outcome = await drive(epochLoop(options, n, oneLane(options)), async (r) => asLanes(r, await askOne(r, runner, options)));
+  return outcome.histories[0] as History;
+}
+
+function askLanes(r: Request, runner: LaneRunner<'async'>, lanes: Lanes): unknown {
+  switch (r.kind) {
+    case 'epoch':
+      return runner.runEpoch(r.order, r.rates, r.snapshot);
+    case 'keepBest':
+      return runner.keepBest(r.lanes);
+    case 'restoreBest':
+      return runner.restoreBest(r.lanes);
+    case 'learnedRate':
+      if (runner.learnedRate === undefined) throw new Error('a hypergradient schedule needs a trainer that learns the rate');
+      return runner.learnedRate();
+    case 'epochEnd':
+      return lanes.onEpochEnd?.(r.logs);
+    default:
+      return runner[r.kind]();
+  }
+}
+
+/** Runs the loop over several lanes (a grid search's candidates) with an asynchronous trainer. */
+export function runLanes(options: ResolvedFitOptions, n: number, lanes: Lanes, runner: LaneRunner<'async'>): Promise<LanesOutcome> {
+  return drive(epochLoop(options, n, lanes), async (r) => (await askLanes(r, runner, lanes)) as Reply);
 }
 
 /** What a loop's request failed with: onEpochEnd's error wrapped to say so, any other as it is. */
 function failed(r: { kind: string }, e: unknown): unknown {
-  const log = r.kind === 'epochEnd' ? (r as { log?: { epoch: number } }).log : undefined;
-  return log === undefined ? e : callbackFailed(e, log.epoch);
+  if (r.kind !== 'epochEnd') return e;
+  const q = r as { epoch?: number; log?: { epoch: number } };
+  const epoch = q.epoch ?? q.log?.epoch;
+  return epoch === undefined ? e : callbackFailed(e, epoch);
 }
 
 /**

@@ -4,11 +4,12 @@
 // own learning rate, λ, epoch loss and divergence check. The row order is the same for all, so each
 // candidate's result is what a separate fit() with its setting gives.
 import { requireContext, type GpuContext } from '../context.ts';
-import { appendLog, callbackFailed, emptyHistory, lossDiverged } from '../core/loop.ts';
+import { throwIfAborted } from '../core/abort.ts';
+import { runLanes } from '../core/loop.ts';
 import { isClassifier } from '../core/metrics.ts';
 import { OBJECTIVES } from '../core/objective.ts';
-import { resolveFitOptions, type EpochLog, type FitOptions, type History, type StopReason } from '../core/options.ts';
-import { batchSizes, epochOrder } from '../core/order.ts';
+import { resolveFitOptions, type EpochLog, type FitOptions, type History } from '../core/options.ts';
+import { batchSizes } from '../core/order.ts';
 import { learningRateAt, type LearningRateSchedule } from '../core/schedule.ts';
 import { stepEngine } from '../engines/index.ts';
 import type { SetMeter } from '../engines/set-meter.ts';
@@ -18,12 +19,12 @@ import { groupStride } from '../kernels/step-layout.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { HostMatrix } from '../types.ts';
 import { describeValue } from '../validate.ts';
-import { evaluate, predictRows, type ModelView, type PassData } from './evaluate.ts';
+import { predictRows, type PassData } from './evaluate.ts';
 import type { FeaturesInput } from './features.ts';
 import { LinearModel, type ModelKind } from './linear-model.ts';
 import { r2Score } from './linear-regression.ts';
 import { candidateSchedule, checkGrid, checkGridSizes, requireDefinedR2, SCHEDULE_KINDS, splitByFraction } from './grid-options.ts';
-import { MAX_STEPS_PER_SUBMIT, recordEpoch } from './trainer.ts';
+import { GridLanes, type GridLane } from './grid-lanes.ts';
 
 /** The values to try; the candidates are every combination, the last key varying fastest. */
 export interface ParamGrid {
@@ -41,8 +42,12 @@ export interface CandidateEpochLog extends EpochLog {
   l2: number;
 }
 
-/** Options of GridSearch.fit(); unknown names are rejected. epochs … shardBytes and optimizer (every candidate's) mean what they mean for fit(). */
-export interface GridFitOptions<XIn, YIn> extends Pick<FitOptions<XIn, YIn>, 'epochs' | 'batchSize' | 'shuffle' | 'seed' | 'shardBytes' | 'optimizer'> {
+/**
+ * Options of GridSearch.fit(); unknown names are rejected. epochs … shardBytes, optimizer, tol,
+ * earlyStopping (on each candidate's validation loss) and signal mean what they mean for fit(),
+ * each candidate stopping on its own.
+ */
+export interface GridFitOptions<XIn, YIn> extends Pick<FitOptions<XIn, YIn>, 'epochs' | 'batchSize' | 'shuffle' | 'seed' | 'shardBytes' | 'optimizer' | 'tol' | 'earlyStopping' | 'signal'> {
   /**
    * With learningRate in the grid: a schedule object ('step', 'exponential', 'inverse-time') whose
    * `initial` each candidate's rate replaces. Without it: the rate or schedule all candidates use.
@@ -87,19 +92,13 @@ export type EstimatorClass<M, O> = new (ctx: GpuContext, options: O) => M;
 
 const FIT_KEYS = new Set([
   'epochs', 'batchSize', 'learningRate', 'l2', 'optimizer', 'shuffle', 'seed', 'validation', 'validationFraction', 'scoring', 'onEpochEnd', 'shardBytes',
+  'tol', 'earlyStopping', 'signal',
 ]);
 
 /** A running candidate's state during fit(). */
-interface Running {
+interface Running extends GridLane {
   schedule: LearningRateSchedule;
   l2: number;
-  history: History;
-  lowest: number;
-  diverged: boolean;
-  view: ModelView;
-  W: GpuMatrix;
-  b: GpuMatrix;
-  final: { W: Float32Array; b: Float32Array } | null;
 }
 
 /**
@@ -215,6 +214,9 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
     // Each candidate's schedule and λ, checked through fit()'s own option rules.
     const shared = {
       epochs: o.epochs, batchSize: o.batchSize, shuffle: o.shuffle, seed: o.seed, shardBytes: o.shardBytes, optimizer: o.optimizer,
+      tol: o.tol, earlyStopping: o.earlyStopping, signal: o.signal,
+      // The search always has a validation set (checked above), which earlyStopping watches.
+      validation: validation.X,
     };
     const candidates = this.settings.map((s) => {
       const schedule = s.learningRate === null ? (o.learningRate ?? 0.1) : candidateSchedule(o.learningRate, s.learningRate);
@@ -226,6 +228,8 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
       return { schedule: resolved.learningRate, l2: resolved.l2, opts: resolved };
     });
     const opts = (candidates[0] as (typeof candidates)[number]).opts;
+    // An already-aborted signal rejects before anything is uploaded, as fit() does.
+    throwIfAborted(opts.signal);
     if (scoring === 'r2') requireDefinedR2(validation.Y, o.scoring === undefined);
     checkGridSizes(this.ctx, {
       d: this.#nFeatures, k: this.#nOutputs, count: candidates.length, batchSize: opts.batchSize, shardBytes: opts.shardBytes,
@@ -273,7 +277,7 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
         const bc = ctx.zeros(1, k, 'grid.candidate.b');
         owned.push(bc);
         return {
-          schedule: s.schedule, l2: s.l2, history: emptyHistory(), lowest: Number.POSITIVE_INFINITY, diverged: false, W: Wc, b: bc, final: null,
+          schedule: s.schedule, l2: s.l2, W: Wc, b: bc,
           view: { ctx, objective: kind.objective, spec, nOutputs: k, threshold: kind.threshold, params: { W: Wc, b: bc, fitIntercept: this.#fitIntercept } },
         };
       });
@@ -289,87 +293,32 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
       const metering = ctx.capture('preparing the validation metrics', () => steps0.meter(valX as unknown as ResidentX, valY as unknown as GpuMatrix, kind.threshold));
       meter = metering.value;
       await metering.check;
-      const nVal = validation.X.rows;
-      const classifier = isClassifier(kind.objective);
-      const sizes = batchSizes(n, opts.batchSize);
-      const l2s = running.map((r) => r.l2);
-      let stopReason: StopReason = 'epochs';
-      for (let epoch = 0; epoch < opts.epochs; epoch++) {
-        this.#assertAlive();
-        const t0 = performance.now();
-        const rates = running.map((r) => learningRateAt(r.schedule, epoch));
-        const order = epochOrder(n, epoch, opts.shuffle, opts.seed);
-        const steps = program;
-        const checks = recordEpoch(ctx, steps, sizes, () => steps.beginGroupEpoch(order, rates, l2s), MAX_STEPS_PER_SUBMIT, 'a grid search epoch');
-        const losses = await program.readGroupLosses();
-        await Promise.all(checks);
-        this.#assertAlive();
-        // Each candidate's parameters into its own d×k matrices, for the whole-set evaluation.
-        ctx.capture('copying the candidates\' parameters', () => {
-          const encoder = ctx.device.createCommandEncoder();
-          running.forEach((r, g) => {
-            encoder.copyBufferToBuffer(W.buffer, g * d * k * 4, r.W.buffer, 0, d * k * 4);
-            encoder.copyBufferToBuffer(b.buffer, g * k * 4, r.b.buffer, 0, k * 4);
-          });
-          ctx.device.queue.submit([encoder.finish()]);
-        });
-        // Every candidate's validation sums from one forward pass, when the set fits one; else block by block.
-        const sums = meter === null ? null : await meter.measure();
-        const logs: CandidateEpochLog[] = [];
-        for (const [g, r] of running.entries()) {
-          if (r.diverged) continue;
-          const loss = losses[g] as number;
-          // The plain fit's divergence rule: there it throws, here the candidate drops out.
-          if (lossDiverged(loss, r.lowest)) {
-            r.diverged = true;
-            continue;
-          }
-          r.lowest = Math.min(r.lowest, loss);
-          const own = sums?.[g];
-          const v = own === undefined
-            ? await evaluate(r.view, validation)
-            : { loss: own.lossSum / nVal, ...(classifier ? { accuracy: own.hits / nVal } : {}) };
-          const log: CandidateEpochLog = {
-            candidate: g, l2: r.l2, epoch, loss, valLoss: v.loss, learningRate: rates[g] as number, ms: performance.now() - t0,
-            ...(v.accuracy === undefined ? {} : { valAccuracy: v.accuracy }),
-          };
-          appendLog(r.history, log);
-          logs.push(log);
-        }
-        if (onEpochEnd !== undefined) {
-          let answer: unknown;
-          try {
-            answer = await onEpochEnd(logs);
-          } catch (e) {
-            throw callbackFailed(e, epoch);
-          }
-          if (answer === false) {
-            stopReason = 'callback';
-            break;
-          }
-        }
-        if (running.every((r) => r.diverged)) break;
-      }
-      // Final parameters, read once: a candidate whose last update overflowed diverged too.
-      const [Wall, ball] = await Promise.all([W.read(), b.read()]);
-      const params = running.map((r, g) => {
-        const Wg = Wall.data.slice(g * d * k, (g + 1) * d * k);
-        const bg = ball.data.slice(g * k, (g + 1) * k);
-        if (!Wg.every(Number.isFinite) || !bg.every(Number.isFinite)) r.diverged = true;
-        return { W: Wg, b: bg };
+      const lanes = new GridLanes({
+        ctx, program, sizes: batchSizes(n, opts.batchSize), l2: running.map((r) => r.l2), W, b, lanes: running, meter,
+        validation, classifier: isClassifier(kind.objective), signal: opts.signal, assertAlive: () => this.#assertAlive(),
       });
+      const outcome = await runLanes(opts, n, {
+        schedules: running.map((r) => r.schedule),
+        // The plain fit's divergence rule: there it throws, here the candidate drops out.
+        dropDiverged: true,
+        onEpochEnd: onEpochEnd === undefined ? undefined : (logs) => onEpochEnd(logs.flatMap((log, g) => (log === null ? [] : [{ ...log, candidate: g, l2: running[g]?.l2 as number }]))),
+      }, lanes);
+      const params = lanes.final;
       const result: GridCandidate[] = [];
       for (const [g, r] of running.entries()) {
-        r.history.stopReason = stopReason;
+        const history = outcome.histories[g] as History;
+        const diverged = outcome.diverged[g] === true;
+        // A candidate stopped early with restoreBest ends with its best epoch's parameters and scores.
+        const at = history.bestEpoch !== undefined && history.stopReason === 'early-stopping' && opts.earlyStopping?.restoreBest === true ? history.bestEpoch : history.epochs - 1;
         const setting = this.settings[g] as { learningRate: number | null };
         const candidate: GridCandidate = {
           learningRate: setting.learningRate ?? learningRateAt(r.schedule, 0), l2: r.l2,
-          validationLoss: r.diverged ? Number.NaN : (r.history.valLoss?.at(-1) ?? Number.NaN),
-          trainLoss: r.diverged ? Number.NaN : (r.history.loss.at(-1) ?? Number.NaN), history: r.history, diverged: r.diverged,
+          validationLoss: diverged ? Number.NaN : (history.valLoss?.[at] ?? Number.NaN),
+          trainLoss: diverged ? Number.NaN : (history.loss.at(-1) ?? Number.NaN), history, diverged,
         };
-        if (isClassifier(kind.objective)) candidate.validationAccuracy = r.diverged ? Number.NaN : (r.history.valAccuracy?.at(-1) ?? Number.NaN);
+        if (isClassifier(kind.objective)) candidate.validationAccuracy = diverged ? Number.NaN : (history.valAccuracy?.[at] ?? Number.NaN);
         else if (scoring === 'r2') {
-          candidate.validationR2 = r.diverged ? Number.NaN : r2Score(validation.Y, await predictRows(r.view, validation));
+          candidate.validationR2 = diverged ? Number.NaN : r2Score(validation.Y, await predictRows(r.view, validation));
         }
         result.push(candidate);
       }
