@@ -1,7 +1,15 @@
 // A matrix that lives in a GPU buffer; the host sees it only through read().
 import { StateError } from './errors.ts';
 import type { HostMatrix } from './types.ts';
-import type { GpuContext } from './context.ts';
+
+/**
+ * What a matrix needs of the GpuContext that owns it: reading its buffer back and freeing it. (A
+ * narrow interface, so this file does not import the context, which imports it.)
+ */
+export interface MatrixOwner {
+  readBuffer(buffer: GPUBuffer, floats: number): Promise<Float32Array>;
+  releaseBuffer(buffer: GPUBuffer): void;
+}
 
 /**
  * A row-major rows×cols f32 matrix in a GPU storage buffer, owned by a GpuContext. Made by
@@ -12,7 +20,7 @@ export class GpuMatrix {
 
   /** Use GpuContext.upload() or an op to create one. */
   constructor(
-    readonly context: GpuContext,
+    readonly context: MatrixOwner,
     buffer: GPUBuffer,
     readonly rows: number,
     readonly cols: number,

@@ -61,3 +61,16 @@ export function packUniforms(layout: UniformLayout, values: Readonly<Record<stri
   }
   return buffer;
 }
+
+/** An entry point's reflection as plain data (JSON), its bindings in the shader's order. */
+export interface ReflectedEntry {
+  name: string;
+  workgroupSize: readonly [number, number, number];
+  bindings: readonly (readonly [string, BindingInfo])[];
+}
+
+/** A ShaderInfo as plain data (JSON), so the build can write it into the bundle. */
+export interface ReflectedShader {
+  uniforms: UniformLayout | null;
+  entries: readonly ReflectedEntry[];
+}

@@ -1,21 +1,10 @@
 // Each kernel's ShaderInfo as reflected from its WGSL at build time: the bundle carries the
 // reflections (reflected.ts, written by the build) instead of the WGSL parser.
-import type { BindingInfo, EntryInfo, ShaderInfo, UniformLayout } from './layout.ts';
+import type { EntryInfo, ReflectedShader, ShaderInfo } from './layout.ts';
 import type { ShaderFeatures } from './preprocess.ts';
 import { REFLECTED } from './reflected.ts';
 
-/** An entry point's reflection as plain data (JSON), its bindings in the shader's order. */
-export interface ReflectedEntry {
-  name: string;
-  workgroupSize: readonly [number, number, number];
-  bindings: readonly (readonly [string, BindingInfo])[];
-}
-
-/** A ShaderInfo as plain data (JSON), so the build can write it into the bundle. */
-export interface ReflectedShader {
-  uniforms: UniformLayout | null;
-  entries: readonly ReflectedEntry[];
-}
+export type { ReflectedEntry, ReflectedShader } from './layout.ts';
 
 /**
  * Every combination of ShaderFeatures a device can have: the variants the build reflects. An added
