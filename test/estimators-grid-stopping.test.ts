@@ -2,41 +2,15 @@
 // earlyStopping (going back to its best epoch) or tol, exactly when and where its separate fit()
 // with the same options stops, while the others train on; an AbortSignal stops the whole search.
 import * as assert from 'uvu/assert';
-import * as cpu from '../src/cpu/index.ts';
 import type { GridRun } from '../harness/fixtures.ts';
 import { relativeError, WorstCase } from './support/compare.ts';
 import { gpuSuite } from './support/gpu-suite.ts';
-import { cpuFit, problem } from './support/models.ts';
+import { epochMoves, maxRowNorm2, problem } from './support/models.ts';
 import { mulberry32, randomInt, testSeed } from './support/random.ts';
 
 const { test, gpu } = gpuSuite('estimators: grid search stopping rules');
 /** A candidate against its separate f32 fit: the same f32 steps on the same rows. */
 const SEPARATE_TOLERANCE = 1e-4;
-
-/** max over rows of ‖x‖² + 1 (the bias): σ' ≤ 1/4 times it bounds the logistic loss's curvature. */
-function curvature(X: { data: ArrayLike<number>; rows: number; cols: number }): number {
-  let top = 0;
-  for (let i = 0; i < X.rows; i++) {
-    let s = 1;
-    for (let f = 0; f < X.cols; f++) s += (X.data[i * X.cols + f] as number) ** 2;
-    top = Math.max(top, s);
-  }
-  return 0.25 * top;
-}
-
-/** ‖θ_e − θ_{e−1}‖ of each epoch of a float64 fit (θ_{−1} = 0), from one-epoch warm-started fits. */
-function epochMoves(run: GridRun, rate: number, epochs: number): number[] {
-  const moves: number[] = [];
-  let prev: cpu.TrainResult | undefined;
-  for (let e = 0; e < epochs; e++) {
-    const next = cpuFit({ ...run, fit: { ...run.fit, learningRate: rate, epochs: 1, ...(e > 0 ? { warmStart: true } : {}) } }, prev);
-    const after = [...next.W.data, ...next.b.data];
-    const before = prev === undefined ? after.map(() => 0) : [...prev.W.data, ...prev.b.data];
-    moves.push(Math.hypot(...after.map((v, i) => v - (before[i] as number))));
-    prev = next;
-  }
-  return moves;
-}
 
 test('earlyStopping and tol stop each candidate when and where its separate fit stops; the others train on', async () => {
   const rng = mulberry32(testSeed('grid stopping rules'));
@@ -47,7 +21,8 @@ test('earlyStopping and tol stop each candidate when and where its separate fit 
     const nt = Math.floor(n * 0.75);
     const all = problem(rng, 'logistic', n, d, 1);
     const X = { data: all.X.data.slice(0, nt * d), rows: nt, cols: d };
-    const L = curvature(X);
+    // σ' ≤ 1/4: the logistic loss's curvature is at most a quarter of max ‖x‖² (bias included).
+    const L = 0.25 * maxRowNorm2(X, true);
     const rates = [0.1 / L, 0.9 / L];
     let run: GridRun = {
       model: 'logistic', options: { nFeatures: d }, X, y: all.y.slice(0, nt), grid: { learningRate: rates },
@@ -59,7 +34,7 @@ test('earlyStopping and tol stop each candidate when and where its separate fit 
       run = { ...run, validation: { ...(run.validation as GridRun['validation'] & object), y: other.y.slice(nt) }, fit: { ...run.fit, earlyStopping: { patience: 2 } } };
     } else {
       // A tol between two of the fast candidate's epoch moves, with room on both sides.
-      const moves = epochMoves(run, rates[1] as number, 16);
+      const moves = epochMoves({ ...run, fit: { ...run.fit, learningRate: rates[1] } }, 16);
       const at = moves.findIndex((m, e) => e >= 2 && m < 0.97 * Math.min(...moves.slice(0, e)));
       assert.ok(at > 0, `some epoch of full-batch descent moves clearly less than all before it: ${moves.join(', ')}`);
       run = { ...run, fit: { ...run.fit, tol: Math.sqrt((moves[at] as number) * Math.min(...moves.slice(0, at))) } };

@@ -16,7 +16,7 @@ import type { ModelRun } from '../harness/fixtures.ts';
 import { relativeError, WorstCase } from './support/compare.ts';
 import { expectThrow } from './support/errors.ts';
 import { gpuSuite } from './support/gpu-suite.ts';
-import { cpuFit, fitBoth, problem } from './support/models.ts';
+import { cpuFit, fitBoth, maxRowNorm2, problem } from './support/models.ts';
 import { mulberry32, randomInt, randomMatrix, testSeed } from './support/random.ts';
 
 const { test, gpu } = gpuSuite('estimators: hypergradient learning rate');
@@ -35,17 +35,6 @@ const RATES = {
 
 /** Per model, what times max‖x‖² bounds the curvature of the mean loss: σ' ≤ 1/4, softmax's ≤ 1/2, ½-MSE's 1. */
 const CURVATURE = { logistic: 0.25, softmax: 0.5, linear: 1 } as const;
-
-/** max over rows of ‖x‖² (plus 1 for the bias column when it is trained). */
-function maxRowNorm2(X: { data: ArrayLike<number>; rows: number; cols: number }, bias: boolean): number {
-  let top = 0;
-  for (let i = 0; i < X.rows; i++) {
-    let s = bias ? 1 : 0;
-    for (let f = 0; f < X.cols; f++) s += (X.data[i * X.cols + f] as number) ** 2;
-    top = Math.max(top, s);
-  }
-  return top;
-}
 
 /**
  * A starting rate for `steps` full-batch steps that keeps α ≤ 1/(2L) however fast it grows (at most

@@ -5,11 +5,10 @@
 import * as assert from 'uvu/assert';
 import * as cpu from '../src/cpu/index.ts';
 import type { OptimizerOptions } from '../src/core/optimizer.ts';
-import { distance } from '../src/models/param-copies.ts';
 import type { FitStep, WarmRun } from '../harness/fixtures.ts';
 import { relativeError, WorstCase } from './support/compare.ts';
 import { gpuSuite } from './support/gpu-suite.ts';
-import { cpuFit, problem } from './support/models.ts';
+import { cpuFit, epochMoves, maxRowNorm2, problem } from './support/models.ts';
 import { mulberry32, randomInt, testSeed, uniform, type Rng } from './support/random.ts';
 
 const { test, gpu } = gpuSuite('estimators: optimizers with state');
@@ -18,16 +17,6 @@ const PARAM_TOLERANCE = 1e-4; // ‖θ_gpu − θ_cpu‖/‖θ_cpu‖ after each
 
 /** Per model, what times max‖x‖² bounds the curvature of the mean loss: σ' ≤ 1/4, softmax's ≤ 1/2, ½-MSE's 1. */
 const CURVATURE = { logistic: 0.25, softmax: 0.5, linear: 1 } as const;
-
-function maxRowNorm2(X: { data: ArrayLike<number>; rows: number; cols: number }): number {
-  let top = 0;
-  for (let i = 0; i < X.rows; i++) {
-    let s = 1;
-    for (let f = 0; f < X.cols; f++) s += (X.data[i * X.cols + f] as number) ** 2;
-    top = Math.max(top, s);
-  }
-  return top;
-}
 
 /** One of the three rules with drawn settings, and a rate that keeps it stable on curvature ≤ L. */
 function drawOptimizer(rng: Rng, which: number, L: number): { optimizer: OptimizerOptions; learningRate: number } {
@@ -63,7 +52,7 @@ for (const model of ['logistic', 'softmax', 'linear'] as const) {
       let batchSize: number;
       do batchSize = randomInt(rng, 5, 40);
       while (n % batchSize === 0);
-      const { optimizer, learningRate } = drawOptimizer(rng, which, CURVATURE[model] * maxRowNorm2(values));
+      const { optimizer, learningRate } = drawOptimizer(rng, which, CURVATURE[model] * maxRowNorm2(values, true));
       const fit: Record<string, unknown> = { epochs: 1, batchSize, learningRate, optimizer, l2: rng() < 0.5 ? 0 : 0.01, seed: randomInt(rng, 0, 1e6) };
       if (sharded) fit.shardBytes = (bytes ? 1 : 4) * 16 * Math.ceil(d / 16) * Math.ceil(n / 3);
       if (weighted) fit.sampleWeight = Array.from({ length: n }, () => (rng() < 0.2 ? 0 : uniform(rng, 0.2, 3)));
@@ -98,20 +87,6 @@ for (const model of ['logistic', 'softmax', 'linear'] as const) {
   });
 }
 
-/** ‖θ_e − θ_{e−1}‖ of each epoch of a float64 fit, from a chain of one-epoch warm-started fits. */
-function epochMoves(run: WarmRun, epochs: number): number[] {
-  const moves: number[] = [];
-  let prev: cpu.TrainResult | undefined;
-  for (let e = 0; e < epochs; e++) {
-    const next = cpuFit({ ...run, fit: { ...run.fit, epochs: 1, ...(e > 0 ? { warmStart: true } : {}) } }, prev);
-    const after = [...next.W.data, ...next.b.data];
-    const before = prev === undefined ? after.map(() => 0) : [...prev.W.data, ...prev.b.data];
-    moves.push(distance(after, before));
-    prev = next;
-  }
-  return moves;
-}
-
 test('earlyStopping\'s restoreBest and a tol stop inside a run queued ahead put the state back with the parameters', async () => {
   const rng = mulberry32(testSeed('optimizer state restored'));
   const worst = new WorstCase();
@@ -123,7 +98,7 @@ test('earlyStopping\'s restoreBest and a tol stop inside a run queued ahead put 
       const k = model === 'softmax' ? randomInt(rng, 2, 5) : 1;
       const { X, y } = problem(rng, model, n, d, k);
       const options: Record<string, unknown> = model === 'softmax' ? { nFeatures: d, nClasses: k } : { nFeatures: d };
-      const { optimizer, learningRate } = drawOptimizer(rng, which, 4 * CURVATURE[model] * maxRowNorm2(X));
+      const { optimizer, learningRate } = drawOptimizer(rng, which, 4 * CURVATURE[model] * maxRowNorm2(X, true));
       const epochs = 12;
       const base: WarmRun = { model, options, X, y, fits: 2, laterEpochs: 1, fit: { epochs, batchSize: randomInt(rng, 9, 30), learningRate, optimizer, seed: randomInt(rng, 0, 1e6) } };
       let run: WarmRun;

@@ -95,3 +95,31 @@ export function problem(rng: Rng, model: ModelKind, n: number, d: number, k: num
   if (model === 'softmax' && k > 1 && y.every((c) => c === y[0])) y[0] = ((y[0] as number) + 1) % k;
   return { X, y };
 }
+
+/**
+ * ‖θ_e − θ_{e−1}‖ of each epoch of the float64 fit of `run` (θ_{−1}: its start, zeros here), from
+ * a chain of one-epoch warm-started fits: what a `tol` is compared with.
+ */
+export function epochMoves(run: ModelRun, epochs: number): number[] {
+  const moves: number[] = [];
+  let prev: cpu.TrainResult | undefined;
+  for (let e = 0; e < epochs; e++) {
+    const next = cpuFit({ ...run, fit: { ...run.fit, epochs: 1, ...(e > 0 ? { warmStart: true } : {}) } }, prev);
+    const after = [...next.W.data, ...next.b.data];
+    const before = prev === undefined ? after.map(() => 0) : [...prev.W.data, ...prev.b.data];
+    moves.push(Math.hypot(...after.map((v, i) => v - (before[i] as number))));
+    prev = next;
+  }
+  return moves;
+}
+
+/** max over rows of ‖x‖², plus 1 for the bias column when it is trained: with a loss's curvature factor, a bound on its Hessian. */
+export function maxRowNorm2(X: { data: ArrayLike<number>; rows: number; cols: number }, bias: boolean): number {
+  let top = 0;
+  for (let i = 0; i < X.rows; i++) {
+    let s = bias ? 1 : 0;
+    for (let f = 0; f < X.cols; f++) s += (X.data[i * X.cols + f] as number) ** 2;
+    top = Math.max(top, s);
+  }
+  return top;
+}
