@@ -83,7 +83,10 @@ const grid: Case = async (lib, ctx, data) => {
   }
 };
 
-const CASES: Record<string, Case> = { 'Fashion-MNIST epoch, f32': epoch('f32'), 'Fashion-MNIST epoch, bytes': epoch('u8'), 'wine-shaped full batch, 200 epochs': wine, '8-rate grid, 1 epoch': grid };
+const ALL_CASES: Record<string, Case> = { 'Fashion-MNIST epoch, f32': epoch('f32'), 'Fashion-MNIST epoch, bytes': epoch('u8'), 'wine-shaped full batch, 200 epochs': wine, '8-rate grid, 1 epoch': grid };
+
+/** BENCH_CASES: a regular expression picking cases by name (default: all). */
+const CASES: Record<string, Case> = Object.fromEntries(Object.entries(ALL_CASES).filter(([name]) => new RegExp(process.env.BENCH_CASES ?? '').test(name)));
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 

@@ -7,6 +7,8 @@ export interface WarmRun extends ModelRun {
   /** Fits in a row on one model: the first as given, the others with warmStart, without init, for `laterEpochs` epochs. */
   fits: number;
   laterEpochs?: number;
+  /** Options that replace the run's in fit i + 1 (say, another optimizer). */
+  later?: Record<string, unknown>[];
   /** X's values are bytes: passed as { data: Uint8Array, scale }, the values byte·scale. */
   byteScale?: number;
 }
@@ -29,7 +31,7 @@ export const optimizerFixtures = {
       const out: FitStep[] = [];
       for (let i = 0; i < a.fits; i++) {
         const { init, ...rest } = a.fit;
-        const fit = (i === 0 ? { ...a.fit } : { ...rest, warmStart: true, epochs: a.laterEpochs ?? rest.epochs }) as FitOptions<FeaturesInput, number[]>;
+        const fit = (i === 0 ? { ...a.fit } : { ...rest, warmStart: true, epochs: a.laterEpochs ?? rest.epochs, ...(a.later?.[i - 1] ?? {}) }) as FitOptions<FeaturesInput, number[]>;
         void init;
         if (a.validation !== undefined) fit.validation = { X: wireInput(a.validation.X), y: a.validation.y };
         const history = await model.fit(X, a.y, fit);

@@ -60,6 +60,8 @@ override GROUP_STRIDE: u32 = 4u;
 @group(0) @binding(8) var<storage, read_write> b: array<f32>;
 
 override HYPERGRADIENT: bool = false;
+/** Rows summed on their own before joining a gradient's total (a multiple of 8). */
+const SUM_BLOCK: u32 = 256u;
 
 //#if subgroups
 /** G[i .. i+KV): lane q of each group of four loads the q-th vec4 and the subgroup shares them. */
@@ -112,6 +114,16 @@ fn addRow(s: Features, x: Chunk, y: Chunk, g: Acc) -> Features {
     fmaAcc(s.f4, x.hi.x, g), fmaAcc(s.f5, x.hi.y, g), fmaAcc(s.f6, x.hi.z, g), fmaAcc(s.f7, x.hi.w, g),
     fmaAcc(s.f8, y.lo.x, g), fmaAcc(s.f9, y.lo.y, g), fmaAcc(s.f10, y.lo.z, g), fmaAcc(s.f11, y.lo.w, g),
     fmaAcc(s.f12, y.hi.x, g), fmaAcc(s.f13, y.hi.y, g), fmaAcc(s.f14, y.hi.z, g), fmaAcc(s.f15, y.hi.w, g),
+  );
+}
+
+/** a + b over the live columns of every feature. */
+fn addFeatures(a: Features, b: Features) -> Features {
+  return Features(
+    addAcc(a.f0, b.f0), addAcc(a.f1, b.f1), addAcc(a.f2, b.f2), addAcc(a.f3, b.f3),
+    addAcc(a.f4, b.f4), addAcc(a.f5, b.f5), addAcc(a.f6, b.f6), addAcc(a.f7, b.f7),
+    addAcc(a.f8, b.f8), addAcc(a.f9, b.f9), addAcc(a.f10, b.f10), addAcc(a.f11, b.f11),
+    addAcc(a.f12, b.f12), addAcc(a.f13, b.f13), addAcc(a.f14, b.f14), addAcc(a.f15, b.f15),
   );
 }
 
@@ -188,9 +200,15 @@ fn biasStep(lane: u32, blk: u32) {
   let rows = params.rows;
   let rowVecs = params.kPad / 4u;
   let col = blk * KV;
-  var sum = Acc(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
-  for (var r = 0u; r < rows; r++) {
-    sum = fmaAcc(sum, 1.0, residual(r * rowVecs + col, lane));
+  let zero = Acc(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
+  var sum = zero;
+  // In blocks of SUM_BLOCK rows, as the features' sums are.
+  for (var r0 = 0u; r0 < rows; r0 += SUM_BLOCK) {
+    var part = zero;
+    for (var r = r0; r < min(r0 + SUM_BLOCK, rows); r++) {
+      part = fmaAcc(part, 1.0, residual(r * rowVecs + col, lane));
+    }
+    sum = addAcc(sum, part);
   }
   if (lane != 0u) {
     return;
@@ -235,24 +253,35 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: v
   let col = blk * KV;
   let start = walk[params.n];
   let zero = Acc(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
-  var s = Features(zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero);
-  // Rows eight at a time: their indices come in with two loads shared over the subgroup.
+  let none = Features(zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero);
+  var s = none;
+  // Rows in blocks of SUM_BLOCK, each summed on its own and then added to the total: a full-batch
+  // gradient's rounding then grows with rows/SUM_BLOCK + SUM_BLOCK instead of with rows.
   var r = 0u;
-  for (; r + 8u <= rows; r += 8u) {
-    let src = batchRows(start + r, lane) * chunks;
-    let srd = batchRows(start + r + 4u, lane) * chunks;
-    let g = r * rowVecs + col;
-    s = addRow(s, loadChunk(src.x, c), loadChunk(src.x, c + 1u), residual(g, lane));
-    s = addRow(s, loadChunk(src.y, c), loadChunk(src.y, c + 1u), residual(g + rowVecs, lane));
-    s = addRow(s, loadChunk(src.z, c), loadChunk(src.z, c + 1u), residual(g + 2u * rowVecs, lane));
-    s = addRow(s, loadChunk(src.w, c), loadChunk(src.w, c + 1u), residual(g + 3u * rowVecs, lane));
-    s = addRow(s, loadChunk(srd.x, c), loadChunk(srd.x, c + 1u), residual(g + 4u * rowVecs, lane));
-    s = addRow(s, loadChunk(srd.y, c), loadChunk(srd.y, c + 1u), residual(g + 5u * rowVecs, lane));
-    s = addRow(s, loadChunk(srd.z, c), loadChunk(srd.z, c + 1u), residual(g + 6u * rowVecs, lane));
-    s = addRow(s, loadChunk(srd.w, c), loadChunk(srd.w, c + 1u), residual(g + 7u * rowVecs, lane));
-  }
-  for (; r < rows; r++) {
-    s = addRow(s, loadChunk(walk[start + r] * chunks, c), loadChunk(walk[start + r] * chunks, c + 1u), residual(r * rowVecs + col, lane));
+  loop {
+    let end = min(r + SUM_BLOCK, rows);
+    var part = none;
+    // Rows eight at a time: their indices come in with two loads shared over the subgroup.
+    for (; r + 8u <= end; r += 8u) {
+      let src = batchRows(start + r, lane) * chunks;
+      let srd = batchRows(start + r + 4u, lane) * chunks;
+      let g = r * rowVecs + col;
+      part = addRow(part, loadChunk(src.x, c), loadChunk(src.x, c + 1u), residual(g, lane));
+      part = addRow(part, loadChunk(src.y, c), loadChunk(src.y, c + 1u), residual(g + rowVecs, lane));
+      part = addRow(part, loadChunk(src.z, c), loadChunk(src.z, c + 1u), residual(g + 2u * rowVecs, lane));
+      part = addRow(part, loadChunk(src.w, c), loadChunk(src.w, c + 1u), residual(g + 3u * rowVecs, lane));
+      part = addRow(part, loadChunk(srd.x, c), loadChunk(srd.x, c + 1u), residual(g + 4u * rowVecs, lane));
+      part = addRow(part, loadChunk(srd.y, c), loadChunk(srd.y, c + 1u), residual(g + 5u * rowVecs, lane));
+      part = addRow(part, loadChunk(srd.z, c), loadChunk(srd.z, c + 1u), residual(g + 6u * rowVecs, lane));
+      part = addRow(part, loadChunk(srd.w, c), loadChunk(srd.w, c + 1u), residual(g + 7u * rowVecs, lane));
+    }
+    for (; r < end; r++) {
+      part = addRow(part, loadChunk(walk[start + r] * chunks, c), loadChunk(walk[start + r] * chunks, c + 1u), residual(r * rowVecs + col, lane));
+    }
+    s = addFeatures(s, part);
+    if (r >= rows) {
+      break;
+    }
   }
   if (gid.x >= blocks) {
     return;

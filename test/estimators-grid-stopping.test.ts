@@ -35,7 +35,8 @@ test('earlyStopping and tol stop each candidate when and where its separate fit 
     } else {
       // A tol between two of the fast candidate's epoch moves, with room on both sides.
       const moves = epochMoves({ ...run, fit: { ...run.fit, learningRate: rates[1] } }, 16);
-      const at = moves.findIndex((m, e) => e >= 2 && m < 0.97 * Math.min(...moves.slice(0, e)));
+      // float32 and float64 moves differ by about 1e-6 relative: a 1 % gap on both sides is plenty.
+      const at = moves.findIndex((m, e) => e >= 2 && m < 0.99 * Math.min(...moves.slice(0, e)));
       assert.ok(at > 0, `some epoch of full-batch descent moves clearly less than all before it: ${moves.join(', ')}`);
       run = { ...run, fit: { ...run.fit, tol: Math.sqrt((moves[at] as number) * Math.min(...moves.slice(0, at))) } };
     }

@@ -21,7 +21,10 @@ const CURVATURE = { logistic: 0.25, softmax: 0.5, linear: 1 } as const;
 /** One of the three rules with drawn settings, and a rate that keeps it stable on curvature ≤ L. */
 function drawOptimizer(rng: Rng, which: number, L: number): { optimizer: OptimizerOptions; learningRate: number } {
   if (which === 2) {
-    const optimizer = { kind: 'adam', beta1: uniform(rng, 0.8, 0.95), beta2: uniform(rng, 0.99, 0.9995), epsilon: 1e-7 } as const;
+    // Adam divides by √v̂ + ε, so a gradient component that is 0 in float64 (balanced classes make a
+    // bias's) but ±1e-8 in float32 would step by a fraction of η either way: an ε of 1e-3 damps such
+    // components, so the comparison sees the rule and not that rounding.
+    const optimizer = { kind: 'adam', beta1: uniform(rng, 0.8, 0.95), beta2: uniform(rng, 0.99, 0.9995), epsilon: 1e-3 } as const;
     // Adam's steps are about the rate per parameter whatever the curvature.
     return { optimizer, learningRate: uniform(rng, 0.005, 0.03) };
   }
@@ -81,7 +84,7 @@ for (const model of ['logistic', 'softmax', 'linear'] as const) {
         restarted = cpuFit({ ...run, X: values, fit: { ...fit, ...start } });
       }
       const apart = relativeError(Array.from((restarted as cpu.TrainResult).W.data), Array.from((ref as cpu.TrainResult).W.data));
-      assert.ok(apart > 100 * PARAM_TOLERANCE, `${where}: restarting the state moves W by only ${apart}`);
+      assert.ok(apart > 10 * PARAM_TOLERANCE, `${where}: restarting the state moves W by only ${apart}`);
     }
     worst.report(`${model} optimizers`);
   });
@@ -99,7 +102,9 @@ test('earlyStopping\'s restoreBest and a tol stop inside a run queued ahead put 
       const { X, y } = problem(rng, model, n, d, k);
       const options: Record<string, unknown> = model === 'softmax' ? { nFeatures: d, nClasses: k } : { nFeatures: d };
       const { optimizer, learningRate } = drawOptimizer(rng, which, 4 * CURVATURE[model] * maxRowNorm2(X, true));
-      const epochs = 12;
+      // Momentum speeds up before it slows down, so its moves fall below the first one only late: a
+      // tol stop needs epochs to spare (a run queued ahead makes them cheap).
+      const epochs = 80;
       const base: WarmRun = { model, options, X, y, fits: 2, laterEpochs: 1, fit: { epochs, batchSize: randomInt(rng, 9, 30), learningRate, optimizer, seed: randomInt(rng, 0, 1e6) } };
       let run: WarmRun;
       if (stop === 'earlyStopping') {
@@ -109,7 +114,8 @@ test('earlyStopping\'s restoreBest and a tol stop inside a run queued ahead put 
       } else {
         // A tol between two epochs' moves with room on both sides, so float32 stops where float64 does.
         const moves = epochMoves(base, epochs);
-        const at = moves.findIndex((m, e) => e >= 2 && m < 0.97 * Math.min(...moves.slice(0, e)));
+        // float32 and float64 moves differ by about 1e-6 relative: a 1 % gap on both sides is plenty.
+        const at = moves.findIndex((m, e) => e >= 2 && m < 0.99 * Math.min(...moves.slice(0, e)));
         assert.ok(at > 0, `tol: some epoch moves clearly less than all before it (${moves.join(', ')})`);
         run = { ...base, fit: { ...base.fit, tol: Math.sqrt((moves[at] as number) * Math.min(...moves.slice(0, at))) } };
       }
@@ -130,6 +136,26 @@ test('earlyStopping\'s restoreBest and a tol stop inside a run queued ahead put 
     }
   }
   worst.report('optimizer state restored');
+});
+
+test('a warm start continues only the state of the fit just before it: after an SGD fit, Adam starts anew', async () => {
+  const rng = mulberry32(testSeed('optimizer state after sgd'));
+  const n = randomInt(rng, 40, 90);
+  const d = randomInt(rng, 2, 12);
+  const { X, y } = problem(rng, 'logistic', n, d, 1);
+  const fit = { epochs: 2, batchSize: randomInt(rng, 5, 20), learningRate: 0.02, optimizer: { kind: 'adam', epsilon: 1e-3 }, seed: randomInt(rng, 0, 1e6) };
+  const run: WarmRun = { model: 'logistic', options: { nFeatures: d }, X, y, fit, fits: 3, later: [{ optimizer: 'sgd', learningRate: 0.1 }, {}] };
+  const got: FitStep[] = await gpu().call('warmFits', run);
+  const adam = cpuFit(run);
+  const sgd = cpuFit({ ...run, fit: { ...fit, optimizer: 'sgd', learningRate: 0.1, warmStart: true } }, { ...adam, optimizerState: undefined } as cpu.TrainResult);
+  // The SGD fit kept no state, so the last Adam fit starts from zeros, not from the first one's moments.
+  const fresh = cpuFit({ ...run, fit: { ...fit, warmStart: true } }, { ...sgd, optimizerState: undefined } as cpu.TrainResult);
+  const stale = cpuFit({ ...run, fit: { ...fit, warmStart: true } }, { ...sgd, optimizerState: adam.optimizerState } as cpu.TrainResult);
+  const theta = (r: cpu.TrainResult): number[] => [...r.W.data, ...r.b.data];
+  const last = got[2] as FitStep;
+  const err = relativeError([...last.W, ...last.b], theta(fresh));
+  assert.ok(err <= PARAM_TOLERANCE, `the last fit differs from Adam started anew by ${err}`);
+  assert.ok(relativeError(theta(stale), theta(fresh)) > 100 * PARAM_TOLERANCE, 'continuing the stale state would end elsewhere');
 });
 
 test.run();

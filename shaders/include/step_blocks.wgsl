@@ -82,3 +82,19 @@ fn fmaAcc(a: Acc, x: f32, g: Acc) -> Acc {
   }
   return r;
 }
+
+/** a + b over the KV live vec4s (padding columns hold zeros in both). */
+fn addAcc(a: Acc, b: Acc) -> Acc {
+  var r = a;
+  r.v0 = a.v0 + b.v0;
+  if (KV > 1u) {
+    r.v1 = a.v1 + b.v1;
+  }
+  if (KV > 2u) {
+    r.v2 = a.v2 + b.v2;
+  }
+  if (KV > 3u) {
+    r.v3 = a.v3 + b.v3;
+  }
+  return r;
+}

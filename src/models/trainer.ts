@@ -66,9 +66,10 @@ export interface GpuTrainProblem {
   optimizerState?: KeptOptimizerState | null;
   /**
    * Given the optimizer's state when the fit ends with parameters the model keeps (it finished, or
-   * was aborted after an epoch): a new buffer the model then owns. Not called for SGD.
+   * was aborted after an epoch): a new buffer the model then owns, or null after an SGD fit, which
+   * keeps none (a later warm start must not continue an older fit's state).
    */
-  keepState?: (state: KeptOptimizerState) => void;
+  keepState?: (state: KeptOptimizerState | null) => void;
 }
 
 /** The optimizer's state as a fit left it, for the next fit with warmStart; `key` says which optimizer and layout it fits. */
@@ -169,7 +170,11 @@ function continuedState(p: GpuTrainProblem, key: string): GPUBuffer | null {
 
 /** Copies the fit's optimizer state out of its scratch for the model to keep. */
 async function keepOptimizerState(p: GpuTrainProblem, state: BufferRegion | null): Promise<void> {
-  if (state === null || p.keepState === undefined) return;
+  if (p.keepState === undefined) return;
+  if (state === null) {
+    p.keepState(null);
+    return;
+  }
   const { ctx } = p;
   const buffer = ctx.createStorage(state.floats, 'optimizerState');
   try {
