@@ -1,10 +1,10 @@
-// The demo's form: the presets that picking a data set loads, the defaults that follow the model
-// and the schedule, which options show for which data, and the settings read from
+// The demo's form: the presets that picking a data set loads, the defaults that follow the model,
+// the optimizer and the schedule, which options show for which data, and the settings read from
 // the fields for each epoch (read then, so changes made while it trains apply from the next epoch).
 import { learningRateAt, type LearningRateSchedule } from '../src/index.ts';
 import type { Prepared } from './datasets.ts';
 import { byId, describe, isPositiveInt, numberInput, radioValue } from './dom.ts';
-import { LOSS_NAMES, scheduleOf, type ModelKind, type Schedule } from './model.ts';
+import { LOSS_NAMES, OPTIMIZER_NAMES, scheduleOf, type ModelKind, type OptimizerName, type Schedule } from './model.ts';
 import { outputLossName, outputNote, readOutputChoice, syncOutputControls } from './output.ts';
 
 type Mode = 'batch' | 'minibatch' | 'stochastic';
@@ -40,6 +40,9 @@ const PRESETS: Record<string, Preset> = {
   'file-table': { learningRate: 0.3, linearLearningRate: 0.05, epochs: 60, batchSize: 16, l2: 0 },
 };
 
+/** Adam's rate whatever the data (as the train command's): its steps are about the rate in each parameter, not the gradient's size. */
+const ADAM_RATE = 0.01;
+
 /**
  * The schedule's second field does not mean the same under each schedule: step and exponential
  * multiply the rate by it, inverse time divides by (1 + it·epoch). So it carries a label, a hint,
@@ -51,8 +54,15 @@ const SCHEDULE_FIELD: Record<Exclude<Schedule, 'constant'>, { label: string; tit
   'inverse-time': { label: 'decay k', title: 'the rate is η₀ / (1 + k·epoch)', initial: 0.1, ok: (v) => v >= 0, rule: 'a number ≥ 0' },
 };
 
-function presetRate(preset: Preset, model: ModelKind): number {
-  return model === 'linear' ? preset.linearLearningRate : preset.learningRate;
+/**
+ * A preset's rate for a model and an optimizer, by the train command's rule: momentum 0.9 makes a
+ * steady gradient's steps ten times longer, so momentum and Nesterov start at a tenth of SGD's rate.
+ */
+function presetRate(preset: Preset, model: ModelKind, optimizer: OptimizerName): number {
+  if (optimizer === 'adam') return ADAM_RATE;
+  const sgd = model === 'linear' ? preset.linearLearningRate : preset.learningRate;
+  // Rounded so the field shows 0.03, not 0.030000000000000002.
+  return optimizer === 'sgd' ? sgd : Number((sgd / 10).toPrecision(6));
 }
 
 /** The settings of one epoch. */
@@ -60,6 +70,7 @@ export interface Step {
   batchSize: number;
   learningRate: number;
   l2: number;
+  optimizer: OptimizerName;
 }
 
 /** What the form needs to know about the page: the data loaded (its rows and classes) and the files chosen. */
@@ -68,9 +79,16 @@ export interface FormSource {
   files(): readonly File[];
 }
 
+export function readOptimizer(): OptimizerName {
+  const value = byId<HTMLSelectElement>('optimizer').value;
+  const name = OPTIMIZER_NAMES.find((o) => o === value);
+  if (name === undefined) throw new RangeError(`optimizer must be one of ${OPTIMIZER_NAMES.join(', ')}, got '${value}'`);
+  return name;
+}
+
 export class Form {
   readonly #source: FormSource;
-  /** The preset last applied and the rate it put in the field, so a model change can follow it. */
+  /** The preset last applied and the rate it put in the field, so a model or optimizer change can follow it. */
   #preset: { name: string; rate: number } | null = null;
   /** The schedule the decay field was last set up for, so a schedule change can swap its default. */
   #schedule: Schedule = 'constant';
@@ -79,11 +97,11 @@ export class Form {
     this.#source = source;
   }
 
-  /** Loads a data set's preset, with the learning rate of the chosen model. */
+  /** Loads a data set's preset, with the learning rate of the chosen model and optimizer. */
   applyPreset(name: string): void {
     const preset = PRESETS[name];
     if (preset === undefined) return;
-    const rate = presetRate(preset, radioValue('model') as ModelKind);
+    const rate = presetRate(preset, radioValue('model') as ModelKind, readOptimizer());
     byId<HTMLInputElement>('learning-rate').value = String(rate);
     byId<HTMLInputElement>('epochs').value = String(preset.epochs);
     byId<HTMLInputElement>('batch-size').value = String(preset.batchSize);
@@ -91,12 +109,12 @@ export class Form {
     this.#preset = { name, rate };
   }
 
-  /** After a model change: the preset's rate for the new model, unless the user typed a rate of their own. */
+  /** After a model or optimizer change: the preset's rate for the new pair, unless the user typed a rate of their own. */
   followPresetRate(): void {
     const field = byId<HTMLInputElement>('learning-rate');
     const preset = this.#preset === null ? undefined : PRESETS[this.#preset.name];
     if (this.#preset === null || preset === undefined || Number(field.value) !== this.#preset.rate) return;
-    const rate = presetRate(preset, radioValue('model') as ModelKind);
+    const rate = presetRate(preset, radioValue('model') as ModelKind, readOptimizer());
     field.value = String(rate);
     this.#preset = { name: this.#preset.name, rate };
   }
@@ -177,7 +195,7 @@ export class Form {
     const batchSize = mode === 'batch' ? n : mode === 'stochastic' ? 1 : numberInput('batch-size', 'batch size', isPositiveInt, 'a positive integer');
     const initial = numberInput('learning-rate', 'learning rate', (v) => v > 0, 'a number > 0');
     const l2 = numberInput('l2', 'L2 λ', (v) => v >= 0, 'a number ≥ 0');
-    return { batchSize: Math.min(batchSize, n), learningRate: learningRateAt(this.readSchedule(initial), epoch), l2 };
+    return { batchSize: Math.min(batchSize, n), learningRate: learningRateAt(this.readSchedule(initial), epoch), l2, optimizer: readOptimizer() };
   }
 
   /** The schedule fields with `initial` as the first epoch's rate. */

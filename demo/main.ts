@@ -10,11 +10,14 @@ import {
   type ImageSource, type Prepared,
 } from './datasets.ts';
 import { byId, describe, fixed, nextFrame, numberInput, radioValue, setStat } from './dom.ts';
-import { DemoModel, type ModelKind } from './model.ts';
+import { DemoModel, type ModelKind, type OptimizerName } from './model.ts';
 import { onOutputChange, readOutputChoice } from './output.ts';
 import { gridPoints } from './plots.ts';
 import { drawCurves, drawFigures, emptyCurves, GRID, layOut, type Curves } from './render.ts';
 import { suggestedDegree, type ToyKind } from './toy-data.ts';
+
+/** The optimizer's name as the stats show it, as its menu names it. */
+const OPTIMIZER_LABELS: Record<OptimizerName, string> = { sgd: 'SGD', momentum: 'momentum', nesterov: 'Nesterov', adam: 'Adam' };
 
 type State = 'loading' | 'ready' | 'training' | 'paused' | 'done' | 'no-webgpu';
 
@@ -98,6 +101,12 @@ class Demo {
       form.sync();
       void this.reset();
     });
+    // The optimizer may change while it trains, as the rate may: the next epoch goes on from the
+    // current parameters with the new optimizer's state fresh (model.ts).
+    byId('optimizer').addEventListener('change', () => {
+      form.followPresetRate();
+      form.sync();
+    });
     for (const r of document.querySelectorAll<HTMLInputElement>('input[name="mode"]')) r.addEventListener('change', () => form.sync());
     for (const id of ['schedule', 'learning-rate', 'decay', 'every', 'batch-size', 'l2', 'epochs']) {
       byId(id).addEventListener('input', () => form.sync());
@@ -114,11 +123,11 @@ class Demo {
   #compareSetup(): CompareSetup | null {
     const data = this.#data;
     if (data === null) return null;
-    const { batchSize, l2 } = this.#form.readStep(0);
+    const { batchSize, l2, optimizer } = this.#form.readStep(0);
     const schedule = this.#form.readSchedule(1);
     return {
       ctx: this.#ctx, kind: radioValue('model') as ModelKind, nClasses: data.nClasses, train: data.train, val: data.val,
-      epochs: this.#form.readEpochs(), batchSize, l2, schedule: typeof schedule === 'object' ? schedule : null,
+      epochs: this.#form.readEpochs(), batchSize, l2, optimizer, schedule: typeof schedule === 'object' ? schedule : null,
     };
   }
 
@@ -243,6 +252,7 @@ class Demo {
         this.#curves.accuracy.push(r.accuracy);
         this.#curves.valAccuracy.push(r.valAccuracy);
         setStat('stat-lr', step.learningRate, fixed(step.learningRate));
+        setStat('stat-optimizer', step.optimizer, OPTIMIZER_LABELS[step.optimizer]);
         setStat('stat-ms', r.ms, r.ms.toFixed(0));
         await this.#render();
         await nextFrame();
@@ -305,7 +315,7 @@ class Demo {
     this.#model = null;
     this.#epoch = 0;
     this.#curves = emptyCurves();
-    for (const id of ['stat-lr', 'stat-ms']) setStat(id, Number.NaN, '–');
+    for (const id of ['stat-lr', 'stat-ms', 'stat-optimizer']) setStat(id, Number.NaN, '–');
   }
 
   /** The stats and the two charts: cheap, so also redrawn when the planned epochs change. */
