@@ -16,7 +16,7 @@ import { gridPoints } from './plots.ts';
 import { drawCurves, drawFigures, emptyCurves, GRID, layOut, type Curves } from './render.ts';
 import { suggestedDegree, type ToyKind } from './toy-data.ts';
 
-/** The optimizer's name as the stats show it, as its menu names it. */
+/** The optimizer's name as the learning-rate stat shows it ("learning rate Adam"), as its menu names it. */
 const OPTIMIZER_LABELS: Record<OptimizerName, string> = { sgd: 'SGD', momentum: 'momentum', nesterov: 'Nesterov', adam: 'Adam' };
 
 type State = 'loading' | 'ready' | 'training' | 'paused' | 'done' | 'no-webgpu';
@@ -315,7 +315,8 @@ class Demo {
     this.#model = null;
     this.#epoch = 0;
     this.#curves = emptyCurves();
-    for (const id of ['stat-lr', 'stat-ms', 'stat-optimizer']) setStat(id, Number.NaN, '–');
+    for (const id of ['stat-lr', 'stat-ms']) setStat(id, Number.NaN, '–');
+    setStat('stat-optimizer', '', '');
   }
 
   /** The stats and the two charts: cheap, so also redrawn when the planned epochs change. */

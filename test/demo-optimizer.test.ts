@@ -12,7 +12,7 @@ import * as cpu from '../src/cpu/index.ts';
 import { resolveFitOptions } from '../src/core/options.ts';
 import type { OptimizerState } from '../src/core/optimizer.ts';
 import { binaryTargets, oneHotTargets } from '../src/models/targets.ts';
-import { clickChoice, demoSuite, openOn, series, statValue, typeInto, waitForState, type Opened } from './support/demo-page.ts';
+import { clickChoice, demoSuite, openOn, screenshotPath, series, statValue, typeInto, waitForState, type Opened } from './support/demo-page.ts';
 import { mulberry32, randomInt, testSeed, uniform } from './support/random.ts';
 
 /**
@@ -171,6 +171,16 @@ test('Nesterov at its suggested rate, then momentum: the loss falls and each epo
   // Four epochs of Nesterov at 0.05 take the loss to at most 0.49 of its first epoch's (300 draws, float64).
   assert.ok((loss[3] as number) < 0.7 * (loss[0] as number), `Nesterov's loss ${loss.slice(0, 4).join(', ')}`);
   assertMatches(loss, referenceLosses(toy, Number(await field(page, 'degree')), phases, 0.05), 'nesterov ×4, momentum');
+  // "momentum", the widest name, fits the learning-rate stat's label on a wide and on a 420 px wide screen.
+  for (const width of [1280, 420]) {
+    await page.setViewport({ width, height: 900 });
+    await page.screenshot({ path: screenshotPath(`demo-optimizer-${width}px`), fullPage: true });
+    const box = await page.$eval('#stat-optimizer', (e) => {
+      const k = e.closest('.k') as HTMLElement;
+      return { text: e.textContent, scroll: Math.max(k.scrollWidth - k.clientWidth, e.scrollWidth - e.clientWidth) };
+    });
+    assert.ok(box.text === 'momentum' && box.scroll <= 1, `${width} px: the stat's label with '${box.text}' overflows by ${box.scroll} px`);
+  }
   assert.equal(problems, [], 'page errors');
   await page.close();
 });
