@@ -4,7 +4,7 @@
 // best on the validation set.
 import { GridSearch, LinearRegression, LogisticRegression, oneHot, SoftmaxRegression, type GpuContext, type LearningRateSchedule } from '../src/index.ts';
 import { drawLineChart, type Series } from './charts.ts';
-import type { ModelKind, Part } from './model.ts';
+import type { ModelKind, OptimizerName, Part } from './model.ts';
 
 /** What the page hands over when Compare is pressed: its data and current settings. */
 export interface CompareSetup {
@@ -16,6 +16,8 @@ export interface CompareSetup {
   epochs: number;
   batchSize: number;
   l2: number;
+  /** Every candidate's optimizer, each with its own state. */
+  optimizer: OptimizerName;
   /** The schedule whose `initial` each rate replaces; null for a constant rate. */
   schedule: Exclude<LearningRateSchedule, number | ((epoch: number) => number)> | null;
 }
@@ -58,6 +60,7 @@ export async function compareRates(
   const fit = {
     epochs: s.epochs,
     batchSize: s.batchSize,
+    optimizer: s.optimizer,
     ...(s.schedule === null ? {} : { learningRate: s.schedule }),
     onEpochEnd: (logs: readonly { candidate: number; loss: number }[]) => {
       for (const log of logs) losses[log.candidate]?.push(log.loss);

@@ -1,10 +1,15 @@
 // Turns each data source of the page into training and validation sets the models take, plus what
 // the pictures need: raw 2-D coordinates and a featurizer for decision regions, image sizes for
 // weight templates and sample images.
-import {
-  fitStandardizer, FASHION_MNIST_CLASS_NAMES, idxDataset, loadIris, parseCsv, polynomialFeatures, readIdx, trainTestSplit,
-  type HostMatrix, type IdxArray,
-} from '../src/index.ts';
+// From the library's data modules rather than its index, which also pulls in the WGSL that only the
+// bundler loads: so the demo's tests can rebuild in Node the data the page trains on.
+import { parseCsv } from '../src/data/csv.ts';
+import { FASHION_MNIST_CLASS_NAMES, idxDataset } from '../src/data/fashion-mnist.ts';
+import { readIdx, type IdxArray } from '../src/data/idx.ts';
+import { loadIris } from '../src/data/iris.ts';
+import { fitStandardizer } from '../src/data/preprocess.ts';
+import { polynomialFeatures, trainTestSplit } from '../src/data/transforms.ts';
+import type { HostMatrix } from '../src/types.ts';
 import type { Part } from './model.ts';
 import { viewAround, type View } from './plots.ts';
 import { makeToyData, type ToyKind } from './toy-data.ts';

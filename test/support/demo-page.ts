@@ -1,10 +1,14 @@
 // The demo page driven from headless Chrome, shared by the demo's test files: a uvu suite with the
 // demo server and a browser context in the shared WebGPU Chromium, pages with their console errors
-// collected, and the controls typed into and clicked as a user does.
+// collected, the controls typed into and clicked as a user does, and what the page shows read back.
+import { mkdirSync } from 'node:fs';
 import { suite } from 'uvu';
 import type { Page } from 'puppeteer';
 import { startDemoServer, type DemoServer } from '../../demo/serve.ts';
 import { openBrowserContext } from './chrome.ts';
+
+/** Where the demo tests leave screenshots and the files they upload (git-ignored). */
+export const TEST_OUTPUT = new URL('../../test-output/', import.meta.url).pathname;
 
 /** Where pages come from: a browser, or one of its contexts. */
 export interface PageSource {
@@ -63,6 +67,52 @@ export async function openOn(browser: PageSource, url: string, dataset: string, 
   await clickChoice(opened.page, 'dataset', dataset);
   await waitForState(opened.page, ['ready'], timeout);
   return opened;
+}
+
+/** A stat's exact value, from its data-value. */
+export async function statValue(page: Page, id: string): Promise<number> {
+  return page.$eval(`#${id}`, (e) => Number((e as HTMLElement).dataset['value']));
+}
+
+/** Presses Start (or Resume), lets at least `epochs` epochs in all be drawn, pauses; returns the epoch count it stopped at. */
+export async function trainThenPause(page: Page, epochs: number): Promise<number> {
+  await page.click('#start');
+  await page.waitForFunction((e: number) => Number(document.getElementById('stat-epoch')?.dataset['value']) >= e, { timeout: 60_000, polling: 50 }, epochs);
+  await page.click('#pause');
+  await waitForState(page, ['paused'], 60_000);
+  return statValue(page, 'stat-epoch');
+}
+
+/** A chart series as drawn: the values it carries and the y pixel of each vertex of its path. */
+export async function series(page: Page, chart: string, name: string): Promise<{ values: number[]; ys: number[] }> {
+  return page.$eval(`#${chart} path[data-series="${name}"]`, (p) => {
+    const raw = p.getAttribute('data-values') ?? '';
+    const d = p.getAttribute('d') ?? '';
+    const ys = [...d.matchAll(/[ML]\s*([-\d.]+),([-\d.]+)/g)].map((m) => Number(m[2]));
+    return { values: raw === '' ? [] : raw.split(',').map(Number), ys };
+  });
+}
+
+/** Sum and trace of the confusion matrix the page shows. */
+export async function confusion(page: Page): Promise<{ total: number; diagonal: number; k: number }> {
+  return page.$eval('#confusion table', (t) => {
+    const rows = [...t.querySelectorAll('tbody tr')];
+    let total = 0;
+    let diagonal = 0;
+    rows.forEach((r, i) => {
+      [...r.querySelectorAll('td')].forEach((c, j) => {
+        const n = Number((c as HTMLElement).dataset['count']);
+        total += n;
+        if (i === j) diagonal += n;
+      });
+    });
+    return { total, diagonal, k: rows.length };
+  });
+}
+
+export function screenshotPath(name: string): `${string}.png` {
+  mkdirSync(TEST_OUTPUT, { recursive: true });
+  return `${TEST_OUTPUT}${name}.png`;
 }
 
 export interface Env {
