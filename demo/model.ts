@@ -73,8 +73,6 @@ export class DemoModel {
   readonly #model: LogisticRegression | SoftmaxRegression | LinearRegression;
   /** One-hot targets for linear regression (least squares on indicator columns, class = argmax). */
   #targets = new WeakMap<Int32Array, HostMatrix>();
-  /** The optimizer of the last epoch trained, so that a change can start the new one's state afresh. */
-  #optimizer: OptimizerName | null = null;
 
   /** `output`: the logistic model's activation and loss (sigmoid and cross-entropy when left out). */
   constructor(ctx: GpuContext, kind: ModelKind, nFeatures: number, nClasses: number, output?: OutputChoice) {
@@ -96,19 +94,10 @@ export class DemoModel {
     return t;
   }
 
-  /**
-   * Starts the optimizer's state afresh at the current parameters (setParams() drops the kept state).
-   * A warm-started fit continues a kept state only when it was left by the same optimizer, but an
-   * SGD fit keeps none and so leaves the one before it in place: Adam, then SGD, then Adam again
-   * would go on with the first Adam's moments and step count, from parameters they no longer fit.
-   */
-  async #restartOptimizer(): Promise<void> {
-    this.#model.setParams(await this.#model.getParams());
-  }
-
   async trainEpoch(train: Part, val: Part, step: EpochStep): Promise<EpochResult> {
     const t0 = performance.now();
-    if (step.warm && this.#optimizer !== null && this.#optimizer !== step.optimizer) await this.#restartOptimizer();
+    // A warm start continues the optimizer's state only when the last fit used the same optimizer
+    // (an SGD fit leaves none): a change mid-run starts the new one afresh at the current parameters.
     const fit = {
       epochs: 1,
       batchSize: step.batchSize,
@@ -121,7 +110,6 @@ export class DemoModel {
     const m = this.#model;
     if (m instanceof LinearRegression) {
       const h = await m.fit(train.X, this.#linearTargets(train.y), { ...fit, validation: { X: val.X, y: this.#linearTargets(val.y) } });
-      this.#optimizer = step.optimizer;
       const [pTrain, pVal] = [argmax(await m.predict(train.X)), argmax(await m.predict(val.X))];
       return {
         loss: h.loss[0] as number,
@@ -132,7 +120,6 @@ export class DemoModel {
       };
     }
     const h = await m.fit(train.X, train.y, { ...fit, trainAccuracy: true, validation: { X: val.X, y: val.y } });
-    this.#optimizer = step.optimizer;
     return {
       loss: h.loss[0] as number,
       valLoss: h.valLoss?.[0] ?? Number.NaN,
