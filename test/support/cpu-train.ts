@@ -59,11 +59,11 @@ export function problem(s: ProblemSpec, options: FitOptions<unknown, unknown>): 
   return p;
 }
 
-export function rowsOf(M: DenseMatrix, idx: readonly number[]): Matrix64 {
+function rowsOf(M: DenseMatrix, idx: readonly number[]): Matrix64 {
   return mat(idx.map((i) => Array.from({ length: M.cols }, (_, j) => M.data[i * M.cols + j] as number)));
 }
 
-export function link(objective: Objective, Z: Matrix64): Matrix64 {
+function link(objective: Objective, Z: Matrix64): Matrix64 {
   const a = OBJECTIVES[objective].activation;
   return a === 'sigmoid' ? sigmoid(Z) : a === 'softmax' ? softmax(Z) : Z;
 }
