@@ -8,7 +8,7 @@
  * the package, CLI and Dawn tests (tens of seconds to minutes each) and the other GPU suites.
  */
 export const FAST_FILES = [
-  'cpu', 'cpu-train', 'cpu-weights', 'csv', 'docs', 'harness', 'idx', 'loop', 'objective',
+  'cpu', 'cpu-train', 'cpu-train-stopping', 'cpu-weights', 'csv', 'docs', 'harness', 'idx', 'idx-dataset', 'loop', 'objective',
   'preprocess', 'runner', 'standardizer', 'stopping', 'transforms',
   'matmul', 'gradient', 'step-kernels', 'estimators', 'training-set', 'engines',
 ].map((name) => `${name}.test.ts`);

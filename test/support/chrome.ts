@@ -1,7 +1,7 @@
 // One headless Chromium for the whole test process, launched on first use: launching one per suite
-// was about a minute of the suite's wall time on a 2-core machine. Each suite gets a browser context
-// of its own (its own pages and so its own WebGPU devices, cookies and storage), closed when the
-// suite ends, so a page one suite leaves open cannot run on into the next.
+// was about a minute of the suite's wall time on a 2-core machine. Each browser context (its own
+// pages and so its own WebGPU devices, cookies and storage) is closed when its holder is done: a
+// suite of its own, or the test runner for the pages its suites share (gpu-page.ts).
 import type { Browser, BrowserContext } from 'puppeteer';
 import { launchChrome } from '../../harness/browser.ts';
 import { startStaticServer, type StaticServer } from '../../harness/server.ts';
@@ -22,6 +22,11 @@ let heldForProcess = false;
  */
 export function holdChromeForProcess(): void {
   heldForProcess = true;
+}
+
+/** Whether the test runner holds the browser for the whole process (see holdChromeForProcess). */
+export function chromeHeldForProcess(): boolean {
+  return heldForProcess;
 }
 
 function sharedBrowser(): Promise<Browser> {

@@ -1,7 +1,7 @@
 // Asserting on the library's errors: the exact class and the message, plus how long the failing
 // call took, for the tests that prove hostile input is refused quickly.
 import * as assert from 'uvu/assert';
-import type { ShapeError, ValueError } from '../../src/errors.ts';
+import { ValueError, type ShapeError } from '../../src/errors.ts';
 
 export type ErrorClass = typeof ShapeError | typeof ValueError;
 
@@ -27,6 +27,12 @@ export function expectThrow(fn: () => unknown, kind: ErrorClass, pattern: RegExp
   }
   assert.unreachable(`expected ${kind.name} matching ${pattern}`);
   throw new Error('unreachable');
+}
+
+/** Calls fn, requiring a ValueError matching `pattern` within `ms` milliseconds (refused before allocating). */
+export function expectQuickValueError(fn: () => unknown, pattern: RegExp, ms = 1000): void {
+  const took = expectThrow(fn, ValueError, pattern).ms;
+  assert.ok(took < ms, `${pattern}: ${took.toFixed(0)} ms`);
 }
 
 /** Calls fn, requiring its promise to reject with `kind` and a message matching `pattern`. */

@@ -2,11 +2,13 @@
 //
 // A suite whose results depend on the step engine (its fits go through fit(), GridSearch or L-BFGS
 // on the page's context) declares the engines it runs on; it becomes one uvu suite per engine, each
-// test named with its engine and each suite with a page, and so a device, of its own. A suite that
-// does not depend on the engine (ops, reflection, fits on contexts of their own) runs once.
+// test named with its engine. A suite that does not depend on the engine (ops, reflection, fits on
+// contexts of their own) runs once. In the test runner, the suites of one engine take turns on one
+// page, and so one device and its compiled pipelines (see GpuSuiteOptions.ownPage).
 import { suite, type Callback, type Test } from 'uvu';
 import type { EngineName } from '../../src/index.ts';
-import { openGpuPage, type GpuPage } from './gpu-page.ts';
+import { chromeHeldForProcess } from './chrome.ts';
+import { borrowGpuPage, openGpuPage, type GpuPage } from './gpu-page.ts';
 
 export const BOTH_ENGINES: readonly EngineName[] = ['cpu', 'gpu'];
 
@@ -17,6 +19,13 @@ export interface GpuSuiteOptions {
    * if it names one, else the adapter's choice.
    */
   engines?: readonly EngineName[];
+  /**
+   * A page, and so a device, of the suite's own, closed when it ends. Otherwise, in the test runner,
+   * the suite borrows the page its engine's suites share (gpu-page.ts borrowGpuPage): the page's
+   * context and its compiled pipelines carry over, so a suite must not leave that context broken.
+   * A test file run on its own always gets pages of its own.
+   */
+  ownPage?: boolean;
 }
 
 export interface GpuSuite {
@@ -75,7 +84,7 @@ export function gpuSuite(name: string, options: GpuSuiteOptions = {}): GpuSuite 
     t.before(async () => {
       current = engine;
       try {
-        page = await openGpuPage(engine);
+        page = options.ownPage !== true && chromeHeldForProcess() ? await borrowGpuPage(engine) : await openGpuPage(engine);
       } catch (e) {
         // uvu counts a suite whose before hook throws as not passed but prints no reason.
         console.error(`  could not open the harness page for '${name + suffix}': ${String(e)}`);
