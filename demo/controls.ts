@@ -40,9 +40,6 @@ const PRESETS: Record<string, Preset> = {
   'file-table': { learningRate: 0.3, linearLearningRate: 0.05, epochs: 60, batchSize: 16, l2: 0 },
 };
 
-/** Adam's rate whatever the data (as the train command's): its steps are about the rate in each parameter, not the gradient's size. */
-const ADAM_RATE = 0.01;
-
 /**
  * The schedule's second field does not mean the same under each schedule: step and exponential
  * multiply the rate by it, inverse time divides by (1 + it·epoch). So it carries a label, a hint,
@@ -56,13 +53,13 @@ const SCHEDULE_FIELD: Record<Exclude<Schedule, 'constant'>, { label: string; tit
 
 /**
  * A preset's rate for a model and an optimizer, by the train command's rule: momentum 0.9 makes a
- * steady gradient's steps ten times longer, so momentum and Nesterov start at a tenth of SGD's rate.
+ * steady gradient's steps ten times longer, so momentum and Nesterov start at a tenth of SGD's
+ * rate; Adam, whose steps are about its rate in each parameter, at a fifth.
  */
 function presetRate(preset: Preset, model: ModelKind, optimizer: OptimizerName): number {
-  if (optimizer === 'adam') return ADAM_RATE;
   const sgd = model === 'linear' ? preset.linearLearningRate : preset.learningRate;
   // Rounded so the field shows 0.03, not 0.030000000000000002.
-  return optimizer === 'sgd' ? sgd : Number((sgd / 10).toPrecision(6));
+  return optimizer === 'sgd' ? sgd : Number((sgd / (optimizer === 'adam' ? 5 : 10)).toPrecision(6));
 }
 
 /** The settings of one epoch. */

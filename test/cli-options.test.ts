@@ -115,7 +115,7 @@ test('the Chrome page is served its two files and the dataset\'s files, by name,
   assert.equal(buildSpec(parseArgs([])).files, {}, 'iris is embedded: no data file');
 });
 
-test('--optimizer goes into the job with its default rate: a tenth of SGD\'s with momentum, Adam\'s own; --lr wins', () => {
+test('--optimizer goes into the job with its default rate: a tenth of SGD\'s with momentum, a fifth with Adam; --lr wins', () => {
   const rate = (args: string[]): [string, number] => {
     const { spec } = buildSpec(parseArgs(args));
     return [spec.optimizer, spec.learningRate];
@@ -123,7 +123,8 @@ test('--optimizer goes into the job with its default rate: a tenth of SGD\'s wit
   assert.equal(rate([]), ['sgd', 0.5]);
   assert.equal(rate(['--optimizer', 'momentum']), ['momentum', 0.05]);
   assert.equal(rate(['--optimizer', 'nesterov', '--model', 'linear']), ['nesterov', 0.01]);
-  assert.equal(rate(['--optimizer', 'adam']), ['adam', 0.01]);
+  assert.equal(rate(['--optimizer', 'adam']), ['adam', 0.1]);
+  assert.equal(rate(['--optimizer', 'adam', '--model', 'linear']), ['adam', 0.02]);
   assert.equal(rate(['--optimizer', 'adam', '--lr', '0.002']), ['adam', 0.002]);
 });
 

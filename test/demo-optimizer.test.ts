@@ -114,7 +114,7 @@ function drawToy(label: string, kind: ToyKind): Toy {
   return { kind, points: randomInt(rng, 150, 450), noise: uniform(rng, 0.02, 0.1).toFixed(2), seed: randomInt(rng, 1, 1_000_000), batch: randomInt(rng, 7, 30) };
 }
 
-test('the rate follows the optimizer (a tenth of SGD\'s for momentum and Nesterov, 0.01 for Adam) unless typed', async () => {
+test('the rate follows the optimizer (a tenth of SGD\'s for momentum and Nesterov, a fifth for Adam) unless typed', async () => {
   const { page, problems } = await openWith('iris');
   const rate = (): Promise<string> => field(page, 'learning-rate');
   assert.is(await field(page, 'optimizer'), 'sgd', 'SGD unless chosen');
@@ -124,9 +124,9 @@ test('the rate follows the optimizer (a tenth of SGD\'s for momentum and Nestero
   await page.select('#optimizer', 'nesterov');
   assert.is(await rate(), '0.03');
   await page.select('#optimizer', 'adam');
-  assert.is(await rate(), '0.01');
+  assert.is(await rate(), '0.06');
   await clickChoice(page, 'model', 'linear');
-  assert.is(await rate(), '0.01', "Adam's rate whatever the model");
+  assert.is(await rate(), '0.02', "a fifth of least squares' 0.1");
   await page.select('#optimizer', 'momentum');
   assert.is(await rate(), '0.01', "a tenth of least squares' 0.1");
   await page.select('#optimizer', 'sgd');

@@ -338,7 +338,7 @@ test('iris with --solver lbfgs in Node: full-batch L-BFGS iterations, a test acc
 test('iris with --optimizer nesterov and adam in Node: their default rates train as well as SGD', async () => {
   for (const optimizer of ['nesterov', 'adam']) {
     const { run, summary } = await trainJson(['--optimizer', optimizer, '--seed', String(seed), '--runtime', 'node']);
-    assert.match(run.stdout, new RegExp(`50 epochs, batch 16, ${optimizer}, learning rate ${optimizer === 'adam' ? 0.01 : 0.05},`));
+    assert.match(run.stdout, new RegExp(`50 epochs, batch 16, ${optimizer}, learning rate ${optimizer === 'adam' ? 0.1 : 0.05},`));
     assert.ok((summary.testAccuracy ?? 0) >= 0.85, `${optimizer}: test accuracy ${summary.testAccuracy}`);
     assert.ok(summary.finalLoss < 0.3, `${optimizer}: final loss ${summary.finalLoss}`);
   }
