@@ -13,7 +13,10 @@ import { mulberry32, randomInt, testSeed, uniform, type Rng } from './support/ra
 
 const { test, gpu } = gpuSuite('estimators: optimizers with state');
 const LOSS_TOLERANCE = 1e-4; // per epoch, relative, GPU vs float64
-const PARAM_TOLERANCE = 1e-4; // ‖θ_gpu − θ_cpu‖/‖θ_cpu‖ after each epoch
+/** ‖θ_gpu − θ_cpu‖/‖θ_cpu‖ after each epoch: Adam's errors seen up to 3.1e-5 (it divides by √v̂), momentum's about 1e-7. */
+const PARAM_TOLERANCE = 3e-4;
+/** How far restarting the state each fit must move W for the comparison to mean something (seen ≥ 3.6e-3 over 2700 float64 draws). */
+const STATE_MATTERS = 1e-3;
 
 /** Per model, what times max‖x‖² bounds the curvature of the mean loss: σ' ≤ 1/4, softmax's ≤ 1/2, ½-MSE's 1. */
 const CURVATURE = { logistic: 0.25, softmax: 0.5, linear: 1 } as const;
@@ -84,7 +87,7 @@ for (const model of ['logistic', 'softmax', 'linear'] as const) {
         restarted = cpuFit({ ...run, X: values, fit: { ...fit, ...start } });
       }
       const apart = relativeError(Array.from((restarted as cpu.TrainResult).W.data), Array.from((ref as cpu.TrainResult).W.data));
-      assert.ok(apart > 10 * PARAM_TOLERANCE, `${where}: restarting the state moves W by only ${apart}`);
+      assert.ok(apart > STATE_MATTERS, `${where}: restarting the state moves W by only ${apart}`);
     }
     worst.report(`${model} optimizers`);
   });
@@ -101,9 +104,10 @@ test('earlyStopping\'s restoreBest and a tol stop inside a run queued ahead put 
       const k = model === 'softmax' ? randomInt(rng, 2, 5) : 1;
       const { X, y } = problem(rng, model, n, d, k);
       const options: Record<string, unknown> = model === 'softmax' ? { nFeatures: d, nClasses: k } : { nFeatures: d };
-      const { optimizer, learningRate } = drawOptimizer(rng, which, 4 * CURVATURE[model] * maxRowNorm2(X, true));
-      // Momentum speeds up before it slows down, so its moves fall below the first one only late: a
-      // tol stop needs epochs to spare (a run queued ahead makes them cheap).
+      const { optimizer, learningRate } = drawOptimizer(rng, which, CURVATURE[model] * maxRowNorm2(X, true));
+      // Momentum speeds up before it slows down, so its moves fall below the first one only later: in
+      // float64 over 200 draws some epoch ≥ 2 moved 1 % less than all before it by epoch 54 at the
+      // latest (Adam by far sooner). A run queued ahead makes the spare epochs cheap.
       const epochs = 80;
       const base: WarmRun = { model, options, X, y, fits: 2, laterEpochs: 1, fit: { epochs, batchSize: randomInt(rng, 9, 30), learningRate, optimizer, seed: randomInt(rng, 0, 1e6) } };
       let run: WarmRun;
@@ -155,7 +159,7 @@ test('a warm start continues only the state of the fit just before it: after an 
   const last = got[2] as FitStep;
   const err = relativeError([...last.W, ...last.b], theta(fresh));
   assert.ok(err <= PARAM_TOLERANCE, `the last fit differs from Adam started anew by ${err}`);
-  assert.ok(relativeError(theta(stale), theta(fresh)) > 100 * PARAM_TOLERANCE, 'continuing the stale state would end elsewhere');
+  assert.ok(relativeError(theta(stale), theta(fresh)) > 10 * STATE_MATTERS, 'continuing the stale state would end elsewhere');
 });
 
 test.run();
