@@ -2,6 +2,7 @@
 // starts, with the per-dataset defaults the README documents. Numbers are decimal only: Number()
 // alone would take '0x10', ' 3' and 'Infinity'.
 import { parseArgs as parseFlags, type ParseArgsOptionsConfig } from 'node:util';
+import { suggestedRate } from '../src/core/optimizer.ts';
 import { F32_MAX } from '../src/validate.ts';
 import type { CliOptimizer, ModelKind } from './job.ts';
 
@@ -65,15 +66,9 @@ export const DEFAULTS: Record<'iris' | 'idx' | 'csv', DatasetDefaults> = {
   csv: { epochs: 30, batchSize: 32, lr: 0.1, linearLr: 0.01, lrDecay: 1, standardize: true },
 };
 
-/**
- * The default learning rate for a dataset kind, a model and an optimizer. Momentum 0.9 makes a
- * steady gradient's steps ten times longer, so it starts at a tenth of plain SGD's rate. Adam's
- * steps are about its rate in each parameter whatever the gradient's size; a fifth of SGD's rate
- * trains Iris as well as SGD does in the same epochs (0.01 fell short: test accuracy 0.83 on one split).
- */
+/** The default learning rate for a dataset kind, a model and an optimizer (suggestedRate's rule from SGD's). */
 export function defaultLearningRate(d: DatasetDefaults, model: ModelKind, optimizer: CliOptimizer = 'sgd'): number {
-  const sgd = model === 'linear' ? d.linearLr : d.lr;
-  return optimizer === 'sgd' ? sgd : optimizer === 'adam' ? sgd / 5 : sgd / 10;
+  return suggestedRate(model === 'linear' ? d.linearLr : d.lr, optimizer);
 }
 
 export const DEFAULT_TEST_FRACTION = 0.2;

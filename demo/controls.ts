@@ -1,6 +1,7 @@
 // The demo's form: the presets that picking a data set loads, the defaults that follow the model,
 // the optimizer and the schedule, which options show for which data, and the settings read from
 // the fields for each epoch (read then, so changes made while it trains apply from the next epoch).
+import { suggestedRate } from '../src/core/optimizer.ts';
 import { learningRateAt, type LearningRateSchedule } from '../src/index.ts';
 import type { Prepared } from './datasets.ts';
 import { byId, describe, isPositiveInt, numberInput, radioValue } from './dom.ts';
@@ -51,15 +52,11 @@ const SCHEDULE_FIELD: Record<Exclude<Schedule, 'constant'>, { label: string; tit
   'inverse-time': { label: 'decay k', title: 'the rate is η₀ / (1 + k·epoch)', initial: 0.1, ok: (v) => v >= 0, rule: 'a number ≥ 0' },
 };
 
-/**
- * A preset's rate for a model and an optimizer, by the train command's rule: momentum 0.9 makes a
- * steady gradient's steps ten times longer, so momentum and Nesterov start at a tenth of SGD's
- * rate; Adam, whose steps are about its rate in each parameter, at a fifth.
- */
+/** A preset's rate for a model and an optimizer, by the train command's rule (suggestedRate). */
 function presetRate(preset: Preset, model: ModelKind, optimizer: OptimizerName): number {
   const sgd = model === 'linear' ? preset.linearLearningRate : preset.learningRate;
   // Rounded so the field shows 0.03, not 0.030000000000000002.
-  return optimizer === 'sgd' ? sgd : Number((sgd / (optimizer === 'adam' ? 5 : 10)).toPrecision(6));
+  return Number(suggestedRate(sgd, optimizer).toPrecision(6));
 }
 
 /** The settings of one epoch. */

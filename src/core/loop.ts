@@ -112,7 +112,8 @@ type Request =
   | { kind: 'learnedRate' }
   | { kind: 'epochEnd'; epoch: number; logs: (EpochLog | null)[] };
 
-type Reply = readonly (number | EpochRun)[] | readonly EpochMetrics[] | readonly number[] | readonly boolean[] | unknown;
+/** Answers differ by request (lane vectors, or what onEpochEnd returned); each request site says what it reads. */
+type Reply = unknown;
 
 /**
  * The early-stopping rule on the validation loss: an epoch improves when its loss is below the best

@@ -1,6 +1,7 @@
-// The parameter update, defined once: its WGSL form is shaders/include/update_rule.wgsl (spliced
-// into every kernel that steps parameters), its float64 twin is here, for the CPU reference. So is
-// the hypergradient rate's recurrence, whose WGSL form is in shaders/hypergradient.wgsl.
+// The parameter update, defined once: its WGSL forms are shaders/include/update_rule.wgsl (plain
+// SGD) and shaders/include/optimizer.wgsl (momentum, Nesterov, Adam), spliced into every kernel that
+// steps parameters; their float64 twins are here, for the CPU reference. So is the hypergradient
+// rate's recurrence, whose WGSL form is in shaders/hypergradient.wgsl.
 import { ValueError } from '../errors.ts';
 import { checkF32Number, describeValue, F32_MAX, F32_MIN_NORMAL } from '../validate.ts';
 
@@ -102,6 +103,17 @@ export function checkOptimizer(name: string, v: unknown): Optimizer {
     beta2: decayFactor(`${name}.beta2`, o.beta2, ADAM_DEFAULTS.beta2),
     epsilon,
   };
+}
+
+/**
+ * A starting rate for an optimizer named as the option names it, from the rate plain SGD would use
+ * on the same data (what the train command and the demo suggest). Momentum 0.9 makes a steady
+ * gradient's steps ten times longer, so it starts at a tenth; Adam's steps are about its rate in
+ * each parameter whatever the gradient's size, and a fifth trained Iris as well as SGD in the same
+ * epochs (0.01 fell short: test accuracy 0.83 on one split).
+ */
+export function suggestedRate(sgdRate: number, optimizer: 'sgd' | 'momentum' | 'nesterov' | 'adam'): number {
+  return optimizer === 'sgd' ? sgdRate : optimizer === 'adam' ? sgdRate / 5 : sgdRate / 10;
 }
 
 /** Values of state an optimizer keeps per parameter: momentum's v; Adam's m and v (its t is the step count). */

@@ -95,7 +95,7 @@ export interface StepProgram {
   /**
    * A gradient-only program's one evaluation (p.gradientOnly, batchSize n): the mean loss over the
    * training set at θ = (W d×k row-major, b of length k) and its mean gradient (dW, and db when the
-   * bias is fitted; λ = p.l2 joins dW), in one submit and one readback.
+   * bias is fitted; λ = p.l2 joins dW), in one submit, the loss and the gradient read back together.
    */
   evaluate(W: Float32Array, b: Float32Array): Promise<{ loss: number; dW: Float32Array; db: Float32Array }>;
   /** Frees the scratch buffers (the parameters stay with the model). */

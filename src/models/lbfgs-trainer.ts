@@ -77,6 +77,8 @@ export async function trainLbfgsOnGpu(p: GpuTrainProblem): Promise<GpuTrainResul
     p.checkAlive();
     const final = asF32(result.theta);
     await setModel(final);
+    // L-BFGS keeps no optimizer state: a later warm start's optimizer starts anew from its result.
+    p.keepState?.(null);
     return { history: result.history, W: final.W, b: Float32Array.from(final.b) };
   } finally {
     program?.destroy();

@@ -325,8 +325,6 @@ export abstract class LinearModel<YIn> {
         if (this.#destroyed) throw this.#destroyedDuringFit();
         // The trainer read the final parameters back to check them: they are the new host copy.
         this.#host = { W: result.W, b: result.b };
-        // L-BFGS keeps no optimizer state: a later warm start's optimizer starts anew from its result.
-        if (opts.solver === 'lbfgs') this.#keepOptimizerState(null);
         return result.history;
       } catch (e) {
         // An aborted fit keeps its last finished epoch (already back in W and b); one that fails
