@@ -36,6 +36,8 @@ export interface CaseResult {
   losses: number[][];
   /** W then b, after the fit (a search: the best candidate's). */
   params: number[];
+  /** Wall time of the case, pipeline compilation included. */
+  ms: number;
 }
 
 export interface RuntimeOutput {
@@ -60,7 +62,7 @@ async function params(model: { getParams(): Promise<ModelParams> }): Promise<num
   return [...p.W.data, ...p.b];
 }
 
-async function fitOne(lib: Lib, ctx: GpuContext, c: RuntimeCase): Promise<CaseResult> {
+async function fitOne(lib: Lib, ctx: GpuContext, c: RuntimeCase): Promise<Omit<CaseResult, 'ms'>> {
   const Model = estimator(lib, c.model);
   const model = new Model(ctx, c.options as never);
   try {
@@ -71,7 +73,7 @@ async function fitOne(lib: Lib, ctx: GpuContext, c: RuntimeCase): Promise<CaseRe
   }
 }
 
-async function search(lib: Lib, ctx: GpuContext, c: RuntimeCase): Promise<CaseResult> {
+async function search(lib: Lib, ctx: GpuContext, c: RuntimeCase): Promise<Omit<CaseResult, 'ms'>> {
   if (c.validation === undefined || c.grid === undefined) throw new Error(`${c.name}: a search needs a grid and a validation set`);
   const s = new lib.GridSearch(ctx, estimator(lib, c.model) as never, c.options as never, c.grid);
   try {
@@ -98,7 +100,11 @@ export async function runJob(lib: Lib, job: RuntimeJob, gpu?: GPU): Promise<Runt
     try {
       adapter = [ctx.adapter.vendor, ctx.adapter.architecture, ctx.adapter.description].filter((s) => s !== '').join(' ');
       const results: CaseResult[] = [];
-      for (const c of job.cases) results.push(c.grid === undefined ? await fitOne(lib, ctx, c) : await search(lib, ctx, c));
+      for (const c of job.cases) {
+        const t0 = Date.now();
+        const r = c.grid === undefined ? await fitOne(lib, ctx, c) : await search(lib, ctx, c);
+        results.push({ ...r, ms: Date.now() - t0 });
+      }
       engines.push({ engine: ctx.engine, results });
     } finally {
       ctx.destroy();

@@ -11,6 +11,8 @@ import type { RuntimeJob, RuntimeOutput } from '../runtimes/fits.ts';
 import { dawnEnv, describeRun, lastJsonLine, runNode, runProgram, type NodeRun } from './node-gpu.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
+/** A hung child is killed after this long: a guard against hangs on a loaded machine, not a speed requirement. */
+const KILL_AFTER_MS = 600_000;
 
 /** fits.ts as the JavaScript a page imports (its only imports are types, so it needs no bundling). */
 export async function fitsModuleCode(): Promise<string> {
@@ -49,7 +51,7 @@ export async function withPage<T>(browser: Browser, body: (page: Page) => Promis
 
 /** Runs the job in Node on Dawn (the `webgpu` package). */
 export async function runInNode(job: RuntimeJob): Promise<RuntimeOutput> {
-  const run = await runNode(['--import', 'tsx', 'test/runtimes/main.ts'], { cwd: ROOT, env: dawnEnv(), input: JSON.stringify(job) });
+  const run = await runNode(['--import', 'tsx', 'test/runtimes/main.ts'], { cwd: ROOT, env: dawnEnv(), input: JSON.stringify(job), killAfterMs: KILL_AFTER_MS });
   return resultOf('Node (Dawn)', run);
 }
 
@@ -71,7 +73,7 @@ export function findDeno(env: NodeJS.ProcessEnv = process.env): string[] {
 /** Runs `deno ...args` in the repository with the Vulkan environment (SwiftShader where there is no GPU). */
 export function runDeno(args: readonly string[], input = ''): Promise<NodeRun> {
   const [program, ...lead] = findDeno();
-  return runProgram(program as string, [...lead, ...args], { cwd: ROOT, env: dawnEnv({ ...process.env, NO_COLOR: '1' }), input });
+  return runProgram(program as string, [...lead, ...args], { cwd: ROOT, env: dawnEnv({ ...process.env, NO_COLOR: '1' }), input, killAfterMs: KILL_AFTER_MS });
 }
 
 /** Runs the job in Deno (navigator.gpu, wgpu); it reads only the repository. */

@@ -1,0 +1,129 @@
+// The examples for runtimes beyond a page's main thread: examples/worker/ (a dedicated module worker
+// trains, the page transfers the data in, shows each epoch's log and cancels through an
+// AbortController) in Chromium and Firefox, and examples/deno/ in Deno. Each result is checked
+// against the float64 twin (cpu.train) on the data the example reports it trained on.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Browser, BrowserContext, Page } from 'puppeteer';
+import type { ModelRun } from '../harness/fixtures.ts';
+import { loadIris } from '../src/index.ts';
+import { closeSharedChrome, chromeHeldForProcess, openBrowserContext, sharedServer } from './support/chrome.ts';
+import { relativeError } from './support/compare.ts';
+import { launchFirefox } from './support/firefox.ts';
+import { cpuFit } from './support/models.ts';
+import { describeRun, lastJsonLine } from './support/node-gpu.ts';
+import { runDeno } from './support/runtimes.ts';
+
+const test = suite('runtime examples: a Web Worker in Chromium and Firefox, Deno');
+
+/** Per epoch relative loss error, and ‖θ − θ_twin‖/‖θ_twin‖, against float64 (float32 fits of 40 epochs). */
+const LOSS_TOLERANCE = 1e-4;
+const PARAM_TOLERANCE = 1e-3;
+/** The cancel test's fit: long enough that the first epoch's log comes back long before it could end. */
+const LONG_EPOCHS = 5000;
+
+interface Trained {
+  fit: Record<string, unknown>;
+  X: ModelRun['X'];
+  y: number[];
+  loss: number[];
+  W: number[];
+  b: number[];
+  accuracy: number;
+}
+
+interface WorkerSummary extends Trained {
+  /** Each epoch's loss as the worker posted it. */
+  logged: number[];
+  /** The page's arrays were emptied by the transfer to the worker. */
+  transferred: boolean;
+}
+
+function assertMatchesTwin(what: string, got: Trained): void {
+  const ref = cpuFit({ model: 'softmax', options: { nFeatures: 4, nClasses: 3 }, X: got.X, y: got.y, fit: got.fit });
+  assert.is(got.loss.length, ref.history.loss.length, `${what}: epochs`);
+  got.loss.forEach((l, e) => {
+    const r = ref.history.loss[e] as number;
+    assert.ok(Math.abs(l - r) / Math.max(Math.abs(r), 1e-6) <= LOSS_TOLERANCE, `${what}: epoch ${e} loss ${l} vs float64 ${r}`);
+  });
+  const err = relativeError([...got.W, ...got.b], [...ref.W.data, ...ref.b.data]);
+  console.log(`  [${what}] parameters ${err.toExponential(2)} from float64's, final loss ${got.loss.at(-1)}`);
+  assert.ok(err <= PARAM_TOLERANCE, `${what}: parameter error ${err}`);
+}
+
+const STATES = ['done', 'cancelled', 'failed'];
+
+/** Opens the worker example, presses Train (and Cancel once the first epoch's log is shown), and returns its summary. */
+async function runWorkerPage(page: Page, cancel: boolean): Promise<{ state: string; summary: string; status: string }> {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const url = `${(await sharedServer()).url}/examples/worker/index.html${cancel ? `?epochs=${LONG_EPOCHS}` : ''}`;
+  await page.goto(url);
+  await page.waitForFunction(() => document.body.dataset.state === 'ready', { timeout: 60_000 });
+  await page.click('#train');
+  if (cancel) {
+    await page.waitForFunction(() => document.querySelector('#epochs tr') !== null || document.body.dataset.state !== 'training', { timeout: 300_000 });
+    await page.click('#cancel');
+  }
+  await page.waitForFunction((s: string[]) => s.includes(document.body.dataset.state ?? ''), { timeout: 300_000 }, STATES);
+  const out = await page.evaluate(() => ({
+    state: document.body.dataset.state ?? '',
+    summary: document.getElementById('summary')?.textContent ?? '',
+    status: document.getElementById('status')?.textContent ?? '',
+  }));
+  assert.equal(errors, [], 'page errors');
+  return out;
+}
+
+async function checkWorkerExample(browser: string, open: () => Promise<Page>): Promise<void> {
+  const full = await runWorkerPage(await open(), false);
+  assert.is(full.state, 'done', `${browser}: ${full.status}`);
+  const got = JSON.parse(full.summary) as WorkerSummary;
+  const iris = loadIris();
+  assert.is(got.X.rows, iris.X.rows, `${browser}: rows trained on`);
+  assert.ok(got.transferred, `${browser}: the page's typed arrays were copied to the worker, not transferred`);
+  assert.equal(got.logged, got.loss, `${browser}: the epoch logs the worker posted`);
+  assertMatchesTwin(`${browser} worker`, got);
+  assert.ok(got.accuracy >= 0.9, `${browser}: training accuracy ${got.accuracy}`);
+
+  const cancelled = await runWorkerPage(await open(), true);
+  assert.is(cancelled.state, 'cancelled', `${browser}: after Cancel: ${cancelled.status}`);
+  const c = JSON.parse(cancelled.summary) as { logged: number[]; error: { name: string; message: string } };
+  assert.is(c.error.name, 'AbortError', `${browser}: the cancelled fit's error`);
+  assert.ok(c.logged.length >= 1 && c.logged.length < LONG_EPOCHS, `${browser}: ${c.logged.length} of ${LONG_EPOCHS} epochs ran before the cancel stopped the fit`);
+  console.log(`  [${browser} worker] cancelled after ${c.logged.length} of ${LONG_EPOCHS} epochs: ${cancelled.status}`);
+}
+
+test.after(async () => {
+  if (!chromeHeldForProcess()) await closeSharedChrome();
+});
+
+test('examples/worker in Chromium: trains in a module worker, matches float64, Cancel aborts the fit', async () => {
+  const { context, release } = await openBrowserContext();
+  try {
+    await checkWorkerExample('Chromium', () => (context as BrowserContext).newPage());
+  } finally {
+    await release();
+  }
+});
+
+test('examples/worker in Firefox: trains in a module worker, matches float64, Cancel aborts the fit', async () => {
+  const browser: Browser = await launchFirefox();
+  try {
+    await checkWorkerExample('Firefox', () => browser.newPage());
+  } finally {
+    await browser.close();
+  }
+});
+
+test('`deno run examples/deno/train.ts` trains softmax regression on Iris and matches float64', async () => {
+  const run = await runDeno(['run', 'examples/deno/train.ts', '--json']);
+  if (run.code !== 0) assert.unreachable(describeRun('deno run examples/deno/train.ts', run));
+  assert.match(run.stdout, /test accuracy: \d+(\.\d)? % on 30 held-out flowers/);
+  const got = lastJsonLine<Trained>(run.stdout);
+  assert.is(got.X.rows, 120, 'training rows');
+  assertMatchesTwin('Deno example', got);
+  assert.ok(got.accuracy >= 0.85, `held-out accuracy ${got.accuracy}`);
+});
+
+test.run();
