@@ -6,7 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Browser, BrowserContext, Page } from 'puppeteer';
 import type { ModelRun } from '../harness/fixtures.ts';
-import { loadIris } from '../src/index.ts';
+import { loadIris } from '../src/data/iris.ts';
 import { closeSharedChrome, chromeHeldForProcess, openBrowserContext, sharedServer } from './support/chrome.ts';
 import { relativeError } from './support/compare.ts';
 import { launchFirefox } from './support/firefox.ts';
