@@ -75,8 +75,18 @@ async function runWorkerPage(page: Page, cancel: boolean): Promise<{ state: stri
   return out;
 }
 
-async function checkWorkerExample(browser: string, open: () => Promise<Page>): Promise<void> {
+interface WorkerRuns {
+  full: { state: string; summary: string; status: string };
+  cancelled: { state: string; summary: string; status: string };
+}
+
+/** The worker page run to the end, then again with Cancel pressed, each on a fresh page. */
+async function workerRuns(open: () => Promise<Page>): Promise<WorkerRuns> {
   const full = await runWorkerPage(await open(), false);
+  return { full, cancelled: await runWorkerPage(await open(), true) };
+}
+
+function checkWorkerRuns(browser: string, { full, cancelled }: WorkerRuns): void {
   assert.is(full.state, 'done', `${browser}: ${full.status}`);
   const got = JSON.parse(full.summary) as WorkerSummary;
   const iris = loadIris();
@@ -86,7 +96,6 @@ async function checkWorkerExample(browser: string, open: () => Promise<Page>): P
   assertMatchesTwin(`${browser} worker`, got);
   assert.ok(got.accuracy >= 0.9, `${browser}: training accuracy ${got.accuracy}`);
 
-  const cancelled = await runWorkerPage(await open(), true);
   assert.is(cancelled.state, 'cancelled', `${browser}: after Cancel: ${cancelled.status}`);
   const c = JSON.parse(cancelled.summary) as { logged: number[]; error: { name: string; message: string } };
   assert.is(c.error.name, 'AbortError', `${browser}: the cancelled fit's error`);
@@ -94,30 +103,56 @@ async function checkWorkerExample(browser: string, open: () => Promise<Page>): P
   console.log(`  [${browser} worker] cancelled after ${c.logged.length} of ${LONG_EPOCHS} epochs: ${cancelled.status}`);
 }
 
+/** The three runs, started together in before(): each waits on its own browser or process. */
+const RUNS = {
+  Chromium: async (): Promise<WorkerRuns> => {
+    const { context, release } = await openBrowserContext();
+    try {
+      return await workerRuns(() => (context as BrowserContext).newPage());
+    } finally {
+      await release();
+    }
+  },
+  Firefox: async (): Promise<WorkerRuns> => {
+    const browser: Browser = await launchFirefox();
+    try {
+      return await workerRuns(() => browser.newPage());
+    } finally {
+      await browser.close();
+    }
+  },
+  Deno: () => runDeno(['run', 'examples/deno/train.ts', '--json']),
+};
+
+type Started = { [K in keyof typeof RUNS]: ReturnType<(typeof RUNS)[K]> };
+let started: Started | null = null;
+
+function runs(): Started {
+  if (started === null) throw new Error('the runs were not started');
+  return started;
+}
+
+test.before(() => {
+  started = { Chromium: RUNS.Chromium(), Firefox: RUNS.Firefox(), Deno: RUNS.Deno() };
+  // Each is awaited by its test; none may be an unhandled rejection before then.
+  for (const p of Object.values(started)) (p as Promise<unknown>).catch(() => undefined);
+});
+
 test.after(async () => {
+  if (started !== null) await Promise.allSettled(Object.values(started));
   if (!chromeHeldForProcess()) await closeSharedChrome();
 });
 
 test('examples/worker in Chromium: trains in a module worker, matches float64, Cancel aborts the fit', async () => {
-  const { context, release } = await openBrowserContext();
-  try {
-    await checkWorkerExample('Chromium', () => (context as BrowserContext).newPage());
-  } finally {
-    await release();
-  }
+  checkWorkerRuns('Chromium', await runs().Chromium);
 });
 
 test('examples/worker in Firefox: trains in a module worker, matches float64, Cancel aborts the fit', async () => {
-  const browser: Browser = await launchFirefox();
-  try {
-    await checkWorkerExample('Firefox', () => browser.newPage());
-  } finally {
-    await browser.close();
-  }
+  checkWorkerRuns('Firefox', await runs().Firefox);
 });
 
 test('`deno run examples/deno/train.ts` trains softmax regression on Iris and matches float64', async () => {
-  const run = await runDeno(['run', 'examples/deno/train.ts', '--json']);
+  const run = await runs().Deno;
   if (run.code !== 0) assert.unreachable(describeRun('deno run examples/deno/train.ts', run));
   assert.match(run.stdout, /test accuracy: \d+(\.\d)? % on 30 held-out flowers/);
   const got = lastJsonLine<Trained>(run.stdout);
