@@ -12,7 +12,7 @@ import { relativeError } from './support/compare.ts';
 import { launchFirefox } from './support/firefox.ts';
 import { cpuFit } from './support/models.ts';
 import { describeRun, lastJsonLine } from './support/node-gpu.ts';
-import { runDeno } from './support/runtimes.ts';
+import { pollPage, runDeno } from './support/runtimes.ts';
 
 const test = suite('runtime examples: a Web Worker in Chromium and Firefox, Deno');
 
@@ -20,7 +20,7 @@ const test = suite('runtime examples: a Web Worker in Chromium and Firefox, Deno
 const LOSS_TOLERANCE = 1e-4;
 const PARAM_TOLERANCE = 1e-3;
 /** The cancel test's fit: long enough that the first epoch's log comes back long before it could end. */
-const LONG_EPOCHS = 5000;
+const LONG_EPOCHS = 20_000;
 
 interface Trained {
   fit: Record<string, unknown>;
@@ -59,18 +59,17 @@ async function runWorkerPage(page: Page, cancel: boolean): Promise<{ state: stri
   page.on('pageerror', (e) => errors.push(String(e)));
   const url = `${(await sharedServer()).url}/examples/worker/index.html${cancel ? `?epochs=${LONG_EPOCHS}` : ''}`;
   await page.goto(url);
-  await page.waitForFunction(() => document.body.dataset.state === 'ready', { timeout: 60_000 });
+  await pollPage(page, () => (document.body.dataset.state === 'ready' ? true : null));
   await page.click('#train');
   if (cancel) {
-    await page.waitForFunction(() => document.querySelector('#epochs tr') !== null || document.body.dataset.state !== 'training', { timeout: 300_000 });
+    await pollPage(page, () => (document.querySelector('#epochs tr') !== null || document.body.dataset.state !== 'training' ? true : null));
     await page.click('#cancel');
   }
-  await page.waitForFunction((s: string[]) => s.includes(document.body.dataset.state ?? ''), { timeout: 300_000 }, STATES);
-  const out = await page.evaluate(() => ({
-    state: document.body.dataset.state ?? '',
-    summary: document.getElementById('summary')?.textContent ?? '',
-    status: document.getElementById('status')?.textContent ?? '',
-  }));
+  const out = await pollPage(page, (ends: string[]) => {
+    const state = document.body.dataset.state ?? '';
+    if (!ends.includes(state)) return null;
+    return { state, summary: document.getElementById('summary')?.textContent ?? '', status: document.getElementById('status')?.textContent ?? '' };
+  }, STATES);
   assert.equal(errors, [], 'page errors');
   return out;
 }

@@ -21,7 +21,8 @@ const test = suite('runtimes: the same fits in Chromium, Firefox, Node (Dawn) an
 /**
  * Per epoch, |loss − twin| / max(|twin|, 1e-6), and ‖θ − θ_twin‖/‖θ_twin‖: float32 against float64
  * over a few epochs of tiny data. Adam divides by √v + 1e-8, which turns float32 rounding in small
- * gradients into larger steps, hence its own bound.
+ * gradients into larger steps, hence its own bound; the largest loss error seen in six seeds was
+ * Adam's every time, 1.1e-5.
  */
 const TWIN_LOSS = 1e-4;
 const TWIN_PARAMS = 1e-3;
@@ -43,7 +44,7 @@ function runtimeCases(rng: Rng): RuntimeCase[] {
   // One fit covers logistic regression, tanh, sample weights and the hypergradient rate: every new
   // kernel variant costs SwiftShader seconds of compilation in each runtime and engine.
   const weighted = make('logistic tanh, sample weights, hypergradient rate', 'logistic', {
-    learningRate: { kind: 'hypergradient', initial: 0.1, beta: 0.01 },
+    learningRate: { kind: 'hypergradient', initial: 0.05, beta: 0.01 },
   }, { activation: 'tanh' });
   weighted.fit.sampleWeight = weighted.y.map(() => uniform(rng, 0.2, 2));
   const grid = make('logistic GridSearch', 'logistic', {});
@@ -87,7 +88,7 @@ function lossError(got: number, ref: number): number {
 /** Checks one runtime's results against the float64 twin and keeps them for the comparison across runtimes. */
 function check(runtime: string, out: RuntimeOutput): void {
   const slowest = out.engines.flatMap((e) => e.results.map((r) => ({ ms: r.ms, where: `${r.name} [${e.engine}]` }))).sort((a, b) => b.ms - a.ms)[0];
-  console.log(`  [${runtime}] ${out.adapter}: ${out.engines.map((e) => e.engine).join(' and ')} engines in ${(out.ms / 1000).toFixed(1)} s ` +
+  console.log(`  [${runtime}] ${out.adapter || 'an adapter that describes itself with empty strings'}: ${out.engines.map((e) => e.engine).join(' and ')} engines in ${(out.ms / 1000).toFixed(1)} s ` +
     `(slowest: ${slowest?.where} ${((slowest?.ms ?? 0) / 1000).toFixed(1)} s)`);
   assert.equal(out.engines.map((e) => e.engine), engines, `${runtime}: engines`);
   const worst = new WorstCase();
@@ -203,6 +204,10 @@ test('every runtime gives the same losses and parameters', () => {
     });
   }
   worst.report('across runtimes');
+  base.engines.forEach(({ engine, results }, j) => results.forEach((r, i) => {
+    const finals = names.map((n) => `${n} ${outputs.get(n)?.engines[j]?.results[i]?.losses[0]?.at(-1)}`);
+    console.log(`  [${engine}] ${r.name}: final loss ${finals.join(', ')}; float64 ${twins[i]?.losses[0]?.at(-1)}`);
+  }));
 });
 
 test.run();

@@ -15,16 +15,16 @@ export const FIREFOX_WEBGPU_PREFS: Readonly<Record<string, unknown>> = {
 };
 
 /** FIREFOX_PATH, else Debian's firefox-esr (or a system firefox); an Error that says how to install one. */
-export function findFirefox(env: NodeJS.ProcessEnv = process.env): string {
+export function findFirefox(env: NodeJS.ProcessEnv = process.env, candidates: readonly string[] = SYSTEM_FIREFOXES): string {
   const given = env.FIREFOX_PATH;
   if (given !== undefined && given !== '') {
     if (!existsSync(given)) throw new Error(`FIREFOX_PATH=${given} does not exist`);
     return given;
   }
-  const system = SYSTEM_FIREFOXES.find((p) => existsSync(p));
+  const system = candidates.find((p) => existsSync(p));
   if (system !== undefined) return system;
   throw new Error(
-    `No Firefox found (looked for ${SYSTEM_FIREFOXES.join(', ')}). The cross-runtime tests need it: run ./setup.sh ` +
+    `No Firefox found (looked for ${candidates.join(', ')}). The cross-runtime tests need it: run ./setup.sh ` +
       '(Debian/Ubuntu: apt-get install -y firefox-esr) or point FIREFOX_PATH at a Firefox executable.',
   );
 }

@@ -20,23 +20,51 @@ export async function fitsModuleCode(): Promise<string> {
   return (await transform(source, { loader: 'ts', format: 'esm', target: 'es2022' })).code;
 }
 
+/** How long a page may take to settle what pollPage waits for: a guard against hangs on a loaded machine. */
+const PAGE_WAIT_MS = 600_000;
+
+/**
+ * Evaluates `probe` in `page` every 0.2 s until it returns something other than null. Each call
+ * is short: one long evaluate or waitForFunction is a single protocol call, which puppeteer cuts off
+ * at its protocolTimeout (180 s by default) however long the wait was meant to be.
+ */
+export async function pollPage<T, A = undefined>(page: Page, probe: (arg: A) => T | null, arg?: A): Promise<T> {
+  const deadline = Date.now() + PAGE_WAIT_MS;
+  for (;;) {
+    // puppeteer's types would flatten A into handles; the probes here take and return plain JSON.
+    const got = (await page.evaluate(probe as (a: unknown) => unknown, arg)) as T | null;
+    if (got !== null) return got;
+    if (Date.now() > deadline) throw new Error(`the page did not finish within ${PAGE_WAIT_MS / 1000} s`);
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
+}
+
+type Settled = { ok: RuntimeOutput } | { error: string };
+
 /**
  * Runs the job in `page` (of a browser on the static server at `url`): the page imports the built
- * library and fits.ts's code, as an app's module would. Page errors fail the run.
+ * library and fits.ts's code, as an app's module would, and keeps the outcome for pollPage to read.
+ * Page errors fail the run.
  */
 export async function runInPage(page: Page, url: string, code: string, job: RuntimeJob): Promise<RuntimeOutput> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`${url}/test/runtimes/page.html`);
-  const out = await page.evaluate(async (fitsCode: string, j: RuntimeJob) => {
-    const libPath = '/dist/index.js';
-    const lib = (await import(libPath)) as typeof Library;
-    const fitsUrl = URL.createObjectURL(new Blob([fitsCode], { type: 'text/javascript' }));
-    const fits = (await import(fitsUrl)) as typeof import('../runtimes/fits.ts');
-    return fits.runJob(lib, j);
+  await page.evaluate((fitsCode: string, j: RuntimeJob) => {
+    // No named functions in here: tsx's keepNames would wrap them in a __name helper the page lacks.
+    const store = globalThis as { runtimeOutcome?: Settled };
+    (async (): Promise<RuntimeOutput> => {
+      const libPath = '/dist/index.js';
+      const lib = (await import(libPath)) as typeof Library;
+      const fitsUrl = URL.createObjectURL(new Blob([fitsCode], { type: 'text/javascript' }));
+      const fits = (await import(fitsUrl)) as typeof import('../runtimes/fits.ts');
+      return fits.runJob(lib, j);
+    })().then((ok) => (store.runtimeOutcome = { ok }), (e: unknown) => (store.runtimeOutcome = { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }));
   }, code, job);
+  const outcome = await pollPage(page, () => (globalThis as { runtimeOutcome?: Settled }).runtimeOutcome ?? null);
   if (errors.length > 0) throw new Error(`the page reported errors: ${errors.join('; ')}`);
-  return out;
+  if ('error' in outcome) throw new Error(outcome.error);
+  return outcome.ok;
 }
 
 /** A fresh page of `browser`, closed once `body` is done with it. */
@@ -66,7 +94,7 @@ export function findDeno(env: NodeJS.ProcessEnv = process.env): string[] {
   try {
     return [process.execPath, createRequire(`${ROOT}/`).resolve('deno/bin.cjs')];
   } catch {
-    throw new Error('Deno is missing: it is a devDependency (npm ci installs it), or point DENO_PATH at a deno executable.');
+    throw new Error('Deno is missing: the cross-runtime tests need the deno devDependency (./setup.sh or npm ci installs it), or point DENO_PATH at a deno executable.');
   }
 }
 
