@@ -28,13 +28,13 @@ const PAGE_WAIT_MS = 600_000;
  * is short: one long evaluate or waitForFunction is a single protocol call, which puppeteer cuts off
  * at its protocolTimeout (180 s by default) however long the wait was meant to be.
  */
-export async function pollPage<T, A = undefined>(page: Page, probe: (arg: A) => T | null, arg?: A): Promise<T> {
-  const deadline = Date.now() + PAGE_WAIT_MS;
+export async function pollPage<T, A = undefined>(page: Page, probe: (arg: A) => T | null, arg?: A, timeoutMs = PAGE_WAIT_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     // puppeteer's types would flatten A into handles; the probes here take and return plain JSON.
     const got = (await page.evaluate(probe as (a: unknown) => unknown, arg)) as T | null;
     if (got !== null) return got;
-    if (Date.now() > deadline) throw new Error(`the page did not finish within ${PAGE_WAIT_MS / 1000} s`);
+    if (Date.now() > deadline) throw new Error(`the page did not finish within ${timeoutMs / 1000} s`);
     await new Promise((ok) => setTimeout(ok, 200));
   }
 }
