@@ -23,6 +23,11 @@ export async function fitsModuleCode(): Promise<string> {
 /** How long a page may take to settle what pollPage waits for: a guard against hangs on a loaded machine. */
 const PAGE_WAIT_MS = 600_000;
 
+/** pollPage's probe did not answer within its time. */
+export class PageTimeout extends Error {
+  override name = 'PageTimeout';
+}
+
 /**
  * Evaluates `probe` in `page` every 0.2 s until it returns something other than null. Each call
  * is short: one long evaluate or waitForFunction is a single protocol call, which puppeteer cuts off
@@ -34,7 +39,7 @@ export async function pollPage<T, A = undefined>(page: Page, probe: (arg: A) => 
     // puppeteer's types would flatten A into handles; the probes here take and return plain JSON.
     const got = (await page.evaluate(probe as (a: unknown) => unknown, arg)) as T | null;
     if (got !== null) return got;
-    if (Date.now() > deadline) throw new Error(`the page did not finish within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline) throw new PageTimeout(`the page did not finish within ${timeoutMs / 1000} s`);
     await new Promise((ok) => setTimeout(ok, 200));
   }
 }
