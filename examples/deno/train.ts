@@ -1,5 +1,5 @@
 // webgpu-logreg in Deno: softmax regression on Iris, trained on the GPU through Deno's own WebGPU
-// (wgpu, on navigator.gpu: no package and no flag needed since Deno 2).
+// (wgpu, on navigator.gpu: no package, and no flag in Deno 2.9).
 //
 //   deno add npm:webgpu-logreg      # in your project; this repository resolves it from package.json
 //   deno run examples/deno/train.ts     # add --json for one machine-readable line at the end
