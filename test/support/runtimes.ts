@@ -56,7 +56,7 @@ export async function runInPage(page: Page, url: string, code: string, job: Runt
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`${url}/test/runtimes/page.html`);
   await page.evaluate((fitsCode: string, j: RuntimeJob) => {
-    // No named functions in here: tsx's keepNames would wrap them in a __name helper the page lacks.
+    // No named functions in here: tsx's keepNames would wrap them in calls to a __name function the page lacks.
     const store = globalThis as { runtimeOutcome?: Settled };
     (async (): Promise<RuntimeOutput> => {
       const libPath = '/dist/index.js';
