@@ -1,8 +1,11 @@
 // The test process: uvu's own runner over the matching test files, with the one headless Chromium
 // the GPU suites share kept open between them and closed after the last, pass or fail.
 // It ends with how long each file took (so a slow suite is found by reading, not guessing) and the
-// names of the tests that failed, repeated last because CI logs often keep only their tail.
+// names of the tests that failed, repeated last because CI logs often keep only their tail; with
+// TEST_REPORT=<path> it writes them there as JSON instead, for scripts/run-tests.mjs to merge with
+// its other test processes'.
 // Usage: node --import tsx test/support/run-suites.ts <dir> [pattern]
+import { writeFileSync } from 'node:fs';
 import { parse } from 'uvu/parse';
 import { pathToFileURL } from 'node:url';
 import { closeSharedChrome, holdChromeForProcess } from './chrome.ts';
@@ -83,7 +86,9 @@ const reports: FileReport[] = [];
 try {
   const { suites } = await parse(dir, pattern);
   await runInstrumented(suites, reports);
-  process.stdout.write(summary(reports));
+  const reportTo = process.env.TEST_REPORT;
+  if (reportTo === undefined || reportTo === '') process.stdout.write(summary(reports));
+  else writeFileSync(reportTo, JSON.stringify(reports));
 } finally {
   await closeSharedChrome();
 }
