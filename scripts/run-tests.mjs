@@ -66,14 +66,14 @@ function runSuites(files, env, out) {
       const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? NaN);
       const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? NaN);
       const skipped = Number(/Skipped:\s+(\d+)/.exec(plain)?.[1] ?? 0);
-      let files = [];
+      let written = { files: [], tests: [] };
       try {
-        files = JSON.parse(readFileSync(report, 'utf8'));
+        written = JSON.parse(readFileSync(report, 'utf8'));
       } catch {
         // No report: the process crashed before its last suite; the summary says so.
       }
       rmSync(reportDir, { recursive: true, force: true });
-      resolve({ total, passed, skipped, code: code ?? 1, files });
+      resolve({ total, passed, skipped, code: code ?? 1, files: written.files, tests: written.tests });
     });
   });
 }
@@ -92,10 +92,18 @@ function outputs(count) {
   };
 }
 
-/** The per-file times, slowest first, and the failed tests, repeated last because CI logs often keep only their tail. */
-function summary(files) {
+/** How many of the slowest tests the summary names. */
+const SLOWEST_TESTS = 15;
+
+/**
+ * The per-file times and the slowest tests, slowest first, and the failed tests, repeated last
+ * because CI logs often keep only their tail.
+ */
+function summary(files, tests) {
   const lines = ['\ntime per file (slowest first):'];
   for (const r of [...files].sort((a, b) => b.ms - a.ms)) lines.push(`  ${(r.ms / 1000).toFixed(1).padStart(7)} s  ${r.file}`);
+  lines.push('slowest tests:');
+  for (const t of [...tests].sort((a, b) => b.ms - a.ms).slice(0, SLOWEST_TESTS)) lines.push(`  ${(t.ms / 1000).toFixed(1).padStart(7)} s  ${t.suite}: ${t.test}`);
   const failed = files.filter((r) => r.failures.length > 0);
   if (failed.length > 0) {
     lines.push('failed tests:');
@@ -117,7 +125,7 @@ for (const [i, run] of runs.entries()) {
   out.flush(i);
 }
 const files = results.flatMap((r) => r.files);
-console.log(summary(files));
+console.log(summary(files, results.flatMap((r) => r.tests)));
 if (files.length > 0) {
   mkdirSync('build', { recursive: true });
   writeFileSync(TIMES, `${JSON.stringify({ ...readTimes(TIMES), ...Object.fromEntries(files.map((r) => [r.file, Math.round(r.ms / 100) / 10])) }, null, 1)}\n`);

@@ -19,8 +19,10 @@ import { trainTestSplit } from '../src/data/transforms.ts';
 import { describeRun, lastJsonLine, runNode, type NodeRun } from './support/node-gpu.ts';
 import { mulberry32, randomInt, testSeed, type Rng } from './support/random.ts';
 import { trainInProcess } from './support/train-in-process.ts';
+import { clockTests } from './support/test-clock.ts';
 
 const test = suite('train command');
+clockTests(test, 'train command');
 const ROOT = new URL('..', import.meta.url).pathname;
 const FASHION = '/usr/share/datasets/fashion-mnist';
 const SUMMARY_KEYS = [

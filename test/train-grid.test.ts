@@ -8,8 +8,10 @@ import type { Summary } from '../cli/report.ts';
 import { describeRun, lastJsonLine, type NodeRun } from './support/node-gpu.ts';
 import { testSeed } from './support/random.ts';
 import { trainInProcess } from './support/train-in-process.ts';
+import { clockTests } from './support/test-clock.ts';
 
 const test = suite('train command: --grid-lr');
+clockTests(test, 'train command: --grid-lr');
 const seed = testSeed('train grid');
 
 /** The command in this process, its output collected (its Chrome runs in the tests' shared browser). */
