@@ -10,7 +10,7 @@ export interface BrowserSession {
   url: string;
   browser: Browser;
   page: Page;
-  /** Closes the browser, then the server. */
+  /** Closes the browser (only the page, in a context the caller gave), then the server. */
   close(): Promise<void>;
 }
 
