@@ -2,13 +2,14 @@
 // 1 the run failed, 2 a usage error). cli/train.ts calls it for the terminal; tests call it in
 // process. Everything that can be checked without training (flags, the dataset's path, --save's
 // path) is checked before a browser or a worker starts.
+import type { BrowserContext } from 'puppeteer';
 import { resolveDataset } from './datasets.ts';
 import type { JobEvent, JobResult, JobSpec } from './job.ts';
 import {
   DEFAULT_TEST_FRACTION, DEFAULTS, defaultLearningRate, LBFGS_ITERATIONS, parseArgs, USAGE, UsageError, type CliOptions,
 } from './options.ts';
 import { commandMessage, describeInfo, Progress, resultLines, summary } from './report.ts';
-import { runInChrome } from './run-chrome.ts';
+import { runInChrome, type ChromeRunOptions } from './run-chrome.ts';
 import { runInNode } from './run-node.ts';
 import { checkSavePath, writeModel } from './save.ts';
 
@@ -23,6 +24,8 @@ export interface CommandIO {
   tty?: boolean;
   /** --runtime chrome: called with the page server's base URL before the page opens (for tests). */
   onServe?: (url: string) => Promise<void>;
+  /** --runtime chrome: the browser context to open the page in instead of launching a browser (for tests). */
+  context?: BrowserContext;
 }
 
 /** Combines the options with the dataset's defaults into the job description and the files it reads. */
@@ -56,6 +59,14 @@ export function buildSpec(o: CliOptions): { spec: JobSpec; files: Record<string,
       save: o.save !== null,
     },
     files,
+  };
+}
+
+/** The test hooks of `io` that runInChrome takes, those given. */
+function chromeOptions(io: CommandIO): ChromeRunOptions {
+  return {
+    ...(io.onServe === undefined ? {} : { onServe: io.onServe }),
+    ...(io.context === undefined ? {} : { context: io.context }),
   };
 }
 
@@ -95,7 +106,7 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
   try {
     result = await (o.runtime === 'node'
       ? runInNode(spec, files, onEvent)
-      : runInChrome(spec, files, onEvent, io.onServe === undefined ? {} : { onServe: io.onServe }));
+      : runInChrome(spec, files, onEvent, chromeOptions(io)));
   } catch (e) {
     progress.stop();
     const err = e instanceof Error ? e : new Error(String(e));

@@ -2,6 +2,7 @@
 // dataset's files, nothing else (not the repository, not the dataset's directory); the page fetches
 // and parses the data itself, and its events come back through an exposed function, so neither the
 // data nor a long-running call crosses page.evaluate.
+import type { BrowserContext } from 'puppeteer';
 import { openBrowserSession } from '../harness/session.ts';
 import { DATA_PATH, type JobEvent, type JobResult, type JobSpec } from './job.ts';
 
@@ -22,12 +23,14 @@ export function servedFiles(dataFiles: Record<string, string>): Record<string, s
 export interface ChromeRunOptions {
   /** Called with the server's base URL once it listens, before the page opens. */
   onServe?: (url: string) => Promise<void>;
+  /** A browser context to open the page in instead of launching a browser (for tests, which share one). */
+  context?: BrowserContext;
 }
 
 export async function runInChrome(
   spec: JobSpec, dataFiles: Record<string, string>, onEvent: (e: JobEvent) => void, options: ChromeRunOptions = {},
 ): Promise<JobResult> {
-  const session = await openBrowserSession(ROOT, { files: servedFiles(dataFiles) });
+  const session = await openBrowserSession(ROOT, { files: servedFiles(dataFiles) }, {}, options.context);
   const { page } = session;
   try {
     await options.onServe?.(session.url);

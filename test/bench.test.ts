@@ -19,6 +19,9 @@ import * as cpu from '../src/cpu/index.ts';
 import { resolveFitOptions } from '../src/core/options.ts';
 import { relativeError } from './support/compare.ts';
 import { mulberry32, randomInt, testSeed } from './support/random.ts';
+import { clockTests } from './support/test-clock.ts';
+
+clockTests(test, 'bench');
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const LOSS_TOLERANCE = 1e-3; // relative, between implementations and against the float64 trainer

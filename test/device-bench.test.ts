@@ -16,8 +16,10 @@ import { LOSS_AGREEMENT, summarize, type DeviceSummary } from '../bench/device/r
 import type { DeviceRow, PartFile, RunConfig } from '../bench/device/types.ts';
 import { describeRun, lastJsonLine, runProgram } from './support/node-gpu.ts';
 import { mulberry32, randomInt, testSeed } from './support/random.ts';
+import { clockTests } from './support/test-clock.ts';
 
 const test = suite('device benchmark');
+clockTests(test, 'device benchmark');
 const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 
 function hasPython(): boolean {

@@ -12,6 +12,12 @@ import { fitBoth } from './support/models.ts';
 import { mulberry32, randomMatrix, testSeed } from './support/random.ts';
 
 const { test, gpu } = gpuSuite('estimators: API');
+/**
+ * Predictions from parameters set by hand: no fit, so no step engine (the engines differ only in how
+ * fit() steps; decisionFunction, predictProba, score and loss run the same kernels on either). Once,
+ * on the adapter's choice of engine, instead of once per engine.
+ */
+const given = gpuSuite('estimators: API, predictions from given parameters', { engines: [] });
 
 function irisRun(fit: Record<string, unknown>): ModelRun {
   const iris = loadIris();
@@ -73,7 +79,7 @@ test('logistic regression with loss "mse" follows the float64 trainer, and train
   assertClose(mse.gpu.history.loss, mse.cpu.history.loss, 1e-4, 'mse loss per epoch');
 });
 
-test('predictProba / predict / score / loss match the reference for given parameters', async () => {
+given.test('predictProba / predict / score / loss match the reference for given parameters', async () => {
   const rng = mulberry32(testSeed('predictions'));
   const X = randomMatrix(rng, 57, 6);
   for (const [model, k] of [['softmax', 4], ['logistic', 1], ['linear', 2]] as const) {
@@ -84,7 +90,7 @@ test('predictProba / predict / score / loss match the reference for given parame
     if (model === 'linear') options.nOutputs = k;
     const y = model === 'softmax' ? X.data.slice(0, 57).map((_, i) => i % k) : model === 'logistic' ? X.data.slice(0, 57).map((_, i) => i % 2) : [];
     const yLinear = model === 'linear' ? Array.from({ length: 57 * k }, () => rng()) : [];
-    const got = await gpu().call('predictions', { model, options, W, b, X, y: model === 'linear' ? (toRows(yLinear, k) as never) : y });
+    const got = await given.gpu().call('predictions', { model, options, W, b, X, y: model === 'linear' ? (toRows(yLinear, k) as never) : y });
     const Z = cpu.matmul(X, W, { data: b, rows: 1, cols: k });
     const ref = model === 'softmax' ? cpu.softmax(Z) : model === 'logistic' ? cpu.sigmoid(Z) : Z;
     assert.ok(maxAbsError(got.proba, ref.data) <= 1e-5, `${model}: predictProba`);
@@ -128,7 +134,7 @@ function assertLogsClose(got: number[], ref: number[], tol: number, what: string
   });
 }
 
-test('decisionFunction is XW + b; predictLogProba matches float64 log-probabilities of those logits', async () => {
+given.test('decisionFunction is XW + b; predictLogProba matches float64 log-probabilities of those logits', async () => {
   const rng = mulberry32(testSeed('logits'));
   const X = randomMatrix(rng, 23, 5);
   for (const [model, k, options] of [
@@ -136,7 +142,7 @@ test('decisionFunction is XW + b; predictLogProba matches float64 log-probabilit
   ] as const) {
     const W = randomMatrix(rng, 5, k, -3, 3);
     const b = randomMatrix(rng, 1, k).data;
-    const got = await gpu().call('logits', { model, options: { nFeatures: 5, ...options }, W, b, X });
+    const got = await given.gpu().call('logits', { model, options: { nFeatures: 5, ...options }, W, b, X });
     const Z = Array.from(cpu.matmul(X, W, { data: b, rows: 1, cols: k }).data);
     const what = `${model} ${JSON.stringify(options)}`;
     assert.ok(maxAbsError(got.z, Z) <= 1e-5, `${what}: decisionFunction`);
@@ -151,16 +157,16 @@ test('decisionFunction is XW + b; predictLogProba matches float64 log-probabilit
   }
 });
 
-test('predictLogProba at logits ±200: finite and accurate, where log(predictProba) is −Infinity', async () => {
+given.test('predictLogProba at logits ±200: finite and accurate, where log(predictProba) is −Infinity', async () => {
   const X = { data: [1, -1, 0], rows: 3, cols: 1 };
-  const logistic = await gpu().call('logits', { model: 'logistic', options: { nFeatures: 1 }, W: { data: [200], rows: 1, cols: 1 }, b: [0], X });
+  const logistic = await given.gpu().call('logits', { model: 'logistic', options: { nFeatures: 1 }, W: { data: [200], rows: 1, cols: 1 }, b: [0], X });
   assert.equal(logistic.z, [200, -200, 0]);
   assertLogsClose(logistic.logProba?.data ?? [], [-200, -0, -0, -200, -Math.LN2, -Math.LN2], 1e-6, 'logistic');
-  const softmax = await gpu().call('logits', {
+  const softmax = await given.gpu().call('logits', {
     model: 'softmax', options: { nFeatures: 1, nClasses: 3 }, W: { data: [200, 0, -200], rows: 1, cols: 3 }, b: [0, 0, 0], X,
   });
   assertLogsClose(softmax.logProba?.data ?? [], [0, -200, -400, -400, -200, 0, -Math.log(3), -Math.log(3), -Math.log(3)], 1e-6, 'softmax');
-  const p = await gpu().call('predictions', {
+  const p = await given.gpu().call('predictions', {
     model: 'logistic', options: { nFeatures: 1 }, W: { data: [200], rows: 1, cols: 1 }, b: [0], X, y: [1, 0, 1],
   });
   assert.is(Math.log(1 - (p.proba[0] as number)), Number.NEGATIVE_INFINITY, 'the probability itself rounds to 1');
@@ -175,3 +181,4 @@ test('toJSON → fromJSON restores parameters, score and loss exactly', async ()
 });
 
 test.run();
+given.test.run();

@@ -10,8 +10,10 @@ import type { ErrorsOutput, FitOutput } from './support/dawn-worker.ts';
 import { cpuFit, problem } from './support/models.ts';
 import { dawnEnv, describeRun, lastJsonLine, resolveWebgpu, runNode } from './support/node-gpu.ts';
 import { mulberry32, randomInt, testSeed } from './support/random.ts';
+import { clockTests } from './support/test-clock.ts';
 
 const test = suite('Node runtime: Dawn (webgpu package)');
+clockTests(test, 'Node runtime: Dawn (webgpu package)');
 const ROOT = new URL('..', import.meta.url).pathname;
 const PARAM_TOLERANCE = 1e-3; // ‖θ_dawn − θ_cpu‖/‖θ_cpu‖ after training
 const LOSS_TOLERANCE = 1e-3; // per epoch, relative

@@ -17,8 +17,10 @@ import { assertClose, relativeError } from './support/compare.ts';
 import { openBrowserContext } from './support/chrome.ts';
 import { cpuFit } from './support/models.ts';
 import { dawnEnv, describeRun, lastJsonLine, runNode, runProgram, type NodeRun } from './support/node-gpu.ts';
+import { clockTests } from './support/test-clock.ts';
 
 const test = suite('package: pack, install, import; examples');
+clockTests(test, 'package: pack, install, import; examples');
 const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const PARAM_TOLERANCE = 1e-3; // ‖θ_gpu − θ_cpu‖/‖θ_cpu‖ after training
 const LOSS_TOLERANCE = 1e-3; // per epoch, relative

@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import { suite, type Test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FAST_ENGINE, FAST_FILES, fastFiles, filesPattern } from '../scripts/test-selection.mjs';
+import { jobCount, splitByTime, UNTIMED_SECONDS } from '../scripts/test-shards.mjs';
 import { BOTH_ENGINES, declaredEngines, engineFilter, fanOut } from './support/gpu-suite.ts';
 
 const test = suite('test runner');
@@ -70,6 +71,33 @@ test('every file the fast loop names exists, and TEST_FILES narrows it', () => {
   const pattern = new RegExp(filesPattern(['a.test.ts', 'b-c.test.ts']));
   assert.ok(pattern.test('b-c.test.ts') && !pattern.test('xa.test.ts') && !pattern.test('a_test_ts'));
   assert.not.ok(new RegExp(filesPattern([])).test('a.test.ts'), 'no files: nothing matches');
+});
+
+test('the files are split between the test processes by their last times, each file once, untimed ones at a median weight', () => {
+  const seconds: Record<string, number> = { 'a.test.ts': 100, 'b.test.ts': 60, 'c.test.ts': 50, 'd.test.ts': 5, 'e.test.ts': 1 };
+  const names = [...Object.keys(seconds), 'new.test.ts'];
+  const groups = splitByTime(names, 2, seconds);
+  assert.equal(groups.flat().sort(), [...names].sort(), 'every file in exactly one process');
+  const totals = groups.map((g) => g.reduce((s, n) => s + (seconds[n] ?? UNTIMED_SECONDS), 0));
+  assert.ok(Math.max(...totals) - Math.min(...totals) <= 5, `balanced: ${totals.join(' vs ')}`);
+  // Slowest first, each to the lighter process: a | b, c | new (10) to a's | d to the first of two at 110 | e to the other.
+  assert.equal(UNTIMED_SECONDS, 10);
+  assert.equal(totals, [115, 111]);
+  assert.equal(groups, [['a.test.ts', 'd.test.ts', 'new.test.ts'], ['b.test.ts', 'c.test.ts', 'e.test.ts']]);
+  groups.forEach((g) => assert.equal(g, [...g].sort(), 'each process runs its files in name order, as uvu does'));
+  assert.equal(splitByTime(names, 1, seconds), [[...names].sort()], 'one process: every file, in name order');
+  assert.equal(splitByTime(['x.test.ts'], 4, {}), [['x.test.ts']], 'no process without a file');
+  assert.equal(splitByTime([], 2, {}), []);
+});
+
+test('TEST_JOBS: unset or empty gives the default, otherwise a positive integer, anything else refused by name', () => {
+  assert.is(jobCount(undefined, 2), 2);
+  assert.is(jobCount('', 2), 2);
+  assert.is(jobCount('1', 2), 1);
+  assert.is(jobCount('3', 2), 3);
+  for (const bad of ['0', '-1', '1.5', 'two', ' 2']) {
+    assert.throws(() => jobCount(bad, 2), (e: Error) => e.message.includes('TEST_JOBS') && e.message.includes(`'${bad}'`));
+  }
 });
 
 test.run();

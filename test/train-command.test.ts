@@ -1,16 +1,16 @@
 // `npm run train` end to end, after the build: twice as users run it (node --import tsx cli/train.ts,
 // once per runtime), otherwise in process through cli/main.ts's main(argv, io), which is the same
-// command without a process of its own. Its JSON summary line is checked, and its reported test
-// accuracy recomputed on the CPU from the saved model. Covers the embedded Iris data in Chrome and
-// in Node (Dawn), a CSV file and an IDX directory made here, what the Chrome page is served, errors
-// in the command's terms, --save failing at the end, and a Fashion-MNIST subset where installed.
+// command without a process of its own (its Chrome runs in a context of the tests' shared browser).
+// Its JSON summary line is checked, and its reported test accuracy recomputed on the CPU from the
+// saved model. Covers the embedded Iris data in Chrome and in Node (Dawn), a CSV file and an IDX
+// directory made here, what the Chrome page is served, errors in the command's terms, --save failing
+// at the end, and a Fashion-MNIST subset where installed.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { suite } from 'uvu';
-import { main } from '../cli/main.ts';
 import type { Summary } from '../cli/report.ts';
 import * as assert from 'uvu/assert';
 import { IRIS_CLASS_NAMES, loadIris } from '../src/data/iris.ts';
@@ -18,8 +18,11 @@ import { standardizerFromJSON, type StandardizerJSON } from '../src/data/preproc
 import { trainTestSplit } from '../src/data/transforms.ts';
 import { describeRun, lastJsonLine, runNode, type NodeRun } from './support/node-gpu.ts';
 import { mulberry32, randomInt, testSeed, type Rng } from './support/random.ts';
+import { trainInProcess } from './support/train-in-process.ts';
+import { clockTests } from './support/test-clock.ts';
 
 const test = suite('train command');
+clockTests(test, 'train command');
 const ROOT = new URL('..', import.meta.url).pathname;
 const FASHION = '/usr/share/datasets/fashion-mnist';
 const SUMMARY_KEYS = [
@@ -44,23 +47,8 @@ function trainProcess(args: string[], killAfterMs = 240_000): Promise<NodeRun> {
   return runNode(['--import', 'tsx', 'cli/train.ts', ...args], { cwd: ROOT, killAfterMs });
 }
 
-interface InProcess {
-  /** Called with what the command writes to stdout, as it writes it. */
-  onStdout?: (s: string) => void;
-  onServe?: (url: string) => Promise<void>;
-}
-
 /** The command in this process: main() with its output collected. */
-async function train(args: string[], hooks: InProcess = {}): Promise<NodeRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: { write: (s: string) => { stdout += s; hooks.onStdout?.(s); } },
-    stderr: { write: (s: string) => (stderr += s) },
-    ...(hooks.onServe === undefined ? {} : { onServe: hooks.onServe }),
-  });
-  return { code, signal: null, stdout, stderr };
-}
+const train = trainInProcess;
 
 /** Runs the command (in process unless `run` says otherwise), requires success and returns the JSON summary of its last line. */
 async function trainJson(args: string[], run: (a: string[]) => Promise<NodeRun> = train): Promise<{ run: NodeRun; summary: Summary }> {

@@ -5,20 +5,17 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Summary } from '../cli/report.ts';
-import { main } from '../cli/main.ts';
 import { describeRun, lastJsonLine, type NodeRun } from './support/node-gpu.ts';
 import { testSeed } from './support/random.ts';
+import { trainInProcess } from './support/train-in-process.ts';
+import { clockTests } from './support/test-clock.ts';
 
 const test = suite('train command: --grid-lr');
+clockTests(test, 'train command: --grid-lr');
 const seed = testSeed('train grid');
 
-/** The command in this process, its output collected. */
-async function train(args: string[]): Promise<NodeRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
-  return { code, signal: null, stdout, stderr };
-}
+/** The command in this process, its output collected (its Chrome runs in the tests' shared browser). */
+const train = (args: string[]): Promise<NodeRun> => trainInProcess(args);
 
 /** The candidate rows of the printed grid table: rate, train loss, validation loss, score, kept. */
 function gridRows(stdout: string): { rate: number; valLoss: number; score: number; kept: boolean }[] {

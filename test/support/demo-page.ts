@@ -6,6 +6,7 @@ import { suite } from 'uvu';
 import type { Page } from 'puppeteer';
 import { startDemoServer, type DemoServer } from '../../demo/serve.ts';
 import { openBrowserContext } from './chrome.ts';
+import { clockTests } from './test-clock.ts';
 
 /** Where the demo tests leave screenshots and the files they upload (git-ignored). */
 export const TEST_OUTPUT = new URL('../../test-output/', import.meta.url).pathname;
@@ -124,6 +125,7 @@ export interface Env {
 /** A uvu suite with the demo server and a browser context opened before its tests and closed after. */
 export function demoSuite(name: string): { test: ReturnType<typeof suite>; env: () => Env } {
   const t = suite(name);
+  clockTests(t, name);
   let env: Env | null = null;
   let release: (() => Promise<void>) | null = null;
   t.before(async () => {

@@ -9,6 +9,7 @@ import { suite, type Callback, type Test } from 'uvu';
 import type { EngineName } from '../../src/index.ts';
 import { chromeHeldForProcess } from './chrome.ts';
 import { borrowGpuPage, openGpuPage, type GpuPage } from './gpu-page.ts';
+import { clockTests } from './test-clock.ts';
 
 export const BOTH_ENGINES: readonly EngineName[] = ['cpu', 'gpu'];
 
@@ -81,6 +82,7 @@ export function gpuSuite(name: string, options: GpuSuiteOptions = {}): GpuSuite 
   let current: EngineName | null = null;
   const suites = runs.map(({ engine, suffix }) => {
     const t = suite(name + suffix);
+    clockTests(t, name);
     t.before(async () => {
       current = engine;
       try {

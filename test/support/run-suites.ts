@@ -1,11 +1,15 @@
 // The test process: uvu's own runner over the matching test files, with the one headless Chromium
 // the GPU suites share kept open between them and closed after the last, pass or fail.
-// It ends with how long each file took (so a slow suite is found by reading, not guessing) and the
-// names of the tests that failed, repeated last because CI logs often keep only their tail.
+// It ends with how long each file took (so a slow suite is found by reading, not guessing), its
+// slowest tests (those of suites that clock them: test-clock.ts) and the names of the tests that failed, repeated last because CI logs often keep only their tail; with
+// TEST_REPORT=<path> it writes them there as JSON instead, for scripts/run-tests.mjs to merge with
+// its other test processes'.
 // Usage: node --import tsx test/support/run-suites.ts <dir> [pattern]
+import { writeFileSync } from 'node:fs';
 import { parse } from 'uvu/parse';
 import { pathToFileURL } from 'node:url';
 import { closeSharedChrome, holdChromeForProcess } from './chrome.ts';
+import { slowestTests, type TestTime } from './test-clock.ts';
 
 /** What uvu's runner of one suite resolves with: errors text (or true), passed, skipped, total. */
 type SuiteResult = [string | true, number, number, number];
@@ -45,10 +49,15 @@ function instrument(queue: unknown[][], reports: FileReport[]): void {
   }
 }
 
-function summary(reports: readonly FileReport[]): string {
+/** How many of the slowest tests the summary names. */
+const SLOWEST_TESTS = 15;
+
+function summary(reports: readonly FileReport[], tests: readonly TestTime[]): string {
   const slowest = [...reports].sort((a, b) => b.ms - a.ms);
   const lines = ['\ntime per file (slowest first):'];
   for (const r of slowest) lines.push(`  ${(r.ms / 1000).toFixed(1).padStart(7)} s  ${r.file}`);
+  lines.push('slowest tests:');
+  for (const t of tests) lines.push(`  ${(t.ms / 1000).toFixed(1).padStart(7)} s  ${t.suite}: ${t.test}`);
   const failed = reports.filter((r) => r.failures.length > 0);
   if (failed.length > 0) {
     lines.push('failed tests:');
@@ -83,7 +92,10 @@ const reports: FileReport[] = [];
 try {
   const { suites } = await parse(dir, pattern);
   await runInstrumented(suites, reports);
-  process.stdout.write(summary(reports));
+  const reportTo = process.env.TEST_REPORT;
+  const tests = slowestTests(SLOWEST_TESTS);
+  if (reportTo === undefined || reportTo === '') process.stdout.write(summary(reports, tests));
+  else writeFileSync(reportTo, JSON.stringify({ files: reports, tests }));
 } finally {
   await closeSharedChrome();
 }
