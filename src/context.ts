@@ -2,9 +2,9 @@
 // library's own calls are caught per call (error-scopes.ts) and raised by the call that caused them;
 // device loss makes every later call throw.
 import { checkContextOptions, checkLimitsAgainst, describeAdapter, type AdapterDescription, type ContextOptions } from './context-options.ts';
-import { checkEngineChoice, chooseEngine, type EngineName } from './engines/choose.ts';
+import { checkEngineChoice, chooseEngine, type EngineChoice, type EngineName } from './engines/choose.ts';
 import { ErrorScopes, type ErrorCheck } from './error-scopes.ts';
-import { DeviceLostError, GPUError, ShapeError, StateError, WebGPUUnavailableError } from './errors.ts';
+import { DeviceLostError, GPUError, ShapeError, StateError, ValueError, WebGPUUnavailableError } from './errors.ts';
 import { Kernel, type Dispatch } from './kernels/kernel.ts';
 import { shaderInfo } from './kernels/shader-info.ts';
 import { shaderSource, type KernelName } from './kernels/shaders.ts';
@@ -62,6 +62,20 @@ function noAdapterMessage(): string {
   );
 }
 
+/**
+ * What a WebGPU-only call on a 'js' context throws: the ops API and GPU matrices need a device, which
+ * such a context does not have; the estimators and GridSearch do not.
+ */
+export function webGpuOnlyError(what: string): StateError {
+  return new StateError(
+    `${what} needs WebGPU, but this context runs the 'js' engine (no GPU device): the ops API (ops.*), ctx.upload(), ctx.zeros() ` +
+    'and GPU matrices are WebGPU-only. The estimators and GridSearch run on it; for the ops, create the context where WebGPU is available.',
+  );
+}
+
+/** The adapter description of a 'js' context: no adapter, the host CPU. */
+const NO_ADAPTER: AdapterDescription = { vendor: '', architecture: '', device: '', description: 'JavaScript (no WebGPU)', cpu: true };
+
 const SUBGROUPS: GPUFeatureName = 'subgroups';
 
 const STORAGE_USAGE = BUFFER_USAGE.STORAGE | BUFFER_USAGE.COPY_SRC | BUFFER_USAGE.COPY_DST;
@@ -98,12 +112,12 @@ class BufferPool {
 }
 
 /**
- * A WebGPU device with the library's compiled kernels and every buffer it allocated. Create one with
+ * A WebGPU device with the library's compiled kernels and every buffer it allocated, or (engine
+ * 'js') none: the estimators then train and predict in plain JavaScript. Create one with
  * createContext(); pass it to the estimators and to ops; destroy() it when done.
  */
 export class GpuContext {
-  /** The device every kernel runs on (requested by createContext(), or the one it was given). */
-  readonly device: GPUDevice;
+  readonly #device: GPUDevice | null;
   /** The adapter the device came from. */
   readonly adapter: AdapterDescription;
   /** Resolves when the device is lost (never, for a healthy device). */
@@ -118,7 +132,7 @@ export class GpuContext {
   readonly workgroupWidth: number;
   /** Whether the kernels use subgroup operations: the device has the feature and the options allow it. */
   readonly subgroups: boolean;
-  /** The training-step kernel family fit() runs on this context (ContextOptions.engine resolved). */
+  /** What fit() runs on this context (ContextOptions.engine resolved): WebGPU step kernels 'gpu' or 'cpu', or plain JavaScript 'js'. */
   readonly engine: EngineName;
   readonly #ownsDevice: boolean;
   readonly #kernels = new Map<string, Kernel>();
@@ -127,20 +141,29 @@ export class GpuContext {
   /** Released uniform buffers, rewritten on reuse: queue order makes earlier submits see the old bytes. */
   readonly #uniforms = new BufferPool();
   readonly #staging = new BufferPool();
-  readonly #scopes: ErrorScopes;
+  readonly #scopes: ErrorScopes | null;
   /** Set once the device is lost: the one error that outlives the call that met it. */
   #error: Error | null = null;
   #destroyed = false;
 
-  /** Use createContext(), which checks its options and requests the device. */
-  constructor(device: GPUDevice, adapter: AdapterDescription, ownsDevice: boolean, options: ContextOptions) {
-    this.device = device;
-    this.adapter = adapter;
+  /** Use createContext(), which checks its options and requests the device (null: the 'js' engine). */
+  constructor(device: GPUDevice | null, adapter: AdapterDescription, ownsDevice: boolean, options: ContextOptions) {
+    this.#device = device;
+    this.adapter = device === null ? NO_ADAPTER : adapter;
     this.#ownsDevice = ownsDevice;
     this.poisonOutputs = options.poisonOutputs === true;
-    this.subgroups = options.subgroups !== false && device.features.has(SUBGROUPS);
+    this.subgroups = device !== null && options.subgroups !== false && device.features.has(SUBGROUPS);
     this.workgroupWidth = adapter.cpu ? 4 : 64;
-    this.engine = chooseEngine(checkEngineChoice(options.engine), adapter.cpu);
+    if (device === null) {
+      this.engine = 'js';
+      // A context without a device is never lost.
+      this.lost = new Promise<GPUDeviceLostInfo>(() => undefined);
+      this.#scopes = null;
+      return;
+    }
+    const choice = checkEngineChoice(options.engine);
+    if (choice === 'js') throw new ValueError("createContext: engine 'js' runs without a GPU device; leave out device");
+    this.engine = chooseEngine(choice, adapter.cpu);
     this.lost = device.lost;
     device.lost.then((info) => {
       if (!this.#destroyed) this.#error = new DeviceLostError(`WebGPU device lost (${info.reason}): ${info.message}`);
@@ -150,6 +173,12 @@ export class GpuContext {
     this.#scopes = new ErrorScopes(device);
   }
 
+  /** The device every kernel runs on (requested by createContext(), or the one it was given); a 'js' context has none and throws a StateError. */
+  get device(): GPUDevice {
+    if (this.#device === null) throw webGpuOnlyError('ctx.device');
+    return this.#device;
+  }
+
   /** Buffers allocated through this context and not yet destroyed. */
   get liveBuffers(): number {
     return this.#live.size;
@@ -157,7 +186,8 @@ export class GpuContext {
 
   /** The device's limits, e.g. maxStorageBufferBindingSize (the largest matrix, in bytes). */
   get limits(): GPUSupportedLimits {
-    return this.device.limits;
+    if (this.#device === null) throw webGpuOnlyError('ctx.limits');
+    return this.#device.limits;
   }
 
   /** Throws DeviceLostError once the device is lost, or a StateError after destroy(). */
@@ -204,7 +234,7 @@ export class GpuContext {
       }
       return b;
     });
-    this.#scopes.note([buffer], [check]);
+    this.#gpuScopes(label).note([buffer], [check]);
     this.#live.add(buffer);
     return buffer;
   }
@@ -222,7 +252,7 @@ export class GpuContext {
       b.unmap();
       return b;
     });
-    this.#scopes.note([buffer], [check]);
+    this.#gpuScopes(label).note([buffer], [check]);
     this.#live.add(buffer);
     return buffer;
   }
@@ -240,6 +270,7 @@ export class GpuContext {
   /** Copies a host matrix to a new GPU matrix after checking its shape and values. */
   upload(input: MatrixInput, name = 'matrix'): GpuMatrix {
     this.assertUsable();
+    if (this.#device === null) throw webGpuOnlyError('ctx.upload()');
     const host = toHostMatrix(name, input);
     return new GpuMatrix(this, this.createStorage(host.data.length, name, host.data), host.rows, host.cols);
   }
@@ -253,6 +284,7 @@ export class GpuContext {
   /** A rows×cols GPU matrix of zeros. */
   zeros(rows: number, cols: number, label = 'zeros'): GpuMatrix {
     this.assertUsable();
+    if (this.#device === null) throw webGpuOnlyError('ctx.zeros()');
     return new GpuMatrix(this, this.createStorage(rows * cols, label), rows, cols);
   }
 
@@ -262,7 +294,12 @@ export class GpuContext {
    * training epoch's) the calls join that one's scope and check.
    */
   capture<T>(what: string, body: () => T): { value: T; check: ErrorCheck } {
-    return this.#scopes.capture(what, body);
+    return this.#gpuScopes(what).capture(what, body);
+  }
+
+  #gpuScopes(what: string): ErrorScopes {
+    if (this.#scopes === null) throw webGpuOnlyError(what);
+    return this.#scopes;
   }
 
   /**
@@ -271,9 +308,10 @@ export class GpuContext {
    * reads the op's result learns that it is wrong, and no one else does.
    */
   track<T>(what: string, inputs: readonly (GpuMatrix | undefined)[], body: () => T, outputs: (result: T) => readonly GpuMatrix[]): T {
-    const inherited = inputs.flatMap((m) => (m === undefined || m.destroyed ? [] : this.#scopes.pending(m.buffer)));
+    const scopes = this.#gpuScopes(what);
+    const inherited = inputs.flatMap((m) => (m === undefined || m.destroyed ? [] : scopes.pending(m.buffer)));
     const { value, check } = this.capture(what, body);
-    this.#scopes.note(outputs(value).map((m) => m.buffer), [check, ...inherited]);
+    scopes.note(outputs(value).map((m) => m.buffer), [check, ...inherited]);
     return value;
   }
 
@@ -306,7 +344,7 @@ export class GpuContext {
     // Staging sizes are whole 256-byte blocks so small reads of different lengths share buffers.
     const size = Math.ceil(Math.max(4, bytes) / 256) * 256;
     // The errors of the work that wrote `buffer` are this read's to report: its data came from there.
-    const writes = this.#scopes.take(buffer);
+    const writes = this.#gpuScopes('reading a GPU buffer').take(buffer);
     const { value: staging, check } = this.capture('reading a GPU buffer', () => {
       const s = this.#staging.take(size) ?? this.device.createBuffer({ size, usage: BUFFER_USAGE.MAP_READ | BUFFER_USAGE.COPY_DST });
       const encoder = this.device.createCommandEncoder();
@@ -365,7 +403,7 @@ export class GpuContext {
     this.#live.clear();
     this.#uniforms.destroy();
     this.#staging.destroy();
-    if (this.#ownsDevice) this.device.destroy();
+    if (this.#ownsDevice) this.#device?.destroy();
   }
 }
 
@@ -374,12 +412,14 @@ export class GpuContext {
  * included) is a StateError rather than a TypeError from deep inside; so are a destroyed context
  * and a lost device (DeviceLostError).
  */
-export function requireContext(ctx: unknown): GpuContext {
+export function requireContext(ctx: unknown, webGpuOnly?: string): GpuContext {
   if (!(ctx instanceof GpuContext)) {
     const what = ctx instanceof GpuMatrix ? `a GPU matrix (${ctx.rows}×${ctx.cols}); the context comes first` : describeValue(ctx);
     throw new StateError(`ctx must be a GpuContext from createContext(), got ${what}`);
   }
   ctx.assertUsable();
+  // An op names itself, so that on a 'js' context it fails by name before it looks at its matrices.
+  if (webGpuOnly !== undefined && ctx.engine === 'js') throw webGpuOnlyError(webGpuOnly);
   return ctx;
 }
 
@@ -387,11 +427,28 @@ export function requireContext(ctx: unknown): GpuContext {
 // the GPU object from create() is garbage-collected: keep that object alive as long as its device.
 const GPU_OF_DEVICE = new WeakMap<GPUDevice, GPU>();
 
-async function requestDevice(gpu: GPU, options: ContextOptions): Promise<GpuContext> {
+/** Says once, for the context being created, that 'auto' found no WebGPU and why. */
+function warnFallback(reason: string): void {
+  console.warn(
+    `webgpu-logreg: ${reason} Falling back to engine 'js' (training and prediction in plain JavaScript on the CPU; the ops API is unavailable). ` +
+    "Pass { engine: 'js' } to choose it without this warning, or { engine: 'gpu' } to make this an error.",
+  );
+}
+
+/** A context of the 'js' engine: no device. */
+function jsContext(options: ContextOptions): GpuContext {
+  return new GpuContext(null, NO_ADAPTER, false, options);
+}
+
+async function requestDevice(gpu: GPU, options: ContextOptions, choice: EngineChoice): Promise<GpuContext> {
   const adapter = await gpu.requestAdapter(
     options.powerPreference === undefined ? undefined : { powerPreference: options.powerPreference },
   );
-  if (adapter === null) throw new WebGPUUnavailableError(noAdapterMessage());
+  if (adapter === null) {
+    if (choice !== 'auto') throw new WebGPUUnavailableError(noAdapterMessage());
+    warnFallback(noAdapterMessage());
+    return jsContext(options);
+  }
   checkLimitsAgainst(adapter, options.requiredLimits ?? {});
   // Ask for the adapter's whole storage range: the defaults (128 MiB a binding) are far below what
   // most adapters allow and would cap the dataset size for no reason.
@@ -412,14 +469,23 @@ async function requestDevice(gpu: GPU, options: ContextOptions): Promise<GpuCont
   return new GpuContext(device, describeAdapter(adapter.info), true, options);
 }
 
-/** Opens a WebGPU context on the given device, GPU object, or navigator.gpu. */
+/**
+ * Opens a context on the given device, GPU object, or navigator.gpu; with engine 'js', or 'auto'
+ * where there is no WebGPU (no navigator.gpu and no gpu option, or no adapter), one with no device.
+ */
 export async function createContext(given: ContextOptions = {}): Promise<GpuContext> {
   const options = checkContextOptions(given);
+  const choice = checkEngineChoice(options.engine);
+  if (choice === 'js') return jsContext(options);
   if (options.device !== undefined) {
     return new GpuContext(options.device, describeAdapter(options.device.adapterInfo), false, options);
   }
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   const gpu = options.gpu ?? nav?.gpu;
-  if (gpu === undefined) throw new WebGPUUnavailableError(noGpuMessage());
-  return requestDevice(gpu, options);
+  if (gpu === undefined) {
+    if (choice !== 'auto') throw new WebGPUUnavailableError(noGpuMessage());
+    warnFallback(noGpuMessage());
+    return jsContext(options);
+  }
+  return requestDevice(gpu, options, choice);
 }
