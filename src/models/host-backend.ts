@@ -13,7 +13,7 @@ import { checkIntact } from './features.ts';
 import { trainOnHost } from './host-trainer.ts';
 
 /** Checked features and targets as the host passes read them. */
-function hostSet(X: CheckedFeatures, Y: HostMatrix | null, weights: Float32Array | null): HostSet {
+export function hostSet(X: CheckedFeatures, Y: HostMatrix | null, weights: Float32Array | null = null): HostSet {
   const scale = 'scale' in X ? X.scale : 1;
   return { X: X.data, scale, rows: X.rows, cols: X.cols, Y: Y === null ? null : Y.data, weights };
 }

@@ -61,10 +61,10 @@ export function yieldToEventLoop(): Promise<void> {
   });
 }
 
-const copyParams = (p: HostParams64): HostParams64 => ({ W: p.W.slice(), b: p.b.slice() });
+export const copyParams = (p: HostParams64): HostParams64 => ({ W: p.W.slice(), b: p.b.slice() });
 
 /** What every pass of one fit shares: the problem, its scratch and gradient buffers. */
-class HostFit {
+export class HostFit {
   readonly scratch: RowScratch;
   readonly dW: Float64Array;
   readonly db: Float64Array;
@@ -144,7 +144,7 @@ function hypergradientStep(f: HostFit, params: HostParams64, rate: LearnedRate):
 }
 
 /** One pass over `order` in mini-batches, updating params and state in place; the epoch's mean loss. */
-function epoch(f: HostFit, params: HostParams64, state: OptimizerState, order: Uint32Array, lr: number, rate: LearnedRate | null): number {
+export function epoch(f: HostFit, params: HostParams64, state: OptimizerState, order: Uint32Array, lr: number, rate: LearnedRate | null): number {
   const { options, fitIntercept } = f.p;
   const n = f.p.train.rows;
   let lossSum = 0;
