@@ -31,43 +31,57 @@ export class RowScratch {
   readonly yhat: Float64Array;
   readonly g: Float64Array;
   readonly softmax: boolean;
-  constructor(readonly spec: ObjectiveSpec, readonly k: number) {
+  /** The last row's nonzero features (their columns and values), which its gradient walks without scanning zeros again. */
+  readonly idx: Int32Array;
+  readonly val: Float64Array;
+  nnz = 0;
+  constructor(readonly spec: ObjectiveSpec, readonly k: number, d: number) {
     this.z = new Float64Array(k);
     this.yhat = new Float64Array(k);
     this.g = new Float64Array(k);
     this.softmax = spec.activation === 'softmax';
+    this.idx = new Int32Array(d);
+    this.val = new Float64Array(d);
   }
 }
 
-/** z = x_i·W·scale + b for row i. */
-function rowLogits(set: HostSet, i: number, p: HostParams64, z: Float64Array): void {
+/** z = x_i·W·scale + b for row i; the row's nonzeros are left in s.idx/s.val. */
+function rowLogits(set: HostSet, i: number, p: HostParams64, s: RowScratch): void {
   const X = set.X;
   const d = set.cols;
-  const k = z.length;
+  const { z, idx, val, k } = s;
   const W = p.W;
   const base = i * d;
+  let nnz = 0;
   if (k === 1) {
     let acc = 0;
     for (let j = 0; j < d; j++) {
       const x = X[base + j] as number;
-      if (x !== 0) acc += x * (W[j] as number);
+      if (x === 0) continue;
+      acc += x * (W[j] as number);
+      idx[nnz] = j;
+      val[nnz++] = x;
     }
     z[0] = acc * set.scale + (p.b[0] as number);
+    s.nnz = nnz;
     return;
   }
   z.fill(0);
   for (let j = 0; j < d; j++) {
     const x = X[base + j] as number;
     if (x === 0) continue;
+    idx[nnz] = j;
+    val[nnz++] = x;
     const o = j * k;
     for (let c = 0; c < k; c++) z[c] = (z[c] as number) + x * (W[o + c] as number);
   }
   for (let c = 0; c < k; c++) z[c] = (z[c] as number) * set.scale + (p.b[c] as number);
+  s.nnz = nnz;
 }
 
 /** Row i's logits and predictions in the scratch; returns the row's softmax stats (or none). */
 function rowForward(set: HostSet, i: number, p: HostParams64, s: RowScratch): RowStats {
-  rowLogits(set, i, p, s.z);
+  rowLogits(set, i, p, s);
   const stats = s.softmax ? rowStats(s.z, 0, s.k) : NO_ROW_STATS;
   const act = ACTIVATIONS[s.spec.activation];
   for (let c = 0; c < s.k; c++) s.yhat[c] = act.value(s.z[c] as number, stats);
@@ -90,11 +104,8 @@ function rowLoss(set: HostSet, i: number, s: RowScratch, stats: RowStats): numbe
 export function accumulateGradient(
   set: HostSet, order: Uint32Array | null, start: number, count: number, p: HostParams64, s: RowScratch, dW: Float64Array, db: Float64Array,
 ): number {
-  const X = set.X;
   const Y = set.Y as ArrayLike<number>;
-  const d = set.cols;
-  const k = s.k;
-  const g = s.g;
+  const { k, g, idx, val } = s;
   const error = ERRORS[s.spec.gradient];
   let lossSum = 0;
   for (let r = 0; r < count; r++) {
@@ -108,19 +119,18 @@ export function accumulateGradient(
       // Bytes: x·scale·g = x·(scale·g), one multiply per output instead of one per feature.
       g[c] = gc * set.scale;
     }
-    const base = i * d;
+    const nnz = s.nnz;
     if (k === 1) {
       const g0 = g[0] as number;
-      for (let j = 0; j < d; j++) {
-        const x = X[base + j] as number;
-        if (x !== 0) dW[j] = (dW[j] as number) + x * g0;
+      for (let t = 0; t < nnz; t++) {
+        const j = idx[t] as number;
+        dW[j] = (dW[j] as number) + (val[t] as number) * g0;
       }
       continue;
     }
-    for (let j = 0; j < d; j++) {
-      const x = X[base + j] as number;
-      if (x === 0) continue;
-      const o = j * k;
+    for (let t = 0; t < nnz; t++) {
+      const x = val[t] as number;
+      const o = (idx[t] as number) * k;
       for (let c = 0; c < k; c++) dW[o + c] = (dW[o + c] as number) + x * (g[c] as number);
     }
   }

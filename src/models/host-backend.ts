@@ -49,14 +49,14 @@ export class HostBackend implements ModelBackend {
   async predictRows(shape: ModelShape, d: PassData, output: RowOutput): Promise<HostMatrix> {
     checkPassIntact(d);
     const out = new Float32Array(d.X.rows * shape.nOutputs);
-    predictInto(hostSet(d.X, null, null), this.#params, new RowScratch(OBJECTIVES[shape.objective], shape.nOutputs), output === 'logits', out);
+    predictInto(hostSet(d.X, null, null), this.#params, new RowScratch(OBJECTIVES[shape.objective], shape.nOutputs, shape.nFeatures), output === 'logits', out);
     return { data: out, rows: d.X.rows, cols: shape.nOutputs };
   }
 
   async evaluate(shape: ModelShape, d: PassData & { Y: HostMatrix }): Promise<{ loss: number; accuracy?: number }> {
     checkPassIntact(d);
     const classifier = isClassifier(shape.objective);
-    const s = setSums(hostSet(d.X, d.Y, null), this.#params, new RowScratch(OBJECTIVES[shape.objective], shape.nOutputs), classifier, shape.threshold);
+    const s = setSums(hostSet(d.X, d.Y, null), this.#params, new RowScratch(OBJECTIVES[shape.objective], shape.nOutputs, shape.nFeatures), classifier, shape.threshold);
     const n = d.X.rows;
     return classifier ? { loss: s.lossSum / n, accuracy: s.hits / n } : { loss: s.lossSum / n };
   }

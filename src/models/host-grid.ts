@@ -6,7 +6,7 @@ import { runLanes, type EpochMetrics, type Lanes, type LaneRunner, type LanesOut
 import type { Objective } from '../core/objective.ts';
 import { zeroState, type OptimizerState } from '../core/optimizer.ts';
 import type { ResolvedFitOptions } from '../core/options.ts';
-import { predictInto, RowScratch, setSums, type HostParams64, type HostSet } from '../cpu/host-step.ts';
+import { predictInto, setSums, type HostParams64, type HostSet } from '../cpu/host-step.ts';
 import type { HostMatrix } from '../types.ts';
 import { F32_MAX } from '../validate.ts';
 import type { Theta } from './grid-lanes.ts';
@@ -130,7 +130,7 @@ export async function trainGridOnHost(setup: HostGridSetup, lanes: Lanes, predic
   const predictions = params.map((p, g) => {
     if (!predict || outcome.diverged[g] === true) return null;
     const out = new Float32Array(setup.validation.rows * setup.nOutputs);
-    predictInto(setup.validation, p, new RowScratch((runner.lanes[g] as HostLane).fit.scratch.spec, setup.nOutputs), false, out);
+    predictInto(setup.validation, p, (runner.lanes[g] as HostLane).fit.scratch, false, out);
     return { data: out, rows: setup.validation.rows, cols: setup.nOutputs };
   });
   return { outcome, final: params.map((p) => ({ W: Float32Array.from(p.W), b: Float32Array.from(p.b) })), predictions };

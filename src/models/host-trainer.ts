@@ -71,7 +71,7 @@ export class HostFit {
   readonly classifier: boolean;
   constructor(readonly p: HostTrainProblem) {
     const k = p.params.b.length;
-    this.scratch = new RowScratch(OBJECTIVES[p.objective], k);
+    this.scratch = new RowScratch(OBJECTIVES[p.objective], k, p.train.cols);
     this.dW = new Float64Array(p.params.W.length);
     this.db = new Float64Array(k);
     this.classifier = isClassifier(p.objective);
