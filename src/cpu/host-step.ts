@@ -66,13 +66,25 @@ function rowLogits(set: HostSet, i: number, p: HostParams64, s: RowScratch): voi
     s.nnz = nnz;
     return;
   }
-  z.fill(0);
   for (let j = 0; j < d; j++) {
     const x = X[base + j] as number;
     if (x === 0) continue;
     idx[nnz] = j;
     val[nnz++] = x;
-    const o = j * k;
+  }
+  z.fill(0);
+  // Two features a pass: half the loads and stores of z.
+  let t = 0;
+  for (; t + 1 < nnz; t += 2) {
+    const x1 = val[t] as number;
+    const x2 = val[t + 1] as number;
+    const o1 = (idx[t] as number) * k;
+    const o2 = (idx[t + 1] as number) * k;
+    for (let c = 0; c < k; c++) z[c] = (z[c] as number) + (x1 * (W[o1 + c] as number) + x2 * (W[o2 + c] as number));
+  }
+  if (t < nnz) {
+    const x = val[t] as number;
+    const o = (idx[t] as number) * k;
     for (let c = 0; c < k; c++) z[c] = (z[c] as number) + x * (W[o + c] as number);
   }
   for (let c = 0; c < k; c++) z[c] = (z[c] as number) * set.scale + (p.b[c] as number);

@@ -7,7 +7,7 @@ import { ROUNDOFF_F64, runLbfgs } from '../core/lbfgs.ts';
 import { runEpochs, type EpochMetrics } from '../core/loop.ts';
 import { isClassifier } from '../core/metrics.ts';
 import { OBJECTIVES, type Objective } from '../core/objective.ts';
-import { copyState, gradientCosine, hypergradientRate, optimizerStep, regularized, updateRule, zeroState, type OptimizerState } from '../core/optimizer.ts';
+import { copyState, nextHypergradientRate, optimizerStep, regularized, updateRule, zeroState, type OptimizerState } from '../core/optimizer.ts';
 import type { History, ResolvedFitOptions } from '../core/options.ts';
 import { isHypergradient } from '../core/schedule.ts';
 import { accumulateGradient, RowScratch, setSums, type HostParams64, type HostSet } from '../cpu/host-step.ts';
@@ -126,17 +126,7 @@ function hypergradientStep(f: HostFit, params: HostParams64, rate: LearnedRate):
   const nW = dW.length;
   for (let i = 0; i < nW; i++) g[i] = regularized(params.W[i] as number, dW[i] as number, l2);
   if (f.p.fitIntercept) g.set(db, nW);
-  let dot = 0;
-  let norm2 = 0;
-  let prevNorm2 = 0;
-  for (let i = 0; i < g.length; i++) {
-    const gi = g[i] as number;
-    const pi = rate.previous[i] as number;
-    dot += gi * pi;
-    norm2 += gi * gi;
-    prevNorm2 += pi * pi;
-  }
-  rate.alpha = hypergradientRate(rate.alpha, rate.beta, gradientCosine(dot, norm2, prevNorm2));
+  rate.alpha = nextHypergradientRate(rate.alpha, rate.beta, g, rate.previous);
   rate.current = rate.previous;
   rate.previous = g;
   for (let i = 0; i < nW; i++) params.W[i] = updateRule(params.W[i] as number, dW[i] as number, rate.alpha, l2);
