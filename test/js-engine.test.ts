@@ -16,7 +16,7 @@ import {
   type GpuContext, type History,
 } from '../dist/index.js';
 import { relativeError } from './support/compare.ts';
-import { cpuFit, problem } from './support/models.ts';
+import { cpuFit, epochMoves, problem } from './support/models.ts';
 import { mulberry32, randomInt, testSeed, type Rng } from './support/random.ts';
 
 const test = suite('js engine (Node, no WebGPU)');
@@ -219,7 +219,7 @@ test('a hypergradient schedule learns the same rate', async () => {
   assert.ok(relativeError(got.history.learningRate, ref.history.learningRate) <= TOL, 'learned rates');
 });
 
-test('earlyStopping with restoreBest and tol stop where the float64 trainer stops', async () => {
+test('earlyStopping with restoreBest, tol and gradTol stop where the float64 trainer stops', async () => {
   const rng = mulberry32(SEED + 15);
   const run = makeRun(rng, 'softmax', { epochs: 40, learningRate: 2, earlyStopping: { patience: 2, restoreBest: true } });
   const v = problem(rng, 'softmax', 30, run.X.cols, run.options.nClasses as number);
@@ -228,11 +228,23 @@ test('earlyStopping with restoreBest and tol stop where the float64 trainer stop
   const ref = cpuFit(run);
   assertMatches(got, ref, TOL, 'earlyStopping');
   assert.is(got.history.bestEpoch, ref.history.bestEpoch);
-  const tolRun = makeRun(rng, 'linear', { epochs: 200, tol: 1e-3 });
-  const t = await jsFit(tolRun);
+  // tol: just above the reference's move in epoch 3, so it stops by then whatever the draw.
+  const base = makeRun(rng, 'linear', { epochs: 8, shuffle: false });
+  const tol = (epochMoves(base, 4)[3] as number) * (1 + 1e-6);
+  const tolRun = { ...base, fit: { ...base.fit, tol } };
   const tRef = cpuFit(tolRun);
-  assert.is(tRef.history.stopReason, 'tol', 'the reference stops on tol within 200 epochs');
-  assertMatches(t, tRef, TOL, 'tol');
+  assert.is(tRef.history.stopReason, 'tol');
+  assertMatches(await jsFit(tolRun), tRef, TOL, 'tol');
+  // gradTol: just above the reference's gradient norm after 3 epochs, so it stops by then.
+  const g = makeRun(rng, 'logistic', { epochs: 3 });
+  const after = cpuFit(g);
+  const X = { data: Float64Array.from(g.X.data), rows: g.X.rows, cols: g.X.cols };
+  const Y = { data: Float64Array.from(g.y), rows: g.y.length, cols: 1 };
+  const norm = cpu.objectiveGradientNorm({ objective: 'logistic-bce', X, Y, W: after.W, b: after.b, l2: g.fit.l2 as number, fitIntercept: true });
+  const gradRun = { ...g, fit: { ...g.fit, epochs: 8, gradTol: norm * (1 + 1e-6) } };
+  const gRef = cpuFit(gradRun);
+  assert.is(gRef.history.stopReason, 'gradTol');
+  assertMatches(await jsFit(gradRun), gRef, TOL, 'gradTol');
 });
 
 test('L-BFGS matches the float64 trainer for each estimator', async () => {
