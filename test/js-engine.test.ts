@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import * as cpu from '../src/cpu/index.ts';
 import type { ModelRun } from '../harness/fixtures-shared.ts';
 import {
-  createContext, GridSearch, LinearRegression, LogisticRegression, ops, SoftmaxRegression, StateError, ValueError, WebGPUUnavailableError,
+  createContext, GridSearch, LinearRegression, LogisticRegression, ops, ShapeError, SoftmaxRegression, StateError, ValueError, WebGPUUnavailableError,
   type GpuContext, type History,
 } from '../dist/index.js';
 import { relativeError } from './support/compare.ts';
@@ -154,6 +154,14 @@ test('the ops API and GPU matrices are WebGPU-only: each throws a StateError tha
   for (const [name, call] of calls) {
     assert.throws(call, (e: Error) => e instanceof StateError && e.message.startsWith(`${name} needs WebGPU`) && /'js' engine/.test(e.message), name);
   }
+});
+
+test('a W too large for the host is a ShapeError naming nFeatures, not a RangeError', async () => {
+  const ctx = await jsContext();
+  assert.throws(
+    () => new LinearRegression(ctx, { nFeatures: 2 ** 28, nOutputs: 64 }),
+    (e: Error) => e instanceof ShapeError && e.message.includes('nFeatures = 268435456') && e.message.includes("'js' engine"),
+  );
 });
 
 // ---- Training against the float64 reference ----

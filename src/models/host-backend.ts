@@ -6,6 +6,7 @@ import type { OptimizerState } from '../core/optimizer.ts';
 import { isClassifier } from '../core/metrics.ts';
 import { predictInto, RowScratch, setSums, type HostParams64, type HostSet } from '../cpu/host-step.ts';
 import type { CheckedFeatures } from '../engines/training-set.ts';
+import { ShapeError } from '../errors.ts';
 import type { HostMatrix } from '../types.ts';
 import type { BackendFit, BackendFitResult, HostParams, ModelBackend, ModelShape } from './backend.ts';
 import type { PassData, RowOutput } from './evaluate.ts';
@@ -24,6 +25,9 @@ function checkPassIntact(d: PassData): void {
   if (d.Y !== null) checkIntact(d.names.Y, d.Y, d.names.during);
 }
 
+/** The largest W (in float64 bytes) the 'js' engine allocates: 1 GiB, what one GPU storage binding holds on most adapters. */
+const MAX_PARAM_BYTES = 2 ** 30;
+
 const toF32 = (p: HostParams64): HostParams => ({ W: Float32Array.from(p.W), b: Float32Array.from(p.b) });
 
 export class HostBackend implements ModelBackend {
@@ -31,7 +35,12 @@ export class HostBackend implements ModelBackend {
   /** The optimizer state the last fit left (with the optimizer it belongs to), which a warmStart fit continues. */
   #optimizerState: { key: string; state: OptimizerState } | null = null;
 
-  constructor(nFeatures: number, nOutputs: number) {
+  constructor(modelName: string, nFeatures: number, nOutputs: number) {
+    // A huge nFeatures fails as a ShapeError, not as a RangeError or an out-of-memory array.
+    const bytes = nFeatures * nOutputs * 8;
+    if (bytes > MAX_PARAM_BYTES) {
+      throw new ShapeError(`${modelName}: W (nFeatures = ${nFeatures} × ${nOutputs} outputs) needs ${bytes} bytes in float64, over the 'js' engine's limit of ${MAX_PARAM_BYTES}`);
+    }
     this.#params = { W: new Float64Array(nFeatures * nOutputs), b: new Float64Array(nOutputs) };
   }
 

@@ -77,7 +77,7 @@ export abstract class LinearModel<YIn> {
     this.nOutputs = nOutputs;
     if (fitIntercept !== undefined && typeof fitIntercept !== 'boolean') throw new ValueError(`fitIntercept must be true or false, got ${describeValue(fitIntercept)}`);
     this.fitIntercept = fitIntercept ?? true;
-    this.#backend = this.ctx.engine === 'js' ? new HostBackend(this.nFeatures, nOutputs) : new GpuBackend(this.ctx, modelName, this.nFeatures, nOutputs);
+    this.#backend = this.ctx.engine === 'js' ? new HostBackend(modelName, this.nFeatures, nOutputs) : new GpuBackend(this.ctx, modelName, this.nFeatures, nOutputs);
     this.#host = { W: new Float32Array(this.nFeatures * nOutputs), b: new Float32Array(nOutputs) };
   }
 
