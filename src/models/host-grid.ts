@@ -10,6 +10,7 @@ import { predictInto, setSums, type HostParams64, type HostSet } from '../cpu/ho
 import type { HostMatrix } from '../types.ts';
 import { F32_MAX } from '../validate.ts';
 import type { Theta } from './grid-lanes.ts';
+import { distance } from './param-copies.ts';
 import { copyParams, epoch, HostFit, yieldToEventLoop } from './host-trainer.ts';
 
 export interface HostGridSetup {
@@ -90,10 +91,8 @@ class HostGridLanes implements LaneRunner<'async'> {
   async moved(): Promise<number[]> {
     return this.lanes.map((lane, g) => {
       const was = this.#previous[g] as HostParams64;
-      let s = 0;
-      for (const [a, b] of [[lane.params.W, was.W], [lane.params.b, was.b]] as const) for (let i = 0; i < a.length; i++) s += ((a[i] as number) - (b[i] as number)) ** 2;
       this.#previous[g] = copyParams(lane.params);
-      return Math.sqrt(s);
+      return Math.hypot(distance(lane.params.W, was.W), distance(lane.params.b, was.b));
     });
   }
 

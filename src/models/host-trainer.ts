@@ -12,6 +12,7 @@ import type { History, ResolvedFitOptions } from '../core/options.ts';
 import { isHypergradient } from '../core/schedule.ts';
 import { accumulateGradient, RowScratch, setSums, type HostParams64, type HostSet } from '../cpu/host-step.ts';
 import { F32_MAX } from '../validate.ts';
+import { distance } from './param-copies.ts';
 
 export interface HostTrainProblem {
   objective: Objective;
@@ -152,13 +153,6 @@ export function epoch(f: HostFit, params: HostParams64, state: OptimizerState, o
   return lossSum / n;
 }
 
-/** ‖a − b‖₂² over matching entries. */
-function distanceSquared(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += ((a[i] as number) - (b[i] as number)) ** 2;
-  return s;
-}
-
 /** Mini-batch gradient descent (or, with solver 'lbfgs', L-BFGS) on the host; resolves with the history and the final parameters. */
 export async function trainOnHost(p: HostTrainProblem): Promise<HostTrainResult> {
   if (p.options.solver === 'lbfgs') return lbfgsOnHost(p);
@@ -187,7 +181,7 @@ export async function trainOnHost(p: HostTrainProblem): Promise<HostTrainResult>
     },
     learnedRate: async () => rate?.alpha ?? Number.NaN,
     metrics: async () => f.metrics(params),
-    moved: async () => Math.sqrt(distanceSquared(params.W, start.W) + (p.fitIntercept ? distanceSquared(params.b, start.b) : 0)),
+    moved: async () => Math.hypot(distance(params.W, start.W), p.fitIntercept ? distance(params.b, start.b) : 0),
     gradientNorm: async () => f.gradientNorm(params),
     // The model's parameters are read as float32: a value beyond its range is as diverged as Infinity.
     paramsFinite: async () => [params.W, params.b].every((a) => a.every((v) => Math.abs(v) <= F32_MAX)),
