@@ -2,7 +2,8 @@
 // with one epoch, no shuffle, zero initial parameters, given X as f32 (as every implementation is)
 // or, as 'webgpu-logreg-u8', the same pixels as bytes with scale 1/255 (its byte storage). The
 // epoch time is the one fit() reports in its History (the data is on the GPU by then); the whole
-// call is timed as well.
+// call is timed as well. 'webgpu-logreg-js' is the bytes on a context of the 'js' engine (no WebGPU:
+// plain JavaScript in float64).
 import type * as Lib from '../src/index.ts';
 import type { TrainingData } from './data.ts';
 import type { EpochOutcome, EpochTrainer } from './trainer.ts';
@@ -11,7 +12,7 @@ export type LibModule = typeof Lib;
 
 export function libraryTrainer(lib: LibModule, ctx: Lib.GpuContext, storage: 'f32' | 'u8' = 'f32'): EpochTrainer {
   return {
-    impl: storage === 'u8' ? 'webgpu-logreg-u8' : 'webgpu-logreg',
+    impl: ctx.engine === 'js' ? 'webgpu-logreg-js' : storage === 'u8' ? 'webgpu-logreg-u8' : 'webgpu-logreg',
     async epoch(data: TrainingData, batchSize: number, learningRate: number): Promise<EpochOutcome> {
       const { n, d, k } = data.info;
       const model = new lib.SoftmaxRegression(ctx, { nFeatures: d, nClasses: k });

@@ -260,7 +260,8 @@ ${formulas}
   (\`SoftmaxRegression.fit\`, one epoch; *ms/epoch* is the epoch time fit() reports in its
   History, *fit() ms* the whole call with upload and checks; **webgpu-logreg-u8** is the same
   call given the same pixels as bytes, \`{ data: Uint8Array, scale: 1/255 }\`, which the library
-  keeps as bytes on the GPU), **TF.js webgpu** and **TF.js wasm**
+  keeps as bytes on the GPU; **webgpu-logreg-js** the bytes on a context of the \`'js'\` engine,
+  plain JavaScript in float64 with no WebGPU), **TF.js webgpu** and **TF.js wasm**
   (tfjs-core 4.22 with explicit \`matMul\`/\`softmax\`/\`sub\`/\`mean\` ops, default backend settings,
   timed to the final readback of W and b; webgpu keeps X resident and slices batches on the GPU,
   wasm gets each batch as a tensor made from the host arrays, because its \`tf.slice\` of a

@@ -90,6 +90,8 @@ async function openDevice(env: SessionEnv): Promise<Opened> {
 
 export function createBenchApi(env: SessionEnv): BenchApi {
   let opened: Opened | null = null;
+  /** A context of the 'js' engine, for webgpu-logreg-js. */
+  let jsCtx: Lib.GpuContext | null = null;
   let data: TrainingData | null = null;
   const trainers = new Map<ImplName, EpochTrainer>();
 
@@ -115,7 +117,8 @@ export function createBenchApi(env: SessionEnv): BenchApi {
     async open() {
       opened ??= await openDevice(env);
       trainers.clear();
-      const ours = [libraryTrainer(env.lib, opened.ctx, 'f32'), libraryTrainer(env.lib, opened.ctx, 'u8')];
+      jsCtx ??= await env.lib.createContext({ engine: 'js' });
+      const ours = [libraryTrainer(env.lib, opened.ctx, 'f32'), libraryTrainer(env.lib, opened.ctx, 'u8'), libraryTrainer(env.lib, jsCtx, 'u8')];
       for (const t of [...ours, plainJsTrainer, ...env.extraTrainers]) trainers.set(t.impl, t);
       return opened.adapter;
     },

@@ -2,7 +2,7 @@
 // Everything here is JSON-safe, because results cross the page ↔ Node boundary and land in files.
 
 /** The implementations that can train an epoch. */
-export const IMPLS = ['webgpu-logreg', 'webgpu-logreg-u8', 'tfjs-webgpu', 'tfjs-wasm', 'plain-js'] as const;
+export const IMPLS = ['webgpu-logreg', 'webgpu-logreg-u8', 'webgpu-logreg-js', 'tfjs-webgpu', 'tfjs-wasm', 'plain-js'] as const;
 export type ImplName = (typeof IMPLS)[number];
 
 /** The implementations that need a browser (TF.js is bundled into the page only). */

@@ -44,7 +44,10 @@ class Demo {
 
   async init(): Promise<void> {
     const a = this.#ctx.adapter;
-    byId('gpu-info').textContent = `WebGPU · ${[a.vendor, a.architecture, a.description].filter((s) => s !== '').join(' · ') || 'adapter'}`;
+    // Without WebGPU the library trains in plain JavaScript (engine 'js'): the demo runs there too, slower.
+    byId('gpu-info').textContent = this.#ctx.engine === 'js'
+      ? "no WebGPU · plain JavaScript (engine 'js')"
+      : `WebGPU · ${[a.vendor, a.architecture, a.description].filter((s) => s !== '').join(' · ') || 'adapter'}`;
     void this.#ctx.lost.then((info) => this.#say(`The GPU device was lost (${info.reason}): reload the page.`, true));
     await this.#findDatasets();
     // The page opens on the first data set: its preset is what the fields hold, and a model change follows it.
@@ -340,7 +343,8 @@ function showNoWebGpu(reason: string): void {
 
 async function main(): Promise<void> {
   // A browser may expose navigator.gpu yet find no adapter (Chromium without --enable-unsafe-webgpu
-  // does exactly that): createContext reports both the same way, and so does the page.
+  // does exactly that): createContext falls back to the 'js' engine for both. What still fails (a
+  // device that cannot be created) is reported here.
   let ctx: GpuContext;
   try {
     ctx = await createContext();

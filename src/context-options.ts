@@ -22,9 +22,12 @@ export interface ContextOptions {
    */
   subgroups?: boolean;
   /**
-   * Which training-step kernels fit() runs: 'gpu' (shaped for hardware GPUs), 'cpu' (shaped for
-   * software adapters such as SwiftShader) or 'auto' (default: 'cpu' on a software adapter, else 'gpu').
-   * Both compute the same maths and pass the same float64 agreement tests.
+   * What fit() runs on: WebGPU kernels 'gpu' (shaped for hardware GPUs) or 'cpu' (shaped for software
+   * adapters such as SwiftShader); 'js', plain JavaScript in float64 with no WebGPU (the ops API is then
+   * unavailable); or 'auto' (default: 'cpu' on a software adapter, else 'gpu', and 'js' with a console
+   * warning where there is no navigator.gpu and no gpu option, or no adapter). All compute the same
+   * maths and pass the same float64 agreement tests. An explicit 'gpu' or 'cpu' never falls back: it
+   * throws WebGPUUnavailableError.
    */
   engine?: EngineChoice;
 }
@@ -89,7 +92,9 @@ export function checkContextOptions(options: unknown): ContextOptions {
   if (o.subgroups !== undefined && typeof o.subgroups !== 'boolean') {
     throw new ValueError(`createContext: subgroups must be true or false, got ${describeValue(o.subgroups)}`);
   }
-  checkEngineChoice(o.engine);
+  if (checkEngineChoice(o.engine) === 'js' && (o.device !== undefined || o.gpu !== undefined || o.requiredLimits !== undefined || o.powerPreference !== undefined)) {
+    throw new ValueError("createContext: engine 'js' uses no WebGPU, so it cannot be combined with device, gpu, requiredLimits or powerPreference");
+  }
   const limits: unknown = o.requiredLimits;
   if (limits !== undefined) {
     if (typeof limits !== 'object' || limits === null || Array.isArray(limits)) {

@@ -2,9 +2,9 @@
 // library's own calls are caught per call (error-scopes.ts) and raised by the call that caused them;
 // device loss makes every later call throw.
 import { checkContextOptions, checkLimitsAgainst, describeAdapter, type AdapterDescription, type ContextOptions } from './context-options.ts';
-import { checkEngineChoice, chooseEngine, type EngineName } from './engines/choose.ts';
+import { checkEngineChoice, chooseEngine, type EngineChoice, type EngineName } from './engines/choose.ts';
 import { ErrorScopes, type ErrorCheck } from './error-scopes.ts';
-import { DeviceLostError, GPUError, ShapeError, StateError, WebGPUUnavailableError } from './errors.ts';
+import { DeviceLostError, GPUError, ShapeError, StateError, ValueError, WebGPUUnavailableError } from './errors.ts';
 import { Kernel, type Dispatch } from './kernels/kernel.ts';
 import { shaderInfo } from './kernels/shader-info.ts';
 import { shaderSource, type KernelName } from './kernels/shaders.ts';
@@ -12,55 +12,7 @@ import { GpuMatrix } from './matrix.ts';
 import type { MatrixInput } from './types.ts';
 import { describeValue, toHostMatrix } from './validate.ts';
 import { BUFFER_USAGE, MAP_MODE_READ } from './webgpu-constants.ts';
-
-const HOW_TO_GET_WEBGPU_IN_A_BROWSER =
-  'In a browser it needs a WebGPU-capable Chrome/Edge/Safari and a secure page (https:, or http://127.0.0.1 / localhost); ' +
-  'headless Chromium also needs --enable-unsafe-webgpu.';
-
-/** Node's process object, read from globalThis because the bundle imports no node: modules; undefined in a page. */
-interface NodeProcess {
-  versions: { node: string };
-  platform: string;
-  env: Record<string, string | undefined>;
-}
-
-function nodeProcess(): NodeProcess | undefined {
-  const p = (globalThis as { process?: { versions?: { node?: unknown } } }).process;
-  return typeof p?.versions?.node === 'string' ? (p as NodeProcess) : undefined;
-}
-
-/** Why navigator.gpu is missing, for the environment we run in. */
-function noGpuMessage(): string {
-  if (nodeProcess() === undefined) return `WebGPU is not available here (no navigator.gpu). ${HOW_TO_GET_WEBGPU_IN_A_BROWSER}`;
-  return (
-    'WebGPU is not available here (no navigator.gpu): Node has no WebGPU of its own. Install the "webgpu" package ' +
-    "(Dawn) and pass its GPU object: createContext({ gpu: create([]) }) with import { create } from 'webgpu'."
-  );
-}
-
-/**
- * Why requestAdapter() gave nothing. In Node that is Dawn finding no driver: on Linux most often the
- * Vulkan loader is missing (Dawn prints "Couldn't load Vulkan: libvulkan.so.1" just before), which
- * the browser advice would not fix; the message names the loader, drivers that need no GPU, and the
- * values this process has of the two environment variables that choose them.
- */
-function noAdapterMessage(): string {
-  const node = nodeProcess();
-  if (node === undefined) return `WebGPU found no adapter. ${HOW_TO_GET_WEBGPU_IN_A_BROWSER}`;
-  const dawn = 'WebGPU found no adapter: Dawn (the "webgpu" package) found no GPU driver it can use.';
-  if (node.platform !== 'linux') {
-    return `${dawn} It runs on Metal on macOS and on D3D12 or Vulkan on Windows: check that the GPU and its driver support one of them.`;
-  }
-  const shown = (name: string): string => `${name}=${node.env[name] === undefined ? '(unset)' : `'${node.env[name]}'`}`;
-  return (
-    `${dawn} On Linux it needs a Vulkan driver and the Vulkan loader, libvulkan.so.1 ` +
-    '(a "Couldn\'t load Vulkan" warning above means the loader is missing). Without a GPU, a CPU Vulkan driver works: ' +
-    "Mesa's lavapipe (Debian/Ubuntu: apt-get install mesa-vulkan-drivers libvulkan1), or Chromium's SwiftShader " +
-    'with the loader Chromium ships, chosen when Node starts: ' +
-    'LD_LIBRARY_PATH=/usr/lib/chromium VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json node app.mjs ' +
-    `(in this process: ${shown('LD_LIBRARY_PATH')}, ${shown('VK_ICD_FILENAMES')}).`
-  );
-}
+import { NO_ADAPTER, noAdapterMessage, noGpuMessage, warnFallback, webGpuOnlyError } from './context-messages.ts';
 
 const SUBGROUPS: GPUFeatureName = 'subgroups';
 
@@ -98,12 +50,12 @@ class BufferPool {
 }
 
 /**
- * A WebGPU device with the library's compiled kernels and every buffer it allocated. Create one with
+ * A WebGPU device with the library's compiled kernels and every buffer it allocated, or (engine
+ * 'js') none: the estimators then train and predict in plain JavaScript. Create one with
  * createContext(); pass it to the estimators and to ops; destroy() it when done.
  */
 export class GpuContext {
-  /** The device every kernel runs on (requested by createContext(), or the one it was given). */
-  readonly device: GPUDevice;
+  readonly #device: GPUDevice | null;
   /** The adapter the device came from. */
   readonly adapter: AdapterDescription;
   /** Resolves when the device is lost (never, for a healthy device). */
@@ -118,7 +70,7 @@ export class GpuContext {
   readonly workgroupWidth: number;
   /** Whether the kernels use subgroup operations: the device has the feature and the options allow it. */
   readonly subgroups: boolean;
-  /** The training-step kernel family fit() runs on this context (ContextOptions.engine resolved). */
+  /** What fit() runs on this context (ContextOptions.engine resolved): WebGPU step kernels 'gpu' or 'cpu', or plain JavaScript 'js'. */
   readonly engine: EngineName;
   readonly #ownsDevice: boolean;
   readonly #kernels = new Map<string, Kernel>();
@@ -127,20 +79,29 @@ export class GpuContext {
   /** Released uniform buffers, rewritten on reuse: queue order makes earlier submits see the old bytes. */
   readonly #uniforms = new BufferPool();
   readonly #staging = new BufferPool();
-  readonly #scopes: ErrorScopes;
+  readonly #scopes: ErrorScopes | null;
   /** Set once the device is lost: the one error that outlives the call that met it. */
   #error: Error | null = null;
   #destroyed = false;
 
-  /** Use createContext(), which checks its options and requests the device. */
-  constructor(device: GPUDevice, adapter: AdapterDescription, ownsDevice: boolean, options: ContextOptions) {
-    this.device = device;
-    this.adapter = adapter;
+  /** Use createContext(), which checks its options and requests the device (null: the 'js' engine). */
+  constructor(device: GPUDevice | null, adapter: AdapterDescription, ownsDevice: boolean, options: ContextOptions) {
+    this.#device = device;
+    this.adapter = device === null ? NO_ADAPTER : adapter;
     this.#ownsDevice = ownsDevice;
     this.poisonOutputs = options.poisonOutputs === true;
-    this.subgroups = options.subgroups !== false && device.features.has(SUBGROUPS);
+    this.subgroups = device !== null && options.subgroups !== false && device.features.has(SUBGROUPS);
     this.workgroupWidth = adapter.cpu ? 4 : 64;
-    this.engine = chooseEngine(checkEngineChoice(options.engine), adapter.cpu);
+    if (device === null) {
+      this.engine = 'js';
+      // A context without a device is never lost.
+      this.lost = new Promise<GPUDeviceLostInfo>(() => undefined);
+      this.#scopes = null;
+      return;
+    }
+    const choice = checkEngineChoice(options.engine);
+    if (choice === 'js') throw new ValueError("createContext: engine 'js' runs without a GPU device; leave out device");
+    this.engine = chooseEngine(choice, adapter.cpu);
     this.lost = device.lost;
     device.lost.then((info) => {
       if (!this.#destroyed) this.#error = new DeviceLostError(`WebGPU device lost (${info.reason}): ${info.message}`);
@@ -150,6 +111,12 @@ export class GpuContext {
     this.#scopes = new ErrorScopes(device);
   }
 
+  /** The device every kernel runs on (requested by createContext(), or the one it was given); a 'js' context has none and throws a StateError. */
+  get device(): GPUDevice {
+    if (this.#device === null) throw webGpuOnlyError('ctx.device');
+    return this.#device;
+  }
+
   /** Buffers allocated through this context and not yet destroyed. */
   get liveBuffers(): number {
     return this.#live.size;
@@ -157,7 +124,8 @@ export class GpuContext {
 
   /** The device's limits, e.g. maxStorageBufferBindingSize (the largest matrix, in bytes). */
   get limits(): GPUSupportedLimits {
-    return this.device.limits;
+    if (this.#device === null) throw webGpuOnlyError('ctx.limits');
+    return this.#device.limits;
   }
 
   /** Throws DeviceLostError once the device is lost, or a StateError after destroy(). */
@@ -204,7 +172,7 @@ export class GpuContext {
       }
       return b;
     });
-    this.#scopes.note([buffer], [check]);
+    this.#gpuScopes(label).note([buffer], [check]);
     this.#live.add(buffer);
     return buffer;
   }
@@ -222,7 +190,7 @@ export class GpuContext {
       b.unmap();
       return b;
     });
-    this.#scopes.note([buffer], [check]);
+    this.#gpuScopes(label).note([buffer], [check]);
     this.#live.add(buffer);
     return buffer;
   }
@@ -240,6 +208,7 @@ export class GpuContext {
   /** Copies a host matrix to a new GPU matrix after checking its shape and values. */
   upload(input: MatrixInput, name = 'matrix'): GpuMatrix {
     this.assertUsable();
+    if (this.#device === null) throw webGpuOnlyError('ctx.upload()');
     const host = toHostMatrix(name, input);
     return new GpuMatrix(this, this.createStorage(host.data.length, name, host.data), host.rows, host.cols);
   }
@@ -253,6 +222,7 @@ export class GpuContext {
   /** A rows×cols GPU matrix of zeros. */
   zeros(rows: number, cols: number, label = 'zeros'): GpuMatrix {
     this.assertUsable();
+    if (this.#device === null) throw webGpuOnlyError('ctx.zeros()');
     return new GpuMatrix(this, this.createStorage(rows * cols, label), rows, cols);
   }
 
@@ -262,7 +232,12 @@ export class GpuContext {
    * training epoch's) the calls join that one's scope and check.
    */
   capture<T>(what: string, body: () => T): { value: T; check: ErrorCheck } {
-    return this.#scopes.capture(what, body);
+    return this.#gpuScopes(what).capture(what, body);
+  }
+
+  #gpuScopes(what: string): ErrorScopes {
+    if (this.#scopes === null) throw webGpuOnlyError(what);
+    return this.#scopes;
   }
 
   /**
@@ -271,9 +246,10 @@ export class GpuContext {
    * reads the op's result learns that it is wrong, and no one else does.
    */
   track<T>(what: string, inputs: readonly (GpuMatrix | undefined)[], body: () => T, outputs: (result: T) => readonly GpuMatrix[]): T {
-    const inherited = inputs.flatMap((m) => (m === undefined || m.destroyed ? [] : this.#scopes.pending(m.buffer)));
+    const scopes = this.#gpuScopes(what);
+    const inherited = inputs.flatMap((m) => (m === undefined || m.destroyed ? [] : scopes.pending(m.buffer)));
     const { value, check } = this.capture(what, body);
-    this.#scopes.note(outputs(value).map((m) => m.buffer), [check, ...inherited]);
+    scopes.note(outputs(value).map((m) => m.buffer), [check, ...inherited]);
     return value;
   }
 
@@ -306,7 +282,7 @@ export class GpuContext {
     // Staging sizes are whole 256-byte blocks so small reads of different lengths share buffers.
     const size = Math.ceil(Math.max(4, bytes) / 256) * 256;
     // The errors of the work that wrote `buffer` are this read's to report: its data came from there.
-    const writes = this.#scopes.take(buffer);
+    const writes = this.#gpuScopes('reading a GPU buffer').take(buffer);
     const { value: staging, check } = this.capture('reading a GPU buffer', () => {
       const s = this.#staging.take(size) ?? this.device.createBuffer({ size, usage: BUFFER_USAGE.MAP_READ | BUFFER_USAGE.COPY_DST });
       const encoder = this.device.createCommandEncoder();
@@ -365,7 +341,7 @@ export class GpuContext {
     this.#live.clear();
     this.#uniforms.destroy();
     this.#staging.destroy();
-    if (this.#ownsDevice) this.device.destroy();
+    if (this.#ownsDevice) this.#device?.destroy();
   }
 }
 
@@ -374,12 +350,14 @@ export class GpuContext {
  * included) is a StateError rather than a TypeError from deep inside; so are a destroyed context
  * and a lost device (DeviceLostError).
  */
-export function requireContext(ctx: unknown): GpuContext {
+export function requireContext(ctx: unknown, webGpuOnly?: string): GpuContext {
   if (!(ctx instanceof GpuContext)) {
     const what = ctx instanceof GpuMatrix ? `a GPU matrix (${ctx.rows}×${ctx.cols}); the context comes first` : describeValue(ctx);
     throw new StateError(`ctx must be a GpuContext from createContext(), got ${what}`);
   }
   ctx.assertUsable();
+  // An op names itself, so that on a 'js' context it fails by name before it looks at its matrices.
+  if (webGpuOnly !== undefined && ctx.engine === 'js') throw webGpuOnlyError(webGpuOnly);
   return ctx;
 }
 
@@ -387,11 +365,20 @@ export function requireContext(ctx: unknown): GpuContext {
 // the GPU object from create() is garbage-collected: keep that object alive as long as its device.
 const GPU_OF_DEVICE = new WeakMap<GPUDevice, GPU>();
 
-async function requestDevice(gpu: GPU, options: ContextOptions): Promise<GpuContext> {
+/** A context of the 'js' engine: no device. */
+function jsContext(options: ContextOptions): GpuContext {
+  return new GpuContext(null, NO_ADAPTER, false, options);
+}
+
+async function requestDevice(gpu: GPU, options: ContextOptions, choice: EngineChoice): Promise<GpuContext> {
   const adapter = await gpu.requestAdapter(
     options.powerPreference === undefined ? undefined : { powerPreference: options.powerPreference },
   );
-  if (adapter === null) throw new WebGPUUnavailableError(noAdapterMessage());
+  if (adapter === null) {
+    if (choice !== 'auto') throw new WebGPUUnavailableError(noAdapterMessage());
+    warnFallback(noAdapterMessage());
+    return jsContext(options);
+  }
   checkLimitsAgainst(adapter, options.requiredLimits ?? {});
   // Ask for the adapter's whole storage range: the defaults (128 MiB a binding) are far below what
   // most adapters allow and would cap the dataset size for no reason.
@@ -412,14 +399,23 @@ async function requestDevice(gpu: GPU, options: ContextOptions): Promise<GpuCont
   return new GpuContext(device, describeAdapter(adapter.info), true, options);
 }
 
-/** Opens a WebGPU context on the given device, GPU object, or navigator.gpu. */
+/**
+ * Opens a context on the given device, GPU object, or navigator.gpu; with engine 'js', or 'auto'
+ * where there is no WebGPU (no navigator.gpu and no gpu option, or no adapter), one with no device.
+ */
 export async function createContext(given: ContextOptions = {}): Promise<GpuContext> {
   const options = checkContextOptions(given);
+  const choice = checkEngineChoice(options.engine);
+  if (choice === 'js') return jsContext(options);
   if (options.device !== undefined) {
     return new GpuContext(options.device, describeAdapter(options.device.adapterInfo), false, options);
   }
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   const gpu = options.gpu ?? nav?.gpu;
-  if (gpu === undefined) throw new WebGPUUnavailableError(noGpuMessage());
-  return requestDevice(gpu, options);
+  if (gpu === undefined) {
+    if (choice !== 'auto') throw new WebGPUUnavailableError(noGpuMessage());
+    warnFallback(noGpuMessage());
+    return jsContext(options);
+  }
+  return requestDevice(gpu, options, choice);
 }

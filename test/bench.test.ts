@@ -180,7 +180,7 @@ test('npm run bench -- --quick --json: every implementation reaches the float64 
   // timer resolution, making its ratio 0.
   for (const v of [...Object.values(s.ratios), ...Object.values(s.ratiosU8)]) assert.ok(typeof v === 'number' && Number.isFinite(v) && v >= 0, `ratio ${v}`);
 
-  const impls = ['webgpu-logreg', 'webgpu-logreg-u8', 'tfjs-webgpu', 'tfjs-wasm', 'plain-js'];
+  const impls = ['webgpu-logreg', 'webgpu-logreg-u8', 'webgpu-logreg-js', 'tfjs-webgpu', 'tfjs-wasm', 'plain-js'];
   for (const batchSize of [64, 256, n]) {
     const ref = referenceLoss(n, d, k, seed, batchSize, 0.1);
     for (const impl of impls) {

@@ -26,7 +26,7 @@ test('a bad engine is a ValueError naming the option', async () => {
   for (const engine of ['fast', 'GPU', 1, null, true]) {
     const r = await gpu().call('engineChoice', { engine });
     assert.is(r.error?.name, 'ValueError', `engine ${JSON.stringify(engine)}`);
-    assert.match(r.error?.message ?? '', /engine must be 'auto', 'gpu' or 'cpu'/);
+    assert.match(r.error?.message ?? '', /engine must be 'auto', 'gpu', 'cpu' or 'js'/);
   }
 });
 

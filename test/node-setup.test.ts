@@ -1,5 +1,6 @@
 // What a Node user meets before anything trains: the WebGPUUnavailableError for each way Node can
-// lack WebGPU (no GPU object passed; Dawn finding no Vulkan), and the Node example run exactly as the
+// lack WebGPU (no GPU object passed; Dawn finding no Vulkan) when engine 'gpu' is asked for ('auto'
+// falls back to the 'js' engine instead: js-engine.test.ts), and the Node example run exactly as the
 // README says, from a shell that has set up nothing. Each case runs in a child process, because the
 // Vulkan loader is chosen by the environment a process starts with.
 import { existsSync } from 'node:fs';
@@ -42,7 +43,7 @@ test('Dawn with no Vulkan: the error names the loader, the variables that choose
   // An empty LD_LIBRARY_PATH leaves out Chromium's loader; a driver manifest that does not exist
   // leaves out any system driver, so no machine finds an adapter here.
   const missing = '/nonexistent/vulkan_icd.json';
-  const { caught, stderr } = await contextError('{ gpu: create([]) }', { ...bareEnv(), LD_LIBRARY_PATH: '', VK_ICD_FILENAMES: missing });
+  const { caught, stderr } = await contextError("{ gpu: create([]), engine: 'gpu' }", { ...bareEnv(), LD_LIBRARY_PATH: '', VK_ICD_FILENAMES: missing });
   console.log(`  [node] ${caught.name}: ${caught.message.slice(0, 120)}…`);
   if (stderr.trim() !== '') console.log(`  [node] Dawn said: ${stderr.trim().split('\n')[0]}`);
   assert.is(caught.name, 'WebGPUUnavailableError');
@@ -61,7 +62,7 @@ test('Dawn with no Vulkan: the error names the loader, the variables that choose
 });
 
 test('Node without a GPU object: the error says to pass the webgpu package\'s, not to fix Vulkan', async () => {
-  const { caught } = await contextError('', bareEnv());
+  const { caught } = await contextError("{ engine: 'gpu' }", bareEnv());
   assert.is(caught.name, 'WebGPUUnavailableError');
   assert.match(caught.message, 'no navigator.gpu');
   assert.match(caught.message, 'createContext({ gpu: create([]) })');

@@ -39,6 +39,24 @@ export function hypergradientRate(alpha: number, beta: number, cosine: number): 
 }
 
 /**
+ * α after a step: hypergradientRate of the cosine between the step's regularized gradient `g` and
+ * the previous step's `previous` (both over every trained parameter, in the same order).
+ */
+export function nextHypergradientRate(alpha: number, beta: number, g: ArrayLike<number>, previous: ArrayLike<number>): number {
+  let dot = 0;
+  let norm2 = 0;
+  let prevNorm2 = 0;
+  for (let i = 0; i < g.length; i++) {
+    const gi = g[i] as number;
+    const pi = previous[i] as number;
+    dot += gi * pi;
+    norm2 += gi * gi;
+    prevNorm2 += pi * pi;
+  }
+  return hypergradientRate(alpha, beta, gradientCosine(dot, norm2, prevNorm2));
+}
+
+/**
  * How each step turns the gradient g = ∇ + λθ (λ = 0 for the bias) into a parameter update, as
  * PyTorch's and TF.js's optimizers do: 'sgd' θ ← θ − ηg; 'momentum' (SGD with momentum μ,
  * dampening 0) v ← μv + g, θ ← θ − ηv, or with `nesterov` θ ← θ − η(g + μv); 'adam'

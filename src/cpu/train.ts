@@ -12,7 +12,7 @@ import { gradient } from './gradient.ts';
 import { objectiveLoss } from './loss.ts';
 import { matmul } from './matmul.ts';
 import { checkMatrix, requireFit } from '../dense.ts';
-import { copyState, gradientCosine, hypergradientRate, optimizerStep, regularized, SGD, stateSlots, updateRule, zeroState, type OptimizerState } from '../core/optimizer.ts';
+import { copyState, nextHypergradientRate, optimizerStep, regularized, SGD, stateSlots, updateRule, zeroState, type OptimizerState } from '../core/optimizer.ts';
 import { isHypergradient } from '../core/schedule.ts';
 import { softmax } from './softmax.ts';
 import { checkSampleWeight, normalizeWeights } from '../core/weights.ts';
@@ -178,17 +178,7 @@ function hypergradientStep(p: TrainProblem, params: Params, dW: Matrix64, db: Ma
   const g = new Float64Array(rate.previous.length);
   for (let i = 0; i < nW; i++) g[i] = regularized(params.W.data[i] as number, dW.data[i] as number, l2);
   if (p.fitIntercept) g.set(db.data, nW);
-  let dot = 0;
-  let norm2 = 0;
-  let prevNorm2 = 0;
-  for (let i = 0; i < g.length; i++) {
-    const gi = g[i] as number;
-    const pi = rate.previous[i] as number;
-    dot += gi * pi;
-    norm2 += gi * gi;
-    prevNorm2 += pi * pi;
-  }
-  rate.alpha = hypergradientRate(rate.alpha, rate.beta, gradientCosine(dot, norm2, prevNorm2));
+  rate.alpha = nextHypergradientRate(rate.alpha, rate.beta, g, rate.previous);
   rate.previous = g;
   const step = (m: Matrix64, grad: Matrix64, decay: number): Matrix64 => ({
     data: m.data.map((theta, i) => updateRule(theta, grad.data[i] as number, rate.alpha, decay)),

@@ -3,19 +3,25 @@
 import { ValueError } from '../errors.ts';
 import { describeValue } from '../validate.ts';
 
-/** 'gpu': kernels shaped for hardware GPUs; 'cpu': kernels shaped for CPU (software) adapters. */
-export type EngineName = 'gpu' | 'cpu';
+/**
+ * 'gpu': WebGPU kernels shaped for hardware GPUs; 'cpu': WebGPU kernels shaped for CPU (software)
+ * adapters; 'js': no WebGPU at all, training and prediction in plain JavaScript on the host.
+ */
+export type EngineName = 'gpu' | 'cpu' | 'js';
 
-/** What createContext takes: a family by name, or 'auto' to let the adapter decide. */
+/** The two WebGPU step-kernel families. */
+export type StepEngineName = Exclude<EngineName, 'js'>;
+
+/** What createContext takes: an engine by name, or 'auto' to let the adapter (or its absence) decide. */
 export type EngineChoice = EngineName | 'auto';
 
-const CHOICES: readonly EngineChoice[] = ['auto', 'gpu', 'cpu'];
+const CHOICES: readonly EngineChoice[] = ['auto', 'gpu', 'cpu', 'js'];
 
 /** Checks the `engine` context option (undefined means 'auto'). */
 export function checkEngineChoice(value: unknown): EngineChoice {
   if (value === undefined) return 'auto';
   if (typeof value !== 'string' || !(CHOICES as readonly string[]).includes(value)) {
-    throw new ValueError(`createContext: engine must be 'auto', 'gpu' or 'cpu', got ${describeValue(value)}`);
+    throw new ValueError(`createContext: engine must be 'auto', 'gpu', 'cpu' or 'js', got ${describeValue(value)}`);
   }
   return value as EngineChoice;
 }
@@ -25,7 +31,7 @@ export function checkEngineChoice(value: unknown): EngineChoice {
  * fallback adapter), where workgroup barriers are dear and few fat invocations win, and the
  * GPU-shaped kernels everywhere else.
  */
-export function chooseEngine(choice: EngineChoice, adapterIsCpu: boolean): EngineName {
+export function chooseEngine(choice: Exclude<EngineChoice, 'js'>, adapterIsCpu: boolean): StepEngineName {
   if (choice !== 'auto') return choice;
   return adapterIsCpu ? 'cpu' : 'gpu';
 }

@@ -6,7 +6,7 @@ import type { Optimizer } from '../core/optimizer.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
 import type { StepGroups } from '../kernels/step-layout.ts';
 import type { GpuMatrix } from '../matrix.ts';
-import type { EngineName } from './choose.ts';
+import type { StepEngineName } from './choose.ts';
 import type { SetMeter } from './set-meter.ts';
 import type { ResidentX } from './training-set.ts';
 
@@ -109,7 +109,7 @@ export interface StepProgram {
 }
 
 export interface StepEngine {
-  readonly name: EngineName;
+  readonly name: StepEngineName;
   /** Allocates the fit's scratch and builds its pipelines. */
   prepare(p: StepProblem): StepProgram;
 }

@@ -89,7 +89,7 @@ export function checkGradientShapes(X: GpuMatrix, Yhat: GpuMatrix, Y: GpuMatrix)
 
 /** dW = Xᵀ(Ŷ−Y)/m (d×k) and db = column means of (Ŷ−Y) (1×k), as new GPU matrices. */
 export function gradient(ctx: GpuContext, X: GpuMatrix, Yhat: GpuMatrix, Y: GpuMatrix): { dW: GpuMatrix; db: GpuMatrix } {
-  requireContext(ctx);
+  requireContext(ctx, 'ops.gradient()');
   ctx.own('X', X);
   ctx.own('Yhat', Yhat);
   ctx.own('Y', Y);

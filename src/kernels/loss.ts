@@ -81,7 +81,7 @@ export function lossDispatches(ctx: GpuContext, parts: LossParts, params: GPUBuf
  * rows), predictions for 'mse'; each row's loss is summed over its columns, then averaged over rows.
  */
 export function loss(ctx: GpuContext, kind: LossKind, Z: GpuMatrix, Y: GpuMatrix): GpuMatrix {
-  requireContext(ctx);
+  requireContext(ctx, 'ops.loss()');
   checkLossKind(kind);
   ctx.own('Z', Z);
   ctx.own('Y', Y);

@@ -50,7 +50,7 @@ export function checkMatmulShapes(X: GpuMatrix, W: GpuMatrix, b?: GpuMatrix): vo
 
 /** Z = X·W (+ b broadcast over rows): X m×d, W d×k, b 1×k. Returns a new m×k GPU matrix. */
 export function matmul(ctx: GpuContext, X: GpuMatrix, W: GpuMatrix, b?: GpuMatrix): GpuMatrix {
-  requireContext(ctx);
+  requireContext(ctx, 'ops.matmul()');
   ctx.own('X', X);
   ctx.own('W', W);
   if (b !== undefined) ctx.own('b', b);

@@ -48,7 +48,7 @@ export interface BiasStep {
  * (the bias is never regularized).
  */
 export function sgdStep(ctx: GpuContext, W: GpuMatrix, dW: GpuMatrix, learningRate: number, l2 = 0, bias?: BiasStep): void {
-  requireContext(ctx);
+  requireContext(ctx, 'ops.sgdStep()');
   ctx.own('W', W);
   ctx.own('dW', dW);
   checkSameShape('W', 'dW', W, dW);

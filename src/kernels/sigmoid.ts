@@ -26,7 +26,7 @@ function sigmoidDispatch(
 
 /** `activation` elementwise; a new GPU matrix of Z's shape. */
 export function activateElementwise(ctx: GpuContext, Z: GpuMatrix, activation: ElementwiseActivation): GpuMatrix {
-  requireContext(ctx);
+  requireContext(ctx, 'ops.sigmoid()');
   ctx.own('Z', Z);
   return ctx.track(activation, [Z], () => {
     const Yhat = ctx.createMatrix(Z.rows, Z.cols, 'Yhat');

@@ -19,7 +19,7 @@ export function softmaxDispatch(ctx: GpuContext, params: GPUBuffer, m: number, Z
 
 /** softmax of each row of Z; a new GPU matrix of Z's shape. */
 export function softmax(ctx: GpuContext, Z: GpuMatrix): GpuMatrix {
-  requireContext(ctx);
+  requireContext(ctx, 'ops.softmax()');
   ctx.own('Z', Z);
   return ctx.track('softmax', [Z], () => {
     const Yhat = ctx.createMatrix(Z.rows, Z.cols, 'Yhat');

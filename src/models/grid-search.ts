@@ -5,7 +5,7 @@
 // candidate's result is what a separate fit() with its setting gives.
 import { requireContext, type GpuContext } from '../context.ts';
 import { throwIfAborted } from '../core/abort.ts';
-import { runLanes } from '../core/loop.ts';
+import { runLanes, type Lanes } from '../core/loop.ts';
 import { isClassifier } from '../core/metrics.ts';
 import { OBJECTIVES } from '../core/objective.ts';
 import { resolveFitOptions, type EpochLog, type FitOptions, type History } from '../core/options.ts';
@@ -25,6 +25,8 @@ import { LinearModel, type ModelKind } from './linear-model.ts';
 import { r2Score } from './linear-regression.ts';
 import { candidateSchedule, checkGrid, checkGridSizes, requireDefinedR2, SCHEDULE_KINDS, splitByFraction } from './grid-options.ts';
 import { GridLanes, type GridLane } from './grid-lanes.ts';
+import { trainGridOnHost, type GridTrained } from './host-grid.ts';
+import { hostSet } from './host-backend.ts';
 
 /** The values to try; the candidates are every combination, the last key varying fastest. */
 export interface ParamGrid {
@@ -94,12 +96,6 @@ const FIT_KEYS = new Set([
   'epochs', 'batchSize', 'learningRate', 'l2', 'optimizer', 'shuffle', 'seed', 'validation', 'validationFraction', 'scoring', 'onEpochEnd', 'shardBytes',
   'tol', 'earlyStopping', 'signal',
 ]);
-
-/** A running candidate's state during fit(). */
-interface Running extends GridLane {
-  schedule: LearningRateSchedule;
-  l2: number;
-}
 
 /**
  * Trains every combination of the grid's learning rates and λ in one pass over X per step, scores
@@ -231,7 +227,7 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
     // An already-aborted signal rejects before anything is uploaded, as fit() does.
     throwIfAborted(opts.signal);
     if (scoring === 'r2') requireDefinedR2(validation.Y, o.scoring === undefined);
-    checkGridSizes(this.ctx, {
+    if (this.ctx.engine !== 'js') checkGridSizes(this.ctx, {
       d: this.#nFeatures, k: this.#nOutputs, count: candidates.length, batchSize: opts.batchSize, shardBytes: opts.shardBytes,
       sets: [{ name: 'X', X: Xh }, { name: validation.names.X, X: validation.X }],
     });
@@ -244,12 +240,67 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
     settings: { schedule: LearningRateSchedule; l2: number }[], opts: ReturnType<typeof resolveFitOptions>,
     scoring: GridScoring, onEpochEnd: GridFitOptions<unknown, unknown>['onEpochEnd'],
   ): Promise<GridResult> {
+    const kind = this.#kind;
+    const lanes: Lanes = {
+      schedules: settings.map((r) => r.schedule),
+      // The plain fit's divergence rule: there it throws, here the candidate drops out.
+      dropDiverged: true,
+      onEpochEnd: onEpochEnd === undefined ? undefined : (logs) => onEpochEnd(logs.flatMap((log, g) => (log === null ? [] : [{ ...log, candidate: g, l2: settings[g]?.l2 as number }]))),
+    };
+    const l2 = settings.map((r) => r.l2);
+    const trained = this.ctx.engine === 'js'
+      ? await trainGridOnHost({
+        objective: kind.objective, train: hostSet(Xh, Yh), validation: hostSet(validation.X, validation.Y), fitIntercept: this.#fitIntercept,
+        options: opts, l2, nFeatures: this.#nFeatures, nOutputs: this.#nOutputs, threshold: kind.threshold, classifier: isClassifier(kind.objective),
+        assertAlive: () => this.#assertAlive(),
+      }, lanes, scoring === 'r2')
+      : await this.#trainOnGpu(Xh, Yh, validation, l2, opts, lanes, scoring === 'r2');
+    const { outcome } = trained;
+    const result: GridCandidate[] = [];
+    for (const [g, r] of settings.entries()) {
+      const history = outcome.histories[g] as History;
+      const diverged = outcome.diverged[g] === true;
+      // A candidate stopped early with restoreBest ends with its best epoch's parameters and scores.
+      const at = history.bestEpoch !== undefined && history.stopReason === 'early-stopping' && opts.earlyStopping?.restoreBest === true ? history.bestEpoch : history.epochs - 1;
+      const setting = this.settings[g] as { learningRate: number | null };
+      const candidate: GridCandidate = {
+        learningRate: setting.learningRate ?? learningRateAt(r.schedule, 0), l2: r.l2,
+        validationLoss: diverged ? Number.NaN : (history.valLoss?.[at] ?? Number.NaN),
+        trainLoss: diverged ? Number.NaN : (history.loss.at(-1) ?? Number.NaN), history, diverged,
+      };
+      if (isClassifier(kind.objective)) candidate.validationAccuracy = diverged ? Number.NaN : (history.valAccuracy?.[at] ?? Number.NaN);
+      else if (scoring === 'r2') {
+        const predicted = trained.predictions[g] ?? null;
+        candidate.validationR2 = diverged || predicted === null ? Number.NaN : r2Score(validation.Y, predicted);
+      }
+      result.push(candidate);
+    }
+    const value = (c: GridCandidate): number => {
+      if (c.diverged) return Number.NEGATIVE_INFINITY;
+      const v = scoring === 'accuracy' ? c.validationAccuracy : scoring === 'r2' ? c.validationR2 : -c.validationLoss;
+      return v === undefined || Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v;
+    };
+    // Ties go to the earlier candidate in grid order.
+    let best = -1;
+    result.forEach((c, i) => {
+      if (!c.diverged && (best < 0 || value(c) > value(result[best] as GridCandidate))) best = i;
+    });
+    if (best < 0) throw new ValueError('training diverged for every candidate of the grid; try smaller learning rates');
+    this.#result = { candidates: result, best, scoring, params: trained.final };
+    return { candidates: result, best, scoring };
+  }
+
+  /** The candidates as lanes of the context's WebGPU step engine, all in one pass over X per step. */
+  async #trainOnGpu(
+    Xh: CheckedFeatures, Yh: HostMatrix, validation: PassData & { Y: HostMatrix }, l2: number[], opts: ReturnType<typeof resolveFitOptions>,
+    lanes: Lanes, predict: boolean,
+  ): Promise<GridTrained> {
     const { ctx } = this;
     const kind = this.#kind;
     const spec = OBJECTIVES[kind.objective];
     const d = this.#nFeatures;
     const k = this.#nOutputs;
-    const count = settings.length;
+    const count = l2.length;
     const n = Xh.rows;
     const owned: GpuMatrix[] = [];
     let Xres: ResidentX | null = null;
@@ -271,18 +322,15 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
       await setup.check;
       const [Yg, W, b] = owned as [GpuMatrix, GpuMatrix, GpuMatrix];
       const X = Xres as unknown as ResidentX;
-      const running: Running[] = settings.map((s) => {
+      const running: GridLane[] = l2.map(() => {
         const Wc = ctx.zeros(d, k, 'grid.candidate.W');
         owned.push(Wc);
         const bc = ctx.zeros(1, k, 'grid.candidate.b');
         owned.push(bc);
-        return {
-          schedule: s.schedule, l2: s.l2, W: Wc, b: bc,
-          view: { ctx, objective: kind.objective, spec, nOutputs: k, threshold: kind.threshold, params: { W: Wc, b: bc, fitIntercept: this.#fitIntercept } },
-        };
+        return { W: Wc, b: bc, view: { ctx, objective: kind.objective, spec, nOutputs: k, threshold: kind.threshold, params: { W: Wc, b: bc, fitIntercept: this.#fitIntercept } } };
       });
       const prepared = ctx.capture('preparing the grid search', () => stepEngine(ctx).prepare({
-        ctx, spec, X, Y: Yg, W, b, fitIntercept: this.#fitIntercept, l2: settings[0]?.l2 ?? 0, batchSize: opts.batchSize,
+        ctx, spec, X, Y: Yg, W, b, fitIntercept: this.#fitIntercept, l2: l2[0] ?? 0, batchSize: opts.batchSize,
         initialW: new Float32Array(count * d * k), initialB: new Float32Array(count * k), groups: { count, stride: groupStride(k) },
         optimizer: opts.optimizer,
       }));
@@ -293,48 +341,14 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
       const metering = ctx.capture('preparing the validation metrics', () => steps0.meter(valX as unknown as ResidentX, valY as unknown as GpuMatrix, kind.threshold));
       meter = metering.value;
       await metering.check;
-      const lanes = new GridLanes({
-        ctx, program, sizes: batchSizes(n, opts.batchSize), l2: running.map((r) => r.l2), W, b, lanes: running, meter,
+      const runner = new GridLanes({
+        ctx, program, sizes: batchSizes(n, opts.batchSize), l2, W, b, lanes: running, meter,
         validation, classifier: isClassifier(kind.objective), signal: opts.signal, assertAlive: () => this.#assertAlive(),
       });
-      const outcome = await runLanes(opts, n, {
-        schedules: running.map((r) => r.schedule),
-        // The plain fit's divergence rule: there it throws, here the candidate drops out.
-        dropDiverged: true,
-        onEpochEnd: onEpochEnd === undefined ? undefined : (logs) => onEpochEnd(logs.flatMap((log, g) => (log === null ? [] : [{ ...log, candidate: g, l2: running[g]?.l2 as number }]))),
-      }, lanes);
-      const params = lanes.final;
-      const result: GridCandidate[] = [];
-      for (const [g, r] of running.entries()) {
-        const history = outcome.histories[g] as History;
-        const diverged = outcome.diverged[g] === true;
-        // A candidate stopped early with restoreBest ends with its best epoch's parameters and scores.
-        const at = history.bestEpoch !== undefined && history.stopReason === 'early-stopping' && opts.earlyStopping?.restoreBest === true ? history.bestEpoch : history.epochs - 1;
-        const setting = this.settings[g] as { learningRate: number | null };
-        const candidate: GridCandidate = {
-          learningRate: setting.learningRate ?? learningRateAt(r.schedule, 0), l2: r.l2,
-          validationLoss: diverged ? Number.NaN : (history.valLoss?.[at] ?? Number.NaN),
-          trainLoss: diverged ? Number.NaN : (history.loss.at(-1) ?? Number.NaN), history, diverged,
-        };
-        if (isClassifier(kind.objective)) candidate.validationAccuracy = diverged ? Number.NaN : (history.valAccuracy?.[at] ?? Number.NaN);
-        else if (scoring === 'r2') {
-          candidate.validationR2 = diverged ? Number.NaN : r2Score(validation.Y, await predictRows(r.view, validation));
-        }
-        result.push(candidate);
-      }
-      const value = (c: GridCandidate): number => {
-        if (c.diverged) return Number.NEGATIVE_INFINITY;
-        const v = scoring === 'accuracy' ? c.validationAccuracy : scoring === 'r2' ? c.validationR2 : -c.validationLoss;
-        return v === undefined || Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v;
-      };
-      // Ties go to the earlier candidate in grid order.
-      let best = -1;
-      result.forEach((c, i) => {
-        if (!c.diverged && (best < 0 || value(c) > value(result[best] as GridCandidate))) best = i;
-      });
-      if (best < 0) throw new ValueError('training diverged for every candidate of the grid; try smaller learning rates');
-      this.#result = { candidates: result, best, scoring, params };
-      return { candidates: result, best, scoring };
+      const outcome = await runLanes(opts, n, lanes, runner);
+      const predictions: (HostMatrix | null)[] = [];
+      for (const [g, r] of running.entries()) predictions.push(predict && outcome.diverged[g] !== true ? await predictRows(r.view, validation) : null);
+      return { outcome, final: runner.final, predictions };
     } finally {
       (meter as SetMeter | null)?.destroy();
       program?.destroy();

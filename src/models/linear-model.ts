@@ -1,23 +1,23 @@
-// What the three estimators share: parameters resident on the GPU (W d×k, b 1×k) with a host copy
-// for toJSON(), input checking before any GPU work, fit() on top of the GPU trainer, and the rules
-// for calls that overlap: read-only calls run together, fit() and setParams() run alone.
+// What the three estimators share: parameters (W d×k, b 1×k) in a backend (on the GPU, or on the
+// host for the 'js' engine: backend.ts) with a host copy for toJSON(), input checking before any
+// work, fit() on top of the backend's trainer, and the rules for calls that overlap: read-only calls
+// run together, fit() and setParams() run alone.
 import { requireContext, type GpuContext } from '../context.ts';
 import { isAbortError, throwIfAborted } from '../core/abort.ts';
-import type { EpochMetrics } from '../core/loop.ts';
 import { isClassifier } from '../core/metrics.ts';
 import { OBJECTIVES, type Objective, type ObjectiveSpec } from '../core/objective.ts';
 import { normalizeWeights, rowWeights } from '../core/weights.ts';
 import { resolveFitOptions, type FitOptions, type History, type ParamsInput } from '../core/options.ts';
-import { uploadTrainingSet, type CheckedFeatures, type ResidentX } from '../engines/training-set.ts';
+import type { CheckedFeatures } from '../engines/training-set.ts';
 import { ShapeError, StateError, ValueError } from '../errors.ts';
-import type { GpuMatrix } from '../matrix.ts';
 import type { HostMatrix } from '../types.ts';
 import { checkPositiveInt, describeShape, describeValue, toF32Vector, toHostMatrix } from '../validate.ts';
-import { evaluate, gradientNorm, predictRows, type ModelView, type PassData, type RowOutput } from './evaluate.ts';
+import type { HostParams, ModelBackend, ModelShape } from './backend.ts';
+import type { PassData, RowOutput } from './evaluate.ts';
 import { checkFeatures, type FeaturesInput } from './features.ts';
+import { GpuBackend } from './gpu-backend.ts';
+import { HostBackend } from './host-backend.ts';
 import type { ModelJSON } from './model-json.ts';
-import { trainLbfgsOnGpu } from './lbfgs-trainer.ts';
-import { trainOnGpu, type KeptOptimizerState } from './trainer.ts';
 
 export { checkModelOptions } from './model-options.ts';
 
@@ -43,15 +43,10 @@ export interface ModelKind {
   targets: (name: string, y: unknown, rows: number, forFit: boolean) => HostMatrix;
 }
 
-/** The parameters as flat host arrays. */
-interface HostParams {
-  W: Float32Array;
-  b: Float32Array;
-}
-
 /**
  * What LogisticRegression, SoftmaxRegression and LinearRegression share: weights W (nFeatures×nOutputs)
- * and bias b (1×nOutputs) kept on the GPU, fit(), loss(), getParams()/setParams(), toJSON() and destroy().
+ * and bias b (1×nOutputs) kept on the GPU (or, engine 'js', on the host), fit(), loss(),
+ * getParams()/setParams(), toJSON() and destroy().
  */
 export abstract class LinearModel<YIn> {
   /** The context the model's parameters live in. */
@@ -65,17 +60,14 @@ export abstract class LinearModel<YIn> {
   /** The class name users know (bundlers may rename classes, so it is not taken from constructor.name). */
   readonly modelName: string;
   protected abstract readonly objective: Objective;
-  readonly #W: GpuMatrix;
-  readonly #b: GpuMatrix;
+  readonly #backend: ModelBackend;
   #host: HostParams;
-  /** The optimizer's state as the last fit left it, which a warmStart fit continues (null: none, or SGD's). */
-  #optimizerState: KeptOptimizerState | null = null;
   /** Set while fit() runs: it rewrites W and b, so only toJSON() (the host copy) may run beside it. */
   #fitting = false;
   /** The read-only calls running now (one entry per call): any number may overlap one another. */
   readonly #reading: string[] = [];
   #destroyed = false;
-  /** Whether W and b were freed: destroy() waits for running calls, which still use them. */
+  /** Whether the backend was released: destroy() waits for running calls, which still use it. */
   #released = false;
 
   protected constructor(modelName: string, ctx: GpuContext, nFeatures: unknown, nOutputs: number, fitIntercept: unknown) {
@@ -85,21 +77,7 @@ export abstract class LinearModel<YIn> {
     this.nOutputs = nOutputs;
     if (fitIntercept !== undefined && typeof fitIntercept !== 'boolean') throw new ValueError(`fitIntercept must be true or false, got ${describeValue(fitIntercept)}`);
     this.fitIntercept = fitIntercept ?? true;
-    // Checked before anything is allocated: W must fit one storage binding, and a huge nFeatures
-    // must fail as a ShapeError, not as an out-of-memory host array.
-    const bytes = this.nFeatures * nOutputs * 4;
-    if (bytes > ctx.limits.maxStorageBufferBindingSize) {
-      throw new ShapeError(
-        `${modelName}: W (nFeatures = ${this.nFeatures} × ${nOutputs} outputs) needs ${bytes} bytes, over this device's maxStorageBufferBindingSize of ${ctx.limits.maxStorageBufferBindingSize}`,
-      );
-    }
-    this.#W = ctx.zeros(this.nFeatures, nOutputs, 'W');
-    try {
-      this.#b = ctx.zeros(1, nOutputs, 'b');
-    } catch (e) {
-      this.#W.destroy();
-      throw e;
-    }
+    this.#backend = this.ctx.engine === 'js' ? new HostBackend(modelName, this.nFeatures, nOutputs) : new GpuBackend(this.ctx, modelName, this.nFeatures, nOutputs);
     this.#host = { W: new Float32Array(this.nFeatures * nOutputs), b: new Float32Array(nOutputs) };
   }
 
@@ -133,19 +111,11 @@ export abstract class LinearModel<YIn> {
     return names.length === 1 ? `${names[0] as string} is` : `${names.slice(0, -1).join(', ')} and ${names.at(-1) as string} are`;
   }
 
-  /** Frees W and b once destroyed and no call uses them any more. */
+  /** Releases the backend (W and b) once destroyed and no call uses it any more. */
   #releaseIfIdle(): void {
     if (!this.#destroyed || this.#released || this.#fitting || this.#reading.length > 0) return;
     this.#released = true;
-    this.#W.destroy();
-    this.#b.destroy();
-    this.#keepOptimizerState(null);
-  }
-
-  /** Replaces the kept optimizer state, freeing the one it replaces. */
-  #keepOptimizerState(state: KeptOptimizerState | null): void {
-    if (this.#optimizerState !== null) this.ctx.releaseBuffer(this.#optimizerState.buffer);
-    this.#optimizerState = state;
+    this.#backend.release();
   }
 
   /** A read-only call: refused while fit() changes the parameters, free to overlap other reads. */
@@ -175,10 +145,10 @@ export abstract class LinearModel<YIn> {
     }
   }
 
-  #view(): ModelView {
+  #shape(): ModelShape {
     return {
-      ctx: this.ctx, objective: this.objective, spec: this.spec, nOutputs: this.nOutputs, threshold: this.threshold(),
-      params: { W: this.#W, b: this.#b, fitIntercept: this.fitIntercept },
+      modelName: this.modelName, objective: this.objective, threshold: this.threshold(), nFeatures: this.nFeatures, nOutputs: this.nOutputs,
+      fitIntercept: this.fitIntercept,
     };
   }
 
@@ -213,11 +183,7 @@ export abstract class LinearModel<YIn> {
 
   /** Writes the parameters; a GPU error in doing so is raised by the next read of W or b. */
   #write(p: HostParams): void {
-    const q = this.ctx.device.queue;
-    this.ctx.track('writing parameters', [], () => {
-      q.writeBuffer(this.#W.buffer, 0, p.W.buffer, p.W.byteOffset, p.W.byteLength);
-      q.writeBuffer(this.#b.buffer, 0, p.b.buffer, p.b.byteOffset, p.b.byteLength);
-    }, () => [this.#W, this.#b]);
+    this.#backend.write(p);
     this.#host = { W: p.W.slice(), b: p.b.slice() };
   }
 
@@ -248,7 +214,7 @@ export abstract class LinearModel<YIn> {
   }
 
   /**
-   * Trains on X (n×nFeatures) and y by gradient descent (or, with solver 'lbfgs', L-BFGS) on the GPU. Parameters start at zero unless
+   * Trains on X (n×nFeatures) and y by gradient descent (or, with solver 'lbfgs', L-BFGS) on the GPU (or, engine 'js', in JavaScript). Parameters start at zero unless
    * `init` is given or `warmStart` is set. Every argument is checked before any GPU state changes.
    */
   async fit(X: FeaturesInput, y: YIn, options?: FitOptions<FeaturesInput, YIn>): Promise<History> {
@@ -264,63 +230,16 @@ export abstract class LinearModel<YIn> {
 
       const before = this.#host;
       let kept: HostParams | null = null;
-      const made: { X: ResidentX | null; Y: GpuMatrix | null; w: GpuMatrix | null; valX: ResidentX | null; valY: GpuMatrix | null } = {
-        X: null, Y: null, w: null, valX: null, valY: null,
-      };
       try {
-        // One error scope for the uploads: an out-of-memory training set fails here, by name.
-        const setup = this.ctx.capture('uploading the training set', () => {
-          made.X = uploadTrainingSet(this.ctx, Xh, opts.shardBytes);
-          made.Y = this.ctx.upload(Yh, 'y');
-          if (weights !== null) made.w = this.ctx.upload({ data: weights, rows: Xh.rows, cols: 1 }, 'sampleWeight');
-          // The validation set is measured every epoch: it stays on the GPU for the fit.
-          if (validation !== null) {
-            made.valX = uploadTrainingSet(this.ctx, validation.X, opts.shardBytes);
-            made.valY = this.ctx.upload(validation.Y, 'validation.y');
-          }
-          if (init !== null) this.#write(init);
-          else if (!opts.warmStart) this.#write({ W: new Float32Array(this.#host.W.length), b: new Float32Array(this.nOutputs) });
-        });
-        const Xres = made.X as ResidentX | null;
-        const Yg = made.Y as GpuMatrix | null;
-        if (Xres === null || Yg === null) throw new Error('fit: the training set was not uploaded');
-        await setup.check;
-        // Plain f32 training data in one unpadded buffer is evaluated where it lies; bytes, padded rows
-        // and shards in f32 blocks.
-        const inPlace = Xres.storage === 'f32' && Xres.shards.length === 1 && Xres.rowWords === Xres.cols;
-        const only = inPlace ? (Xres.shards[0]?.matrix ?? null) : null;
-        const train: PassData & { Y: HostMatrix } = {
-          X: Xh, Y: Yh, names: { X: 'X', Y: 'y', during: 'fit()' }, resident: only === null ? null : { X: only, Y: Yg },
-        };
-        const metrics = async (): Promise<EpochMetrics> => {
-          const out: EpochMetrics = {};
-          if (validation !== null) {
-            const v = await evaluate(this.#view(), validation);
-            out.valLoss = v.loss;
-            if (v.accuracy !== undefined) out.valAccuracy = v.accuracy;
-          }
-          if (opts.trainAccuracy) {
-            const t = await evaluate(this.#view(), train);
-            if (t.accuracy !== undefined) out.accuracy = t.accuracy;
-          }
-          return out;
-        };
-        const result = await (opts.solver === 'lbfgs' ? trainLbfgsOnGpu : trainOnGpu)({
-          ctx: this.ctx, objective: this.objective, X: Xres, Y: Yg, sampleWeight: made.w as GpuMatrix | null, W: this.#W, b: this.#b,
-          fitIntercept: this.fitIntercept, options: opts, initialW: this.#host.W, initialB: this.#host.b,
-          metrics, measures: validation !== null || opts.trainAccuracy,
-          metered: {
-            train: opts.trainAccuracy, validation: made.valX === null || made.valY === null ? null : { X: made.valX, Y: made.valY },
-            threshold: this.threshold(), classifier: isClassifier(this.objective),
-          }, gradientNorm: () => gradientNorm(this.#view(), train, opts.l2, weights),
+        const start = init ?? (opts.warmStart ? null : { W: new Float32Array(this.#host.W.length), b: new Float32Array(this.nOutputs) });
+        const result = await this.#backend.fit({
+          shape: this.#shape(), X: Xh, Y: Yh, options: opts, validation, weights, start, current: this.#host,
           checkAlive: () => {
             if (this.#destroyed) throw this.#destroyedDuringFit();
           },
-          kept: (W, b) => {
-            kept = { W, b };
+          kept: (p) => {
+            kept = p;
           },
-          optimizerState: this.#optimizerState,
-          keepState: (state) => this.#keepOptimizerState(state),
         });
         if (this.#destroyed) throw this.#destroyedDuringFit();
         // The trainer read the final parameters back to check them: they are the new host copy.
@@ -332,12 +251,6 @@ export abstract class LinearModel<YIn> {
         if (kept !== null && isAbortError(e) && !this.#destroyed) this.#host = kept;
         else this.#restore(before);
         throw e;
-      } finally {
-        made.w?.destroy();
-        made.Y?.destroy();
-        made.X?.destroy();
-        made.valY?.destroy();
-        made.valX?.destroy();
       }
     });
   }
@@ -348,7 +261,8 @@ export abstract class LinearModel<YIn> {
       return;
     }
     try {
-      this.#write(p);
+      this.#backend.revert(p);
+      this.#host = p;
     } catch {
       // The device is gone; the host copy (and so toJSON) still holds the last good parameters.
       this.#host = p;
@@ -356,15 +270,14 @@ export abstract class LinearModel<YIn> {
   }
 
   async #syncHost(): Promise<void> {
-    const [W, b] = await Promise.all([this.#W.read(), this.#b.read()]);
-    this.#host = { W: W.data, b: b.data };
+    this.#host = await this.#backend.read();
   }
 
   /** Ŷ for X as a host matrix (probabilities for classifiers, predictions for regression), or the logits XW + b. */
   protected async predictMatrix(X: FeaturesInput, what = 'predict', output: RowOutput = 'predictions'): Promise<HostMatrix> {
     return this.readOnly(what, async () => {
       const Xh = this.checkFeatures('X', X);
-      return predictRows(this.#view(), { X: Xh, Y: null, names: { X: 'X', Y: 'y', during: `${what}()` } }, output);
+      return this.#backend.predictRows(this.#shape(), { X: Xh, Y: null, names: { X: 'X', Y: 'y', during: `${what}()` } }, output);
     });
   }
 
@@ -373,7 +286,7 @@ export abstract class LinearModel<YIn> {
     return this.readOnly('loss', async () => {
       const Xh = this.checkFeatures('X', X);
       const Yh = this.encodeTargets('y', y, Xh.rows, false);
-      return (await evaluate(this.#view(), { X: Xh, Y: Yh, names: { X: 'X', Y: 'y', during: 'loss()' } })).loss;
+      return (await this.#backend.evaluate(this.#shape(), { X: Xh, Y: Yh, names: { X: 'X', Y: 'y', during: 'loss()' } })).loss;
     });
   }
 
@@ -397,7 +310,7 @@ export abstract class LinearModel<YIn> {
     if (running !== null) throw new StateError(`${this.modelName}.setParams() called while ${running} running on the same model`);
     this.#write(this.#checkParams('params', p));
     // New parameters start their optimizer anew, as a fit from `init` does.
-    this.#keepOptimizerState(null);
+    this.#backend.forgetOptimizerState();
   }
 
   /**
