@@ -112,8 +112,10 @@ function classTable(rng: () => number, sizes: number[]): { X: { data: Float32Arr
 test('trainTestSplit stratify: each class puts Math.round(n_c·fraction) rows in the test set, a partition of the rows', () => {
   const rng = mulberry32(seed + 3);
   for (let trial = 0; trial < 8; trial++) {
-    const sizes = Array.from({ length: randomInt(rng, 1, 6) }, () => randomInt(rng, 2, 80));
     const fraction = 0.1 + 0.3 * rng();
+    const sizes = Array.from({ length: randomInt(rng, 1, 6) }, () => randomInt(rng, 2, 80));
+    // At least one class must give the test set a row, or the split is rightly refused.
+    sizes[0] = Math.max(sizes[0]!, Math.ceil(1 / fraction));
     const { X, y, classOf } = classTable(rng, sizes);
     const s = trainTestSplit(X, y, { testFraction: fraction, seed: randomInt(rng, 0, 1e6), stratify: true });
     sizes.forEach((n, c) => {
