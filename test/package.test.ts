@@ -353,8 +353,9 @@ test('the build prints the size line only when asked (npm run build, npm run siz
   assert.match(scripts['size'] ?? '', /check-size\.mjs --readme/, 'npm run size prints the sizes and writes them into README');
 });
 
-test('the examples folder holds the three examples this file runs', () => {
-  assert.equal(readdirSync(join(ROOT, 'examples')).filter((f) => !f.endsWith('.md')).sort(), ['browser', 'byo-device', 'node']);
+// A new example must be run by a test: these three here, deno and worker by runtime-examples.test.ts.
+test('the examples folder holds only the examples the tests run', () => {
+  assert.equal(readdirSync(join(ROOT, 'examples')).filter((f) => !f.endsWith('.md')).sort(), ['browser', 'byo-device', 'deno', 'node', 'worker']);
 });
 
 test.run();
