@@ -61,7 +61,7 @@ export class LinearRegression extends LinearModel<RegressionTargets> implements 
    */
   constructor(first?: GpuContext | LinearRegressionOptions, second?: LinearRegressionOptions) {
     const { ctx, rest } = splitContext(first, second);
-    const options = (ctx === null ? (rest ?? {}) : rest) as LinearRegressionOptions;
+    const options = (ctx === null && rest === undefined ? {} : rest) as LinearRegressionOptions;
     checkModelOptions('LinearRegression', options);
     const nOutputs = ctx === null && options.nOutputs === undefined ? undefined : checkPositiveInt('nOutputs', options.nOutputs ?? 1);
     super('LinearRegression', ctx, options.nFeatures, nOutputs, options.fitIntercept);

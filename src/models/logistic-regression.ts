@@ -56,7 +56,7 @@ export class LogisticRegression extends LinearModel<LabelsInput> implements Esti
    */
   constructor(first?: GpuContext | LogisticRegressionOptions, second?: LogisticRegressionOptions) {
     const { ctx, rest } = splitContext(first, second);
-    const options = (ctx === null ? (rest ?? {}) : rest) as LogisticRegressionOptions;
+    const options = (ctx === null && rest === undefined ? {} : rest) as LogisticRegressionOptions;
     checkModelOptions('LogisticRegression', options);
     const threshold = checkFiniteNumber('threshold', options.threshold ?? 0.5);
     if (threshold <= 0 || threshold >= 1) throw new ValueError(`threshold must be between 0 and 1, got ${threshold}`);

@@ -40,7 +40,7 @@ export class SoftmaxRegression extends LinearModel<LabelsInput> implements Estim
    */
   constructor(first?: GpuContext | SoftmaxRegressionOptions, second?: SoftmaxRegressionOptions) {
     const { ctx, rest } = splitContext(first, second);
-    const options = (ctx === null ? (rest ?? {}) : rest) as SoftmaxRegressionOptions;
+    const options = (ctx === null && rest === undefined ? {} : rest) as SoftmaxRegressionOptions;
     checkModelOptions('SoftmaxRegression', options);
     const nClasses = ctx === null && options.nClasses === undefined ? undefined : checkPositiveInt('nClasses', options.nClasses);
     super('SoftmaxRegression', ctx, options.nFeatures, nClasses, options.fitIntercept);
