@@ -25,6 +25,8 @@ const PARAM_TOL = 1e-7;
 type Model = LogisticRegression | SoftmaxRegression | LinearRegression;
 type Kind = ModelRun['model'];
 type F32Matrix = { data: Float32Array; rows: number; cols: number };
+/** A problem as the tests fit it: X as float32 values (what fit() sees), k outputs. */
+type Run = Omit<ModelRun, 'X'> & { X: F32Matrix; k: number };
 
 /** console.warn's messages while `body` runs. */
 async function warnings<T>(body: () => Promise<T>): Promise<{ value: T; warned: string[] }> {
@@ -52,7 +54,7 @@ async function failure(body: () => unknown): Promise<{ name: string; message: st
  * A fresh problem: d features, k outputs (classes for softmax, target columns for linear), y holding
  * class k−1 in its last row so that the largest label is k−1 whatever the draw.
  */
-function makeRun(rng: Rng, model: Kind): ModelRun & { X: F32Matrix; k: number } {
+function makeRun(rng: Rng, model: Kind): Run {
   const batch = randomInt(rng, 4, 16);
   const n = batch * randomInt(rng, 2, 5) + randomInt(rng, 1, batch - 1);
   const d = randomInt(rng, 2, 9);
@@ -76,7 +78,7 @@ function shortModel(kind: Kind): Model {
   return new LinearRegression();
 }
 
-function explicitModel(ctx: GpuContext, run: ModelRun): Model {
+function explicitModel(ctx: GpuContext, run: Run): Model {
   const o = run.options as never;
   if (run.model === 'logistic') return new LogisticRegression(ctx, o);
   if (run.model === 'softmax') return new SoftmaxRegression(ctx, o);
@@ -88,11 +90,12 @@ async function theta(m: Model): Promise<number[]> {
   return [...p.W.data, ...p.b];
 }
 
-/** y as cpuFit reads it: linear targets flattened to a row-major matrix. */
-function referenceRun(run: ModelRun & { k: number }): ModelRun {
-  if (run.model !== 'linear') return run;
+/** The run as cpuFit reads it: X as plain numbers, linear targets flattened to a row-major matrix. */
+function referenceRun(run: Run): ModelRun {
+  const X = { data: Array.from(run.X.data), rows: run.X.rows, cols: run.X.cols };
+  if (run.model !== 'linear') return { ...run, X };
   const rows = run.y as unknown as number[][];
-  return { ...run, y: { data: rows.flat(), rows: rows.length, cols: run.k } as never };
+  return { ...run, X, y: { data: rows.flat(), rows: rows.length, cols: run.k } as never };
 }
 
 test('new Model() fits on the default context as the explicit form does, shapes taken from X and y', async () => {
