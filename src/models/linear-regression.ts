@@ -54,6 +54,10 @@ export function r2Score(truth: HostMatrix, predicted: HostMatrix): number {
 export class LinearRegression extends LinearModel<RegressionTargets> implements Estimator<RegressionTargets, HostMatrix> {
   protected readonly objective: Objective = 'linear-mse';
 
+  /** A model on the default context; shapes left out are taken from the first fit(). */
+  constructor(options?: LinearRegressionOptions);
+  /** A model with zero parameters on `ctx`. */
+  constructor(ctx: GpuContext, options: LinearRegressionOptions & { nFeatures: number });
   /**
    * `new LinearRegression(options?)`: a model on the default context, shapes left out taken from the first
    * fit(); `new LinearRegression(ctx, options)`: zero parameters on `ctx`, nFeatures required.

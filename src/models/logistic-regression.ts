@@ -49,6 +49,10 @@ export class LogisticRegression extends LinearModel<LabelsInput> implements Esti
   readonly #loss: 'bce' | 'mse';
   readonly #activation: 'sigmoid' | 'tanh';
 
+  /** A model on the default context; shapes left out are taken from the first fit(). */
+  constructor(options?: LogisticRegressionOptions);
+  /** A model with zero parameters on `ctx`. */
+  constructor(ctx: GpuContext, options: LogisticRegressionOptions & { nFeatures: number });
   /**
    * `new LogisticRegression(options?)`: a model on the default context, shapes left out taken from the first
    * fit(); `new LogisticRegression(ctx, options)`: zero parameters on `ctx`, nFeatures required.

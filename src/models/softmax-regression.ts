@@ -33,6 +33,10 @@ export interface SoftmaxRegressionOptions extends LinearModelOptions {
 export class SoftmaxRegression extends LinearModel<LabelsInput> implements Estimator<LabelsInput, Int32Array> {
   protected readonly objective: Objective = 'softmax-ce';
 
+  /** A model on the default context; shapes left out are taken from the first fit(). */
+  constructor(options?: SoftmaxRegressionOptions);
+  /** A model with zero parameters on `ctx`. */
+  constructor(ctx: GpuContext, options: SoftmaxRegressionOptions & { nFeatures: number; nClasses: number });
   /**
    * `new SoftmaxRegression(options?)`: a model on the default context, shapes left out taken from the first
    * fit(); `new SoftmaxRegression(ctx, options)`: zero parameters on `ctx`, nFeatures and nClasses required.
