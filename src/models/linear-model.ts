@@ -168,8 +168,8 @@ export abstract class LinearModel<YIn> {
   }
 
   async #make(): Promise<ModelBackend> {
+    // Made even if the model is destroyed meanwhile: the call that waits on it releases it as it ends.
     const ctx = this.#ctx ?? (await defaultContext());
-    if (this.#destroyed) throw new StateError(`${this.modelName} was used after destroy()`);
     const backend = makeBackend(ctx, this.modelName, this.nFeatures, this.nOutputs);
     if (this.#host !== null) backend.write(this.#host);
     this.#ctx = ctx;
