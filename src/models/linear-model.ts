@@ -190,7 +190,9 @@ export abstract class LinearModel<YIn> {
     if (!this.hasShape) throw this.#notShaped(`${what}()`);
     this.#reading.push(what);
     try {
-      await this.#ready();
+      // No await when the backend exists: the body then starts at once, so a destroy() right after
+      // the call finds its nested reads (score's predict) already running.
+      if (this.#backend === null) await this.#ready();
       return await body();
     } finally {
       this.#reading.splice(this.#reading.indexOf(what), 1);
@@ -300,7 +302,8 @@ export abstract class LinearModel<YIn> {
     if (init !== null && opts.warmStart) throw new ValueError('give either init or warmStart, not both');
     throwIfAborted(opts.signal);
 
-    const backend = await this.#ready();
+    // Awaited only when it must be made: a fit on an existing backend starts as it always did.
+    const backend = this.#backend ?? (await this.#ready());
     if (this.#destroyed) throw this.#destroyedDuringFit();
     const before = this.#host ?? zeroParams(this.nFeatures, this.nOutputs);
     let kept: HostParams | null = null;
