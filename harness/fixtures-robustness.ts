@@ -96,7 +96,8 @@ async function invokeBadCall(env: BadCallEnv, call: string, args: unknown[]): Pr
   if (call === 'read') return (args[0] as GpuMatrix).read();
   if (head === 'ops') return callMember(ops, member, args);
   if (head === 'new' && member !== undefined && member in MODEL_CLASSES) {
-    const Cls = MODEL_CLASSES[member as keyof typeof MODEL_CLASSES];
+    // The explicit (ctx, options) form: the three classes' constructors, overloaded, do not unite.
+    const Cls = MODEL_CLASSES[member as keyof typeof MODEL_CLASSES] as new (ctx: GpuContext, options: never) => unknown;
     return new Cls(args[0] as GpuContext, args[1] as never);
   }
   if (head in MODEL_CLASSES && member === 'fromJSON') {

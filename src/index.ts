@@ -1,4 +1,5 @@
 export { createContext, GpuContext } from './context.ts';
+export { defaultContext, destroyDefaultContext } from './default-context.ts';
 export type { AdapterDescription, ContextOptions } from './context-options.ts';
 export type { ErrorCheck } from './error-scopes.ts';
 export type { EngineChoice, EngineName } from './engines/choose.ts';

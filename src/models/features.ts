@@ -17,11 +17,11 @@ function isMatrixObject(X: unknown): X is Record<string, unknown> & { data: unkn
 }
 
 /**
- * Checks X against the model's nFeatures. Uint8Array and Uint8ClampedArray data are bytes (each
+ * Checks X against the model's nFeatures (when known). Uint8Array and Uint8ClampedArray data are bytes (each
  * value byte·scale); a misspelt key, or a scale on data that is not bytes, is an error rather than
  * silently ignored (it would give answers for unscaled data).
  */
-export function checkFeatures(name: string, X: unknown, nFeatures: number): CheckedFeatures {
+export function checkFeatures(name: string, X: unknown, nFeatures: number | undefined): CheckedFeatures {
   let m: CheckedFeatures;
   if (isMatrixObject(X)) {
     for (const key of Object.keys(X)) {
@@ -40,7 +40,8 @@ export function checkFeatures(name: string, X: unknown, nFeatures: number): Chec
   } else {
     m = toHostMatrix(name, X as MatrixInput);
   }
-  if (m.cols !== nFeatures) {
+  // undefined: a first fit() that takes nFeatures from X.
+  if (nFeatures !== undefined && m.cols !== nFeatures) {
     throw new ShapeError(`${name} is ${describeShape(m)} but the model has nFeatures = ${nFeatures} (X needs ${nFeatures} columns)`);
   }
   return m;

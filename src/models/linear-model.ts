@@ -1,20 +1,24 @@
 // What the three estimators share: parameters (W d×k, b 1×k) in a backend (on the GPU, or on the
 // host for the 'js' engine: backend.ts) with a host copy for toJSON(), input checking before any
 // work, fit() on top of the backend's trainer, and the rules for calls that overlap: read-only calls
-// run together, fit() and setParams() run alone.
-import { requireContext, type GpuContext } from '../context.ts';
+// run together, fit() and setParams() run alone. A model made without a context or without its
+// shapes takes them on its first fit() (or setParams()): the shared default context, X's columns
+// and y's outputs; until then the calls that need them throw a StateError.
+import type { GpuContext } from '../context.ts';
+import { defaultContext } from '../default-context.ts';
 import { isAbortError, throwIfAborted } from '../core/abort.ts';
 import { isClassifier } from '../core/metrics.ts';
 import { OBJECTIVES, type Objective, type ObjectiveSpec } from '../core/objective.ts';
 import { normalizeWeights, rowWeights } from '../core/weights.ts';
 import { resolveFitOptions, type FitOptions, type History, type ParamsInput } from '../core/options.ts';
 import type { CheckedFeatures } from '../engines/training-set.ts';
-import { ShapeError, StateError, ValueError } from '../errors.ts';
+import { StateError, ValueError } from '../errors.ts';
 import type { HostMatrix } from '../types.ts';
-import { checkPositiveInt, describeShape, describeValue, toF32Vector, toHostMatrix } from '../validate.ts';
+import { checkPositiveInt, describeValue } from '../validate.ts';
 import type { HostParams, ModelBackend, ModelShape } from './backend.ts';
 import type { PassData, RowOutput } from './evaluate.ts';
 import { checkFeatures, type FeaturesInput } from './features.ts';
+import { checkParams } from './params-input.ts';
 import { GpuBackend } from './gpu-backend.ts';
 import { HostBackend } from './host-backend.ts';
 import type { ModelJSON } from './model-json.ts';
@@ -29,8 +33,8 @@ export interface ModelParams {
 
 /** Constructor options every estimator takes. */
 export interface LinearModelOptions {
-  /** Columns of X: the number of input features (a positive integer). */
-  nFeatures: number;
+  /** Columns of X: the number of input features (a positive integer); left out, the first fit() takes X's. Required with a ctx. */
+  nFeatures?: number;
   /** Learn a bias b (default true). */
   fitIntercept?: boolean;
 }
@@ -49,19 +53,19 @@ export interface ModelKind {
  * getParams()/setParams(), toJSON() and destroy().
  */
 export abstract class LinearModel<YIn> {
-  /** The context the model's parameters live in. */
-  readonly ctx: GpuContext;
-  /** Columns of X. */
-  readonly nFeatures: number;
-  /** Columns of W and b: 1 for logistic, nClasses for softmax, nOutputs for linear regression. */
-  readonly nOutputs: number;
+  #ctx: GpuContext | null;
+  #nFeatures: number | undefined;
+  #nOutputs: number | undefined;
   /** Whether the bias b is learned (else it stays 0). */
   readonly fitIntercept: boolean;
   /** The class name users know (bundlers may rename classes, so it is not taken from constructor.name). */
   readonly modelName: string;
   protected abstract readonly objective: Objective;
-  readonly #backend: ModelBackend;
-  #host: HostParams;
+  #backend: ModelBackend | null = null;
+  /** The backend being made on the default context (for the first call that needs it), or null. */
+  #making: Promise<ModelBackend> | null = null;
+  /** The host copy of W and b; null until the shapes are known. */
+  #host: HostParams | null = null;
   /** Set while fit() runs: it rewrites W and b, so only toJSON() (the host copy) may run beside it. */
   #fitting = false;
   /** The read-only calls running now (one entry per call): any number may overlap one another. */
@@ -70,16 +74,52 @@ export abstract class LinearModel<YIn> {
   /** Whether the backend was released: destroy() waits for running calls, which still use it. */
   #released = false;
 
-  protected constructor(modelName: string, ctx: GpuContext, nFeatures: unknown, nOutputs: number, fitIntercept: unknown) {
+  /**
+   * With `ctx` (not null), nFeatures and nOutputs are required and the parameters are made at once;
+   * with ctx null, shapes left undefined are taken from the first fit() or setParams().
+   */
+  protected constructor(modelName: string, ctx: GpuContext | null, nFeatures: unknown, nOutputs: number | undefined, fitIntercept: unknown) {
     this.modelName = modelName;
-    this.ctx = requireContext(ctx);
-    this.nFeatures = checkPositiveInt('nFeatures', nFeatures);
-    this.nOutputs = nOutputs;
+    this.#ctx = ctx;
+    this.#nFeatures = ctx === null && nFeatures === undefined ? undefined : checkPositiveInt('nFeatures', nFeatures);
+    this.#nOutputs = nOutputs;
     if (fitIntercept !== undefined && typeof fitIntercept !== 'boolean') throw new ValueError(`fitIntercept must be true or false, got ${describeValue(fitIntercept)}`);
     this.fitIntercept = fitIntercept ?? true;
-    this.#backend = this.ctx.engine === 'js' ? new HostBackend(modelName, this.nFeatures, nOutputs) : new GpuBackend(this.ctx, modelName, this.nFeatures, nOutputs);
-    this.#host = { W: new Float32Array(this.nFeatures * nOutputs), b: new Float32Array(nOutputs) };
+    if (this.#ctx !== null && this.#nFeatures !== undefined && nOutputs !== undefined) {
+      this.#backend = makeBackend(this.#ctx, modelName, this.#nFeatures, nOutputs);
+      this.#host = zeroParams(this.#nFeatures, nOutputs);
+    }
   }
+
+  /** The context the model's parameters live in: the one given, or the default context once the first fit() took it. */
+  get ctx(): GpuContext {
+    if (this.#ctx === null) throw new StateError(`${this.modelName} has no context yet: it takes the default context on its first fit()`);
+    return this.#ctx;
+  }
+
+  /** Whether nFeatures and nOutputs are known (given, or taken from the first fit() or setParams()). */
+  get hasShape(): boolean {
+    return this.#nFeatures !== undefined && this.#nOutputs !== undefined;
+  }
+
+  /** Columns of X; reading it before the shape is known throws a StateError. */
+  get nFeatures(): number {
+    if (this.#nFeatures === undefined) throw this.#notShaped('nFeatures');
+    return this.#nFeatures;
+  }
+
+  /** Columns of W and b: 1 for logistic, nClasses for softmax, nOutputs for linear regression. Throws a StateError before the shape is known. */
+  get nOutputs(): number {
+    if (this.#nOutputs === undefined) throw this.#notShaped('nOutputs');
+    return this.#nOutputs;
+  }
+
+  #notShaped(what: string): StateError {
+    return new StateError(`${this.modelName}.${what} needs the model's shape, which it has not got yet: call fit() first (or setParams())`);
+  }
+
+  /** The outputs (columns of W) y calls for, when the options did not say: the first fit() asks. */
+  protected abstract outputsOf(name: string, y: unknown, rows: number): number;
 
   /** Checks y and encodes it as the n×k target matrix the kernels use. */
   protected abstract encodeTargets(name: string, y: unknown, rows: number, forFit: boolean): HostMatrix;
@@ -101,7 +141,7 @@ export abstract class LinearModel<YIn> {
 
   protected assertAlive(): void {
     if (this.#destroyed) throw new StateError(`${this.modelName} was used after destroy()`);
-    this.ctx.assertUsable();
+    this.#ctx?.assertUsable();
   }
 
   /** The calls running now, for messages: "fit() is", "predict() and score() are", or null when none. */
@@ -115,15 +155,44 @@ export abstract class LinearModel<YIn> {
   #releaseIfIdle(): void {
     if (!this.#destroyed || this.#released || this.#fitting || this.#reading.length > 0) return;
     this.#released = true;
-    this.#backend.release();
+    this.#backend?.release();
+  }
+
+  /** The backend, made on the default context by the first call that needs it (after setParams() without a ctx). */
+  async #ready(): Promise<ModelBackend> {
+    if (this.#backend !== null) return this.#backend;
+    this.#making ??= this.#make().finally(() => {
+      this.#making = null;
+    });
+    return this.#making;
+  }
+
+  async #make(): Promise<ModelBackend> {
+    // Made even if the model is destroyed meanwhile: the call that waits on it releases it as it ends.
+    const ctx = this.#ctx ?? (await defaultContext());
+    const backend = makeBackend(ctx, this.modelName, this.nFeatures, this.nOutputs);
+    if (this.#host !== null) backend.write(this.#host);
+    this.#ctx = ctx;
+    this.#backend = backend;
+    return backend;
+  }
+
+  /** The backend of a call that made sure of it (fit() and the read-only calls do first). */
+  get #made(): ModelBackend {
+    if (this.#backend === null) throw new StateError(`${this.modelName} has no parameters yet: call fit() first`);
+    return this.#backend;
   }
 
   /** A read-only call: refused while fit() changes the parameters, free to overlap other reads. */
   protected async readOnly<T>(what: string, body: () => Promise<T>): Promise<T> {
     this.assertAlive();
     if (this.#fitting) throw new StateError(`${this.modelName}.${what}() called while fit() is running on the same model`);
+    if (!this.hasShape) throw this.#notShaped(`${what}()`);
     this.#reading.push(what);
     try {
+      // No await when the backend exists: the body then starts at once, so a destroy() right after
+      // the call finds its nested reads (score's predict) already running.
+      if (this.#backend === null) await this.#ready();
       return await body();
     } finally {
       this.#reading.splice(this.#reading.indexOf(what), 1);
@@ -157,33 +226,14 @@ export abstract class LinearModel<YIn> {
     return checkFeatures(name, X, this.nFeatures);
   }
 
-  /** Checks {W, b} against the model's shape and returns them as flat f32 arrays. */
+  /** Checks {W, b} against the model's shape (a shape not known yet is W's) and returns them as flat f32 arrays. */
   #checkParams(name: string, p: ParamsInput): HostParams {
-    if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new ValueError(`${name} must be { W, b }, got ${describeValue(p)}`);
-    for (const key of Object.keys(p)) {
-      if (key !== 'W' && key !== 'b') throw new ValueError(`${name}: unknown key '${key}' (expected W and b)`);
-    }
-    const W = toHostMatrix(`${name}.W`, p.W);
-    if (W.rows !== this.nFeatures || W.cols !== this.nOutputs) {
-      throw new ShapeError(`${name}.W is ${describeShape(W)} but must be ${this.nFeatures}×${this.nOutputs}`);
-    }
-    let b: Float32Array = new Float32Array(this.nOutputs);
-    if (p.b !== undefined) {
-      const given: unknown = p.b;
-      if (!Array.isArray(given) && !(ArrayBuffer.isView(given) && !(given instanceof DataView))) {
-        throw new ValueError(`${name}.b must be an array of ${this.nOutputs} numbers, got ${describeValue(given)}`);
-      }
-      const values = given as ArrayLike<unknown>;
-      if (values.length !== this.nOutputs) throw new ShapeError(`${name}.b has ${values.length} values but must have ${this.nOutputs}`);
-      b = toF32Vector(`${name}.b`, values);
-    }
-    if (!this.fitIntercept && b.some((v) => v !== 0)) throw new ValueError(`${name}.b must be zero when fitIntercept is false`);
-    return { W: W.data, b };
+    return checkParams(name, p, this.#nFeatures, this.#nOutputs, this.fitIntercept);
   }
 
-  /** Writes the parameters; a GPU error in doing so is raised by the next read of W or b. */
+  /** Writes the parameters (the host copy only, until a backend is made); a GPU error in doing so is raised by the next read of W or b. */
   #write(p: HostParams): void {
-    this.#backend.write(p);
+    this.#backend?.write(p);
     this.#host = { W: p.W.slice(), b: p.b.slice() };
   }
 
@@ -219,40 +269,66 @@ export abstract class LinearModel<YIn> {
    */
   async fit(X: FeaturesInput, y: YIn, options?: FitOptions<FeaturesInput, YIn>): Promise<History> {
     return this.#alone('fit', async () => {
-      const Xh = this.checkFeatures('X', X);
-      const Yh = this.encodeTargets('y', y, Xh.rows, true);
-      const opts = resolveFitOptions(options as FitOptions<unknown, unknown> | undefined, Xh.rows);
-      const validation = this.#checkValidation(options?.validation);
-      const init = options?.init === undefined ? null : this.#checkParams('init', options.init);
-      const weights = this.#checkWeights(options, Yh);
-      if (init !== null && opts.warmStart) throw new ValueError('give either init or warmStart, not both');
-      throwIfAborted(opts.signal);
-
-      const before = this.#host;
-      let kept: HostParams | null = null;
+      if (this.hasShape) return this.#fitShaped(X, y, options);
+      // The first fit of a model made without its shapes takes them from X and y, and gives them
+      // back (with the default context's parameters) if it fails: the model is as it was.
+      const Xh = checkFeatures('X', X, this.#nFeatures);
+      const given = { nFeatures: this.#nFeatures, nOutputs: this.#nOutputs };
+      this.#nOutputs ??= this.outputsOf('y', y, Xh.rows);
+      this.#nFeatures = Xh.cols;
+      this.#host = zeroParams(Xh.cols, this.#nOutputs);
       try {
-        const start = init ?? (opts.warmStart ? null : { W: new Float32Array(this.#host.W.length), b: new Float32Array(this.nOutputs) });
-        const result = await this.#backend.fit({
-          shape: this.#shape(), X: Xh, Y: Yh, options: opts, validation, weights, start, current: this.#host,
-          checkAlive: () => {
-            if (this.#destroyed) throw this.#destroyedDuringFit();
-          },
-          kept: (p) => {
-            kept = p;
-          },
-        });
-        if (this.#destroyed) throw this.#destroyedDuringFit();
-        // The trainer read the final parameters back to check them: they are the new host copy.
-        this.#host = { W: result.W, b: result.b };
-        return result.history;
+        return await this.#fitShaped(X, y, options);
       } catch (e) {
-        // An aborted fit keeps its last finished epoch (already back in W and b); one that fails
-        // (diverged, device error, destroyed) leaves the model as it was before the call.
-        if (kept !== null && isAbortError(e) && !this.#destroyed) this.#host = kept;
-        else this.#restore(before);
+        this.#nFeatures = given.nFeatures;
+        this.#nOutputs = given.nOutputs;
+        this.#host = null;
+        this.#backend?.release();
+        this.#backend = null;
+        this.#ctx = null;
         throw e;
       }
     });
+  }
+
+  /** fit() once the shapes are known, every argument checked before any GPU state changes. */
+  async #fitShaped(X: FeaturesInput, y: YIn, options: FitOptions<FeaturesInput, YIn> | undefined): Promise<History> {
+    const Xh = this.checkFeatures('X', X);
+    const Yh = this.encodeTargets('y', y, Xh.rows, true);
+    const opts = resolveFitOptions(options as FitOptions<unknown, unknown> | undefined, Xh.rows);
+    const validation = this.#checkValidation(options?.validation);
+    const init = options?.init === undefined ? null : this.#checkParams('init', options.init);
+    const weights = this.#checkWeights(options, Yh);
+    if (init !== null && opts.warmStart) throw new ValueError('give either init or warmStart, not both');
+    throwIfAborted(opts.signal);
+
+    // Awaited only when it must be made: a fit on an existing backend starts as it always did.
+    const backend = this.#backend ?? (await this.#ready());
+    if (this.#destroyed) throw this.#destroyedDuringFit();
+    const before = this.#host ?? zeroParams(this.nFeatures, this.nOutputs);
+    let kept: HostParams | null = null;
+    try {
+      const start = init ?? (opts.warmStart ? null : zeroParams(this.nFeatures, this.nOutputs));
+      const result = await backend.fit({
+        shape: this.#shape(), X: Xh, Y: Yh, options: opts, validation, weights, start, current: before,
+        checkAlive: () => {
+          if (this.#destroyed) throw this.#destroyedDuringFit();
+        },
+        kept: (p) => {
+          kept = p;
+        },
+      });
+      if (this.#destroyed) throw this.#destroyedDuringFit();
+      // The trainer read the final parameters back to check them: they are the new host copy.
+      this.#host = { W: result.W, b: result.b };
+      return result.history;
+    } catch (e) {
+      // An aborted fit keeps its last finished epoch (already back in W and b); one that fails
+      // (diverged, device error, destroyed) leaves the model as it was before the call.
+      if (kept !== null && isAbortError(e) && !this.#destroyed) this.#host = kept;
+      else this.#restore(before);
+      throw e;
+    }
   }
 
   #restore(p: HostParams): void {
@@ -261,7 +337,7 @@ export abstract class LinearModel<YIn> {
       return;
     }
     try {
-      this.#backend.revert(p);
+      this.#made.revert(p);
       this.#host = p;
     } catch {
       // The device is gone; the host copy (and so toJSON) still holds the last good parameters.
@@ -269,15 +345,11 @@ export abstract class LinearModel<YIn> {
     }
   }
 
-  async #syncHost(): Promise<void> {
-    this.#host = await this.#backend.read();
-  }
-
   /** Ŷ for X as a host matrix (probabilities for classifiers, predictions for regression), or the logits XW + b. */
   protected async predictMatrix(X: FeaturesInput, what = 'predict', output: RowOutput = 'predictions'): Promise<HostMatrix> {
     return this.readOnly(what, async () => {
       const Xh = this.checkFeatures('X', X);
-      return this.#backend.predictRows(this.#shape(), { X: Xh, Y: null, names: { X: 'X', Y: 'y', during: `${what}()` } }, output);
+      return this.#made.predictRows(this.#shape(), { X: Xh, Y: null, names: { X: 'X', Y: 'y', during: `${what}()` } }, output);
     });
   }
 
@@ -286,7 +358,7 @@ export abstract class LinearModel<YIn> {
     return this.readOnly('loss', async () => {
       const Xh = this.checkFeatures('X', X);
       const Yh = this.encodeTargets('y', y, Xh.rows, false);
-      return (await this.#backend.evaluate(this.#shape(), { X: Xh, Y: Yh, names: { X: 'X', Y: 'y', during: 'loss()' } })).loss;
+      return (await this.#made.evaluate(this.#shape(), { X: Xh, Y: Yh, names: { X: 'X', Y: 'y', during: 'loss()' } })).loss;
     });
   }
 
@@ -298,19 +370,23 @@ export abstract class LinearModel<YIn> {
   /** A copy of the parameters, read from the GPU. */
   async getParams(): Promise<ModelParams> {
     return this.readOnly('getParams', async () => {
-      await this.#syncHost();
-      return { W: { data: this.#host.W.slice(), rows: this.nFeatures, cols: this.nOutputs }, b: this.#host.b.slice() };
+      const p = await this.#made.read();
+      this.#host = p;
+      return { W: { data: p.W.slice(), rows: this.nFeatures, cols: this.nOutputs }, b: p.b.slice() };
     });
   }
 
-  /** Replaces the parameters (checked first: shapes and finiteness). */
+  /** Replaces the parameters (checked first: shapes and finiteness); before the first fit() they give the model its shape. */
   setParams(p: ParamsInput): void {
     this.assertAlive();
     const running = this.#runningNow();
     if (running !== null) throw new StateError(`${this.modelName}.setParams() called while ${running} running on the same model`);
-    this.#write(this.#checkParams('params', p));
+    const checked = this.#checkParams('params', p);
+    this.#nFeatures ??= checked.W.length / checked.b.length;
+    this.#nOutputs ??= checked.b.length;
+    this.#write(checked);
     // New parameters start their optimizer anew, as a fit from `init` does.
-    this.#backend.forgetOptimizerState();
+    this.#backend?.forgetOptimizerState();
   }
 
   /**
@@ -320,6 +396,7 @@ export abstract class LinearModel<YIn> {
    */
   toJSON(): ModelJSON {
     if (this.#destroyed) throw new StateError(`${this.modelName} was used after destroy()`);
+    if (this.#host === null) throw this.#notShaped('toJSON()');
     return {
       format: 'webgpu-logreg',
       version: 1,
@@ -356,4 +433,13 @@ export abstract class LinearModel<YIn> {
     this.#destroyed = true;
     this.#releaseIfIdle();
   }
+}
+
+/** The backend for `ctx`'s engine: parameters on the GPU, or on the host for the 'js' engine. */
+function makeBackend(ctx: GpuContext, modelName: string, nFeatures: number, nOutputs: number): ModelBackend {
+  return ctx.engine === 'js' ? new HostBackend(modelName, nFeatures, nOutputs) : new GpuBackend(ctx, modelName, nFeatures, nOutputs);
+}
+
+function zeroParams(nFeatures: number, nOutputs: number): HostParams {
+  return { W: new Float32Array(nFeatures * nOutputs), b: new Float32Array(nOutputs) };
 }

@@ -5,13 +5,14 @@ import type { HostMatrix, MatrixInput } from '../types.ts';
 import { checkPositiveInt } from '../validate.ts';
 import type { FeaturesInput } from './features.ts';
 import { checkModelOptions, LinearModel, type LinearModelOptions } from './linear-model.ts';
+import { splitContext } from './model-options.ts';
 import { checkModelJSON } from './model-json.ts';
 import type { Objective } from '../core/objective.ts';
-import { regressionTargets, type LabelsInput } from './targets.ts';
+import { regressionColumns, regressionTargets, type LabelsInput } from './targets.ts';
 
 /** Constructor options of LinearRegression. */
 export interface LinearRegressionOptions extends LinearModelOptions {
-  /** Targets per row (default 1). */
+  /** Targets per row (default 1 with a ctx; without one, left out, the first fit() takes y's columns). */
   nOutputs?: number;
 }
 
@@ -42,6 +43,10 @@ export function r2Score(truth: HostMatrix, predicted: HostMatrix): number {
 /**
  * Least squares ŷ = x·W + b, trained on ½·mean squared error by gradient descent on the GPU.
  * @example
+ * const model = new LinearRegression(); // the default context; nFeatures and nOutputs from the first fit()
+ * await model.fit(X, y);
+ * const yhat = await model.predict(X); // n×nOutputs
+ * @example
  * const model = new LinearRegression(ctx, { nFeatures: 2 });
  * await model.fit(X, y, { epochs: 60, batchSize: 10, learningRate: 0.2 });
  * const r2 = await model.score(X, y);
@@ -49,10 +54,25 @@ export function r2Score(truth: HostMatrix, predicted: HostMatrix): number {
 export class LinearRegression extends LinearModel<RegressionTargets> implements Estimator<RegressionTargets, HostMatrix> {
   protected readonly objective: Objective = 'linear-mse';
 
-  /** A model with zero parameters on `ctx`; throws ValueError for bad or unknown options. */
-  constructor(ctx: GpuContext, options: LinearRegressionOptions) {
+  /** A model on the default context; shapes left out are taken from the first fit(). */
+  constructor(options?: LinearRegressionOptions);
+  /** A model with zero parameters on `ctx`. */
+  constructor(ctx: GpuContext, options: LinearRegressionOptions & { nFeatures: number });
+  /**
+   * `new LinearRegression(options?)`: a model on the default context, shapes left out taken from the first
+   * fit(); `new LinearRegression(ctx, options)`: zero parameters on `ctx`, nFeatures required.
+   * Throws ValueError for bad or unknown options, StateError for a bad ctx.
+   */
+  constructor(first?: GpuContext | LinearRegressionOptions, second?: LinearRegressionOptions) {
+    const { ctx, rest } = splitContext(first, second);
+    const options = (ctx === null && rest === undefined ? {} : rest) as LinearRegressionOptions;
     checkModelOptions('LinearRegression', options);
-    super('LinearRegression', ctx, options.nFeatures, checkPositiveInt('nOutputs', options.nOutputs ?? 1), options.fitIntercept);
+    const nOutputs = ctx === null && options.nOutputs === undefined ? undefined : checkPositiveInt('nOutputs', options.nOutputs ?? 1);
+    super('LinearRegression', ctx, options.nFeatures, nOutputs, options.fitIntercept);
+  }
+
+  protected outputsOf(name: string, y: unknown): number {
+    return regressionColumns(name, y);
   }
 
   protected encodeTargets(name: string, y: unknown, rows: number): HostMatrix {
@@ -81,10 +101,15 @@ export class LinearRegression extends LinearModel<RegressionTargets> implements 
     });
   }
 
+  /** Rebuilds a model saved with toJSON() on the default context; throws ValueError if `json` is not one. */
+  static fromJSON(json: unknown): LinearRegression;
   /** Rebuilds a model saved with toJSON() on `ctx`; throws ValueError if `json` is not one. */
-  static fromJSON(ctx: GpuContext, json: unknown): LinearRegression {
-    const j = checkModelJSON(json, 'LinearRegression');
-    const model = new LinearRegression(ctx, { nFeatures: j.nFeatures, nOutputs: j.nOutputs, fitIntercept: j.fitIntercept });
+  static fromJSON(ctx: GpuContext, json: unknown): LinearRegression;
+  static fromJSON(first: unknown, second?: unknown): LinearRegression {
+    const { ctx, rest } = splitContext(first, second);
+    const j = checkModelJSON(rest, 'LinearRegression');
+    const options = { nFeatures: j.nFeatures, nOutputs: j.nOutputs, fitIntercept: j.fitIntercept };
+    const model = ctx === null ? new LinearRegression(options) : new LinearRegression(ctx, options);
     model.setParams({ W: { data: j.W, rows: j.nFeatures, cols: j.nOutputs }, b: j.b });
     return model;
   }

@@ -8,6 +8,7 @@ import type { HostMatrix } from '../types.ts';
 import { checkFiniteNumber } from '../validate.ts';
 import type { FeaturesInput } from './features.ts';
 import { checkModelOptions, LinearModel, type LinearModelOptions } from './linear-model.ts';
+import { splitContext } from './model-options.ts';
 import { checkModelJSON } from './model-json.ts';
 import { ACTIVATIONS, type Objective } from '../core/objective.ts';
 import { binaryTargets, type LabelsInput } from './targets.ts';
@@ -34,6 +35,10 @@ const LOGISTIC_OBJECTIVES: Readonly<Record<'sigmoid' | 'tanh', Readonly<Record<'
 /**
  * Binary classifier P(y = 1 | x) = σ(x·w + b), trained by gradient descent on the GPU. Labels are 0/1.
  * @example
+ * const model = new LogisticRegression(); // the default context; nFeatures from the first fit()
+ * await model.fit(X, y);
+ * const labels = await model.predict(X); // Int32Array of 0/1
+ * @example
  * const model = new LogisticRegression(ctx, { nFeatures: 4 });
  * await model.fit(X, y, { epochs: 30, batchSize: 16, learningRate: 0.5 });
  * const p = await model.predictProba(X); // Float32Array of P(y = 1)
@@ -44,8 +49,18 @@ export class LogisticRegression extends LinearModel<LabelsInput> implements Esti
   readonly #loss: 'bce' | 'mse';
   readonly #activation: 'sigmoid' | 'tanh';
 
-  /** A model with zero parameters on `ctx`; throws ValueError for bad or unknown options. */
-  constructor(ctx: GpuContext, options: LogisticRegressionOptions) {
+  /** A model on the default context; shapes left out are taken from the first fit(). */
+  constructor(options?: LogisticRegressionOptions);
+  /** A model with zero parameters on `ctx`. */
+  constructor(ctx: GpuContext, options: LogisticRegressionOptions & { nFeatures: number });
+  /**
+   * `new LogisticRegression(options?)`: a model on the default context, shapes left out taken from the first
+   * fit(); `new LogisticRegression(ctx, options)`: zero parameters on `ctx`, nFeatures required.
+   * Throws ValueError for bad or unknown options, StateError for a bad ctx.
+   */
+  constructor(first?: GpuContext | LogisticRegressionOptions, second?: LogisticRegressionOptions) {
+    const { ctx, rest } = splitContext(first, second);
+    const options = (ctx === null && rest === undefined ? {} : rest) as LogisticRegressionOptions;
     checkModelOptions('LogisticRegression', options);
     const threshold = checkFiniteNumber('threshold', options.threshold ?? 0.5);
     if (threshold <= 0 || threshold >= 1) throw new ValueError(`threshold must be between 0 and 1, got ${threshold}`);
@@ -58,6 +73,10 @@ export class LogisticRegression extends LinearModel<LabelsInput> implements Esti
     this.#loss = loss;
     this.#activation = activation;
     this.objective = LOGISTIC_OBJECTIVES[activation][loss];
+  }
+
+  protected outputsOf(): number {
+    return 1;
   }
 
   protected encodeTargets(name: string, y: unknown, rows: number, forFit: boolean): HostMatrix {
@@ -122,17 +141,22 @@ export class LogisticRegression extends LinearModel<LabelsInput> implements Esti
     });
   }
 
+  /** Rebuilds a model saved with toJSON() on the default context; throws ValueError if `json` is not one. */
+  static fromJSON(json: unknown): LogisticRegression;
   /** Rebuilds a model saved with toJSON() on `ctx`; throws ValueError if `json` is not one. */
-  static fromJSON(ctx: GpuContext, json: unknown): LogisticRegression {
-    const j = checkModelJSON(json, 'LogisticRegression');
-    const model = new LogisticRegression(ctx, {
+  static fromJSON(ctx: GpuContext, json: unknown): LogisticRegression;
+  static fromJSON(first: unknown, second?: unknown): LogisticRegression {
+    const { ctx, rest } = splitContext(first, second);
+    const j = checkModelJSON(rest, 'LogisticRegression');
+    const options: LogisticRegressionOptions & { nFeatures: number } = {
       nFeatures: j.nFeatures,
       fitIntercept: j.fitIntercept,
       threshold: j.settings.threshold as number,
       loss: j.settings.loss as 'bce' | 'mse',
       // Models saved before tanh outputs existed have no activation setting: they are sigmoid.
       activation: (j.settings.activation ?? 'sigmoid') as 'sigmoid' | 'tanh',
-    });
+    };
+    const model = ctx === null ? new LogisticRegression(options) : new LogisticRegression(ctx, options);
     model.setParams({ W: { data: j.W, rows: j.nFeatures, cols: 1 }, b: j.b });
     return model;
   }

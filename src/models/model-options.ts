@@ -1,5 +1,6 @@
 // The estimators' constructor options: each model's known names, so a typo (or another model's
 // option) is refused instead of silently ignored.
+import { GpuContext, requireContext } from '../context.ts';
 import { ValueError } from '../errors.ts';
 import { describeValue } from '../validate.ts';
 
@@ -21,4 +22,14 @@ export function checkModelOptions(model: string, options: unknown): void {
     // null is not "the default": leaving the option out is.
     if (value === null) throw new ValueError(`${model}: ${key} must not be null (leave it out for the default)`);
   }
+}
+
+/**
+ * A constructor's or fromJSON()'s arguments: `(ctx, second)` when a context comes first or two are
+ * given (the explicit form: a bad ctx, null included, is refused by name), else `(first?)` with no
+ * context (the model takes the default context on its first fit()).
+ */
+export function splitContext(first: unknown, second: unknown): { ctx: GpuContext | null; rest: unknown } {
+  if (first instanceof GpuContext || second !== undefined) return { ctx: requireContext(first), rest: second };
+  return { ctx: null, rest: first };
 }

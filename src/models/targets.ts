@@ -72,3 +72,25 @@ export function regressionTargets(name: string, y: unknown, n: number, nOutputs:
   }
   return m;
 }
+
+/**
+ * The classes integer labels 0..k−1 call for: the largest label + 1 (a softmax fit without nClasses
+ * takes its shape from it). Labels that are not integers 0 or more are refused by name.
+ */
+export function classCount(name: string, y: unknown, n: number): number {
+  const { given } = labelsArray(name, y, n);
+  let largest = 0;
+  for (let i = 0; i < n; i++) {
+    const v = given[i] as number;
+    if (!Number.isInteger(v) || v < 0) throw new ValueError(`${name}[${i}] = ${v}, but labels must be integers 0, 1, 2, … (class indices)`);
+    largest = Math.max(largest, v);
+  }
+  return largest + 1;
+}
+
+/** The outputs regression targets have: 1 for a vector, else the matrix's columns (checked by regressionTargets after). */
+export function regressionColumns(name: string, y: unknown): number {
+  const nested = Array.isArray(y) && typeof y[0] === 'object' && y[0] !== null;
+  const matrix = typeof y === 'object' && y !== null && !Array.isArray(y) && !ArrayBuffer.isView(y);
+  return nested || matrix ? toHostMatrix(name, y as MatrixInput).cols : 1;
+}

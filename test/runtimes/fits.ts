@@ -53,7 +53,10 @@ function matrix(m: CaseMatrix): MatrixInput {
   return { data: Float32Array.from(m.data), rows: m.rows, cols: m.cols };
 }
 
-function estimator(lib: Lib, kind: RuntimeCase['model']): typeof Library.LogisticRegression | typeof Library.SoftmaxRegression | typeof Library.LinearRegression {
+type AnyModel = Library.LogisticRegression | Library.SoftmaxRegression | Library.LinearRegression;
+
+/** The class of `kind`, in its explicit (ctx, options) form (the three overloaded constructors do not unite). */
+function estimator(lib: Lib, kind: RuntimeCase['model']): new (ctx: GpuContext, options: never) => AnyModel {
   return kind === 'logistic' ? lib.LogisticRegression : kind === 'softmax' ? lib.SoftmaxRegression : lib.LinearRegression;
 }
 
