@@ -18,24 +18,13 @@ import {
 import { relativeError } from './support/compare.ts';
 import { cpuFit, epochMoves, problem } from './support/models.ts';
 import { mulberry32, randomInt, testSeed, type Rng } from './support/random.ts';
+import { warnings } from './support/console-warnings.ts';
 
 const test = suite('js engine (Node, no WebGPU)');
 const TOL = 1e-9;
 const WEIGHTED_TOL = 1e-6;
 
 type Model = LogisticRegression | SoftmaxRegression | LinearRegression;
-
-/** console.warn's messages while `body` runs. */
-async function warnings<T>(body: () => Promise<T>): Promise<{ value: T; warned: string[] }> {
-  const warned: string[] = [];
-  const original = console.warn;
-  console.warn = (...args: unknown[]) => warned.push(args.map(String).join(' '));
-  try {
-    return { value: await body(), warned };
-  } finally {
-    console.warn = original;
-  }
-}
 
 let shared: GpuContext | null = null;
 async function jsContext(): Promise<GpuContext> {

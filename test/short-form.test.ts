@@ -17,6 +17,7 @@ import {
 import { relativeError } from './support/compare.ts';
 import { cpuFit, problem } from './support/models.ts';
 import { mulberry32, randomInt, testSeed, type Rng } from './support/random.ts';
+import { warnings } from './support/console-warnings.ts';
 
 const test = suite('short form: new Model(), fit(X, y) on the default context');
 const TOL = 1e-9;
@@ -27,18 +28,6 @@ type Kind = ModelRun['model'];
 type F32Matrix = { data: Float32Array; rows: number; cols: number };
 /** A problem as the tests fit it: X as float32 values (what fit() sees), k outputs. */
 type Run = Omit<ModelRun, 'X'> & { X: F32Matrix; k: number };
-
-/** console.warn's messages while `body` runs. */
-async function warnings<T>(body: () => Promise<T>): Promise<{ value: T; warned: string[] }> {
-  const warned: string[] = [];
-  const original = console.warn;
-  console.warn = (...args: unknown[]) => warned.push(args.map(String).join(' '));
-  try {
-    return { value: await body(), warned };
-  } finally {
-    console.warn = original;
-  }
-}
 
 /** Error name and message of what `body` throws or rejects with ('' when it returns). */
 async function failure(body: () => unknown): Promise<{ name: string; message: string }> {
