@@ -56,9 +56,12 @@ for (const model of ['logistic', 'softmax', 'linear'] as const) {
       const d = randomInt(rng, 2, 11);
       const k = model === 'softmax' ? randomInt(rng, 2, 6) : model === 'linear' ? randomInt(rng, 1, 3) : 1;
       const all = problem(rng, model === 'linear' && k > 1 ? 'softmax' : model, n, d, k);
-      // Several regression outputs: one row array per sample.
-      const y = (model === 'linear' && k > 1 ? all.y.map((c) => Array.from({ length: k }, (_, j) => (j === c ? 1 : 0) + 0.1 * j)) : all.y) as number[];
       const nt = split(n);
+      // Several regression outputs: one row array per sample. The first k validation rows take classes
+      // 0 … k − 1, so every output varies there and its R² is defined (a draw with no validation row
+      // of some class made that output constant, which the grid rightly refuses to score).
+      const classes = Array.from(all.y as ArrayLike<number>, (c, i) => (i >= nt && i < nt + k ? i - nt : c));
+      const y = (model === 'linear' && k > 1 ? classes.map((c) => Array.from({ length: k }, (_, j) => (j === c ? 1 : 0) + 0.1 * j)) : all.y) as number[];
       const X = { data: all.X.data.slice(0, nt * d), rows: nt, cols: d };
       const Xv = { data: all.X.data.slice(nt * d), rows: n - nt, cols: d };
       const options: Record<string, unknown> = { nFeatures: d };
