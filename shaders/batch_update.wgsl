@@ -7,8 +7,8 @@ enable subgroups;
 // the bias (x = 1). Each then steps those parameters with the gradient ∇θ/rows (+ λθ, never for
 // the bias) through the optimizer part: in the trainer's padded copy Wp (bias as the last row, read
 // by batch_logits; the optimizer's state after the parameters) and in the model's own W and b.
-// The bias workgroup also adds the batch's summed row losses (times lossScale = 1/n) to the epoch
-// loss. Columns past 4·KV are further blocks along the grid's y.
+// The bias workgroup also adds the batch's row losses (summed by the batch_loss part, times
+// lossScale = 1/n) to the epoch loss. Columns past 4·KV are further blocks along the grid's y.
 // Register blocking: every G row a lane gets feeds 16 features and every X element 4·KV columns. On
 // CPU adapters each element a lane loads costs a masked gather and every loop iteration is dear, so
 // X comes a chunk at a time, the row loop takes eight rows an iteration (their indices in two loads
@@ -138,6 +138,7 @@ fn column(a: Acc, v: u32) -> vec4f {
 
 //#include update_rule
 //#include optimizer
+//#include batch_loss
 
 /** Where a group's learning rate is kept in `losses` (its λ follows GROUPS slots later). */
 fn rateSlot(g: u32) -> u32 {
@@ -219,11 +220,7 @@ fn biasStep(lane: u32, blk: u32) {
   // Once per step: column block 0 adds the batch's losses to the epoch's.
   if (blk == 0u) {
     for (var g = 0u; g < GROUPS; g++) {
-      var loss = 0.0;
-      for (var i = 0u; i < rows; i++) {
-        loss += losses[i * GROUPS + g];
-      }
-      losses[params.total * GROUPS + g] += loss * params.lossScale;
+      losses[params.total * GROUPS + g] += batchLoss(g, rows) * params.lossScale;
     }
   }
 }

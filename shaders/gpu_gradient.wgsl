@@ -7,9 +7,9 @@
 // (dPad+1)×kPad slice per chunk.
 // apply: one invocation per parameter vec4 of Wp adds its chunks' sums, scales them to the mean
 // gradient and steps the parameters through the optimizer part (its state kept in Wp after them),
-// mirrored into the model's W and b. Invocation 0 also
-// adds the batch's row losses (times lossScale) to the epoch loss and moves the batch cursor on,
-// so a step needs no separate dispatch for either.
+// mirrored into the model's W and b. Invocation 0 also adds the batch's row losses (summed by the
+// batch_loss part, times lossScale) to the epoch loss and moves the batch cursor on, so a step needs
+// no separate dispatch for either.
 // A grid search's step holds GROUPS parameter sets side by side in Wp (group g's k columns from
 // g·GROUP_STRIDE, see gpu_forward): apply steps each group with its own learning rate and λ, read
 // from `losses` past the epoch totals, sums each group's row losses, and mirrors group g into its
@@ -63,6 +63,7 @@ override GROUP_STRIDE: u32 = 4u;
 
 //#include update_rule
 //#include optimizer
+//#include batch_loss
 
 /** Stores the four features' sums for vec4 v of the block. */
 fn store(chunk: u32, q: u32, blk: u32, v: u32, s: Quad) {
@@ -137,11 +138,7 @@ fn apply(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) gro
   let sliceVecs = (dPad + 1u) * rowVecs;
   if (i == 0u) {
     for (var g = 0u; g < GROUPS; g++) {
-      var loss = 0.0;
-      for (var r = 0u; r < params.rows; r++) {
-        loss += losses[r * GROUPS + g];
-      }
-      losses[params.total * GROUPS + g] += loss * params.lossScale;
+      losses[params.total * GROUPS + g] += batchLoss(g, params.rows) * params.lossScale;
     }
     cursor[params.cursorIndex] += params.batchSize;
   }

@@ -12,6 +12,7 @@ import matmul from '../../shaders/matmul.wgsl';
 import sgd from '../../shaders/sgd.wgsl';
 import sigmoid from '../../shaders/sigmoid.wgsl';
 import softmax from '../../shaders/softmax.wgsl';
+import batchLoss from '../../shaders/include/batch_loss.wgsl';
 import objective from '../../shaders/include/objective.wgsl';
 import optimizer from '../../shaders/include/optimizer.wgsl';
 import residualRow from '../../shaders/include/residual_row.wgsl';
@@ -41,6 +42,7 @@ export type KernelName = keyof typeof SHADERS;
 
 /** WGSL shared between kernels, spliced in where a kernel says `//#include <name>`. */
 const PARTS = {
+  batch_loss: batchLoss,
   objective,
   optimizer,
   row_stats: rowStats,
