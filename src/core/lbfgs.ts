@@ -27,6 +27,13 @@ export const MEMORY = 10;
 export const NOISE_ULPS = 64;
 /** Failed line searches in a row (each after a restart along −∇f) after which the fit stops with 'line-search'. */
 export const MAX_FAILED_SEARCHES = 3;
+/**
+ * Iterations in a row that neither lower the objective by more than its rounding nor reach a new
+ * least gradient norm, after which the fit stops with 'line-search': at its rounding floor a fit's
+ * searches still "succeed" by the slope, but only move between points the loss cannot tell apart
+ * (float32 fits of targets ×1e8 bounced between two objectives 3e-7 apart until the iteration cap).
+ */
+export const MAX_STALLED_ITERATIONS = 5 * MEMORY;
 /** Unit roundoff of float32 and float64: a trainer's `roundoff`. */
 export const ROUNDOFF_F32 = 2 ** -24;
 export const ROUNDOFF_F64 = 2 ** -53;
@@ -180,6 +187,30 @@ function firstStep(at: Point, p: Float64Array, lastStep: number): number {
   return Number.isFinite(polyak) && polyak > 0 ? polyak : Math.min(1, 1 / length);
 }
 
+/** Counts the iterations since the objective last fell by more than its rounding or the gradient norm reached a new least value. */
+class Stall {
+  private bestF: number;
+  private bestG: number;
+  private count = 0;
+
+  constructor(start: Point, private readonly roundoff: number) {
+    this.bestF = start.f;
+    this.bestG = norm(start.g);
+  }
+
+  /** The count after accepting `p`. */
+  after(p: Point): number {
+    const g = norm(p.g);
+    const lower = p.f < this.bestF - NOISE_ULPS * this.roundoff * Math.abs(this.bestF);
+    const smaller = g < this.bestG;
+    // The objective's mark moves only by more than its rounding, so a slow descent adds up to progress.
+    if (lower) this.bestF = p.f;
+    if (smaller) this.bestG = g;
+    this.count = lower || smaller ? 0 : this.count + 1;
+    return this.count;
+  }
+}
+
 function* lbfgsLoop(options: ResolvedFitOptions, start: LbfgsStart, roundoff: number): Generator<Request, LbfgsResult, Reply> {
   const shape: Shape = { weights: start.weights, l2: options.l2, classes: start.classes ?? 0 };
   const history = emptyHistory();
@@ -196,6 +227,7 @@ function* lbfgsLoop(options: ResolvedFitOptions, start: LbfgsStart, roundoff: nu
   const memory: Pair[] = [];
   let lastStep = 0;
   let failed = 0;
+  const stall = new Stall(at, roundoff);
   for (let iteration = 0; iteration < options.epochs; iteration++) {
     // Between iterations the parameters are those of the last accepted point: what an abort leaves.
     throwIfAborted(options.signal);
@@ -262,7 +294,7 @@ function* lbfgsLoop(options: ResolvedFitOptions, start: LbfgsStart, roundoff: nu
         break;
       }
     }
-    if (failed >= MAX_FAILED_SEARCHES) {
+    if (failed >= MAX_FAILED_SEARCHES || stall.after(at) >= MAX_STALLED_ITERATIONS) {
       stopReason = 'line-search';
       break;
     }
