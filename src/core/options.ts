@@ -201,9 +201,15 @@ function flag(name: string, v: unknown, fallback: boolean): boolean {
   return v;
 }
 
+/**
+ * A count (epochs, batchSize, patience...): an integer ≥ 1 that float64 still counts in steps of 1.
+ * Past 2^53 it does not, and the schedule check's bisection over the epochs never ended (1e300
+ * epochs with a decaying rate hung fit() before its first epoch).
+ */
 function positiveInt(name: string, v: unknown, fallback: number): number {
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ValueError(`${name} must be a positive integer, got ${describeValue(v)}`);
+  if (!Number.isSafeInteger(v)) throw new ValueError(`${name} must be a positive integer up to 2^53 − 1, got ${describeValue(v)}`);
   return v;
 }
 
