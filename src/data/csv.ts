@@ -175,7 +175,7 @@ function checkOptions(options: unknown): Required<CsvOptions> {
     if (!OPTION_NAMES.includes(key)) throw new ValueError(`parseCsv: unknown option ${describeCell(key)} (known: ${OPTION_NAMES.join(', ')})`);
   }
   const { label, header, classes, missing } = options as { label?: unknown; header?: unknown; classes?: unknown; missing?: unknown };
-  if (header !== undefined && typeof header !== 'boolean') throw new ValueError(`header must be true or false, got ${String(header)}`);
+  if (header !== undefined && typeof header !== 'boolean') throw new ValueError(`header must be true or false, got ${describeValue(header)}`);
   if (classes !== undefined && typeof classes !== 'boolean') throw new ValueError(`classes must be true or false, got ${describeValue(classes)}`);
   if (missing !== undefined && missing !== 'error' && missing !== 'drop-rows') {
     throw new ValueError(`missing must be 'error' or 'drop-rows', got ${describeValue(missing)}`);
@@ -183,7 +183,7 @@ function checkOptions(options: unknown): Required<CsvOptions> {
   if (typeof label === 'number') {
     if (!Number.isInteger(label)) throw new ValueError(`label must be a column name or an integer index, got ${label}`);
   } else if (typeof label !== 'string' || label === '') {
-    throw new ValueError(`label must be a column name or an integer index, got ${label === '' ? "''" : String(label)}`);
+    throw new ValueError(`label must be a column name or an integer index, got ${describeValue(label)}`);
   }
   return { label, header: header ?? true, classes: classes ?? false, missing: missing ?? 'error' };
 }
