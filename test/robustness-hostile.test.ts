@@ -173,8 +173,9 @@ test('the helpers check their arguments: argmax, learningRateAt, the loaders, th
   const files = { trainImages: 'a', trainLabels: 'b', testImages: 'c', testLabels: 'd' };
   const one = { data: [1], rows: 1, cols: 1 };
   const cases: Case[] = [
-    { what: "argmax('ab')", run: () => lib.argmax('ab' as never), error: 'ValueError', mentions: ['scores', "'ab' (a string)"] },
-    { what: 'argmax of ragged rows', run: () => lib.argmax([[1, 2], [3]] as never), error: 'ShapeError', mentions: ['scores', 'ragged'] },
+    { what: "argmax('ab')", run: () => lib.argmax('ab' as never), error: 'ShapeError', mentions: ['scores', '{ data, rows, cols }', "'ab' (a string)"] },
+    { what: 'argmax of nested rows', run: () => lib.argmax([[1, 2], [3, 4]] as never), error: 'ShapeError', mentions: ['scores', '{ data, rows, cols }', 'an array of length 2'] },
+    { what: "learningRate kind 'toString'", run: () => lib.learningRateAt({ kind: 'toString', initial: 0.1 } as never, 0), error: 'ValueError', mentions: ['learningRate.kind', "'toString'"] },
     { what: 'argmax with NaN', run: () => lib.argmax({ data: [0.5, Number.NaN], rows: 1, cols: 2 }), error: 'ValueError', mentions: ['scores', 'NaN', 'row 0, column 1'] },
     { what: 'argmax of 0 rows', run: () => lib.argmax({ data: [], rows: 0, cols: 3 }), error: 'ShapeError', mentions: ['scores', '0×3'] },
     { what: 'learningRateAt epoch -1', run: () => lib.learningRateAt(0.1, -1), error: 'ValueError', mentions: ['epoch', '-1'] },
