@@ -286,13 +286,16 @@ export function parseCsv(text: string, options: CsvOptions): CsvTable {
   let rows = 0;
   // A byte-order mark is not part of the first cell.
   let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  // The next \r at or after `start` (-1: none), found again only once passed, so the scan stays linear.
+  let cr = text.indexOf('\r', start);
   for (let lineNo = 1; start <= text.length; lineNo++) {
     let newline = text.indexOf('\n', start);
     if (newline < 0) newline = text.length;
-    // Lines end at \n; a \r just before it belongs to the line break (CRLF files).
-    const end = newline > start && text.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
+    if (cr >= 0 && cr < start) cr = text.indexOf('\r', start);
+    // Lines end at \n, \r\n or a lone \r (old Mac files, which were read as one long line).
+    const end = cr >= 0 && cr < newline ? cr : newline;
     const lineStart = start;
-    start = newline + 1;
+    start = end === cr && text.charCodeAt(cr + 1) !== 10 ? cr + 1 : newline + 1;
     // Blank lines (a trailing newline, spacing) carry no row.
     if (skipSpaces(text, lineStart, end) === end) continue;
     const cells = splitLine(text, lineStart, end, lineNo);
