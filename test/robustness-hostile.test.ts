@@ -124,6 +124,8 @@ test('integer options beyond 2^53 and byte scales float32 cannot hold are refuse
     ...[1e39, 3e36].map((scale) => ({ what: `X.scale ${scale}`, run: () => model.fit(bytes(scale), y, { epochs: 1 }), error: 'ValueError' as const, mentions: ['X.scale', 'float32'] })),
     { what: 'X.scale 1e-45', run: () => model.fit(bytes(1e-45), y, { epochs: 1 }), error: 'ValueError', mentions: ['X.scale', 'float32'] },
     { what: 'predict X.scale 1e39', run: () => model.predict(bytes(1e39)), error: 'ValueError', mentions: ['X.scale'] },
+    // null is not "the defaults": leaving the options out is (the constructors and createContext said so already).
+    { what: 'fit(X, y, null)', run: () => model.fit(X, y, null as never), error: 'ValueError', mentions: ['fit options', 'null'] },
     { what: 'GridSearch bestModel(null)', run: async () => {
       const search = new GridSearch(ctx, SoftmaxRegression, { nFeatures: d, nClasses: k }, { l2: [0, 0.01] });
       await search.fit(X, y, { epochs: 1, validation: { X, y } });
@@ -209,6 +211,9 @@ test("values whose toString() throws are described, not called, in every helper'
     { what: 'trainTestSplit seed', run: () => lib.trainTestSplit(X, [0, 1, 0, 1], { seed: evil as never }), error: 'ValueError', mentions: ['seed', 'an object'] },
     { what: 'trainTestSplit shuffle', run: () => lib.trainTestSplit(X, [0, 1, 0, 1], { shuffle: evil as never }), error: 'ValueError', mentions: ['shuffle', 'an object'] },
     { what: 'trainTestSplit options', run: () => lib.trainTestSplit(X, [0, 1, 0, 1], 'x' as never), error: 'ValueError', mentions: ['options', "'x' (a string)"] },
+    { what: 'trainTestSplit options null', run: () => lib.trainTestSplit(X, [0, 1, 0, 1], null as never), error: 'ValueError', mentions: ['options', 'null'] },
+    { what: 'idxDataset options null', run: () => lib.idxDataset({ dims: [2, 2], data: new Uint8Array(4) }, { dims: [2], data: Uint8Array.of(1, 0) }, null as never), error: 'ValueError', mentions: ['options', 'null'] },
+    { what: 'gunzip options null', run: () => lib.gunzip(new Uint8Array([0x1f, 0x8b]), null as never), error: 'ValueError', mentions: ['options', 'null'] },
     { what: 'idxDataset scale', run: () => lib.idxDataset({ dims: [2, 2], data: new Uint8Array(4) }, { dims: [2], data: Uint8Array.of(1, 0) }, { scale: evil as never }), error: 'ValueError', mentions: ['scale', 'an object'] },
     { what: 'LogisticRegression loss', run: () => new LogisticRegression({ loss: evil as never }), error: 'ValueError', mentions: ['loss', 'an object'] },
     { what: 'LogisticRegression activation', run: () => new LogisticRegression({ activation: evil as never }), error: 'ValueError', mentions: ['activation', 'an object'] },

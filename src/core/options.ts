@@ -232,7 +232,8 @@ function checkSolver(o: FitOptions<unknown, unknown>, n: number): Solver {
 
 /** Checks every option (unknown names included) and applies defaults; batchSize is capped at n. */
 export function resolveFitOptions(options: FitOptions<unknown, unknown> | undefined, n: number): ResolvedFitOptions {
-  const o = options ?? {};
+  // Left out is the default; null is a mistake, as a null option (or null model options) is everywhere.
+  const o = options === undefined ? {} : options;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new ValueError(`fit options must be an object, got ${describeValue(o)}`);
   for (const [key, value] of Object.entries(o)) {
     if (!KNOWN.has(key)) throw new ValueError(`unknown fit option '${key}' (known: ${[...KNOWN].join(', ')})`);

@@ -39,8 +39,9 @@ export interface IdxDatasetOptions {
 }
 
 function checkDatasetOptions(options: unknown): { limit: number | null; scale: number | null } {
-  const o = options ?? {};
-  if (typeof o !== 'object' || o === null) throw new ValueError(`options must be an object, got ${describeValue(o)}`);
+  // Left out is the default; null is a mistake, as a null option is everywhere.
+  const o = options === undefined ? {} : options;
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new ValueError(`options must be an object, got ${describeValue(o)}`);
   for (const key of Object.keys(o)) {
     if (key !== 'limit' && key !== 'scale') throw new ValueError(`unknown option '${key}' (known: limit, scale)`);
   }
@@ -144,6 +145,9 @@ export async function loadIdxDataset(
   options?: IdxDatasetOptions & { classNames?: readonly string[] },
 ): Promise<TrainTestData> {
   checkSources(read, files);
+  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    throw new ValueError(`options must be an object, got ${describeValue(options)}`);
+  }
   const { classNames, ...rest } = options ?? {};
   // Checked before any file is read: a bad option should not cost a download.
   checkDatasetOptions(rest);

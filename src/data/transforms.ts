@@ -77,8 +77,9 @@ export interface Split {
 const SPLIT_OPTIONS = ['testFraction', 'seed', 'shuffle', 'stratify'];
 
 function checkSplitOptions(options: unknown): Required<SplitOptions> {
-  const o = options ?? {};
-  if (typeof o !== 'object' || o === null) throw new ValueError(`trainTestSplit options must be an object, got ${describeValue(o)}`);
+  // Left out is the default; null is a mistake, as a null option is everywhere.
+  const o = options === undefined ? {} : options;
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new ValueError(`trainTestSplit options must be an object, got ${describeValue(o)}`);
   for (const key of Object.keys(o)) {
     if (!SPLIT_OPTIONS.includes(key)) throw new ValueError(`trainTestSplit: unknown option '${key}' (known: ${SPLIT_OPTIONS.join(', ')})`);
   }
