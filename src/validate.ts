@@ -70,7 +70,7 @@ export function checkF32Number(name: string, value: unknown): number {
 
 /**
  * A zeroed Float32Array of `length` values for `what`. A length the JavaScript engine cannot
- * allocate (an array-like claiming 2^40 values, a class count taken from a label of 1e9) is a
+ * allocate (an array-like claiming 2^40 values, a model of 2^40 outputs) is a
  * ShapeError naming it, instead of a RangeError from the typed-array constructor.
  */
 export function allocF32(what: string, length: number): Float32Array {
