@@ -125,6 +125,8 @@ test('integer options beyond 2^53 and byte scales float32 cannot hold are refuse
     { what: 'X.scale 1e-45', run: () => model.fit(bytes(1e-45), y, { epochs: 1 }), error: 'ValueError', mentions: ['X.scale', 'float32'] },
     { what: 'predict X.scale 1e39', run: () => model.predict(bytes(1e39)), error: 'ValueError', mentions: ['X.scale'] },
     // null is not "the defaults": leaving the options out is (the constructors and createContext said so already).
+    // A kind named like an Object.prototype member once found that member (a TypeError from inside).
+    { what: "learningRate kind 'toString'", run: () => model.fit(X, y, { learningRate: { kind: 'toString', initial: 0.1 } as never }), error: 'ValueError', mentions: ['learningRate.kind', "'toString'"] },
     { what: 'fit(X, y, null)', run: () => model.fit(X, y, null as never), error: 'ValueError', mentions: ['fit options', 'null'] },
     { what: 'GridSearch bestModel(null)', run: async () => {
       const search = new GridSearch(ctx, SoftmaxRegression, { nFeatures: d, nClasses: k }, { l2: [0, 0.01] });
