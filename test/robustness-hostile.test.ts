@@ -187,6 +187,11 @@ test('the helpers check their arguments: argmax, learningRateAt, the loaders, th
     { what: "learningRateAt epoch '2'", run: () => lib.learningRateAt(0.1, '2' as never), error: 'ValueError', mentions: ['epoch', "'2' (a string)"] },
     { what: 'learningRateAt without decay', run: () => lib.learningRateAt({ kind: 'exponential', initial: 0.1 } as never, 2), error: 'ValueError', mentions: ['learningRate.decay', 'undefined'] },
     { what: 'learningRateAt of an object without kind', run: () => lib.learningRateAt(evil as never, 2), error: 'ValueError', mentions: ['learningRate.kind'] },
+    {
+      what: 'standardizerFromJSON of a sparse mean of length 2^32 − 1',
+      run: () => { const mean: number[] = []; mean.length = 2 ** 32 - 1; return lib.standardizerFromJSON({ kind: 'standardize', version: 1, mean, scale: [1] }); },
+      error: 'ValueError', mentions: ['json.mean[0]', 'undefined'],
+    },
     { what: 'loadIdxDataset(5, …)', run: () => lib.loadIdxDataset(5 as never, files), error: 'ValueError', mentions: ['read', 'function', '5'] },
     { what: 'loadFashionMnist(null)', run: () => lib.loadFashionMnist(null as never), error: 'ValueError', mentions: ['read', 'function', 'null'] },
     { what: 'loadIdxDataset without testLabels', run: () => lib.loadIdxDataset(read, { trainImages: 'a', trainLabels: 'b', testImages: 'c' } as never), error: 'ValueError', mentions: ['files.testLabels', 'undefined'] },
