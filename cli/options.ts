@@ -3,7 +3,8 @@
 // alone would take '0x10', ' 3' and 'Infinity'.
 import { parseArgs as parseFlags, type ParseArgsOptionsConfig } from 'node:util';
 import { suggestedRate } from '../src/core/optimizer.ts';
-import { F32_MAX } from '../src/validate.ts';
+import { MAX_GRID_CANDIDATES } from '../src/models/grid-options.ts';
+import { F32_MAX, F32_MIN_NORMAL } from '../src/validate.ts';
 import type { CliOptimizer, ModelKind } from './job.ts';
 
 export type Runtime = 'chrome' | 'node';
@@ -153,11 +154,22 @@ function oneOf<T extends string>(flag: string, v: string, choices: readonly T[])
   return v as T;
 }
 
-/** A comma-separated list of rates > 0. */
+/**
+ * A learning rate: a decimal number > 0 that the GPU takes as it is, a normal float32. The library
+ * refuses anything else too, but only once the browser or worker has started and the data is read.
+ */
+function rate(flag: string, v: string, what = 'a number > 0'): number {
+  const n = number(flag, v, (x) => x > 0, what, true);
+  if (n < F32_MIN_NORMAL) throw new UsageError(`${flag} needs ${what} of at least 1.18e-38 (the smallest normal float32: the GPU would use 0), got '${v}'`);
+  return n;
+}
+
+/** A comma-separated list of rates > 0, at most as many as one GridSearch trains. */
 function rateList(flag: string, v: string): number[] {
   const parts = v.split(',');
   if (parts.some((p) => p.trim() === '')) throw new UsageError(`${flag} needs comma-separated numbers > 0, got '${v}'`);
-  return parts.map((p) => number(flag, p.trim(), (n) => n > 0, 'comma-separated numbers > 0', true));
+  if (parts.length > MAX_GRID_CANDIDATES) throw new UsageError(`${flag} has ${parts.length} rates, over the grid search's limit of ${MAX_GRID_CANDIDATES}`);
+  return parts.map((p) => rate(flag, p.trim(), 'comma-separated numbers > 0'));
 }
 
 /** The flags node:util's parseArgs reads; every one but the booleans takes a value. */
@@ -229,7 +241,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     optimizer: opt(v.optimizer, (s) => oneOf('--optimizer', s, ['sgd', 'momentum', 'nesterov', 'adam'] as const), 'sgd'),
     epochs: opt(v.epochs, (s) => positiveInt('--epochs', s), null),
     batchSize: opt(v['batch-size'], (s) => positiveInt('--batch-size', s), null),
-    lr: opt(v.lr, (s) => number('--lr', s, (n) => n > 0, 'a number > 0', true), null),
+    lr: opt(v.lr, (s) => rate('--lr', s), null),
     gridLr: opt(v['grid-lr'], (s) => rateList('--grid-lr', s), null),
     lrDecay: opt(v['lr-decay'], (s) => number('--lr-decay', s, (n) => n > 0 && n <= 1, 'a number in (0, 1]'), null),
     l2: opt(v.l2, (s) => number('--l2', s, (n) => n >= 0, 'a number ≥ 0', true), 0),
@@ -247,6 +259,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     help: v.help ?? false,
   };
   if (o.save === '') throw new UsageError('--save needs a file name');
+  // '' would otherwise mean the working directory (--dataset, --data) or reach the CSV reader once the browser is up (--label).
+  for (const [flag, value] of [['--dataset', v.dataset], ['--data', v.data], ['--label', v.label]] as const) {
+    if (value === '') throw new UsageError(`${flag} needs a value`);
+  }
   if (o.gridLr !== null && o.lr !== null) throw new UsageError('--grid-lr tries several rates: leave out --lr');
   if (o.gridLr !== null && o.solver === 'lbfgs') {
     throw new UsageError('--grid-lr searches the learning rates of --solver sgd; --solver lbfgs has no learning rate (a line search picks each step): leave out one of them');

@@ -1,8 +1,8 @@
 // Small shared helpers for dense host matrices (the float64 reference and the metrics use them): allocation, indexing and shape checks.
 // Every check throws before any arithmetic, so a bad call never returns a half-computed result.
-import { ShapeError } from './errors.ts';
+import { ShapeError, ValueError } from './errors.ts';
 import type { DenseMatrix, Matrix64 } from './types.ts';
-import { describeShape } from './validate.ts';
+import { describeShape, describeValue } from './validate.ts';
 
 export function zeros(rows: number, cols: number): Matrix64 {
   return { data: new Float64Array(rows * cols), rows, cols };
@@ -15,17 +15,25 @@ export function at(m: DenseMatrix, i: number, j: number): number {
 
 /** Throws unless `m` has positive integer dimensions and exactly rows·cols values. */
 export function checkMatrix(fn: string, name: string, m: DenseMatrix): void {
-  if (m === null || typeof m !== 'object' || m.data === null || typeof m.data !== 'object') {
-    throw new ShapeError(`${fn}: ${name} must be { data, rows, cols }`);
+  if (m === null || typeof m !== 'object' || Array.isArray(m) || m.data === null || typeof m.data !== 'object') {
+    throw new ShapeError(`${fn}: ${name} must be { data, rows, cols }, got ${describeValue(m)}`);
   }
   const { rows, cols } = m;
   if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(cols) || cols < 1) {
-    throw new ShapeError(`${fn}: ${name} must have positive integer rows and cols, got ${String(rows)}×${String(cols)}`);
+    throw new ShapeError(`${fn}: ${name} must have positive integer rows and cols, got ${describeValue(rows)}×${describeValue(cols)}`);
   }
   if (m.data.length !== rows * cols) {
     throw new ShapeError(
       `${fn}: ${name}.data has ${m.data.length} values but ${name} is ${describeShape(m)} (${rows * cols} values)`,
     );
+  }
+  // Typed arrays of numbers hold nothing else; an array (or a BigInt64Array) may hold strings,
+  // holes or bigints, which arithmetic would coerce or throw a TypeError on.
+  const data: unknown = m.data;
+  if (ArrayBuffer.isView(data) && !(data instanceof BigInt64Array || data instanceof BigUint64Array)) return;
+  for (let i = 0; i < m.data.length; i++) {
+    const v: unknown = m.data[i];
+    if (typeof v !== 'number') throw new ValueError(`${fn}: ${name}.data[${i}] is ${describeValue(v)}, not a number`);
   }
 }
 

@@ -68,6 +68,20 @@ export function checkF32Number(name: string, value: unknown): number {
   return n;
 }
 
+/**
+ * A zeroed Float32Array of `length` values for `what`. A length the JavaScript engine cannot
+ * allocate (an array-like claiming 2^40 values, a model of 2^40 outputs) is a
+ * ShapeError naming it, instead of a RangeError from the typed-array constructor.
+ */
+export function allocF32(what: string, length: number): Float32Array {
+  try {
+    return new Float32Array(length);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new ShapeError(`${what} would hold ${length} float32 values (${length * 4} bytes), more than can be allocated here`);
+  }
+}
+
 /** Throws naming the first NaN/Infinity in `data`, as (row, col) of a matrix with `cols` columns. */
 export function checkFiniteData(name: string, data: ArrayLike<number>, cols: number): void {
   for (let i = 0; i < data.length; i++) {
@@ -96,7 +110,7 @@ function fitsF32(value: unknown): value is number {
 
 /** `values` (row-major, `cols` wide) as a Float32Array, after checking every value fits float32. */
 export function toF32Values(name: string, values: ArrayLike<unknown>, cols: number): Float32Array {
-  const out = new Float32Array(values.length);
+  const out = allocF32(name, values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!fitsF32(v)) {
@@ -110,7 +124,7 @@ export function toF32Values(name: string, values: ArrayLike<unknown>, cols: numb
 
 /** A 1-D array of numbers (labels, a bias) as a Float32Array; messages say `name[i]`. */
 export function toF32Vector(name: string, values: ArrayLike<unknown>): Float32Array {
-  const out = new Float32Array(values.length);
+  const out = allocF32(name, values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!fitsF32(v)) {
@@ -143,7 +157,7 @@ function fromRows(name: string, rows: readonly unknown[]): HostMatrix {
   if (!isRow(first)) throw new ShapeError(`${name} must be an array of row arrays; row 0 is ${describeValue(first)}`);
   const cols = first.length;
   if (cols === 0) throw new ShapeError(`${name} has rows of length 0`);
-  const data = new Float32Array(rows.length * cols);
+  const data = allocF32(name, rows.length * cols);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     if (!isRow(row)) throw new ShapeError(`${name} row ${i} is ${describeValue(row)}, not an array`);

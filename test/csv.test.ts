@@ -53,6 +53,24 @@ test('parseCsv: CRLF, a byte-order mark, blank lines, spaces and quoted cells', 
   assert.equal(Array.from(t.y), [1, 0]);
 });
 
+test('parseCsv: lines ended by a lone \\r (old Mac files) read as \\n and \\r\\n do, line numbers included', () => {
+  const rng = mulberry32(testSeed('csv line endings'));
+  const rows = randomInt(rng, 2, 30);
+  const cols = randomInt(rng, 2, 6);
+  const lines = [Array.from({ length: cols }, (_, j) => `c${j}`).join(',')];
+  for (let i = 0; i < rows; i++) lines.push(Array.from({ length: cols }, () => String(randomInt(rng, -99, 99) / 4)).join(','));
+  const label = `c${randomInt(rng, 0, cols - 1)}`;
+  const unix = parseCsv(lines.join('\n'), { label });
+  for (const eol of ['\r', '\r\n']) {
+    const t = parseCsv(`${lines.join(eol)}${eol}`, { label });
+    assert.equal({ names: t.featureNames, X: Array.from(t.X.data), y: Array.from(t.y) }, { names: unix.featureNames, X: Array.from(unix.X.data), y: Array.from(unix.y) }, JSON.stringify(eol));
+  }
+  // An error names the line as an editor counts it.
+  const bad = randomInt(rng, 2, rows + 1);
+  const broken = lines.map((l, i) => (i === bad - 1 ? `${l},9` : l));
+  fails(broken.join('\r'), { label }, ShapeError, new RegExp(`^CSV line ${bad} has ${cols + 1} cells but the header has ${cols}$`));
+});
+
 test('parseCsv: random tables round-trip exactly (values written as shortest f32 text)', () => {
   const rng = mulberry32(testSeed('csv round trip'));
   for (let trial = 0; trial < 5; trial++) {

@@ -3,11 +3,11 @@
 import { checkMatrix, requireFit } from '../dense.ts';
 import { ValueError } from '../errors.ts';
 import type { DenseMatrix } from '../types.ts';
-import { ACTIVATIONS, OBJECTIVES, type Objective } from './objective.ts';
+import { ACTIVATIONS, checkObjective, OBJECTIVES, type Objective } from './objective.ts';
 
 /** Whether the objective is a classifier's (so accuracy is defined): every one but 'linear-mse'. */
 export function isClassifier(objective: Objective): boolean {
-  return objective !== 'linear-mse';
+  return checkObjective('isClassifier', objective) !== 'linear-mse';
 }
 
 /** Index of the first maximum of row i, so ties resolve the same way on every backend. */
@@ -18,8 +18,19 @@ export function argmaxRow(M: DenseMatrix, i: number): number {
   return best;
 }
 
-/** Index of the largest value in each row (the first, on ties): class scores to class labels. */
+/**
+ * Index of the largest value in each row (the first, on ties): class scores to class labels.
+ * Checked, as it is public: anything but a { data, rows, cols } of numbers (nested rows, a string)
+ * gave an empty or wrong answer, and a NaN row has no largest value.
+ */
 export function argmax(scores: DenseMatrix): Int32Array {
+  checkMatrix('argmax', 'scores', scores);
+  for (let i = 0; i < scores.data.length; i++) {
+    if (Number.isNaN(scores.data[i])) {
+      const row = Math.floor(i / scores.cols);
+      throw new ValueError(`argmax: scores has NaN at row ${row}, column ${i - row * scores.cols}, which has no largest value`);
+    }
+  }
   const out = new Int32Array(scores.rows);
   for (let i = 0; i < scores.rows; i++) out[i] = argmaxRow(scores, i);
   return out;

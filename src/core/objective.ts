@@ -3,7 +3,9 @@
 // Each part has a code (the pipeline constant of shaders/include/objective.wgsl, which holds its
 // WGSL form) and a float64 twin here, which the CPU reference computes with. Adding a part is an
 // entry in one of these tables plus its case in that WGSL part.
+import { ValueError } from '../errors.ts';
 import type { LossKind } from '../types.ts';
+import { describeValue } from '../validate.ts';
 
 export type Objective = 'logistic-bce' | 'logistic-mse' | 'logistic-tanh-bce' | 'logistic-tanh-mse' | 'softmax-ce' | 'linear-mse';
 
@@ -121,6 +123,14 @@ export const OBJECTIVES: Readonly<Record<Objective, ObjectiveSpec>> = {
   'softmax-ce': { activation: 'softmax', loss: 'ce', gradient: 'residual' },
   'linear-mse': { activation: 'identity', loss: 'mse', gradient: 'residual' },
 };
+
+/** `objective` checked as a name in the table (an own key: 'toString' must not find Object.prototype's). */
+export function checkObjective(fn: string, objective: unknown): Objective {
+  if (typeof objective !== 'string' || !Object.hasOwn(OBJECTIVES, objective)) {
+    throw new ValueError(`${fn}: objective must be one of ${Object.keys(OBJECTIVES).map((o) => `'${o}'`).join(', ')}, got ${describeValue(objective)}`);
+  }
+  return objective as Objective;
+}
 
 /** The pipeline constants that specialise shaders/include/objective.wgsl for an objective. */
 export function objectiveConstants(spec: ObjectiveSpec): Record<'ACTIVATION' | 'LOSS' | 'ERROR', number> {

@@ -201,9 +201,15 @@ function flag(name: string, v: unknown, fallback: boolean): boolean {
   return v;
 }
 
+/**
+ * A count (epochs, batchSize, patience...): an integer ≥ 1 that float64 still counts in steps of 1.
+ * Past 2^53 it does not, and the schedule check's bisection over the epochs never ended (1e300
+ * epochs with a decaying rate hung fit() before its first epoch).
+ */
 function positiveInt(name: string, v: unknown, fallback: number): number {
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ValueError(`${name} must be a positive integer, got ${describeValue(v)}`);
+  if (!Number.isSafeInteger(v)) throw new ValueError(`${name} must be a positive integer up to 2^53 − 1, got ${describeValue(v)}`);
   return v;
 }
 
@@ -226,7 +232,8 @@ function checkSolver(o: FitOptions<unknown, unknown>, n: number): Solver {
 
 /** Checks every option (unknown names included) and applies defaults; batchSize is capped at n. */
 export function resolveFitOptions(options: FitOptions<unknown, unknown> | undefined, n: number): ResolvedFitOptions {
-  const o = options ?? {};
+  // Left out is the default; null is a mistake, as a null option (or null model options) is everywhere.
+  const o = options === undefined ? {} : options;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new ValueError(`fit options must be an object, got ${describeValue(o)}`);
   for (const [key, value] of Object.entries(o)) {
     if (!KNOWN.has(key)) throw new ValueError(`unknown fit option '${key}' (known: ${[...KNOWN].join(', ')})`);

@@ -68,7 +68,8 @@ export function checkSchedule(s: LearningRateSchedule): void {
   }
   if (typeof s !== 'object' || s === null) throw new ValueError(`learningRate must be a number, a schedule object or a function, got ${describeValue(s)}`);
   const kind: unknown = s.kind;
-  const keys = typeof kind === 'string' ? SCHEDULE_KEYS[kind] : undefined;
+  // Own keys only: 'toString' or '__proto__' must not find Object.prototype's members.
+  const keys = typeof kind === 'string' && Object.hasOwn(SCHEDULE_KEYS, kind) ? SCHEDULE_KEYS[kind] : undefined;
   if (keys === undefined) {
     throw new ValueError(`learningRate.kind must be 'step', 'exponential', 'inverse-time' or 'hypergradient', got ${describeValue(kind)}`);
   }
@@ -114,10 +115,22 @@ export function checkScheduleRates(s: LearningRateSchedule, epochs: number): voi
   rate(`learningRate at epoch ${hi} (${formula} of the '${s.kind}' schedule over ${epochs} epochs)`, learningRateOf(s, hi));
 }
 
+/**
+ * A schedule function's rate for `epoch`. What it throws is the caller's own error: passed on as the
+ * `cause` of one that says which call failed, as an onEpochEnd that throws is.
+ */
+function callSchedule(s: (epoch: number) => number, epoch: number): number {
+  try {
+    return s(epoch);
+  } catch (e) {
+    throw new Error(`learningRate(${epoch}) threw: ${e instanceof Error ? e.message : describeValue(e)}`, { cause: e });
+  }
+}
+
 /** A schedule's rate for `epoch`, unchecked. */
 function learningRateOf(s: LearningRateSchedule, epoch: number): number {
   if (typeof s === 'number') return s;
-  if (typeof s === 'function') return s(epoch);
+  if (typeof s === 'function') return callSchedule(s, epoch);
   if (s.kind === 'step') return s.initial * s.factor ** Math.floor(epoch / s.every);
   if (s.kind === 'exponential') return s.initial * s.decay ** epoch;
   if (s.kind === 'hypergradient') return s.initial;
@@ -130,5 +143,10 @@ function learningRateOf(s: LearningRateSchedule, epoch: number): number {
  * `initial`, which is also the rate its first step takes.
  */
 export function learningRateAt(s: LearningRateSchedule, epoch: number): number {
+  // Public: a schedule missing a parameter would otherwise come out as a NaN rate, blamed on the epoch.
+  checkSchedule(s);
+  if (typeof epoch !== 'number' || !Number.isSafeInteger(epoch) || epoch < 0) {
+    throw new ValueError(`epoch must be an integer ≥ 0 (epochs count from 0), got ${describeValue(epoch)}`);
+  }
   return rate(`learningRate at epoch ${epoch}`, learningRateOf(s, epoch));
 }

@@ -1,4 +1,5 @@
 import { ValueError } from '../errors.ts';
+import { describeValue } from '../validate.ts';
 import { ERRORS, type GradientMode } from '../core/objective.ts';
 import type { DenseMatrix, Matrix64 } from '../types.ts';
 import { at, checkMatrix, requireFit, requireSameShape, zeros } from '../dense.ts';
@@ -21,7 +22,7 @@ export function gradient(
   weights?: ArrayLike<number>,
 ): { dW: Matrix64; db: Matrix64 } {
   if (typeof mode !== 'string' || !Object.hasOwn(ERRORS, mode)) {
-    throw new ValueError(`gradient: mode must be one of ${Object.keys(ERRORS).map((m) => `'${m}'`).join(', ')}, got ${String(mode)}`);
+    throw new ValueError(`gradient: mode must be one of ${Object.keys(ERRORS).map((m) => `'${m}'`).join(', ')}, got ${describeValue(mode)}`);
   }
   checkMatrix('gradient', 'X', X);
   checkMatrix('gradient', 'Yhat', Yhat);

@@ -1,6 +1,7 @@
 import { checkMatrix, requireSameShape } from '../dense.ts';
 import { LOSSES, NO_ROW_STATS, rowStats, type LossName } from '../core/objective.ts';
 import { ValueError } from '../errors.ts';
+import { describeValue } from '../validate.ts';
 import type { DenseMatrix, LossKind } from '../types.ts';
 import { checkRowWeights } from '../core/weights.ts';
 
@@ -10,7 +11,7 @@ import { checkRowWeights } from '../core/weights.ts';
  */
 export function loss(kind: LossKind, Z: DenseMatrix, Y: DenseMatrix): number {
   if (kind !== 'bce' && kind !== 'ce' && kind !== 'mse') {
-    throw new ValueError(`loss: kind must be 'bce', 'ce' or 'mse', got ${String(kind)}`);
+    throw new ValueError(`loss: kind must be 'bce', 'ce' or 'mse', got ${describeValue(kind)}`);
   }
   return objectiveLoss(kind, Z, Y);
 }

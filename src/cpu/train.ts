@@ -1,12 +1,12 @@
 // The float64 trainer: the exact algorithm the GPU trainer implements, step for step, so that a GPU
 // fit can be checked against it epoch by epoch (same batches, same rates, same stopping rule).
 import { accuracy, isClassifier } from '../core/metrics.ts';
-import { ACTIVATIONS, LOSSES, NO_ROW_STATS, OBJECTIVES, type Activation, type Objective } from '../core/objective.ts';
+import { ACTIVATIONS, checkObjective, LOSSES, NO_ROW_STATS, OBJECTIVES, type Activation, type Objective } from '../core/objective.ts';
 import { runEpochsSync, type EpochMetrics } from '../core/loop.ts';
 import { ROUNDOFF_F64, runLbfgsSync } from '../core/lbfgs.ts';
 import type { History, ResolvedFitOptions } from '../core/options.ts';
 import type { DenseMatrix, Matrix64 } from '../types.ts';
-import { checkFiniteNumber, F32_MAX } from '../validate.ts';
+import { checkFiniteNumber, describeValue, F32_MAX } from '../validate.ts';
 import { ValueError } from '../errors.ts';
 import { gradient } from './gradient.ts';
 import { objectiveLoss } from './loss.ts';
@@ -81,8 +81,9 @@ function activate(activation: Activation, Z: Matrix64): Matrix64 {
 
 /** The logits Z = X·W + b and predictions Ŷ of the objective's activation, in float64. */
 export function forward(objective: Objective, X: DenseMatrix, W: DenseMatrix, b: DenseMatrix): Forward {
+  const spec = OBJECTIVES[checkObjective('forward', objective)];
   const Z = matmul(X, W, b);
-  return { Z, Yhat: activate(OBJECTIVES[objective].activation, Z) };
+  return { Z, Yhat: activate(spec.activation, Z) };
 }
 
 /**
@@ -90,7 +91,7 @@ export function forward(objective: Objective, X: DenseMatrix, W: DenseMatrix, b:
  * the MSE objectives the predictions.
  */
 export function meanLoss(objective: Objective, f: Forward, Y: DenseMatrix, weights?: ArrayLike<number>): number {
-  const spec = OBJECTIVES[objective];
+  const spec = OBJECTIVES[checkObjective('meanLoss', objective)];
   return objectiveLoss(spec.loss, LOSSES[spec.loss].input === 'logits' ? f.Z : f.Yhat, Y, weights);
 }
 
@@ -257,6 +258,11 @@ function moved(p: TrainProblem, params: Params, start: Params): number {
 
 /** Mini-batch SGD with the options' schedule, order, L2 and stopping rules (core/loop.ts); inputs are not mutated. */
 export function train(p: TrainProblem): TrainResult {
+  if (typeof p !== 'object' || p === null) throw new ValueError(`train: problem must be { objective, X, Y, W, b, fitIntercept, options, … }, got ${describeValue(p)}`);
+  checkObjective('train', p.objective);
+  if (typeof p.options !== 'object' || p.options === null) {
+    throw new ValueError(`train: problem.options must be the fit options with their defaults applied, got ${describeValue(p.options)}`);
+  }
   checkShapes(p);
   const threshold = checkFiniteNumber('train: threshold', p.threshold === undefined ? 0.5 : p.threshold);
   const n = p.X.rows;

@@ -175,7 +175,7 @@ function checkOptions(options: unknown): Required<CsvOptions> {
     if (!OPTION_NAMES.includes(key)) throw new ValueError(`parseCsv: unknown option ${describeCell(key)} (known: ${OPTION_NAMES.join(', ')})`);
   }
   const { label, header, classes, missing } = options as { label?: unknown; header?: unknown; classes?: unknown; missing?: unknown };
-  if (header !== undefined && typeof header !== 'boolean') throw new ValueError(`header must be true or false, got ${String(header)}`);
+  if (header !== undefined && typeof header !== 'boolean') throw new ValueError(`header must be true or false, got ${describeValue(header)}`);
   if (classes !== undefined && typeof classes !== 'boolean') throw new ValueError(`classes must be true or false, got ${describeValue(classes)}`);
   if (missing !== undefined && missing !== 'error' && missing !== 'drop-rows') {
     throw new ValueError(`missing must be 'error' or 'drop-rows', got ${describeValue(missing)}`);
@@ -183,7 +183,7 @@ function checkOptions(options: unknown): Required<CsvOptions> {
   if (typeof label === 'number') {
     if (!Number.isInteger(label)) throw new ValueError(`label must be a column name or an integer index, got ${label}`);
   } else if (typeof label !== 'string' || label === '') {
-    throw new ValueError(`label must be a column name or an integer index, got ${label === '' ? "''" : String(label)}`);
+    throw new ValueError(`label must be a column name or an integer index, got ${describeValue(label)}`);
   }
   return { label, header: header ?? true, classes: classes ?? false, missing: missing ?? 'error' };
 }
@@ -286,13 +286,16 @@ export function parseCsv(text: string, options: CsvOptions): CsvTable {
   let rows = 0;
   // A byte-order mark is not part of the first cell.
   let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  // The next \r at or after `start` (-1: none), found again only once passed, so the scan stays linear.
+  let cr = text.indexOf('\r', start);
   for (let lineNo = 1; start <= text.length; lineNo++) {
     let newline = text.indexOf('\n', start);
     if (newline < 0) newline = text.length;
-    // Lines end at \n; a \r just before it belongs to the line break (CRLF files).
-    const end = newline > start && text.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
+    if (cr >= 0 && cr < start) cr = text.indexOf('\r', start);
+    // Lines end at \n, \r\n or a lone \r (old Mac files, which were read as one long line).
+    const end = cr >= 0 && cr < newline ? cr : newline;
     const lineStart = start;
-    start = newline + 1;
+    start = end === cr && text.charCodeAt(cr + 1) !== 10 ? cr + 1 : newline + 1;
     // Blank lines (a trailing newline, spacing) carry no row.
     if (skipSpaces(text, lineStart, end) === end) continue;
     const cells = splitLine(text, lineStart, end, lineNo);

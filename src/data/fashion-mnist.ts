@@ -4,7 +4,7 @@
 // and in Node (readFile).
 import { ShapeError, ValueError } from '../errors.ts';
 import type { HostMatrix } from '../types.ts';
-import { checkPositiveInt } from '../validate.ts';
+import { checkPositiveInt, describeValue } from '../validate.ts';
 import type { Dataset } from './iris.ts';
 import { readIdx, type IdxArray } from './idx.ts';
 import { MAX_CLASSES, MAX_VALUES } from './limits.ts';
@@ -39,14 +39,15 @@ export interface IdxDatasetOptions {
 }
 
 function checkDatasetOptions(options: unknown): { limit: number | null; scale: number | null } {
-  const o = options ?? {};
-  if (typeof o !== 'object' || o === null) throw new ValueError(`options must be an object, got ${String(o)}`);
+  // Left out is the default; null is a mistake, as a null option is everywhere.
+  const o = options === undefined ? {} : options;
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new ValueError(`options must be an object, got ${describeValue(o)}`);
   for (const key of Object.keys(o)) {
     if (key !== 'limit' && key !== 'scale') throw new ValueError(`unknown option '${key}' (known: limit, scale)`);
   }
   const { limit, scale } = o as IdxDatasetOptions;
   if (scale !== undefined && (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0)) {
-    throw new ValueError(`scale must be a finite number > 0, got ${String(scale)}`);
+    throw new ValueError(`scale must be a finite number > 0, got ${describeValue(scale)}`);
   }
   return { limit: limit === undefined ? null : checkPositiveInt('limit', limit), scale: scale ?? null };
 }
@@ -118,6 +119,21 @@ export interface TrainTestData {
   scale: number;
 }
 
+const FILE_KEYS: readonly (keyof IdxFiles)[] = ['trainImages', 'trainLabels', 'testImages', 'testLabels'];
+
+/** `read` must be a function and `files` name the four files, before anything is read. */
+function checkSources(read: unknown, files: unknown): void {
+  if (typeof read !== 'function') throw new ValueError(`read must be a function (file) => Promise<Uint8Array>, got ${describeValue(read)}`);
+  if (typeof files !== 'object' || files === null || Array.isArray(files)) throw new ValueError(`files must be { ${FILE_KEYS.join(', ')} }, got ${describeValue(files)}`);
+  for (const key of Object.keys(files)) {
+    if (!(FILE_KEYS as readonly string[]).includes(key)) throw new ValueError(`files: unknown key '${key}' (known: ${FILE_KEYS.join(', ')})`);
+  }
+  for (const key of FILE_KEYS) {
+    const name: unknown = (files as Record<string, unknown>)[key];
+    if (typeof name !== 'string' || name === '') throw new ValueError(`files.${key} must be a file name, got ${describeValue(name)}`);
+  }
+}
+
 /**
  * Loads a train/test pair of IDX image and label files (plain or gzipped) through `read`, which
  * returns a file's bytes: `(f) => fetch(base + f).then(...)` in a page, readFile in Node.
@@ -128,7 +144,13 @@ export async function loadIdxDataset(
   files: IdxFiles,
   options?: IdxDatasetOptions & { classNames?: readonly string[] },
 ): Promise<TrainTestData> {
+  checkSources(read, files);
+  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    throw new ValueError(`options must be an object, got ${describeValue(options)}`);
+  }
   const { classNames, ...rest } = options ?? {};
+  // Checked before any file is read: a bad option should not cost a download.
+  checkDatasetOptions(rest);
   /** Reads and decodes one file; the reader's errors say which file they are about. */
   const decode = async (file: string): Promise<IdxArray> => {
     const bytes = await read(file);

@@ -216,8 +216,9 @@ export interface GunzipOptions {
  */
 export async function gunzip(bytes: Uint8Array, options?: GunzipOptions): Promise<Uint8Array> {
   checkBytes('bytes', bytes);
-  const o = options ?? {};
-  if (typeof o !== 'object' || o === null) throw new ValueError(`gunzip options must be an object, got ${describeValue(o)}`);
+  // Left out is the default; null is a mistake, as a null option is everywhere.
+  const o = options === undefined ? {} : options;
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new ValueError(`gunzip options must be an object, got ${describeValue(o)}`);
   for (const key of Object.keys(o)) {
     if (key !== 'maxBytes') throw new ValueError(`gunzip: unknown option ${describeValue(key)} (known: maxBytes)`);
   }

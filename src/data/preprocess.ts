@@ -85,15 +85,15 @@ function numbers(json: Record<string, unknown>, field: string, ok: (v: number) =
   const values = json[field];
   if (!Array.isArray(values)) throw new ValueError(`standardizerFromJSON: json.${field} must be an array of numbers, got ${describeValue(values)}`);
   if (values.length === 0) throw new ShapeError(`standardizerFromJSON: json.${field} is empty`);
-  const out = new Float64Array(values.length);
+  // Every value checked before the copy is allocated: a sparse array of length 2^32 − 1 fails at
+  // its first hole instead of in the allocation, as a RangeError.
   for (let i = 0; i < values.length; i++) {
     const v: unknown = values[i];
     if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) {
       throw new ValueError(`standardizerFromJSON: json.${field}[${i}] is ${describeValue(v)}, but must be ${what}`);
     }
-    out[i] = v;
   }
-  return out;
+  return Float64Array.from(values as number[]);
 }
 
 const JSON_FIELDS = ['kind', 'version', 'mean', 'scale'];

@@ -9,12 +9,12 @@ import { MAX_CLASSES, MAX_CONFUSION_CLASSES, MAX_POLYNOMIAL_COLUMNS, MAX_VALUES 
 /** Checks that `y` is an array of finite numbers and returns it as one. */
 function checkVector(name: string, y: unknown): ArrayLike<number> {
   const ok = Array.isArray(y) || (ArrayBuffer.isView(y) && !(y instanceof DataView));
-  if (!ok) throw new ValueError(`${name} must be an array or typed array of numbers, got ${y === null ? 'null' : typeof y}`);
+  if (!ok) throw new ValueError(`${name} must be an array or typed array of numbers, got ${describeValue(y)}`);
   const arr = y as ArrayLike<number>;
   if (arr.length === 0) throw new ShapeError(`${name} is empty`);
   for (let i = 0; i < arr.length; i++) {
     const v = arr[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${name}[${i}] = ${String(v)} is not a finite number`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${name}[${i}] = ${describeValue(v)} is not a finite number`);
   }
   return arr;
 }
@@ -77,17 +77,18 @@ export interface Split {
 const SPLIT_OPTIONS = ['testFraction', 'seed', 'shuffle', 'stratify'];
 
 function checkSplitOptions(options: unknown): Required<SplitOptions> {
-  const o = options ?? {};
-  if (typeof o !== 'object' || o === null) throw new ValueError(`trainTestSplit options must be an object, got ${String(o)}`);
+  // Left out is the default; null is a mistake, as a null option is everywhere.
+  const o = options === undefined ? {} : options;
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new ValueError(`trainTestSplit options must be an object, got ${describeValue(o)}`);
   for (const key of Object.keys(o)) {
     if (!SPLIT_OPTIONS.includes(key)) throw new ValueError(`trainTestSplit: unknown option '${key}' (known: ${SPLIT_OPTIONS.join(', ')})`);
   }
   const { testFraction = 0.25, seed = 0, shuffle = true, stratify = false } = o as SplitOptions;
   if (typeof testFraction !== 'number' || !(testFraction > 0 && testFraction < 1)) {
-    throw new ValueError(`testFraction must be a number between 0 and 1 (exclusive), got ${String(testFraction)}`);
+    throw new ValueError(`testFraction must be a number between 0 and 1 (exclusive), got ${describeValue(testFraction)}`);
   }
-  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new ValueError(`seed must be an integer, got ${String(seed)}`);
-  if (typeof shuffle !== 'boolean') throw new ValueError(`shuffle must be true or false, got ${String(shuffle)}`);
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new ValueError(`seed must be an integer, got ${describeValue(seed)}`);
+  if (typeof shuffle !== 'boolean') throw new ValueError(`shuffle must be true or false, got ${describeValue(shuffle)}`);
   if (typeof stratify !== 'boolean') throw new ValueError(`stratify must be true or false, got ${describeValue(stratify)}`);
   return { testFraction, seed, shuffle, stratify };
 }

@@ -8,7 +8,7 @@ import type { GpuMatrix } from '../matrix.ts';
 import { GpuMatrix as Matrix } from '../matrix.ts';
 import type { HostMatrix } from '../types.ts';
 import { CHUNK, rowChunks, type XStorage } from '../kernels/step-layout.ts';
-import { describeValue } from '../validate.ts';
+import { describeValue, F32_MAX, F32_MIN_NORMAL } from '../validate.ts';
 
 
 /** Byte features, each meaning byte · scale (e.g. pixels with scale 1/255, ImageData's Uint8ClampedArray). */
@@ -76,6 +76,11 @@ export function checkByteMatrix(name: string, X: ByteMatrix): CheckedBytes {
   if (data.length !== rows * cols) throw new ShapeError(`${name}.data has ${data.length} bytes but ${name} is ${rows}×${cols}`);
   const scale: unknown = X.scale === undefined ? 1 : X.scale;
   if (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0) throw new ValueError(`${name}.scale must be a positive finite number, got ${describeValue(scale)}`);
+  // The kernels take byte·scale in float32: a 255 beyond its range is Infinity, a scale below its
+  // normal range is 0 (GPUs flush subnormals), while the 'js' engine would train on the float64 value.
+  if (scale < F32_MIN_NORMAL || scale * 255 > F32_MAX) {
+    throw new ValueError(`${name}.scale is ${scale}, but byte·scale must stay in the normal float32 range (1.18e-38 to 3.4e38): scale from 1.18e-38 to ${(F32_MAX / 255).toPrecision(3)}`);
+  }
   // A view, not a copy: clamped bytes are the same bytes, and the uploads test for Uint8Array.
   const bytes = data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   return { data: bytes, rows, cols, scale };

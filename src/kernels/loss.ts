@@ -4,7 +4,7 @@ import { ShapeError, ValueError } from '../errors.ts';
 import { ACTIVATIONS, LOSSES, type Activation, type LossName } from '../core/objective.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { LossKind } from '../types.ts';
-import { describeShape } from '../validate.ts';
+import { describeShape, describeValue } from '../validate.ts';
 import type { Dispatch, Kernel } from './kernel.ts';
 
 const WORKGROUP = 256;
@@ -14,7 +14,7 @@ const MAX_GROUPS = 256;
 /** Checks ops.loss's kind. */
 function checkLossKind(kind: unknown): void {
   if (kind !== 'bce' && kind !== 'ce' && kind !== 'mse') {
-    throw new ValueError(`loss kind must be 'bce', 'ce' or 'mse', got ${String(kind)}`);
+    throw new ValueError(`loss kind must be 'bce', 'ce' or 'mse', got ${describeValue(kind)}`);
   }
 }
 

@@ -45,13 +45,14 @@ export function checkGrid(grid: unknown): CheckedGrid {
   for (const [key, value] of Object.entries(grid)) {
     if (!(GRID_KEYS as readonly string[]).includes(key)) throw new ValueError(`grid: unknown key '${key}' (known: ${GRID_KEYS.join(', ')})`);
     if (!Array.isArray(value) && !ArrayBuffer.isView(value)) throw new ValueError(`grid.${key} must be an array of numbers, got ${describeValue(value)}`);
-    const values = Array.from(value as ArrayLike<unknown>);
-    if (values.length === 0) throw new ValueError(`grid.${key} is empty: give at least one value`);
-    // Sizes first: a huge list is refused before its values are looked at.
-    const count = out.keys.reduce((c, k) => c * (out[k as 'learningRate' | 'l2'] as number[]).length, values.length);
+    const length = (value as ArrayLike<unknown>).length;
+    if (length === 0) throw new ValueError(`grid.${key} is empty: give at least one value`);
+    // Sizes first, from the length: a huge (or sparse) list is refused before it is copied or looked at.
+    const count = out.keys.reduce((c, k) => c * (out[k as 'learningRate' | 'l2'] as number[]).length, length);
     if (count > MAX_GRID_CANDIDATES) {
       throw new ValueError(`grid has ${count} candidates (every combination of its values), over the limit of ${MAX_GRID_CANDIDATES}: search a coarser grid first`);
     }
+    const values = Array.from(value as ArrayLike<unknown>);
     const checked = values.map((v, i) => gridValue(key, i, v));
     if (key === 'learningRate') out.learningRate = checked;
     else out.l2 = checked;

@@ -369,7 +369,8 @@ export class GridSearch<M extends LinearModel<YIn>, O, YIn = unknown> {
     this.#assertAlive();
     const r = this.#result;
     if (r === null) throw new StateError('GridSearch.bestModel() called before fit() finished');
-    const i = index ?? r.best;
+    // Left out (undefined) means the best; null is a mistake, as null options are everywhere else.
+    const i = index === undefined ? r.best : index;
     if (!Number.isInteger(i) || i < 0 || i >= r.candidates.length) throw new ValueError(`index must be an integer in 0..${r.candidates.length - 1}, got ${describeValue(index)}`);
     if ((r.candidates[i] as GridCandidate).diverged) throw new ValueError(`index ${i}: that candidate diverged and has no usable parameters`);
     const p = r.params[i] as { W: Float32Array; b: Float32Array };

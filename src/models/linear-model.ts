@@ -14,7 +14,7 @@ import { resolveFitOptions, type FitOptions, type History, type ParamsInput } fr
 import type { CheckedFeatures } from '../engines/training-set.ts';
 import { StateError, ValueError } from '../errors.ts';
 import type { HostMatrix } from '../types.ts';
-import { checkPositiveInt, describeValue } from '../validate.ts';
+import { allocF32, checkPositiveInt, describeValue } from '../validate.ts';
 import type { HostParams, ModelBackend, ModelShape } from './backend.ts';
 import type { PassData, RowOutput } from './evaluate.ts';
 import { checkFeatures, type FeaturesInput } from './features.ts';
@@ -441,5 +441,5 @@ function makeBackend(ctx: GpuContext, modelName: string, nFeatures: number, nOut
 }
 
 function zeroParams(nFeatures: number, nOutputs: number): HostParams {
-  return { W: new Float32Array(nFeatures * nOutputs), b: new Float32Array(nOutputs) };
+  return { W: allocF32(`W (${nFeatures}×${nOutputs})`, nFeatures * nOutputs), b: allocF32(`b (1×${nOutputs})`, nOutputs) };
 }

@@ -1,7 +1,8 @@
 // Checks and encodes y for each kind of model, before any GPU work starts.
 import { ShapeError, ValueError } from '../errors.ts';
 import type { HostMatrix, MatrixInput } from '../types.ts';
-import { describeValue, toF32Vector, toHostMatrix } from '../validate.ts';
+import { MAX_CLASSES } from '../data/limits.ts';
+import { allocF32, describeValue, toF32Vector, toHostMatrix } from '../validate.ts';
 
 /** Labels or targets as users pass them. */
 export type LabelsInput = Int32Array | Float32Array | Float64Array | Uint8Array | readonly number[];
@@ -49,7 +50,7 @@ export function binaryTargets(name: string, y: unknown, n: number, needBoth: boo
 /** Integer labels 0..k−1 as one-hot rows (n×k). With `needTwo`, a y holding one class only is rejected. */
 export function oneHotTargets(name: string, y: unknown, n: number, k: number, needTwo = false): HostMatrix {
   const { given } = labelsArray(name, y, n);
-  const data = new Float32Array(n * k);
+  const data = allocF32(`${name} as one-hot rows (${n}×${k})`, n * k);
   for (let i = 0; i < n; i++) {
     const v = given[i] as number;
     if (!Number.isInteger(v) || v < 0 || v >= k) {
@@ -75,7 +76,9 @@ export function regressionTargets(name: string, y: unknown, n: number, nOutputs:
 
 /**
  * The classes integer labels 0..k−1 call for: the largest label + 1 (a softmax fit without nClasses
- * takes its shape from it). Labels that are not integers 0 or more are refused by name.
+ * takes its shape from it). Labels that are not integers 0 or more are refused by name, and so is a
+ * label past MAX_CLASSES − 1, as the data helpers refuse one: a single label of 1e9 would otherwise
+ * ask for a 1e9-column model and one-hot matrix.
  */
 export function classCount(name: string, y: unknown, n: number): number {
   const { given } = labelsArray(name, y, n);
@@ -83,6 +86,9 @@ export function classCount(name: string, y: unknown, n: number): number {
   for (let i = 0; i < n; i++) {
     const v = given[i] as number;
     if (!Number.isInteger(v) || v < 0) throw new ValueError(`${name}[${i}] = ${v}, but labels must be integers 0, 1, 2, … (class indices)`);
+    if (v >= MAX_CLASSES) {
+      throw new ValueError(`${name}[${i}] = ${v}: without nClasses the classes are taken from the labels, at most ${MAX_CLASSES} of them (labels 0 to ${MAX_CLASSES - 1}); give nClasses for more`);
+    }
     largest = Math.max(largest, v);
   }
   return largest + 1;
