@@ -20,9 +20,10 @@ import { ROOT } from './build-options.mjs';
  * bundle carries each shader variant's layout (about 1 KiB) instead of wgsl_reflect (43 KiB), which
  * took it from 91.8 to 50.2 KiB. 54.4 KiB with the optimizers with state (momentum, Nesterov, Adam);
  * 60.0 KiB with the 'js' engine (a trainer and passes in plain JavaScript for pages without WebGPU);
- * the budget of 62 KiB leaves about 2.5 KiB for the library to grow.
+ * 62.0 KiB with every count, scale, size and helper argument checked by name (hostile inputs); the
+ * budget of 64 KiB leaves about 2 KiB for the library to grow.
  */
-export const BUNDLE_BUDGET_BYTES = 62 * 1024;
+export const BUNDLE_BUDGET_BYTES = 64 * 1024;
 
 /** README.md's size paragraph lies between these two lines; `--readme` rewrites what is between. */
 export const README_SIZE_START = '<!-- size: written by `npm run size`, do not edit by hand -->';
