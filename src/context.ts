@@ -26,15 +26,15 @@ const LOSS_GRACE_MS = 200;
 
 /** Buffers kept for reuse per size: uniforms and readback staging are small and made on every op call. */
 const POOL_PER_SIZE = 8;
+/** Larger staging buffers (whole-matrix reads) are made and destroyed per read, not kept. */
+const POOLED_STAGING_BYTES = 64 * 1024;
+
 /** A region of a buffer to read back: `floats` f32 values from `byteOffset` (default 0). */
 export interface BufferPart {
   buffer: GPUBuffer;
   floats: number;
   byteOffset?: number;
 }
-
-/** Larger staging buffers (whole-matrix reads) are made and destroyed per read, not kept. */
-const POOLED_STAGING_BYTES = 64 * 1024;
 
 /** Free buffers by byte size, for reuse instead of a create/destroy per call. */
 class BufferPool {
