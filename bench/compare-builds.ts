@@ -1,8 +1,8 @@
 // `npm run bench:compare -- <baseline dist/index.js>`: this build against another one (say, the
 // last release's, or main before a change), in Node on Dawn, the two alternated case by case in one
 // run so the machine's load falls on both alike. Cases: a Fashion-MNIST epoch at batch 256 with X
-// as f32 and as bytes, a wine-shaped (178×13, 3 classes) full-batch fit, and an 8-rate GridSearch
-// epoch. Prints each build's median and the ratio this/baseline; timings are wall-clock fit() calls.
+// as f32 and as bytes (and with the hypergradient rate), wine-shaped (178×13, 3 classes) fits (full batch, the hypergradient rate in
+// mini-batches, L-BFGS), and an 8-rate GridSearch epoch. Prints each build's median and the ratio this/baseline; timings are wall-clock fit() calls.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -48,25 +48,26 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
   return performance.now() - t0;
 }
 
-const epoch = (storage: 'f32' | 'u8'): Case => async (lib, ctx, data) => {
+const epoch = (storage: 'f32' | 'u8', learningRate: Lib.LearningRateSchedule = 0.1): Case => async (lib, ctx, data) => {
   const model = new lib.SoftmaxRegression(ctx, { nFeatures: data.d, nClasses: 10 });
   try {
     const X = storage === 'u8' ? { data: data.bytes, rows: data.n, cols: data.d, scale: 1 / 255 } : { data: data.X, rows: data.n, cols: data.d };
-    const h = await model.fit(X, data.y, { epochs: 1, batchSize: 256, learningRate: 0.1, shuffle: false });
+    const h = await model.fit(X, data.y, { epochs: 1, batchSize: 256, learningRate, shuffle: false });
     return h.ms[0] as number;
   } finally {
     model.destroy();
   }
 };
 
-const wine: Case = async (lib, ctx, data) => {
+/** A wine-shaped fit (178×13, 3 classes) with the given fit options. */
+const wineFit = (fit: Record<string, unknown>): Case => async (lib, ctx, data) => {
   const n = 178;
   const d = 13;
   const X = { data: data.X.subarray(0, n * d), rows: n, cols: d };
   const y = Int32Array.from(data.y.subarray(0, n), (v) => v % 3);
   const model = new lib.SoftmaxRegression(ctx, { nFeatures: d, nClasses: 3 });
   try {
-    return await timed(() => model.fit(X, y, { epochs: 200, batchSize: n, learningRate: 0.1 }));
+    return await timed(() => model.fit(X, y, fit));
   } finally {
     model.destroy();
   }
@@ -83,7 +84,15 @@ const grid: Case = async (lib, ctx, data) => {
   }
 };
 
-const ALL_CASES: Record<string, Case> = { 'Fashion-MNIST epoch, f32': epoch('f32'), 'Fashion-MNIST epoch, bytes': epoch('u8'), 'wine-shaped full batch, 200 epochs': wine, '8-rate grid, 1 epoch': grid };
+const ALL_CASES: Record<string, Case> = {
+  'Fashion-MNIST epoch, f32': epoch('f32'),
+  'Fashion-MNIST epoch, bytes': epoch('u8'),
+  'Fashion-MNIST epoch, f32, hypergradient': epoch('f32', { kind: 'hypergradient', initial: 0.1, beta: 0.02 }),
+  'wine-shaped full batch, 200 epochs': wineFit({ epochs: 200, batchSize: 178, learningRate: 0.1 }),
+  'wine-shaped hypergradient, batch 16, 50 epochs': wineFit({ epochs: 50, batchSize: 16, learningRate: { kind: 'hypergradient', initial: 0.05, beta: 0.02 } }),
+  'wine-shaped L-BFGS, 50 iterations': wineFit({ solver: 'lbfgs', epochs: 50, tol: 0, gradTol: 0 }),
+  '8-rate grid, 1 epoch': grid,
+};
 
 /** BENCH_CASES: a regular expression picking cases by name (default: all). */
 const CASES: Record<string, Case> = Object.fromEntries(Object.entries(ALL_CASES).filter(([name]) => new RegExp(process.env.BENCH_CASES ?? '').test(name)));

@@ -17,9 +17,8 @@ enable subgroups;
 // gained nothing more. On a GPU they would spill from registers, and d/16 invocations are too few to
 // fill it: a GPU wants a workgroup-tiled reduction over rows instead.) No workgroup memory. X is f32
 // or bytes per X_U8, as in batch_logits; WG, KV and LIVE are pipeline constants.
-// With HYPERGRADIENT the step's rate is not known yet (it needs the whole gradient, see
-// hypergradient.wgsl): each parameter's regularized gradient replaces it in Wp (W and b keep θ), for
-// the hypergradient kernel to step.
+// The optimizer part alone decides what a step does with a parameter: with OPTIMIZER 4 (the
+// hypergradient rate, an evaluation) it keeps the gradient in its state and θ stays.
 // A grid search's step holds GROUPS parameter sets side by side in Wp (group g's k columns from
 // g·GROUP_STRIDE, see batch_residual): each group steps with its own learning rate and λ, read from
 // `losses` past the epoch totals, sums its own row losses, and is mirrored into its own d×k slice
@@ -59,7 +58,6 @@ override GROUP_STRIDE: u32 = 4u;
 @group(0) @binding(7) var<storage, read_write> W: array<f32>;
 @group(0) @binding(8) var<storage, read_write> b: array<f32>;
 
-override HYPERGRADIENT: bool = false;
 /** Rows summed on their own before joining a gradient's total (a multiple of 8). */
 const SUM_BLOCK: u32 = 256u;
 
@@ -183,10 +181,6 @@ fn update(f: u32, isBias: bool, blk: u32, a: Acc, gradScale: f32, l2: f32) {
       let g = min(4u * (blk * KV + v) / GROUP_STRIDE, GROUPS - 1u);
       rate = losses[rateSlot(g)];
       decay = select(losses[rateSlot(g) + GROUPS], 0.0, isBias);
-    }
-    if (HYPERGRADIENT) {
-      Wp[i] = regularized(Wp[i], column(a, v) * gradScale, decay);
-      continue;
     }
     let nw = optimizerStep(i, (8u * params.chunks + 1u) * rowVecs, Wp[i], column(a, v) * gradScale, rate, decay);
     Wp[i] = nw;

@@ -15,8 +15,8 @@
 // from `losses` past the epoch totals, sums each group's row losses, and mirrors group g into its
 // own d×k slice of W and k values of b. One group is the plain fit, with the uniforms' rate and λ.
 // X is f32 or bytes (X_U8), as in gpu_forward. 64 invocations a workgroup.
-// With HYPERGRADIENT apply leaves the parameters to hypergradient.wgsl (the step's rate needs the
-// whole gradient first): each one's regularized gradient replaces it in Wp, while W and b keep θ.
+// What a step does with a parameter is the optimizer part's alone: with OPTIMIZER 4 (the
+// hypergradient rate, an evaluation) it keeps the gradient in its state and θ stays.
 
 struct Params {
   /** Index of the batch cursor in walk (the permutation's length). */
@@ -44,7 +44,6 @@ struct Params {
 }
 
 override KV: u32 = 4u;
-override HYPERGRADIENT: bool = false;
 override GROUPS: u32 = 1u;
 override GROUP_STRIDE: u32 = 4u;
 
@@ -167,10 +166,6 @@ fn apply(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) gro
   }
   let l2 = select(decay, 0.0, isBias);
   let scale = select(params.gradScale, 1.0 / f32(params.rows), isBias);
-  if (HYPERGRADIENT) {
-    Wp[i] = regularized(Wp[i], sum * scale, l2);
-    return;
-  }
   let nw = optimizerStep(i, sliceVecs, Wp[i], sum * scale, rate, l2);
   Wp[i] = nw;
   for (var c = 0u; c < 4u; c++) {

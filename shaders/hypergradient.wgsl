@@ -1,15 +1,17 @@
-// The hypergradient step (Baydin et al., ICLR 2018). The update kernels, run with HYPERGRADIENT,
-// left this step's regularized gradient g_t in Wp in place of the parameters (W and b still hold
-// θ). The learned rate moves on by the agreement of consecutive gradients, multiplicatively,
-// α_t = α_{t−1}·(1 + β·cos(g_t, g_{t−1})) with 0 ≤ β < 1, so it stays positive (float64 twins:
-// gradientCosine and hypergradientRate in src/core/optimizer.ts), then
+// The hypergradient rate's second pass (Baydin et al., ICLR 2018). The step before it ran the
+// optimizer part with OPTIMIZER 4 (include/optimizer.wgsl), which kept each parameter's regularized
+// gradient g_t in the state and left θ. Each lane (the fit, or one of a grid search's candidates,
+// laid side by side in Wp's columns) moves its own learned rate on by the agreement of its
+// consecutive gradients, multiplicatively, α_t = α_{t−1}·(1 + β·cos(g_t, g_{t−1})) with 0 ≤ β < 1,
+// so it stays positive (float64 twin: hypergradientStep in src/core/optimizer.ts), then
 // θ ← θ − α_t·g_t through the update rule (λ = 0: g carries λθ) goes to Wp, W and b, and g_t is
-// kept as the next step's g_{t−1}. α lives in `losses` after the epoch loss, so the epoch's one
-// readback returns both.
-// Every parameter's step needs the whole cosine first, so this is one workgroup: it reduces
-// g_t·g_{t−1}, ‖g_t‖² and ‖g_{t−1}‖² in workgroup memory, then steps all of Wp. Wp and gPrev are
-// (dPad+1)×kPad, one row per padded feature and the bias last; padding (features ≥ d, columns ≥ k,
-// a bias that is not trained) counts as g = 0.
+// kept as the next step's g_{t−1}.
+// Wp holds S = rows·rowVecs parameter vec4s (one row per padded feature, the bias last), then the
+// state: g_t at S + i, g_{t−1} at 2S + i (zeros before a fit's first step), lane l's α at 3S + l
+// (in each of the four floats; the epoch's readback takes lane 0's with the epoch loss).
+// Every parameter's step needs its lane's whole cosine first, so one workgroup a lane: it reduces
+// g_t·g_{t−1}, ‖g_t‖² and ‖g_{t−1}‖² over the lane's columns in workgroup memory, then steps them.
+// Padding (features ≥ d, columns ≥ k, a bias that is not trained) counts as g = 0.
 
 struct Params {
   /** vec4s per row of Wp (kPad / 4). */
@@ -20,20 +22,16 @@ struct Params {
   k: u32,
   hasBias: u32,
   beta: f32,
-  /** Index of α in `losses` (just past the epoch loss). */
-  rateIndex: u32,
+  /** vec4s of one lane's columns in a row (its column stride / 4; the plain fit's: rowVecs). */
+  laneVecs: u32,
 }
 
 const WG = 64u;
 
 @group(0) @binding(0) var<uniform> params: Params;
-// g_t on the way in, θ_t on the way out.
 @group(0) @binding(1) var<storage, read_write> Wp: array<vec4f>;
-// g_{t−1} (zeros before a fit's first step).
-@group(0) @binding(2) var<storage, read_write> gPrev: array<vec4f>;
-@group(0) @binding(3) var<storage, read_write> W: array<f32>;
-@group(0) @binding(4) var<storage, read_write> b: array<f32>;
-@group(0) @binding(5) var<storage, read_write> losses: array<f32>;
+@group(0) @binding(2) var<storage, read_write> W: array<f32>;
+@group(0) @binding(3) var<storage, read_write> b: array<f32>;
 
 var<workgroup> sums: array<vec3f, WG>;
 var<workgroup> alpha: f32;
@@ -62,43 +60,34 @@ fn trained(f: u32) -> bool {
   return f < params.d || (f == params.rows - 1u && params.hasBias != 0u);
 }
 
-/** The columns of vec4 i of a Wp row. */
-fn columns(i: u32) -> vec4u {
-  return 4u * (i % params.rowVecs) + vec4u(0u, 1u, 2u, 3u);
+/** The lane's columns (from 0) of its t-th vec4, counted row by row. */
+fn columns(t: u32) -> vec4u {
+  return 4u * (t % params.laneVecs) + vec4u(0u, 1u, 2u, 3u);
 }
 
-/** g_t at vec4 i of Wp, zero where it is padding. */
-fn gradientAt(i: u32) -> vec4f {
-  if (!trained(i / params.rowVecs)) {
+/** Where in Wp's parameters lane l's t-th vec4 is. */
+fn vecOf(l: u32, t: u32) -> u32 {
+  return (t / params.laneVecs) * params.rowVecs + l * params.laneVecs + t % params.laneVecs;
+}
+
+/** A state vec4 of the lane's t-th parameter vec4, zero where it is padding. */
+fn live(v: vec4f, t: u32) -> vec4f {
+  if (!trained(t / params.laneVecs)) {
     return vec4f(0.0);
   }
-  return select(vec4f(0.0), Wp[i], columns(i) < vec4u(params.k));
-}
-
-/** θ at vec4 i of Wp, from W or b (zero where it is padding). */
-fn thetaAt(i: u32) -> vec4f {
-  let f = i / params.rowVecs;
-  let j = columns(i);
-  var theta = vec4f(0.0);
-  for (var c = 0u; c < 4u; c++) {
-    if (j[c] < params.k) {
-      if (f < params.d) {
-        theta[c] = W[f * params.k + j[c]];
-      } else if (f == params.rows - 1u) {
-        theta[c] = b[j[c]];
-      }
-    }
-  }
-  return theta;
+  return select(vec4f(0.0), v, columns(t) < vec4u(params.k));
 }
 
 @compute @workgroup_size(WG)
-fn main(@builtin(local_invocation_index) lane: u32) {
-  let count = params.rows * params.rowVecs;
+fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: vec3u) {
+  let l = wid.x;
+  let S = params.rows * params.rowVecs;
+  let count = params.rows * params.laneVecs;
   var s = vec3f(0.0);
-  for (var i = lane; i < count; i += WG) {
-    let g = gradientAt(i);
-    let p = gPrev[i];
+  for (var t = lane; t < count; t += WG) {
+    let i = vecOf(l, t);
+    let g = live(Wp[S + i], t);
+    let p = live(Wp[2u * S + i], t);
     s += vec3f(dot(g, p), dot(g, g), dot(p, p));
   }
   sums[lane] = s;
@@ -110,29 +99,30 @@ fn main(@builtin(local_invocation_index) lane: u32) {
     workgroupBarrier();
   }
   if (lane == 0u) {
-    let next = hypergradientRate(losses[params.rateIndex], params.beta, gradientCosine(sums[0]));
+    let next = hypergradientRate(Wp[3u * S + l].x, params.beta, gradientCosine(sums[0]));
     alpha = next;
-    losses[params.rateIndex] = next;
+    Wp[3u * S + l] = vec4f(next);
   }
   workgroupBarrier();
   let a = alpha;
-  // Each lane steps the same vec4s it summed, so its reads of g_t in Wp came before its writes.
-  for (var i = lane; i < count; i += WG) {
-    let g = gradientAt(i);
-    gPrev[i] = g;
-    let nw = updateRule(thetaAt(i), g, a, 0.0);
-    Wp[i] = nw;
-    let f = i / params.rowVecs;
+  // Each invocation steps the same vec4s it summed, so its reads of g_{t−1} came before its writes.
+  for (var t = lane; t < count; t += WG) {
+    let f = t / params.laneVecs;
     if (!trained(f)) {
       continue;
     }
-    let j = columns(i);
+    let i = vecOf(l, t);
+    let g = live(Wp[S + i], t);
+    Wp[2u * S + i] = g;
+    let nw = updateRule(Wp[i], g, a, 0.0);
+    Wp[i] = nw;
+    let j = columns(t);
     for (var c = 0u; c < 4u; c++) {
       if (j[c] < params.k) {
         if (f < params.d) {
-          W[f * params.k + j[c]] = nw[c];
+          W[(l * params.d + f) * params.k + j[c]] = nw[c];
         } else {
-          b[j[c]] = nw[c];
+          b[l * params.k + j[c]] = nw[c];
         }
       }
     }

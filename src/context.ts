@@ -29,6 +29,13 @@ const POOL_PER_SIZE = 8;
 /** Larger staging buffers (whole-matrix reads) are made and destroyed per read, not kept. */
 const POOLED_STAGING_BYTES = 64 * 1024;
 
+/** A region of a buffer to read back: `floats` f32 values from `byteOffset` (default 0). */
+export interface BufferPart {
+  buffer: GPUBuffer;
+  floats: number;
+  byteOffset?: number;
+}
+
 /** Free buffers by byte size, for reuse instead of a create/destroy per call. */
 class BufferPool {
   readonly #free = new Map<number, GPUBuffer[]>();
@@ -277,16 +284,32 @@ export class GpuContext {
 
   /** Reads `floats` f32 values from a buffer, starting `byteOffset` bytes in, back to the host. */
   async readBuffer(buffer: GPUBuffer, floats: number, byteOffset = 0): Promise<Float32Array> {
+    const [data] = await this.readBuffers([{ buffer, floats, byteOffset }]);
+    return data;
+  }
+
+  /**
+   * Reads several buffer regions back in one readback: their copies go to one staging buffer, mapped
+   * once, so reading a value kept apart from another costs no second round trip.
+   */
+  async readBuffers<const T extends readonly BufferPart[]>(parts: T): Promise<{ [K in keyof T]: Float32Array }> {
     this.assertUsable();
-    const bytes = floats * 4;
+    // Each part copies at least one float, as a single read always has.
+    const starts: number[] = [];
+    let bytes = 0;
+    for (const part of parts) {
+      starts.push(bytes);
+      bytes += Math.max(4, part.floats * 4);
+    }
     // Staging sizes are whole 256-byte blocks so small reads of different lengths share buffers.
     const size = Math.ceil(Math.max(4, bytes) / 256) * 256;
-    // The errors of the work that wrote `buffer` are this read's to report: its data came from there.
-    const writes = this.#gpuScopes('reading a GPU buffer').take(buffer);
+    // The errors of the work that wrote the buffers are this read's to report: its data came from there.
+    const scopes = this.#gpuScopes('reading a GPU buffer');
+    const writes = parts.flatMap((part) => scopes.take(part.buffer));
     const { value: staging, check } = this.capture('reading a GPU buffer', () => {
       const s = this.#staging.take(size) ?? this.device.createBuffer({ size, usage: BUFFER_USAGE.MAP_READ | BUFFER_USAGE.COPY_DST });
       const encoder = this.device.createCommandEncoder();
-      encoder.copyBufferToBuffer(buffer, byteOffset, s, 0, Math.max(4, bytes));
+      parts.forEach((part, i) => encoder.copyBufferToBuffer(part.buffer, part.byteOffset ?? 0, s, starts[i] as number, Math.max(4, part.floats * 4)));
       this.device.queue.submit([encoder.finish()]);
       return s;
     });
@@ -300,11 +323,12 @@ export class GpuContext {
         await Promise.all([...writes, check]);
         throw new GPUError(`reading a GPU buffer failed: ${(e as Error).message}`);
       }
-      const data = new Float32Array(staging.getMappedRange().slice(0, bytes));
+      const mapped = staging.getMappedRange();
+      const data = parts.map((part, i) => new Float32Array(mapped.slice(starts[i] as number, (starts[i] as number) + part.floats * 4)));
       staging.unmap();
       reusable = true;
       await Promise.all([...writes, check]);
-      return data;
+      return data as { [K in keyof T]: Float32Array };
     } finally {
       if (!(reusable && size <= POOLED_STAGING_BYTES && !this.#destroyed && this.#staging.give(staging))) staging.destroy();
     }

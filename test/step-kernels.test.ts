@@ -2,13 +2,15 @@
 // kernel breaks (logits, residual, gradient + update, …) is named by the failing assertion. npm test
 // runs this file once per engine. Scratch buffers are NaN-poisoned before the step.
 import * as assert from 'uvu/assert';
-import type { StepRun, StepSnapshot } from '../harness/fixtures-steps.ts';
+import type { LaneRun, StepRun, StepSnapshot } from '../harness/fixtures-steps.ts';
 import { ERRORS, LOSSES, OBJECTIVES, type Objective } from '../src/core/objective.ts';
-import { forward } from '../src/cpu/index.ts';
+import { hypergradientStep, learnedRate, optimizerStep } from '../src/core/optimizer.ts';
+import { forward, gradient } from '../src/cpu/index.ts';
 import { objectiveLoss } from '../src/cpu/loss.ts';
 import type { Matrix64 } from '../src/types.ts';
 import { relativeError } from './support/compare.ts';
 import { BOTH_ENGINES, gpuSuite } from './support/gpu-suite.ts';
+import { maxRowNorm2 } from './support/models.ts';
 import { mulberry32, randomInt, randomMatrix, randomOneHot, testSeed, type Rng } from './support/random.ts';
 
 const { test, gpu } = gpuSuite('step kernels, one dispatch at a time', { engines: BOTH_ENGINES });
@@ -157,6 +159,69 @@ test('hypergradient: the update kernels hand the gradient over, the hypergradien
     const learned: StepRun = { ...run, learningRate: 7.5, hypergradient: { initial, beta: 0.5 } };
     const r = await gpu().call('stepDispatches', learned);
     check(learned, r.kPad, r.snapshots, `${r.engine} engine, ${objective} n=${run.X.rows} d=${run.X.cols} k=${run.Y.cols} batch=${run.batchSize} rows=${run.rows}`);
+  }
+});
+
+/** Per objective, what times max‖x‖² bounds the mean loss's curvature: σ' ≤ 1/4, softmax's ≤ 1/2. */
+const CURVATURE = { 'logistic-bce': 0.25, 'softmax-ce': 0.5 } as const;
+
+/** Lane l's α after each step and its W and b at the end, in float64: the same rule through core/optimizer.ts. */
+function expectedLane(run: LaneRun, l: number): { rates: number[]; W: Float64Array; b: Float64Array } {
+  const d = run.X.cols;
+  const k = run.Y.cols;
+  const rule = { kind: 'hypergradient', ...run.hypergradient } as const;
+  const rate = learnedRate(rule, d * k + k);
+  const W = Float64Array.from(run.W.data.slice(l * d * k, (l + 1) * d * k));
+  const b = Float64Array.from(run.b.slice(l * k, (l + 1) * k));
+  const rates: number[] = [];
+  for (let s = 0; s < run.steps; s++) {
+    const f = forward(run.objective, run.X, { data: W, rows: d, cols: k }, { data: b, rows: 1, cols: k });
+    const g = gradient(run.X, f.Yhat, run.Y, OBJECTIVES[run.objective].gradient);
+    optimizerStep(rule, W, g.dW.data, run.l2[l] as number, 0, rate.state, 0, 0);
+    if (run.fitIntercept) optimizerStep(rule, b, g.db.data, 0, 0, rate.state, d * k, 0);
+    hypergradientStep(rule, rate.state, run.fitIntercept ? [W, b] : [W]);
+    rates.push(rate.state.alpha);
+  }
+  return { rates, W, b };
+}
+
+test('hypergradient in lanes: each of a grid\'s lanes learns its own α over full-batch steps and steps only its own W and b (random shapes)', async () => {
+  const rng = mulberry32(testSeed('step hypergradient lanes'));
+  for (const objective of ['logistic-bce', 'softmax-ce'] as const) {
+    const n = randomInt(rng, 20, 90);
+    const d = randomInt(rng, 1, 30);
+    const k = objective === 'softmax-ce' ? randomInt(rng, 2, 7) : 1;
+    const lanes = randomInt(rng, 2, 5);
+    const fitIntercept = rng() < 0.7;
+    const X = randomMatrix(rng, n, d);
+    const Y = objective === 'softmax-ce' ? randomOneHot(rng, n, k) : { data: Array.from({ length: n }, () => (rng() < 0.5 ? 0 : 1)), rows: n, cols: 1 };
+    const l2 = Array.from({ length: lanes }, () => (rng() < 0.5 ? 0 : 0.05 * rng()));
+    const steps = 4;
+    const beta = 0.5;
+    // A rate at most 1/(2L) through every step, so each lane's α provably grows (see
+    // estimators-hypergradient.test.ts), each by its own gradients' agreement.
+    const curvature = CURVATURE[objective] * maxRowNorm2(X, fitIntercept) + Math.max(...l2);
+    const run: LaneRun = {
+      objective, X, Y, W: randomMatrix(rng, lanes * d, k, -0.5, 0.5),
+      b: fitIntercept ? randomMatrix(rng, 1, lanes * k, -0.5, 0.5).data : new Array<number>(lanes * k).fill(0),
+      lanes, fitIntercept, l2, steps, hypergradient: { initial: 1 / (2 * curvature * (1 + beta) ** steps), beta },
+    };
+    const r = await gpu().call('laneSteps', run);
+    const where = `${r.engine} engine, ${objective} n=${n} d=${d} k=${k} lanes=${lanes}${fitIntercept ? '' : ' no intercept'}`;
+    for (let l = 0; l < lanes; l++) {
+      const e = expectedLane(run, l);
+      const least = run.hypergradient.initial * (1 + beta / 2) ** (steps - 1);
+      assert.ok((e.rates.at(-1) as number) >= least * (1 - 1e-12), `${where} lane ${l}: α grew to at least ${least} (${e.rates.join(', ')})`);
+      r.rates.forEach((seen, s) => {
+        const rate = seen[l] as number;
+        assert.ok(Math.abs(rate - (e.rates[s] as number)) <= 1e-4 * (e.rates[s] as number), `${where} lane ${l} step ${s}: α ${rate} vs ${e.rates[s]}`);
+      });
+      const W = r.W.slice(l * d * k, (l + 1) * d * k);
+      assert.ok(relativeError(W, Array.from(e.W)) <= 1e-4, `${where} lane ${l}: W ${relativeError(W, Array.from(e.W))}`);
+      const b = r.b.slice(l * k, (l + 1) * k);
+      if (fitIntercept) assert.ok(relativeError(b, Array.from(e.b)) <= 1e-4, `${where} lane ${l}: b`);
+      else assert.equal(b, new Array<number>(k).fill(0), `${where} lane ${l}: an untrained b stays 0`);
+    }
   }
 });
 

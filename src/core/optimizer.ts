@@ -1,9 +1,11 @@
 // The parameter update, defined once: its WGSL forms are shaders/include/update_rule.wgsl (plain
-// SGD) and shaders/include/optimizer.wgsl (momentum, Nesterov, Adam), spliced into every kernel that
-// steps parameters; their float64 twins are here, for the CPU reference. So is the hypergradient
-// rate's recurrence, whose WGSL form is in shaders/hypergradient.wgsl.
+// SGD) and shaders/include/optimizer.wgsl (momentum, Nesterov, Adam, and keeping the gradient for a
+// later pass), spliced into every kernel that steps parameters; their float64 twins are here, for
+// the CPU reference. So is the hypergradient rate's second pass, whose WGSL form is
+// shaders/hypergradient.wgsl.
 import { ValueError } from '../errors.ts';
 import { checkF32Number, describeValue, F32_MAX, F32_MIN_NORMAL } from '../validate.ts';
+import { isHypergradient, type HypergradientSchedule, type LearningRateSchedule } from './schedule.ts';
 
 /** The gradient of the regularized objective, ∇ + λθ, for one parameter: what the rate multiplies. */
 export function regularized(theta: number, grad: number, l2: number): number {
@@ -134,14 +136,34 @@ export function suggestedRate(sgdRate: number, optimizer: 'sgd' | 'momentum' | '
   return optimizer === 'sgd' ? sgdRate : optimizer === 'adam' ? sgdRate / 5 : sgdRate / 10;
 }
 
-/** Values of state an optimizer keeps per parameter: momentum's v; Adam's m and v (its t is the step count). */
-export function stateSlots(o: Optimizer): number {
-  return o.kind === 'sgd' ? 0 : o.kind === 'momentum' ? 1 : 2;
+/**
+ * The hypergradient learning rate (its schedule object) as the step's optimizer: each step keeps
+ * g_t = ∇ + λθ in its state and leaves θ, then a second pass (hypergradientStep) moves α on by
+ * cos(g_t, g_{t−1}) and steps θ at α: the rate needs the whole gradient before any parameter moves.
+ */
+export type HypergradientOptimizer = HypergradientSchedule;
+
+/**
+ * What a training step does with each parameter's gradient: an optimizer fit() names, the
+ * hypergradient rate's, or an evaluation's ('gradient': g kept in the state for a solver to read
+ * back, θ left as it was).
+ */
+export type StepOptimizer = Optimizer | HypergradientOptimizer | { kind: 'gradient' };
+
+/** The optimizer a fit's steps run: the hypergradient rate's when the schedule learns the rate (options.ts allows it with SGD only), else the options'. */
+export function stepOptimizer(o: { optimizer: Optimizer; learningRate: LearningRateSchedule }): StepOptimizer {
+  return isHypergradient(o.learningRate) ? o.learningRate : o.optimizer;
+}
+
+/** Values of state an optimizer keeps per parameter: momentum's v; Adam's m and v (its t is the step count); the kept g (and the hypergradient rate's g_{t−1}). */
+export function stateSlots(o: StepOptimizer): number {
+  return o.kind === 'sgd' ? 0 : o.kind === 'momentum' || o.kind === 'gradient' ? 1 : 2;
 }
 
 /**
- * An optimizer's state over a parameter vector: `first` (momentum's v, Adam's m) and `second`
- * (Adam's v), zero at the start of a fit, and the steps taken so far.
+ * An optimizer's state over a parameter vector: `first` (momentum's v, Adam's m, the kept g_t) and
+ * `second` (Adam's v, the hypergradient rate's g_{t−1}), zero at the start of a fit, and the steps
+ * taken so far.
  */
 export interface OptimizerState {
   steps: number;
@@ -149,7 +171,7 @@ export interface OptimizerState {
   second: Float64Array;
 }
 
-export function zeroState(o: Optimizer, size: number): OptimizerState {
+export function zeroState(o: StepOptimizer, size: number): OptimizerState {
   const slots = stateSlots(o);
   return { steps: 0, first: new Float64Array(slots >= 1 ? size : 0), second: new Float64Array(slots >= 2 ? size : 0) };
 }
@@ -161,16 +183,19 @@ export function copyState(s: OptimizerState): OptimizerState {
 /**
  * One step of parameters theta[i] (i from `offset`, length grad.length) with their gradient of the
  * mean loss `grad`, in place: g = ∇ + λθ through the optimizer at rate η. `t` is the step's count
- * from 1 (Adam's bias correction). The float64 twin of shaders/include/optimizer.wgsl.
+ * from 1 (Adam's bias correction). The hypergradient rate and an evaluation keep g in `first` and
+ * leave θ (the rate and `t` unused). The float64 twin of shaders/include/optimizer.wgsl.
  */
 export function optimizerStep(
-  o: Optimizer, theta: Float64Array, grad: ArrayLike<number>, l2: number, rate: number, state: OptimizerState, offset: number, t: number,
+  o: StepOptimizer, theta: Float64Array, grad: ArrayLike<number>, l2: number, rate: number, state: OptimizerState, offset: number, t: number,
 ): void {
   for (let j = 0; j < grad.length; j++) {
     const i = offset + j;
     const th = theta[j] as number;
     const g = regularized(th, grad[j] as number, l2);
-    if (o.kind === 'sgd') {
+    if (o.kind === 'hypergradient' || o.kind === 'gradient') {
+      state.first[i] = g;
+    } else if (o.kind === 'sgd') {
       theta[j] = th - rate * g;
     } else if (o.kind === 'momentum') {
       const v = o.momentum * (state.first[i] as number) + g;
@@ -186,4 +211,36 @@ export function optimizerStep(
       theta[j] = th - (rate * mHat) / (Math.sqrt(vHat) + o.epsilon);
     }
   }
+}
+
+/** The hypergradient rate's state through a fit: the optimizer's (g_t in `first`, g_{t−1} in `second`) and α. */
+export interface RateState extends OptimizerState {
+  alpha: number;
+}
+
+/** A hypergradient schedule's rule with its state through one fit. */
+export interface LearnedRate {
+  rule: HypergradientOptimizer;
+  state: RateState;
+}
+
+/** A fit's learned rate over `size` parameters at its start: α = `initial`, and g_{t−1} = 0, so the first step keeps α. */
+export function learnedRate(rule: HypergradientOptimizer, size: number): LearnedRate {
+  return { rule, state: { ...zeroState(rule, size), alpha: rule.initial } };
+}
+
+/**
+ * The hypergradient step's second pass, after optimizerStep kept g_t: α moved on by cos(g_t, g_{t−1})
+ * over every parameter (one that was not stepped has g = 0), then θ ← θ − α·g_t for the stepped
+ * parts, laid one after the other from 0 in the state ([W, b], or [W] with an untrained bias), and
+ * g_t kept as the next step's g_{t−1}. The float64 twin of shaders/hypergradient.wgsl.
+ */
+export function hypergradientStep(o: HypergradientOptimizer, state: RateState, parts: readonly Float64Array[]): void {
+  state.alpha = nextHypergradientRate(state.alpha, o.beta, state.first, state.second);
+  let offset = 0;
+  for (const theta of parts) {
+    for (let j = 0; j < theta.length; j++) theta[j] = updateRule(theta[j] as number, state.first[offset + j] as number, state.alpha, 0);
+    offset += theta.length;
+  }
+  state.second.set(state.first);
 }

@@ -12,7 +12,9 @@ import { gradient } from './gradient.ts';
 import { objectiveLoss } from './loss.ts';
 import { matmul } from './matmul.ts';
 import { checkMatrix, requireFit } from '../dense.ts';
-import { copyState, nextHypergradientRate, optimizerStep, regularized, SGD, stateSlots, updateRule, zeroState, type OptimizerState } from '../core/optimizer.ts';
+import {
+  copyState, hypergradientStep, learnedRate, optimizerStep, SGD, stateSlots, zeroState, type LearnedRate, type OptimizerState,
+} from '../core/optimizer.ts';
 import { isHypergradient } from '../core/schedule.ts';
 import { softmax } from './softmax.ts';
 import { checkSampleWeight, normalizeWeights } from '../core/weights.ts';
@@ -161,54 +163,29 @@ interface Params {
   state: OptimizerState;
 }
 
-/** A hypergradient schedule's state through one fit: the rate α and the last step's gradient. */
-interface LearnedRate {
-  alpha: number;
-  beta: number;
-  /** g_{t−1}: the regularized gradient [W row-major, then b when it is trained] (zeros before the first step). */
-  previous: Float64Array;
-}
-
 /**
- * One hypergradient step: g_t = [dW + λW, db] (db only when the bias is trained), α moved on by
- * cos(g_t, g_{t−1}), then θ ← θ − α·g_t through the one update rule.
+ * One step: W with λ, b (when trained) without, through the options' optimizer, or through the
+ * hypergradient rate's (g_t kept, then its second pass steps θ at the learned α); fresh W, b and
+ * state, so held references stay snapshots.
  */
-function hypergradientStep(p: TrainProblem, params: Params, dW: Matrix64, db: Matrix64, rate: LearnedRate): void {
-  const l2 = p.options.l2;
-  const nW = dW.data.length;
-  const g = new Float64Array(rate.previous.length);
-  for (let i = 0; i < nW; i++) g[i] = regularized(params.W.data[i] as number, dW.data[i] as number, l2);
-  if (p.fitIntercept) g.set(db.data, nW);
-  rate.alpha = nextHypergradientRate(rate.alpha, rate.beta, g, rate.previous);
-  rate.previous = g;
-  const step = (m: Matrix64, grad: Matrix64, decay: number): Matrix64 => ({
-    data: m.data.map((theta, i) => updateRule(theta, grad.data[i] as number, rate.alpha, decay)),
-    rows: m.rows,
-    cols: m.cols,
-  });
-  params.W = step(params.W, dW, l2);
-  if (p.fitIntercept) params.b = step(params.b, db, 0);
-}
-
-/** One step of the options' optimizer: W with λ, b (when trained) without; fresh W, b and state, so held references stay snapshots. */
-function optimize(p: TrainProblem, params: Params, dW: Matrix64, db: Matrix64, lr: number): void {
-  const o = p.options.optimizer;
-  const state = copyState(params.state);
-  state.steps++;
+function optimize(p: TrainProblem, params: Params, dW: Matrix64, db: Matrix64, lr: number, rate: LearnedRate | null): void {
+  const o = rate?.rule ?? p.options.optimizer;
+  // A learned rate keeps its own state; the options' optimizer (SGD) then keeps none and counts no steps.
+  const state = rate?.state ?? copyState(params.state);
+  if (rate === null) state.steps++;
   const W = params.W.data.slice();
   optimizerStep(o, W, dW.data, p.options.l2, lr, state, 0, state.steps);
+  const b = params.b.data.slice();
+  if (p.fitIntercept) optimizerStep(o, b, db.data, 0, lr, state, W.length, state.steps);
+  if (rate !== null) hypergradientStep(rate.rule, rate.state, p.fitIntercept ? [W, b] : [W]);
   params.W = { data: W, rows: params.W.rows, cols: params.W.cols };
-  if (p.fitIntercept) {
-    const b = params.b.data.slice();
-    optimizerStep(o, b, db.data, 0, lr, state, W.length, state.steps);
-    params.b = { data: b, rows: params.b.rows, cols: params.b.cols };
-  }
-  params.state = state;
+  if (p.fitIntercept) params.b = { data: b, rows: params.b.rows, cols: params.b.cols };
+  if (rate === null) params.state = state;
 }
 
 /**
  * One pass over the rows in `order`, updating params in place; returns Σ over batches of loss·mb.
- * `rate`: a hypergradient schedule's state, which then sets each step's rate instead of `lr`.
+ * `rate`: a hypergradient schedule's rule and state, which then set each step's rate instead of `lr`.
  * `weights`: the rows' normalised weights as an n×1 matrix, or null (unweighted).
  */
 function runEpoch(p: TrainProblem, params: Params, order: Uint32Array, lr: number, rate: LearnedRate | null, weights: DenseMatrix | null): number {
@@ -225,11 +202,7 @@ function runEpoch(p: TrainProblem, params: Params, order: Uint32Array, lr: numbe
     // cpu.loss is a mean over the batch; weighting by mb makes the epoch loss a mean over rows.
     lossSum += meanLoss(objective, f, Yb, wb) * mb;
     const { dW, db } = gradient(Xb, f.Yhat, Yb, mode, wb);
-    if (rate !== null) {
-      hypergradientStep(p, params, dW, db, rate);
-      continue;
-    }
-    optimize(p, params, dW, db, lr);
+    optimize(p, params, dW, db, lr, rate);
   }
   return lossSum;
 }
@@ -282,15 +255,13 @@ export function train(p: TrainProblem): TrainResult {
   let start: Params = params;
   let best: Params = { ...params };
   const schedule = p.options.learningRate;
-  const rate: LearnedRate | null = isHypergradient(schedule)
-    ? { alpha: schedule.initial, beta: schedule.beta, previous: new Float64Array(params.W.data.length + (p.fitIntercept ? params.b.data.length : 0)) }
-    : null;
+  const rate: LearnedRate | null = isHypergradient(schedule) ? learnedRate(schedule, size) : null;
   const history = runEpochsSync(p.options, n, {
     runEpoch: (order, learningRate) => {
       start = { ...params };
       return runEpoch(p, params, order, learningRate, rate, weights) / n;
     },
-    learnedRate: () => rate?.alpha ?? Number.NaN,
+    learnedRate: () => rate?.state.alpha ?? Number.NaN,
     metrics: () => epochMetrics(p, params, threshold),
     moved: () => moved(p, params, start),
     gradientNorm: () =>

@@ -9,13 +9,13 @@ import { advanceDispatch, gatherUniforms } from '../kernels/gather.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
 import { groupColumns } from '../kernels/step-layout.ts';
 import type { StepEngine, StepProblem, StepProgram } from './engine.ts';
-import { buildProgram, createStepState, leavesGradient, type EpochUniforms, type StepPlan, type StepState } from './step-state.ts';
+import { buildProgram, createStepState, type EpochUniforms, type StepPlan, type StepState } from './step-state.ts';
 
 function updateValues(p: StepProblem, s: StepState, rows: number, { learningRate, total }: EpochUniforms): BatchUpdateValues {
   const src = s.source;
   return {
     n: src.n, d: p.X.cols, k: p.W.cols, rows, chunks: src.chunks, learningRate, l2: p.l2, lossScale: 1 / p.X.rows,
-    hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale, total, hypergradient: leavesGradient(p), groups: p.groups,
+    hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale, total, groups: p.groups,
     optimizer: p.optimizer,
   };
 }
@@ -36,7 +36,7 @@ function planStep(p: StepProblem, s: StepState, advance: Dispatch, rows: number)
       ...src.prelude,
       batchLogitsDispatch(ctx, logits, logitsShape, { walk: src.walk, X: src.X, Wp: s.Wp, Z: s.G }),
       batchResidualDispatch(ctx, spec, residual, rows, { walk: src.walk, Y: src.Y, Z: s.G, losses: s.losses, sampleWeight: src.sampleWeight }, p.groups),
-      batchUpdateDispatch(ctx, update, src.chunks, { k, storage: src.storage, hypergradient: leavesGradient(p), groups: p.groups, optimizer: p.optimizer }, {
+      batchUpdateDispatch(ctx, update, src.chunks, { k, storage: src.storage, groups: p.groups, optimizer: p.optimizer }, {
         walk: src.walk, X: src.X, G: s.G, losses: s.losses, Wp: s.Wp, W: p.W.buffer, b: p.b.buffer,
       }),
       ...s.hypergradient,

@@ -2,7 +2,7 @@
 // interface; engines/index.ts picks the family for a context.
 import type { GpuContext } from '../context.ts';
 import type { ObjectiveSpec } from '../core/objective.ts';
-import type { Optimizer } from '../core/optimizer.ts';
+import type { StepOptimizer } from '../core/optimizer.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
 import type { StepGroups } from '../kernels/step-layout.ts';
 import type { GpuMatrix } from '../matrix.ts';
@@ -32,23 +32,21 @@ export interface StepProblem {
   /** The parameters' values at the start of the fit (W row-major d×k, b of length k; stacked per group). */
   initialW: Float32Array;
   initialB: Float32Array;
-  /** A rate learned at every step (a hypergradient schedule); absent: the epoch's rate as given. */
-  hypergradient?: { initial: number; beta: number };
-  /**
-   * Evaluation only (a full-batch solver's): each step leaves the gradient of the batch's mean loss
-   * (+ λθ) in Wp where θ was, in Wp's padded layout, and writes neither W nor b; the learning rate is
-   * unused. Costs the step's passes over X without the update.
-   */
-  gradientOnly?: boolean;
   /**
    * A grid search: this many parameter sets trained in one pass over X, side by side in the step
    * kernels' columns, each with its own learning rate and λ (beginGroupEpoch). A single group runs
    * the plain kernels, which take λ from `l2`.
    */
   groups?: StepGroups;
-  /** The update rule (absent: SGD); its state starts at zero unless `optimizerState` is given. */
-  optimizer?: Optimizer;
-  /** A warm start's optimizer state to continue from, laid out as StepProgram.optimizerState left it. */
+  /**
+   * The update rule (absent: SGD); its state starts at zero unless `optimizerState` is given.
+   * 'hypergradient': each step ends with a pass that learns its lane's rate (the epoch's rate is
+   * unused). 'gradient', evaluation only (a full-batch solver's): each step keeps the gradient of the
+   * batch's mean loss (+ λθ) in the state, in Wp's padded layout, and leaves θ; it costs the step's
+   * passes over X.
+   */
+  optimizer?: StepOptimizer;
+  /** A warm start's optimizer state to continue from, laid out as StepProgram.optimizerState left it (an optimizer fit() names). */
   optimizerState?: GPUBuffer | null;
 }
 
@@ -76,7 +74,7 @@ export interface StepProgram {
   readEpochLoss(): Promise<number>;
   /** The mean losses of the epochs queued in slots 0 … count − 1, in one readback. */
   readEpochLosses(count: number): Promise<Float32Array>;
-  /** With `hypergradient`: the learned rate after the last step, read back with the epoch loss. */
+  /** With the hypergradient optimizer: the learned rate after the last step, read back with the epoch loss. */
   learnedRate(): number;
   /**
    * A meter of a whole set (X resident in the training layout, Y its encoded targets) with the
@@ -89,11 +87,12 @@ export interface StepProgram {
   readGroupLosses(): Promise<Float32Array>;
   /**
    * Where the optimizer keeps its state (in Wp, after the parameters), to be copied with them and
-   * kept for a warm start; null for SGD, which keeps none.
+   * kept for a warm start; null for SGD, which keeps none, and for the hypergradient rate and an
+   * evaluation, whose state starts anew with every fit.
    */
   readonly optimizerState: BufferRegion | null;
   /**
-   * A gradient-only program's one evaluation (p.gradientOnly, batchSize n): the mean loss over the
+   * A gradient-only program's one evaluation (optimizer 'gradient', batchSize n): the mean loss over the
    * training set at θ = (W d×k row-major, b of length k) and its mean gradient (dW, and db when the
    * bias is fitted; λ = p.l2 joins dW), in one submit, the loss and the gradient read back together.
    */
@@ -102,10 +101,11 @@ export interface StepProgram {
   destroy(): void;
   /**
    * The step's scratch, for tests that check each dispatch's output: G (batchSize × kPad), losses
-   * (batchSize + 1); and Wp, the parameters the next step reads (see paddedParams), which full-batch
-   * solvers set before each step.
+   * (batchSize + 1); Wp, the parameters the next step reads (see paddedParams), which full-batch
+   * solvers set before each step; and with the hypergradient optimizer where each lane's α is kept
+   * (a vec4 a lane), else null.
    */
-  readonly buffers: { G: GPUBuffer; losses: GPUBuffer; kPad: number; Wp: GPUBuffer };
+  readonly buffers: { G: GPUBuffer; losses: GPUBuffer; kPad: number; Wp: GPUBuffer; rates: BufferRegion | null };
 }
 
 export interface StepEngine {

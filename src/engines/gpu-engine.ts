@@ -5,14 +5,14 @@
 import { gpuForwardDispatch, gpuForwardUniforms } from '../kernels/gpu-forward.ts';
 import { gpuGradientBytes, gpuGradientDispatches, gradientChunks, partialFloats, type GpuGradientValues } from '../kernels/gpu-gradient.ts';
 import type { StepEngine, StepProblem, StepProgram } from './engine.ts';
-import { buildProgram, createStepState, leavesGradient, type EpochUniforms, type StepPlan, type StepState } from './step-state.ts';
+import { buildProgram, createStepState, type EpochUniforms, type StepPlan, type StepState } from './step-state.ts';
 
 function gradientValues(p: StepProblem, s: StepState, rows: number, { learningRate, total }: EpochUniforms): GpuGradientValues {
   const src = s.source;
   return {
     n: src.n, rows, quads: s.dPad / 4, d: p.X.cols, k: p.W.cols, kPad: s.kPad, chunks: gradientChunks(rows, s.dPad, s.kPad),
     learningRate, l2: p.l2, hasBias: p.fitIntercept, storage: src.storage, xScale: src.xScale, lossScale: 1 / p.X.rows,
-    total, cursorIndex: p.X.rows, batchSize: p.batchSize, hypergradient: leavesGradient(p), groups: p.groups,
+    total, cursorIndex: p.X.rows, batchSize: p.batchSize, groups: p.groups,
     optimizer: p.optimizer,
   };
 }

@@ -4,9 +4,9 @@
 import { gatherDispatch, gatherUniforms } from '../kernels/gather.ts';
 import { hypergradientBytes, hypergradientDispatch } from '../kernels/hypergradient.ts';
 import type { Dispatch } from '../kernels/kernel.ts';
-import { CHUNK, groupColumns, optimizerSlices, paddedClasses, paddedGroupParams, paddedParams, type XStorage } from '../kernels/step-layout.ts';
+import { CHUNK, groupColumns, optimizerFloats, optimizerSlices, paddedClasses, paddedGroupParams, paddedParams, type XStorage } from '../kernels/step-layout.ts';
 import type { GpuContext } from '../context.ts';
-import { SGD } from '../core/optimizer.ts';
+import { SGD, type StepOptimizer } from '../core/optimizer.ts';
 import type { BufferRegion, StepProblem, StepProgram } from './engine.ts';
 import { Scratch } from './scratch.ts';
 import { setMeter } from './set-meter.ts';
@@ -35,19 +35,11 @@ export interface BatchSource {
   prelude: Dispatch[];
 }
 
-/** Whether the update kernel leaves the gradient in Wp (a hypergradient step's, or an evaluation's) instead of stepping. */
-export function leavesGradient(p: StepProblem): boolean {
-  return p.hypergradient !== undefined || p.gradientOnly === true;
-}
-
 export interface StepState {
   scratch: Scratch;
   /** The epoch's row permutation followed by the batch cursor. */
   walk: GPUBuffer;
-  /**
-   * The batch rows' losses, then the epoch totals from index batchSize on (one per slot), then, with
-   * a hypergradient schedule, the learned rate at index batchSize + EPOCH_SLOTS.
-   */
+  /** The batch rows' losses, then the epoch totals from index batchSize on (one per slot). */
   losses: GPUBuffer;
   /** (dPad+1)×kPad working copy of W (one row per padded feature, zeros past d) with the bias last. */
   Wp: GPUBuffer;
@@ -57,10 +49,12 @@ export interface StepState {
   /** Features per padded row (8 · chunks). */
   dPad: number;
   kPad: number;
-  /** With a hypergradient schedule, the dispatch that ends every step (after the update kernels'); else none. */
+  /** With the hypergradient optimizer, the dispatch that ends every step (after the update kernels'); else none. */
   hypergradient: Dispatch[];
-  /** Where Wp keeps the optimizer's state; null for SGD. */
+  /** Where Wp keeps the state of an optimizer fit() names, which a warm start continues; null for SGD and the others. */
   optimizerState: BufferRegion | null;
+  /** With the hypergradient optimizer, where Wp keeps each lane's α (a vec4 a lane); else null. */
+  rates: BufferRegion | null;
 }
 
 /** Copies a warm start's saved optimizer state into Wp after the parameters. */
@@ -109,13 +103,18 @@ function groupCount(p: StepProblem): number {
 }
 
 /**
- * Floats of the losses buffer. A plain fit: each batch row's loss, EPOCH_SLOTS epoch totals, then a
- * learned rate (hypergradient). A grid search: each batch row's loss and the epoch total per group,
- * then the groups' learning rates and λ.
+ * Floats of the losses buffer. A plain fit: each batch row's loss, then EPOCH_SLOTS epoch totals. A
+ * grid search: each batch row's loss and the epoch total per group, then the groups' learning rates
+ * and λ.
  */
 function lossSlots(p: StepProblem): number {
   const g = groupCount(p);
-  return p.groups === undefined ? p.batchSize + EPOCH_SLOTS + (p.hypergradient === undefined ? 0 : 1) : (p.batchSize + 1) * g + 2 * g;
+  return p.groups === undefined ? p.batchSize + EPOCH_SLOTS : (p.batchSize + 1) * g + 2 * g;
+}
+
+/** Whether the optimizer's state is one a warm start may continue: an optimizer fit() names (the others' start anew with every fit). */
+function continues(o: StepOptimizer): boolean {
+  return o.kind !== 'hypergradient' && o.kind !== 'gradient';
 }
 
 /** Allocates what every engine keeps for a fit and writes the starting parameters into Wp. */
@@ -129,26 +128,28 @@ export function createStepState(p: StepProblem): StepState {
     const dPad = p.X.chunks * CHUNK;
     const walk = scratch.storage(n + 1, 'train.walk');
     const paramFloats = (dPad + 1) * kPad;
-    const stateFloats = optimizerSlices(p.optimizer ?? SGD) * paramFloats;
+    const optimizer = p.optimizer ?? SGD;
+    const lanes = groupCount(p);
+    const stateFloats = optimizerFloats(optimizer, paramFloats, lanes);
     // The optimizer part keeps its state after the parameters, zero at the start of a fit.
     const Wp = scratch.storage(paramFloats + stateFloats, 'train.Wp');
     const W0 = p.groups === undefined
       ? paddedParams(p.initialW, p.initialB, p.X.cols, dPad, k)
       : paddedGroupParams(p.initialW, p.initialB, p.X.cols, dPad, k, p.groups);
     ctx.device.queue.writeBuffer(Wp, 0, W0.buffer, W0.byteOffset, W0.byteLength);
-    const optimizerState = stateFloats === 0 ? null : { buffer: Wp, offset: paramFloats, floats: stateFloats };
+    const optimizerState = stateFloats === 0 || !continues(optimizer) ? null : { buffer: Wp, offset: paramFloats, floats: stateFloats };
     if (optimizerState !== null && p.optimizerState != null) continueState(ctx, p.optimizerState, optimizerState);
-    const learned = p.hypergradient;
-    const rateIndex = p.batchSize + EPOCH_SLOTS;
     const losses = scratch.storage(lossSlots(p), 'train.losses');
     const hypergradient: Dispatch[] = [];
-    if (learned !== undefined) {
-      // α starts at `initial` with every fit; g_{t−1} starts at zero, so the first step keeps it.
-      ctx.device.queue.writeBuffer(losses, rateIndex * 4, new Float32Array([learned.initial]));
-      const gPrev = scratch.storage((dPad + 1) * kPad, 'train.gPrev');
-      const values = { d: p.X.cols, dPad, k, hasBias: p.fitIntercept, beta: learned.beta, rateIndex };
+    let rates: BufferRegion | null = null;
+    if (optimizer.kind === 'hypergradient') {
+      // After g_t and g_{t−1}: each lane's α, which starts at `initial` with every fit; g_{t−1} starts
+      // at zero, so the first step keeps it.
+      rates = { buffer: Wp, offset: (1 + optimizerSlices(optimizer)) * paramFloats, floats: 4 * lanes };
+      ctx.device.queue.writeBuffer(Wp, rates.offset * 4, new Float32Array(rates.floats).fill(optimizer.initial));
+      const values = { d: p.X.cols, dPad, k, hasBias: p.fitIntercept, beta: optimizer.beta, ...(p.groups === undefined ? {} : { groups: p.groups }) };
       const params = scratch.keep(ctx.createUniform(hypergradientBytes(ctx, values), 'hypergradient.params'));
-      hypergradient.push(hypergradientDispatch(ctx, params, { Wp, gPrev, W: p.W.buffer, b: p.b.buffer, losses }));
+      hypergradient.push(hypergradientDispatch(ctx, params, lanes, { Wp, W: p.W.buffer, b: p.b.buffer }));
     }
     return {
       scratch,
@@ -161,6 +162,7 @@ export function createStepState(p: StepProblem): StepState {
       kPad,
       hypergradient,
       optimizerState,
+      rates,
     };
   } catch (e) {
     scratch.release();
@@ -216,11 +218,12 @@ export function buildProgram(
       return plan.dispatches;
     },
     readEpochLoss: async () => {
-      if (p.hypergradient === undefined) return (await ctx.readBuffer(state.losses, 1, batchSize * 4))[0] as number;
-      // The loss and the learned rate in one readback (the slots between them come along).
-      const totals = await ctx.readBuffer(state.losses, EPOCH_SLOTS + 1, batchSize * 4);
-      learnedRate = totals[EPOCH_SLOTS] as number;
-      return totals[0] as number;
+      const rates = state.rates;
+      if (rates === null) return (await ctx.readBuffer(state.losses, 1, batchSize * 4))[0] as number;
+      // The loss and the fit's learned rate (lane 0's) in one readback.
+      const [loss, rate] = await ctx.readBuffers([{ buffer: state.losses, floats: 1, byteOffset: batchSize * 4 }, { buffer: rates.buffer, floats: 1, byteOffset: rates.offset * 4 }]);
+      learnedRate = rate[0] as number;
+      return loss[0] as number;
     },
     readEpochLosses: (count) => ctx.readBuffer(state.losses, count, batchSize * 4),
     learnedRate: () => learnedRate,
@@ -242,7 +245,7 @@ export function buildProgram(
     readGroupLosses: async () => ctx.readBuffer(state.losses, groupCount(p), batchSize * groupCount(p) * 4),
     optimizerState: state.optimizerState,
     evaluate: async (W, b) => {
-      if (p.gradientOnly !== true || batchSize !== p.X.rows) throw new Error('evaluate: the program was not prepared gradient-only over the whole training set');
+      if (p.optimizer?.kind !== 'gradient' || batchSize !== p.X.rows) throw new Error('evaluate: the program was not prepared gradient-only over the whole training set');
       const d = p.X.cols;
       const k = p.W.cols;
       const Wp = paddedParams(W, b, d, state.dPad, k);
@@ -252,7 +255,8 @@ export function buildProgram(
         beginEpoch(Uint32Array.from({ length: batchSize }, (_, i) => i), 1);
         void ctx.submit((plans.get(batchSize) as StepPlan).dispatches);
       });
-      const [loss, padded] = await Promise.all([ctx.readBuffer(state.losses, 1, batchSize * 4), ctx.readBuffer(state.Wp, Wp.length)]);
+      // The loss and the gradient the optimizer part kept after the parameters, in one readback.
+      const [loss, padded] = await ctx.readBuffers([{ buffer: state.losses, floats: 1, byteOffset: batchSize * 4 }, { buffer: state.Wp, floats: Wp.length, byteOffset: Wp.byteLength }]);
       await run.check;
       const kPad = state.kPad;
       const dW = new Float32Array(d * k);
@@ -260,6 +264,6 @@ export function buildProgram(
       return { loss: loss[0] as number, dW, db: padded.slice(state.dPad * kPad, state.dPad * kPad + k) };
     },
     destroy: () => state.scratch.release(),
-    buffers: { G: state.G, losses: state.losses, kPad: state.kPad, Wp: state.Wp },
+    buffers: { G: state.G, losses: state.losses, kPad: state.kPad, Wp: state.Wp, rates: state.rates },
   };
 }

@@ -1,7 +1,7 @@
-// The fused gradient reduction and SGD update of a training batch (shaders/batch_update.wgsl).
+// The fused gradient reduction and optimizer step of a training batch (shaders/batch_update.wgsl).
 import type { GpuContext } from '../context.ts';
 import type { Dispatch } from './kernel.ts';
-import type { Optimizer } from '../core/optimizer.ts';
+import type { StepOptimizer } from '../core/optimizer.ts';
 import { classBlocks, groupColumns, groupConstants, optimizerConstants, paddedClasses, stepConstants, type StepGroups, type XStorage } from './step-layout.ts';
 
 export interface BatchUpdateValues {
@@ -22,12 +22,10 @@ export interface BatchUpdateValues {
   xScale: number;
   /** Slot of the epoch loss in the losses buffer (after the batch rows' slots). */
   total: number;
-  /** Leave each parameter's regularized gradient in Wp for hypergradient.wgsl instead of stepping it. */
-  hypergradient?: boolean;
   /** A grid search's parameter sets side by side (absent: the plain fit). */
   groups?: StepGroups;
   /** The update rule (absent: SGD). */
-  optimizer?: Optimizer;
+  optimizer?: StepOptimizer;
 }
 
 export interface BatchUpdateBuffers {
@@ -41,15 +39,11 @@ export interface BatchUpdateBuffers {
 }
 
 /** What picks the kernel variant of batch_update: its shape's constants and the parts spliced in. */
-export type BatchUpdateVariant = Pick<BatchUpdateValues, 'k' | 'storage' | 'hypergradient' | 'groups' | 'optimizer'>;
+export type BatchUpdateVariant = Pick<BatchUpdateValues, 'k' | 'storage' | 'groups' | 'optimizer'>;
 
-/**
- * The step_blocks constants for the columns of every group, the groups' and the optimizer's
- * constants, and HYPERGRADIENT only when set, so the plain kernel's cache key is unchanged.
- */
+/** The step_blocks constants for the columns of every group, then the groups' and the optimizer's constants. */
 function constants(ctx: GpuContext, v: BatchUpdateVariant): Record<string, number> {
-  const c = { ...stepConstants(ctx, groupColumns(v.k, v.groups), v.storage), ...groupConstants(v.groups), ...optimizerConstants(v.optimizer) };
-  return v.hypergradient === true ? { ...c, HYPERGRADIENT: 1 } : c;
+  return { ...stepConstants(ctx, groupColumns(v.k, v.groups), v.storage), ...groupConstants(v.groups), ...optimizerConstants(v.optimizer) };
 }
 
 export function batchUpdateBytes(ctx: GpuContext, v: BatchUpdateValues): ArrayBuffer {

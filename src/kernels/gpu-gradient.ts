@@ -3,7 +3,7 @@
 import type { GpuContext } from '../context.ts';
 import type { Dispatch, Kernel } from './kernel.ts';
 import { grid1D } from './kernel.ts';
-import type { Optimizer } from '../core/optimizer.ts';
+import type { StepOptimizer } from '../core/optimizer.ts';
 import { classBlocks, columnVectors, groupColumns, groupConstants, optimizerConstants, type StepGroups, type XStorage } from './step-layout.ts';
 
 const WORKGROUP = 64;
@@ -49,12 +49,10 @@ export interface GpuGradientValues {
   total: number;
   cursorIndex: number;
   batchSize: number;
-  /** Leave each parameter's regularized gradient in Wp for hypergradient.wgsl instead of stepping it. */
-  hypergradient?: boolean;
   /** A grid search's parameter sets side by side (absent: the plain fit). */
   groups?: StepGroups;
   /** The update rule (absent: SGD). */
-  optimizer?: Optimizer;
+  optimizer?: StepOptimizer;
 }
 
 export interface GpuGradientBuffers {
@@ -73,8 +71,7 @@ function kernel(ctx: GpuContext, v: GpuGradientValues): Kernel {
   const constants = {
     KV: columnVectors(groupColumns(v.k, v.groups)), X_U8: v.storage === 'u8' ? 1 : 0, ...groupConstants(v.groups), ...optimizerConstants(v.optimizer),
   };
-  // HYPERGRADIENT only when set, so the plain kernel's cache key is unchanged.
-  return ctx.kernel('gpu_gradient', v.hypergradient === true ? { ...constants, HYPERGRADIENT: 1 } : constants);
+  return ctx.kernel('gpu_gradient', constants);
 }
 
 export function gpuGradientBytes(ctx: GpuContext, v: GpuGradientValues): ArrayBuffer {

@@ -1,8 +1,8 @@
-// The hypergradient step: the learned rate moved on by cos(g_t, g_{t−1}), then θ ← θ − α·g_t
-// (shaders/hypergradient.wgsl).
+// The hypergradient rate's second pass: each lane's learned rate moved on by cos(g_t, g_{t−1}), then
+// θ ← θ − α·g_t (shaders/hypergradient.wgsl), from the state the optimizer part kept in Wp.
 import type { GpuContext } from '../context.ts';
 import type { Dispatch } from './kernel.ts';
-import { paddedClasses } from './step-layout.ts';
+import { groupColumns, paddedClasses, type StepGroups } from './step-layout.ts';
 
 export interface HypergradientValues {
   d: number;
@@ -11,27 +11,25 @@ export interface HypergradientValues {
   k: number;
   hasBias: boolean;
   beta: number;
-  /** Index of α in the losses buffer. */
-  rateIndex: number;
+  /** A grid search's lanes side by side (absent: the plain fit, one lane). */
+  groups?: StepGroups;
 }
 
 export interface HypergradientBuffers {
-  /** The update kernels' g_t in, the stepped parameters out. */
+  /** The parameters, then the optimizer's state (g_t, g_{t−1}, each lane's α). */
   Wp: GPUBuffer;
-  /** The previous step's gradient, laid out like Wp. */
-  gPrev: GPUBuffer;
   W: GPUBuffer;
   b: GPUBuffer;
-  losses: GPUBuffer;
 }
 
 export function hypergradientBytes(ctx: GpuContext, v: HypergradientValues): ArrayBuffer {
+  const rowVecs = paddedClasses(groupColumns(v.k, v.groups)) / 4;
   return ctx.kernel('hypergradient').uniformBytes({
-    rowVecs: paddedClasses(v.k) / 4, rows: v.dPad + 1, d: v.d, k: v.k, hasBias: v.hasBias ? 1 : 0, beta: v.beta, rateIndex: v.rateIndex,
+    rowVecs, rows: v.dPad + 1, d: v.d, k: v.k, hasBias: v.hasBias ? 1 : 0, beta: v.beta, laneVecs: v.groups === undefined ? rowVecs : v.groups.stride / 4,
   });
 }
 
-/** One workgroup: every parameter's step needs the whole cosine. */
-export function hypergradientDispatch(ctx: GpuContext, params: GPUBuffer, b: HypergradientBuffers): Dispatch {
-  return ctx.kernel('hypergradient').dispatch('main', { params, ...b }, [1, 1, 1]);
+/** One workgroup a lane: every parameter's step needs its lane's whole cosine. */
+export function hypergradientDispatch(ctx: GpuContext, params: GPUBuffer, lanes: number, b: HypergradientBuffers): Dispatch {
+  return ctx.kernel('hypergradient').dispatch('main', { params, ...b }, [lanes, 1, 1]);
 }

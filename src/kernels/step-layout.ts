@@ -3,7 +3,7 @@
 // loads a chunk), and the working copy Wp of W and b with rows padded to whole vec4s (and to whole
 // 16-column blocks past 16 classes), one row per padded feature and the bias as the last row.
 import type { GpuContext } from '../context.ts';
-import type { Optimizer } from '../core/optimizer.ts';
+import type { StepOptimizer } from '../core/optimizer.ts';
 
 /** Features per chunk of a resident row: two vec4f of f32, or one vec2u of bytes. */
 export const CHUNK = 8;
@@ -96,15 +96,26 @@ export function paddedGroupParams(W: Float32Array, b: Float32Array, d: number, d
 
 /**
  * Copies of the parameters' size the optimizer part keeps in Wp after them
- * (shaders/include/optimizer.wgsl): none for SGD, v for momentum, m, v and the step count for Adam.
+ * (shaders/include/optimizer.wgsl): none for SGD, v for momentum, m, v and the step count for Adam,
+ * g for an evaluation, g_t and g_{t−1} for the hypergradient rate.
  */
-export function optimizerSlices(o: Optimizer): number {
-  return o.kind === 'sgd' ? 0 : o.kind === 'momentum' ? 1 : 3;
+export function optimizerSlices(o: StepOptimizer): number {
+  return o.kind === 'sgd' ? 0 : o.kind === 'adam' ? 3 : o.kind === 'hypergradient' ? 2 : 1;
+}
+
+/**
+ * Floats of the optimizer's state in Wp after `paramFloats` parameters of `lanes` lanes: its slices,
+ * then, for the hypergradient rate, each lane's α as a vec4 (shaders/hypergradient.wgsl).
+ */
+export function optimizerFloats(o: StepOptimizer, paramFloats: number, lanes: number): number {
+  return optimizerSlices(o) * paramFloats + (o.kind === 'hypergradient' ? 4 * lanes : 0);
 }
 
 /** The optimizer part's pipeline constants; none for SGD, so its pipelines stay as they were. */
-export function optimizerConstants(o: Optimizer | undefined): Record<string, number> {
+export function optimizerConstants(o: StepOptimizer | undefined): Record<string, number> {
   if (o === undefined || o.kind === 'sgd') return {};
   if (o.kind === 'momentum') return { OPTIMIZER: o.nesterov ? 2 : 1, MOMENTUM: o.momentum };
+  // Both keep g and leave θ: one pipeline serves the hypergradient rate's steps and the evaluations.
+  if (o.kind === 'hypergradient' || o.kind === 'gradient') return { OPTIMIZER: 4 };
   return { OPTIMIZER: 3, BETA1: o.beta1, BETA2: o.beta2, EPSILON: o.epsilon };
 }

@@ -7,7 +7,9 @@ import { ROUNDOFF_F64, runLbfgs } from '../core/lbfgs.ts';
 import { runEpochs, type EpochMetrics } from '../core/loop.ts';
 import { isClassifier } from '../core/metrics.ts';
 import { OBJECTIVES, type Objective } from '../core/objective.ts';
-import { copyState, nextHypergradientRate, optimizerStep, regularized, updateRule, zeroState, type OptimizerState } from '../core/optimizer.ts';
+import {
+  copyState, hypergradientStep, learnedRate, optimizerStep, regularized, zeroState, type LearnedRate, type OptimizerState,
+} from '../core/optimizer.ts';
 import type { History, ResolvedFitOptions } from '../core/options.ts';
 import { isHypergradient } from '../core/schedule.ts';
 import { accumulateGradient, RowScratch, setSums, type HostParams64, type HostSet } from '../cpu/host-step.ts';
@@ -111,44 +113,24 @@ export class HostFit {
   }
 }
 
-/** A hypergradient schedule's state through one fit: α and the last step's regularized gradient. */
-interface LearnedRate {
-  alpha: number;
-  beta: number;
-  previous: Float64Array;
-  current: Float64Array;
-}
-
-/** One hypergradient step, in place: α moved on by cos(g_t, g_{t−1}), then θ ← θ − α·g_t (cpu/train.ts's rule). */
-function hypergradientStep(f: HostFit, params: HostParams64, rate: LearnedRate): void {
-  const { dW, db } = f;
-  const l2 = f.p.options.l2;
-  const g = rate.current;
-  const nW = dW.length;
-  for (let i = 0; i < nW; i++) g[i] = regularized(params.W[i] as number, dW[i] as number, l2);
-  if (f.p.fitIntercept) g.set(db, nW);
-  rate.alpha = nextHypergradientRate(rate.alpha, rate.beta, g, rate.previous);
-  rate.current = rate.previous;
-  rate.previous = g;
-  for (let i = 0; i < nW; i++) params.W[i] = updateRule(params.W[i] as number, dW[i] as number, rate.alpha, l2);
-  if (f.p.fitIntercept) for (let c = 0; c < db.length; c++) params.b[c] = updateRule(params.b[c] as number, db[c] as number, rate.alpha, 0);
-}
-
-/** One pass over `order` in mini-batches, updating params and state in place; the epoch's mean loss. */
+/**
+ * One pass over `order` in mini-batches, updating params and state in place; the epoch's mean loss.
+ * With `rate` each step runs the hypergradient rate's optimizer on its own state (`state`, the
+ * options' SGD's, then counts no steps), as cpu/train.ts does.
+ */
 export function epoch(f: HostFit, params: HostParams64, state: OptimizerState, order: Uint32Array, lr: number, rate: LearnedRate | null): number {
   const { options, fitIntercept } = f.p;
   const n = f.p.train.rows;
+  const o = rate?.rule ?? options.optimizer;
+  const s = rate?.state ?? state;
   let lossSum = 0;
   for (let start = 0; start < n; start += options.batchSize) {
     const mb = Math.min(options.batchSize, n - start);
     lossSum += f.gradient(params, order, start, mb) * mb;
-    if (rate !== null) {
-      hypergradientStep(f, params, rate);
-      continue;
-    }
-    state.steps++;
-    optimizerStep(options.optimizer, params.W, f.dW, options.l2, lr, state, 0, state.steps);
-    if (fitIntercept) optimizerStep(options.optimizer, params.b, f.db, 0, lr, state, params.W.length, state.steps);
+    if (rate === null) s.steps++;
+    optimizerStep(o, params.W, f.dW, options.l2, lr, s, 0, s.steps);
+    if (fitIntercept) optimizerStep(o, params.b, f.db, 0, lr, s, params.W.length, s.steps);
+    if (rate !== null) hypergradientStep(rate.rule, rate.state, fitIntercept ? [params.W, params.b] : [params.W]);
   }
   return lossSum / n;
 }
@@ -165,9 +147,7 @@ export async function trainOnHost(p: HostTrainProblem): Promise<HostTrainResult>
   let start = copyParams(params);
   let best = { params: copyParams(params), state: copyState(state) };
   const schedule = options.learningRate;
-  const rate: LearnedRate | null = isHypergradient(schedule)
-    ? { alpha: schedule.initial, beta: schedule.beta, previous: new Float64Array(p.params.W.length + (p.fitIntercept ? p.params.b.length : 0)), current: new Float64Array(p.params.W.length + (p.fitIntercept ? p.params.b.length : 0)) }
-    : null;
+  const rate: LearnedRate | null = isHypergradient(schedule) ? learnedRate(schedule, size) : null;
   let finished = 0;
   const history = await runEpochs(options, p.train.rows, {
     runEpoch: async (order, learningRate, snapshot) => {
@@ -179,7 +159,7 @@ export async function trainOnHost(p: HostTrainProblem): Promise<HostTrainResult>
       finished++;
       return loss;
     },
-    learnedRate: async () => rate?.alpha ?? Number.NaN,
+    learnedRate: async () => rate?.state.alpha ?? Number.NaN,
     metrics: async () => f.metrics(params),
     moved: async () => Math.hypot(distance(params.W, start.W), p.fitIntercept ? distance(params.b, start.b) : 0),
     gradientNorm: async () => f.gradientNorm(params),

@@ -1,8 +1,8 @@
 // L-BFGS on the GPU: the solver (core/lbfgs.ts, shared with the float64 trainer) runs on the host,
 // and each objective evaluation is one full-batch pass of the context's step engine (the same
 // kernels SGD uses, batch = n, over the resident training set) in its gradient-only form
-// (StepProgram.evaluate): θ in, the mean loss and gradient out, with no update and no copy to W and
-// b. One evaluation writes θ and reads back the mean loss and the padded gradient.
+// (StepProgram.evaluate, the optimizer 'gradient'): θ in, the mean loss and gradient out, with no
+// update. One evaluation writes θ and reads back the mean loss and the padded gradient together.
 import { abortError, isAbortError } from '../core/abort.ts';
 import { ROUNDOFF_F32, runLbfgs } from '../core/lbfgs.ts';
 import { OBJECTIVES } from '../core/objective.ts';
@@ -27,11 +27,12 @@ export async function trainLbfgsOnGpu(p: GpuTrainProblem): Promise<GpuTrainResul
   let program: StepProgram | null = null;
   try {
     const stepped = { W: scratch(d, 'lbfgs.W'), b: scratch(1, 'lbfgs.b') };
-    // l2 = 0 in the step: the solver adds the L2 term in float64. The gradient-only step writes no
-    // W or b, but its kernels bind them: scratch ones, so the model's stay those of accepted points.
+    // l2 = 0 in the step: the solver adds the L2 term in float64. The gradient-only step leaves θ,
+    // which its kernels copy to the W and b they bind: scratch ones, so the model's stay those of
+    // accepted points.
     const prepared = ctx.capture('preparing training', () => stepEngine(ctx).prepare({
       ctx, spec: OBJECTIVES[p.objective], X: p.X, Y: p.Y, sampleWeight: p.sampleWeight ?? null, W: stepped.W, b: stepped.b,
-      fitIntercept: p.fitIntercept, l2: 0, batchSize: n, initialW: p.initialW, initialB: p.initialB, gradientOnly: true,
+      fitIntercept: p.fitIntercept, l2: 0, batchSize: n, initialW: p.initialW, initialB: p.initialB, optimizer: { kind: 'gradient' },
     }));
     const steps = prepared.value;
     program = steps;

@@ -9,7 +9,7 @@ import { runEpochs } from '../core/loop.ts';
 import { OBJECTIVES, type Objective } from '../core/objective.ts';
 import type { History, ResolvedFitOptions } from '../core/options.ts';
 import { batchSizes } from '../core/order.ts';
-import { isHypergradient } from '../core/schedule.ts';
+import { stepOptimizer } from '../core/optimizer.ts';
 import { stepEngine } from '../engines/index.ts';
 import type { ResidentX } from '../engines/training-set.ts';
 import type { ErrorCheck } from '../error-scopes.ts';
@@ -198,12 +198,10 @@ export async function trainOnGpu(p: GpuTrainProblem): Promise<GpuTrainResult> {
   const { ctx, options } = p;
   const n = p.X.rows;
   const sizes = batchSizes(n, options.batchSize);
-  const schedule = options.learningRate;
   const prepared = ctx.capture('preparing training', () => stepEngine(ctx).prepare({
     ctx, spec: OBJECTIVES[p.objective], X: p.X, Y: p.Y, sampleWeight: p.sampleWeight ?? null, W: p.W, b: p.b, fitIntercept: p.fitIntercept,
-    l2: options.l2, batchSize: options.batchSize, initialW: p.initialW, initialB: p.initialB, optimizer: options.optimizer,
+    l2: options.l2, batchSize: options.batchSize, initialW: p.initialW, initialB: p.initialB, optimizer: stepOptimizer(options),
     optimizerState: continuedState(p, stateKey(p)),
-    ...(isHypergradient(schedule) ? { hypergradient: { initial: schedule.initial, beta: schedule.beta } } : {}),
   }));
   const program = prepared.value;
   const state = program.optimizerState;
