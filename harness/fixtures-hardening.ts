@@ -6,7 +6,7 @@ import {
   createContext, GPUError, LinearRegression, ops,
   type FitOptions, type GpuContext, type MatrixInput,
 } from '../src/index.ts';
-import { BUFFER_USAGE } from '../src/webgpu-constants.ts';
+import { BUFFER_USAGE } from '../src/gpu/webgpu-constants.ts';
 import { context, errorOf, makeModel, pageEngine, sigmoidOfZero, wireInput, type ModelRun } from './fixtures-shared.ts';
 import type { WireError } from './wire.ts';
 

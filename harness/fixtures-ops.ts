@@ -1,10 +1,10 @@
 // Fixtures for the single GPU operations, the adapter and the kernels' reflected layouts.
 import { createContext, ops, type GpuContext, type GpuMatrix } from '../src/index.ts';
-import { SHADERS, shaderSource, type KernelName } from '../src/kernels/shaders.ts';
-import { reflectShader } from '../src/kernels/reflect.ts';
-import { FEATURE_SETS, shaderInfo, toReflected, variantKey } from '../src/kernels/shader-info.ts';
+import { SHADERS, shaderSource, type KernelName } from '../src/gpu/shaders.ts';
+import { reflectShader } from '../src/gpu/reflect.ts';
+import { FEATURE_SETS, shaderInfo, toReflected, variantKey } from '../src/gpu/shader-info.ts';
 import type { LossKind } from '../src/types.ts';
-import { BUFFER_USAGE } from '../src/webgpu-constants.ts';
+import { BUFFER_USAGE } from '../src/gpu/webgpu-constants.ts';
 import type { WireError, WireMatrix } from './wire.ts';
 import type { ContextOptions } from '../src/index.ts';
 import { context, decodeNumbers, destroyResult, errorOf, isMatrixArg, need, pageEngine, plainContext, readAll, toWire, upload, withUploads } from './fixtures-shared.ts';

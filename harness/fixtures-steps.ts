@@ -2,8 +2,8 @@
 // each dispatch left behind, so a test can say which kernel of a step went wrong.
 import type { GpuContext } from '../src/index.ts';
 import { OBJECTIVES, type Objective } from '../src/core/objective.ts';
-import { stepEngine } from '../src/engines/index.ts';
-import { uploadTrainingSet } from '../src/engines/training-set.ts';
+import { stepEngine } from '../src/step/index.ts';
+import { uploadTrainingSet } from '../src/step/training-set.ts';
 import { groupStride } from '../src/kernels/step-layout.ts';
 import type { WireMatrix } from './wire.ts';
 

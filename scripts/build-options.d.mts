@@ -2,7 +2,7 @@
 import type { BuildOptions, Plugin } from 'esbuild';
 
 export const ROOT: string;
-/** Writes every shader variant's build-time reflection into src/kernels/reflected.ts. */
+/** Writes every shader variant's build-time reflection into src/gpu/reflected.ts. */
 export const reflectedShaders: Plugin;
 export const common: BuildOptions;
 export const library: BuildOptions;

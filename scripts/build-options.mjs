@@ -41,7 +41,7 @@ let reflections = null;
 
 /**
  * Every shader variant reflected by wgsl_reflect, with the library's own code
- * (src/kernels/reflect-all.ts), run here on the WGSL text the bundles carry.
+ * (src/gpu/reflect-all.ts), run here on the WGSL text the bundles carry.
  * @returns {Promise<Record<string, unknown>>}
  */
 function reflectAll() {
@@ -49,7 +49,7 @@ function reflectAll() {
     const result = await build({
       ...base,
       plugins: [wgslWithoutComments],
-      entryPoints: ['src/kernels/reflect-all.ts'],
+      entryPoints: ['src/gpu/reflect-all.ts'],
       outfile: 'reflect-all.mjs',
       platform: 'node',
       write: false,
@@ -62,14 +62,14 @@ function reflectAll() {
 }
 
 /**
- * Writes src/kernels/reflected.ts (empty in the sources) as the table of every shader variant's
+ * Writes src/gpu/reflected.ts (empty in the sources) as the table of every shader variant's
  * reflection, so bundles get the layouts wgsl_reflect derives from the WGSL without bundling the
  * parser itself.
  */
 export const reflectedShaders = {
   name: 'reflected-shaders',
   setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/]kernels[\\/]reflected\.ts$/ }, async () => ({
+    b.onLoad({ filter: /[\\/]src[\\/]gpu[\\/]reflected\.ts$/ }, async () => ({
       contents: `export const REFLECTED = ${JSON.stringify(await reflectAll())};\n`,
       loader: 'js',
     }));

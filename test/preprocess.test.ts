@@ -3,7 +3,7 @@
 // half-stripped.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { preprocess } from '../src/kernels/preprocess.ts';
+import { preprocess } from '../src/gpu/preprocess.ts';
 
 const SOURCE = [
   'a',

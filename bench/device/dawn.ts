@@ -18,7 +18,7 @@ export interface Dawn {
 }
 
 // Dawn tears its devices down once the GPU object from create() is garbage-collected (see
-// src/context.ts): the objects opened here live as long as the process.
+// src/gpu/context.ts): the objects opened here live as long as the process.
 const keep: GPU[] = [];
 
 export async function openDawn(): Promise<Dawn> {

@@ -1,7 +1,7 @@
 // Z = Xb·W + b for a training batch read through the permutation (shaders/batch_logits.wgsl).
-import type { GpuContext } from '../context.ts';
+import type { GpuContext } from '../gpu/context.ts';
 import { classBlocks, stepConstants, type XStorage } from './step-layout.ts';
-import type { Dispatch } from './kernel.ts';
+import type { Dispatch } from '../gpu/kernel.ts';
 
 export interface BatchLogitsShape {
   /** Index of the cursor in the walk buffer (the permutation's length). */

@@ -1,7 +1,7 @@
 // Activation, per-row loss and residual G of a training batch, in place over Z (shaders/batch_residual.wgsl).
-import type { GpuContext } from '../context.ts';
+import type { GpuContext } from '../gpu/context.ts';
 import { objectiveConstants, type ObjectiveSpec } from '../core/objective.ts';
-import type { Dispatch, Kernel } from './kernel.ts';
+import type { Dispatch, Kernel } from '../gpu/kernel.ts';
 import { groupConstants, type StepGroups } from './step-layout.ts';
 
 export interface BatchResidualShape {

@@ -1,6 +1,6 @@
 // The fused gradient reduction and optimizer step of a training batch (shaders/batch_update.wgsl).
-import type { GpuContext } from '../context.ts';
-import type { Dispatch } from './kernel.ts';
+import type { GpuContext } from '../gpu/context.ts';
+import type { Dispatch } from '../gpu/kernel.ts';
 import type { StepOptimizer } from '../core/optimizer.ts';
 import { classBlocks, groupColumns, groupConstants, optimizerConstants, paddedClasses, stepConstants, type StepGroups, type XStorage } from './step-layout.ts';
 

@@ -1,6 +1,6 @@
 // Mini-batch gathering through a permutation, with the batch cursor kept on the GPU (shaders/gather.wgsl).
-import type { GpuContext } from '../context.ts';
-import { grid1D, type Dispatch } from './kernel.ts';
+import type { GpuContext } from '../gpu/context.ts';
+import { grid1D, type Dispatch } from '../gpu/kernel.ts';
 import type { XStorage } from './step-layout.ts';
 
 const WORKGROUP = 256;

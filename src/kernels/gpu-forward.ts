@@ -1,8 +1,8 @@
 // Logits, residuals and row losses of a training batch, one workgroup per row (shaders/gpu_forward.wgsl).
-import type { GpuContext } from '../context.ts';
+import type { GpuContext } from '../gpu/context.ts';
 import { objectiveConstants, type ObjectiveSpec } from '../core/objective.ts';
-import type { Dispatch, Kernel } from './kernel.ts';
-import { grid1D } from './kernel.ts';
+import type { Dispatch, Kernel } from '../gpu/kernel.ts';
+import { grid1D } from '../gpu/kernel.ts';
 import { classBlocks, columnVectors, groupColumns, groupConstants, type StepGroups, type XStorage } from './step-layout.ts';
 
 export interface GpuForwardShape {

@@ -1,8 +1,8 @@
 // The batch gradient Xᵀ·G as per-chunk partial sums, then their sum applied by the update rule
 // (shaders/gpu_gradient.wgsl).
-import type { GpuContext } from '../context.ts';
-import type { Dispatch, Kernel } from './kernel.ts';
-import { grid1D } from './kernel.ts';
+import type { GpuContext } from '../gpu/context.ts';
+import type { Dispatch, Kernel } from '../gpu/kernel.ts';
+import { grid1D } from '../gpu/kernel.ts';
 import type { StepOptimizer } from '../core/optimizer.ts';
 import { classBlocks, columnVectors, groupColumns, groupConstants, optimizerConstants, type StepGroups, type XStorage } from './step-layout.ts';
 

@@ -1,10 +1,10 @@
 // dW = Xᵀ(Ŷ−Y)/m and db = mean(Ŷ−Y) on the GPU (shaders/gradient.wgsl).
-import { requireContext, type GpuContext } from '../context.ts';
+import { requireContext, type GpuContext } from '../gpu/context.ts';
 import { ShapeError } from '../errors.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import { ERRORS, type GradientMode } from '../core/objective.ts';
 import { describeShape } from '../validate.ts';
-import { grid1D, type Dispatch } from './kernel.ts';
+import { grid1D, type Dispatch } from '../gpu/kernel.ts';
 
 /** Features and classes of the result one partialSums invocation covers. */
 const BLOCK = 4;

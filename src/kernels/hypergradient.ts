@@ -1,7 +1,7 @@
 // The hypergradient rate's second pass: each lane's learned rate moved on by cos(g_t, g_{t−1}), then
 // θ ← θ − α·g_t (shaders/hypergradient.wgsl), from the state the optimizer part kept in Wp.
-import type { GpuContext } from '../context.ts';
-import type { Dispatch } from './kernel.ts';
+import type { GpuContext } from '../gpu/context.ts';
+import type { Dispatch } from '../gpu/kernel.ts';
 import { groupColumns, paddedClasses, type StepGroups } from './step-layout.ts';
 
 export interface HypergradientValues {

@@ -1,11 +1,11 @@
 // Loss (and the hits of an accuracy) reduced to two numbers on the GPU (shaders/loss.wgsl).
-import { requireContext, type GpuContext } from '../context.ts';
+import { requireContext, type GpuContext } from '../gpu/context.ts';
 import { ShapeError, ValueError } from '../errors.ts';
 import { ACTIVATIONS, LOSSES, type Activation, type LossName } from '../core/objective.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { LossKind } from '../types.ts';
 import { describeShape, describeValue } from '../validate.ts';
-import type { Dispatch, Kernel } from './kernel.ts';
+import type { Dispatch, Kernel } from '../gpu/kernel.ts';
 
 const WORKGROUP = 256;
 /** Partial sums the second pass adds up; the first pass strides over rows beyond this. */

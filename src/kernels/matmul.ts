@@ -1,9 +1,9 @@
 // Z = X·W + b on the GPU (shaders/matmul.wgsl).
-import { requireContext, type GpuContext } from '../context.ts';
+import { requireContext, type GpuContext } from '../gpu/context.ts';
 import { ShapeError } from '../errors.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import { describeShape } from '../validate.ts';
-import type { Dispatch } from './kernel.ts';
+import type { Dispatch } from '../gpu/kernel.ts';
 
 /** Rows and columns of Z one invocation computes. */
 const ROW_BLOCK = 8;

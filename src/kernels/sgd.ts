@@ -1,9 +1,9 @@
 // θ ← θ − η(∇θ + λθ) in place on the GPU (shaders/sgd.wgsl).
-import { requireContext, type GpuContext } from '../context.ts';
+import { requireContext, type GpuContext } from '../gpu/context.ts';
 import { ShapeError, ValueError } from '../errors.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import { checkFiniteNumber, describeShape, F32_MAX, F32_MIN_NORMAL } from '../validate.ts';
-import { grid1D, type Dispatch } from './kernel.ts';
+import { grid1D, type Dispatch } from '../gpu/kernel.ts';
 
 const WORKGROUP = 256;
 

@@ -1,9 +1,9 @@
 // Yhat = σ(Z) elementwise on the GPU, or another elementwise activation of the objective table
 // (shaders/sigmoid.wgsl).
-import { requireContext, type GpuContext } from '../context.ts';
+import { requireContext, type GpuContext } from '../gpu/context.ts';
 import { ACTIVATIONS } from '../core/objective.ts';
 import type { GpuMatrix } from '../matrix.ts';
-import { grid1D, type Dispatch, type Kernel } from './kernel.ts';
+import { grid1D, type Dispatch, type Kernel } from '../gpu/kernel.ts';
 
 const WORKGROUP = 256;
 

@@ -1,8 +1,8 @@
 // Row-wise softmax on the GPU (shaders/softmax.wgsl).
-import { requireContext, type GpuContext } from '../context.ts';
+import { requireContext, type GpuContext } from '../gpu/context.ts';
 import { ACTIVATIONS } from '../core/objective.ts';
 import type { GpuMatrix } from '../matrix.ts';
-import { grid1D, type Dispatch } from './kernel.ts';
+import { grid1D, type Dispatch } from '../gpu/kernel.ts';
 
 const WORKGROUP = 64;
 

@@ -2,7 +2,7 @@
 // wrapper and engine: X rows zero-padded to whole pairs of 8-feature chunks (one or two vector
 // loads a chunk), and the working copy Wp of W and b with rows padded to whole vec4s (and to whole
 // 16-column blocks past 16 classes), one row per padded feature and the bias as the last row.
-import type { GpuContext } from '../context.ts';
+import type { GpuContext } from '../gpu/context.ts';
 import type { StepOptimizer } from '../core/optimizer.ts';
 
 /** Features per chunk of a resident row: two vec4f of f32, or one vec2u of bytes. */

@@ -1,10 +1,10 @@
 // The shape every estimator has, in scikit-learn's terms, so code that trains "a model" (the train
 // command, the demo, an app) needs no casts: fit / predict / score / loss, parameters in and out,
 // JSON, and an explicit destroy() for the GPU buffers, as TensorFlow.js does.
-import type { GpuContext } from '../context.ts';
+import type { GpuContext } from '../gpu/context.ts';
 import type { FitOptions, History, ParamsInput } from '../core/options.ts';
 import type { HostMatrix } from '../types.ts';
-import type { FeaturesInput } from './features.ts';
+import type { FeaturesInput } from '../train/features.ts';
 import type { ModelParams } from './linear-model.ts';
 import type { ModelJSON } from './model-json.ts';
 

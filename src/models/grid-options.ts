@@ -1,9 +1,9 @@
 // GridSearch's checks, all made before anything is uploaded: the grid (values and candidate
 // count), the fit's schedule, the validation split and the rules it must keep (both classes in the
 // training part, an R² that is defined), and whether the candidates fit the device's buffers.
-import type { GpuContext } from '../context.ts';
+import type { GpuContext } from '../gpu/context.ts';
 import { rate, type LearningRateSchedule } from '../core/schedule.ts';
-import { isCheckedBytes, type CheckedFeatures } from '../engines/training-set.ts';
+import { isCheckedBytes, type CheckedFeatures } from '../step/training-set.ts';
 import { ShapeError, ValueError } from '../errors.ts';
 import { CHUNK, groupStride, paddedClasses, rowChunks } from '../kernels/step-layout.ts';
 import type { HostMatrix } from '../types.ts';

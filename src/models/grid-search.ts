@@ -3,7 +3,7 @@
 // once and computes the logits, residuals and updates of all candidates; each candidate keeps its
 // own learning rate, λ, epoch loss and divergence check. The row order is the same for all, so each
 // candidate's result is what a separate fit() with its setting gives.
-import { requireContext, type GpuContext } from '../context.ts';
+import { requireContext, type GpuContext } from '../gpu/context.ts';
 import { throwIfAborted } from '../core/abort.ts';
 import { runLanes, type Lanes } from '../core/loop.ts';
 import { isClassifier } from '../core/metrics.ts';
@@ -11,22 +11,22 @@ import { OBJECTIVES } from '../core/objective.ts';
 import { resolveFitOptions, type EpochLog, type FitOptions, type History } from '../core/options.ts';
 import { batchSizes } from '../core/order.ts';
 import { learningRateAt, type LearningRateSchedule } from '../core/schedule.ts';
-import { stepEngine } from '../engines/index.ts';
-import type { SetMeter } from '../engines/set-meter.ts';
-import { uploadTrainingSet, type CheckedFeatures, type ResidentX } from '../engines/training-set.ts';
+import { stepEngine } from '../step/index.ts';
+import type { SetMeter } from '../step/set-meter.ts';
+import { uploadTrainingSet, type CheckedFeatures, type ResidentX } from '../step/training-set.ts';
 import { StateError, ValueError } from '../errors.ts';
 import { groupStride } from '../kernels/step-layout.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { HostMatrix } from '../types.ts';
 import { describeValue } from '../validate.ts';
-import { predictRows, type PassData } from './evaluate.ts';
-import type { FeaturesInput } from './features.ts';
+import { predictRows, type PassData } from '../train/evaluate.ts';
+import type { FeaturesInput } from '../train/features.ts';
 import { LinearModel, type ModelKind } from './linear-model.ts';
 import { r2Score } from './linear-regression.ts';
 import { candidateSchedule, checkGrid, checkGridSizes, requireDefinedR2, SCHEDULE_KINDS, splitByFraction } from './grid-options.ts';
-import { GridLanes, type GridLane } from './grid-lanes.ts';
-import { trainGridOnHost, type GridTrained } from './host-grid.ts';
-import { hostSet } from './host-backend.ts';
+import { GridLanes, type GridLane } from '../train/grid-lanes.ts';
+import { trainGridOnHost, type GridTrained } from '../train/host-grid.ts';
+import { hostSet } from '../train/host-backend.ts';
 
 /** The values to try; the candidates are every combination, the last key varying fastest. */
 export interface ParamGrid {

@@ -1,26 +1,26 @@
 // What the three estimators share: parameters (W d×k, b 1×k) in a backend (on the GPU, or on the
-// host for the 'js' engine: backend.ts) with a host copy for toJSON(), input checking before any
+// host for the 'js' engine: train/backend.ts) with a host copy for toJSON(), input checking before any
 // work, fit() on top of the backend's trainer, and the rules for calls that overlap: read-only calls
 // run together, fit() and setParams() run alone. A model made without a context or without its
 // shapes takes them on its first fit() (or setParams()): the shared default context, X's columns
 // and y's outputs; until then the calls that need them throw a StateError.
-import type { GpuContext } from '../context.ts';
-import { defaultContext } from '../default-context.ts';
+import type { GpuContext } from '../gpu/context.ts';
+import { defaultContext } from '../gpu/default-context.ts';
 import { isAbortError, throwIfAborted } from '../core/abort.ts';
 import { isClassifier } from '../core/metrics.ts';
 import { OBJECTIVES, type Objective, type ObjectiveSpec } from '../core/objective.ts';
 import { normalizeWeights, rowWeights } from '../core/weights.ts';
 import { resolveFitOptions, type FitOptions, type History, type ParamsInput } from '../core/options.ts';
-import type { CheckedFeatures } from '../engines/training-set.ts';
+import type { CheckedFeatures } from '../step/training-set.ts';
 import { StateError, ValueError } from '../errors.ts';
 import type { HostMatrix } from '../types.ts';
 import { allocF32, checkPositiveInt, describeValue } from '../validate.ts';
-import type { HostParams, ModelBackend, ModelShape } from './backend.ts';
-import type { PassData, RowOutput } from './evaluate.ts';
-import { checkFeatures, type FeaturesInput } from './features.ts';
+import type { HostParams, ModelBackend, ModelShape } from '../train/backend.ts';
+import type { PassData, RowOutput } from '../train/evaluate.ts';
+import { checkFeatures, type FeaturesInput } from '../train/features.ts';
 import { checkParams } from './params-input.ts';
-import { GpuBackend } from './gpu-backend.ts';
-import { HostBackend } from './host-backend.ts';
+import { GpuBackend } from '../train/gpu-backend.ts';
+import { HostBackend } from '../train/host-backend.ts';
 import type { ModelJSON } from './model-json.ts';
 
 export { checkModelOptions } from './model-options.ts';

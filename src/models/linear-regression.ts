@@ -1,9 +1,9 @@
 // Least squares: ŷ = x·W + b, trained on ½ mean squared error; score() is R².
 import type { Estimator } from './estimator.ts';
-import type { GpuContext } from '../context.ts';
+import type { GpuContext } from '../gpu/context.ts';
 import type { HostMatrix, MatrixInput } from '../types.ts';
 import { checkPositiveInt } from '../validate.ts';
-import type { FeaturesInput } from './features.ts';
+import type { FeaturesInput } from '../train/features.ts';
 import { checkModelOptions, LinearModel, type LinearModelOptions } from './linear-model.ts';
 import { splitContext } from './model-options.ts';
 import { checkModelJSON } from './model-json.ts';

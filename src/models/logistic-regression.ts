@@ -2,11 +2,11 @@
 // cross-entropy trains better: its gradient does not vanish when σ saturates on the wrong side);
 // or with a tanh output h = tanh(x·w + b), P(y=1 | x) = (1 + h)/2.
 import type { Estimator } from './estimator.ts';
-import type { GpuContext } from '../context.ts';
+import type { GpuContext } from '../gpu/context.ts';
 import { ValueError } from '../errors.ts';
 import type { HostMatrix } from '../types.ts';
 import { checkFiniteNumber, describeValue } from '../validate.ts';
-import type { FeaturesInput } from './features.ts';
+import type { FeaturesInput } from '../train/features.ts';
 import { checkModelOptions, LinearModel, type LinearModelOptions } from './linear-model.ts';
 import { splitContext } from './model-options.ts';
 import { checkModelJSON } from './model-json.ts';

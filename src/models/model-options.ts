@@ -1,6 +1,6 @@
 // The estimators' constructor options: each model's known names, so a typo (or another model's
 // option) is refused instead of silently ignored.
-import { GpuContext, requireContext } from '../context.ts';
+import { GpuContext, requireContext } from '../gpu/context.ts';
 import { ValueError } from '../errors.ts';
 import { describeValue } from '../validate.ts';
 

@@ -2,7 +2,7 @@
 import type { ParamsInput } from '../core/options.ts';
 import { ShapeError, ValueError } from '../errors.ts';
 import { describeShape, describeValue, toF32Vector, toHostMatrix } from '../validate.ts';
-import type { HostParams } from './backend.ts';
+import type { HostParams } from '../train/backend.ts';
 
 /**
  * {W, b} checked against nFeatures×nOutputs and returned as flat f32 arrays; a shape the model does

@@ -1,9 +1,9 @@
 // Multiclass classifier: P(class | x) = softmax(x·W + b), trained on cross-entropy over one-hot labels.
 import type { Estimator } from './estimator.ts';
-import type { GpuContext } from '../context.ts';
+import type { GpuContext } from '../gpu/context.ts';
 import type { HostMatrix } from '../types.ts';
 import { checkPositiveInt } from '../validate.ts';
-import type { FeaturesInput } from './features.ts';
+import type { FeaturesInput } from '../train/features.ts';
 import { checkModelOptions, LinearModel, type LinearModelOptions } from './linear-model.ts';
 import { splitContext } from './model-options.ts';
 import { checkModelJSON } from './model-json.ts';

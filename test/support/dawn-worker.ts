@@ -7,7 +7,7 @@ import {
   createContext, DeviceLostError, GPUError, LinearRegression, LogisticRegression, SoftmaxRegression,
   type AdapterDescription, type FitOptions, type GpuContext, type History, type MatrixInput,
 } from '../../dist/index.js';
-import { BUFFER_USAGE } from '../../src/webgpu-constants.ts';
+import { BUFFER_USAGE } from '../../src/gpu/webgpu-constants.ts';
 import type { ModelRun } from '../../harness/fixtures.ts';
 
 export interface FitJob {

@@ -1,8 +1,8 @@
 // Row blocks of a feature matrix small enough for one storage binding, so prediction and evaluation
 // work on datasets of any size, and byte matrices turn into f32 one block at a time.
-import type { GpuContext } from '../context.ts';
+import type { GpuContext } from '../gpu/context.ts';
 import type { HostMatrix } from '../types.ts';
-import { isCheckedBytes, type CheckedFeatures } from '../engines/training-set.ts';
+import { isCheckedBytes, type CheckedFeatures } from '../step/training-set.ts';
 
 /** Rows per block so that neither the block (cols wide) nor its outputs (k wide) exceed one binding. */
 export function blockRows(ctx: GpuContext, cols: number, k: number): number {

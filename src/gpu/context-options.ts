@@ -1,8 +1,8 @@
 // createContext()'s options and what it learns about the adapter: the public shapes, and the checks
 // that reject a mistyped or unknown option before any device is requested.
-import { checkEngineChoice, type EngineChoice } from './engines/choose.ts';
-import { ValueError } from './errors.ts';
-import { describeValue } from './validate.ts';
+import { checkEngineChoice, type EngineChoice } from './engine-choice.ts';
+import { ValueError } from '../errors.ts';
+import { describeValue } from '../validate.ts';
 
 /** Options of createContext(); every one is optional. */
 export interface ContextOptions {

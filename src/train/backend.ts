@@ -4,7 +4,7 @@
 // the call rules; everything that touches the parameters goes through this interface.
 import type { Objective } from '../core/objective.ts';
 import type { History, ResolvedFitOptions } from '../core/options.ts';
-import type { CheckedFeatures } from '../engines/training-set.ts';
+import type { CheckedFeatures } from '../step/training-set.ts';
 import type { HostMatrix } from '../types.ts';
 import type { PassData, RowOutput } from './evaluate.ts';
 

@@ -1,7 +1,7 @@
 // A compiled shader: one pipeline and bind-group layout per entry point, built from reflection,
 // and bind groups made by resource name rather than binding number.
 import { packUniforms, type EntryInfo, type ShaderInfo } from './layout.ts';
-import { SHADER_STAGE_COMPUTE } from '../webgpu-constants.ts';
+import { SHADER_STAGE_COMPUTE } from './webgpu-constants.ts';
 
 export type Workgroups = readonly [number, number, number];
 

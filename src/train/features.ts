@@ -1,6 +1,6 @@
 // The feature matrices the estimators take (X of fit, validation.X, predict, predictProba, score,
 // loss), checked the same way at every entry point: f32 values, or bytes with a scale.
-import { checkByteMatrix, isByteArray, type ByteMatrix, type CheckedFeatures } from '../engines/training-set.ts';
+import { checkByteMatrix, isByteArray, type ByteMatrix, type CheckedFeatures } from '../step/training-set.ts';
 import { ShapeError, StateError, ValueError } from '../errors.ts';
 import { GpuMatrix } from '../matrix.ts';
 import type { MatrixInput } from '../types.ts';

@@ -3,7 +3,7 @@
 // own device calls inside error scopes and hands each error to the call that caused it: another
 // model, another caller, or the app that shares the device never sees it, and an error of theirs
 // never reaches the library.
-import { GPUError } from './errors.ts';
+import { GPUError } from '../errors.ts';
 
 /** Pushed in this order, popped in the reverse one. */
 const FILTERS: readonly GPUErrorFilter[] = ['internal', 'out-of-memory', 'validation'];

@@ -2,15 +2,15 @@
 // library's own calls are caught per call (error-scopes.ts) and raised by the call that caused them;
 // device loss makes every later call throw.
 import { checkContextOptions, checkLimitsAgainst, describeAdapter, type AdapterDescription, type ContextOptions } from './context-options.ts';
-import { checkEngineChoice, chooseEngine, type EngineChoice, type EngineName } from './engines/choose.ts';
+import { checkEngineChoice, chooseEngine, type EngineChoice, type EngineName } from './engine-choice.ts';
 import { ErrorScopes, type ErrorCheck } from './error-scopes.ts';
-import { DeviceLostError, GPUError, ShapeError, StateError, ValueError, WebGPUUnavailableError } from './errors.ts';
-import { Kernel, type Dispatch } from './kernels/kernel.ts';
-import { shaderInfo } from './kernels/shader-info.ts';
-import { shaderSource, type KernelName } from './kernels/shaders.ts';
-import { GpuMatrix } from './matrix.ts';
-import type { MatrixInput } from './types.ts';
-import { describeValue, toHostMatrix } from './validate.ts';
+import { DeviceLostError, GPUError, ShapeError, StateError, ValueError, WebGPUUnavailableError } from '../errors.ts';
+import { Kernel, type Dispatch } from './kernel.ts';
+import { shaderInfo } from './shader-info.ts';
+import { shaderSource, type KernelName } from './shaders.ts';
+import { GpuMatrix } from '../matrix.ts';
+import type { MatrixInput } from '../types.ts';
+import { describeValue, toHostMatrix } from '../validate.ts';
 import { BUFFER_USAGE, MAP_MODE_READ } from './webgpu-constants.ts';
 import { NO_ADAPTER, noAdapterMessage, noGpuMessage, warnFallback, webGpuOnlyError } from './context-messages.ts';
 

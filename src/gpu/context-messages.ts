@@ -2,7 +2,7 @@
 // Node, Node on Dawn with no Vulkan); the warning of the fallback to the 'js' engine; and the error a
 // WebGPU-only call throws on a 'js' context.
 import type { AdapterDescription } from './context-options.ts';
-import { StateError } from './errors.ts';
+import { StateError } from '../errors.ts';
 
 const HOW_TO_GET_WEBGPU_IN_A_BROWSER =
   'In a browser it needs a WebGPU-capable Chrome/Edge/Safari and a secure page (https:, or http://127.0.0.1 / localhost); ' +

@@ -1,10 +1,10 @@
 // A model's parameters resident on the GPU (W d×k, b 1×k) and its passes and fits on the context's
 // WebGPU step engine: the backend of the 'gpu' and 'cpu' engines.
-import type { GpuContext } from '../context.ts';
+import type { GpuContext } from '../gpu/context.ts';
 import type { EpochMetrics } from '../core/loop.ts';
 import { isClassifier } from '../core/metrics.ts';
 import { OBJECTIVES } from '../core/objective.ts';
-import { uploadTrainingSet, type ResidentX } from '../engines/training-set.ts';
+import { uploadTrainingSet, type ResidentX } from '../step/training-set.ts';
 import { ShapeError } from '../errors.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { HostMatrix } from '../types.ts';

@@ -1,10 +1,10 @@
 // Predictions and whole-dataset quantities for a resident matrix, used by predict/score/loss and by
 // fit's per-epoch validation and stopping checks.
-import type { GpuContext } from '../context.ts';
+import type { GpuContext } from '../gpu/context.ts';
 import { gradientDispatches, gradientScratchSize, gradientUniforms, planGradient } from '../kernels/gradient.ts';
 import { lossDispatches, lossGroups, lossUniforms } from '../kernels/loss.ts';
 import { activateElementwise } from '../kernels/sigmoid.ts';
-import * as ops from '../ops.ts';
+import * as ops from '../kernels/ops.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { ObjectiveSpec } from '../core/objective.ts';
 

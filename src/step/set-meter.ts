@@ -3,7 +3,7 @@
 // through an identity walk) into padded logits, and the loss kernel reduces those to two floats.
 // The set is uploaded once per fit, no prediction comes back, and the logits come from the step
 // kernels' register-blocked forward rather than the generic matmul.
-import type { GpuContext } from '../context.ts';
+import type { GpuContext } from '../gpu/context.ts';
 import type { ObjectiveSpec } from '../core/objective.ts';
 import { batchLogitsDispatch, batchLogitsUniforms } from '../kernels/batch-logits.ts';
 import { lossDispatches, lossGroups, lossUniforms } from '../kernels/loss.ts';

@@ -5,7 +5,7 @@ import { OBJECTIVES } from '../core/objective.ts';
 import type { OptimizerState } from '../core/optimizer.ts';
 import { isClassifier } from '../core/metrics.ts';
 import { predictInto, RowScratch, setSums, type HostParams64, type HostSet } from '../cpu/host-step.ts';
-import type { CheckedFeatures } from '../engines/training-set.ts';
+import type { CheckedFeatures } from '../step/training-set.ts';
 import { ShapeError } from '../errors.ts';
 import type { HostMatrix } from '../types.ts';
 import type { BackendFit, BackendFitResult, HostParams, ModelBackend, ModelShape } from './backend.ts';

@@ -1,9 +1,9 @@
 // Whole-dataset passes of a model over host data: predictions, the mean loss (and accuracy), and the
 // gradient norm, in row blocks that fit one storage binding, each uploaded and freed in turn.
-import type { GpuContext } from '../context.ts';
+import type { GpuContext } from '../gpu/context.ts';
 import { isClassifier } from '../core/metrics.ts';
 import type { Objective, ObjectiveSpec } from '../core/objective.ts';
-import type { CheckedFeatures } from '../engines/training-set.ts';
+import type { CheckedFeatures } from '../step/training-set.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { HostMatrix } from '../types.ts';
 import { blockRows, sliceRows } from './chunks.ts';

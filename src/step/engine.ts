@@ -1,12 +1,12 @@
 // What the trainer needs from a family of training-step kernels. The trainer speaks only to this
-// interface; engines/index.ts picks the family for a context.
-import type { GpuContext } from '../context.ts';
+// interface; step/index.ts picks the family for a context.
+import type { GpuContext } from '../gpu/context.ts';
 import type { ObjectiveSpec } from '../core/objective.ts';
 import type { StepOptimizer } from '../core/optimizer.ts';
-import type { Dispatch } from '../kernels/kernel.ts';
+import type { Dispatch } from '../gpu/kernel.ts';
 import type { StepGroups } from '../kernels/step-layout.ts';
 import type { GpuMatrix } from '../matrix.ts';
-import type { StepEngineName } from './choose.ts';
+import type { StepEngineName } from '../gpu/engine-choice.ts';
 import type { SetMeter } from './set-meter.ts';
 import type { ResidentX } from './training-set.ts';
 

@@ -6,8 +6,8 @@
 import { abortError, isAbortError } from '../core/abort.ts';
 import { ROUNDOFF_F32, runLbfgs } from '../core/lbfgs.ts';
 import { OBJECTIVES } from '../core/objective.ts';
-import type { StepProgram } from '../engines/engine.ts';
-import { stepEngine } from '../engines/index.ts';
+import type { StepProgram } from '../step/engine.ts';
+import { stepEngine } from '../step/index.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { GpuTrainProblem, GpuTrainResult } from './trainer.ts';
 

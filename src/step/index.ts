@@ -1,6 +1,6 @@
 // The one place a step-engine family is picked: by the context's resolved engine name.
-import type { GpuContext } from '../context.ts';
-import type { StepEngineName } from './choose.ts';
+import type { GpuContext } from '../gpu/context.ts';
+import type { StepEngineName } from '../gpu/engine-choice.ts';
 import { cpuEngine } from './cpu-engine.ts';
 import type { StepEngine } from './engine.ts';
 import { gpuEngine } from './gpu-engine.ts';

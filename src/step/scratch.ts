@@ -1,5 +1,5 @@
 // Buffers a fit's step program or meter allocates, released together when it ends.
-import type { GpuContext } from '../context.ts';
+import type { GpuContext } from '../gpu/context.ts';
 
 /** Buffers and their owner-tracked lifetime for one fit. */
 export class Scratch {

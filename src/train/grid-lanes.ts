@@ -3,12 +3,12 @@
 // has stopped; the loop's per-lane questions (losses, validation metrics, ‖Δθ‖, finiteness, the
 // best epoch's parameters) are answered from the stacked parameters, read back as one block: a
 // grid's parameters are small beside one pass over its training set.
-import type { GpuContext } from '../context.ts';
+import type { GpuContext } from '../gpu/context.ts';
 import { abortError } from '../core/abort.ts';
 import type { EpochMetrics, EpochRun, LaneRunner } from '../core/loop.ts';
-import type { StepProgram } from '../engines/engine.ts';
-import type { SetMeter } from '../engines/set-meter.ts';
-import type { ErrorCheck } from '../error-scopes.ts';
+import type { StepProgram } from '../step/engine.ts';
+import type { SetMeter } from '../step/set-meter.ts';
+import type { ErrorCheck } from '../gpu/error-scopes.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import type { HostMatrix } from '../types.ts';
 import { evaluate, type ModelView, type PassData } from './evaluate.ts';

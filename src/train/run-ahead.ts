@@ -5,14 +5,14 @@
 // small problems are then bound by their arithmetic, not by a host round trip per epoch. The loop
 // still sees one epoch at a time and decides exactly as before; with `tol` each epoch's parameters
 // are kept, so a stop inside a run puts back the parameters of the epoch that stopped.
-import type { GpuContext } from '../context.ts';
+import type { GpuContext } from '../gpu/context.ts';
 import type { EpochRun } from '../core/loop.ts';
 import type { ResolvedFitOptions } from '../core/options.ts';
 import { epochOrder } from '../core/order.ts';
 import { isHypergradient, learningRateAt } from '../core/schedule.ts';
-import type { StepProgram } from '../engines/engine.ts';
-import { EPOCH_SLOTS } from '../engines/step-state.ts';
-import type { ErrorCheck } from '../error-scopes.ts';
+import type { StepProgram } from '../step/engine.ts';
+import { EPOCH_SLOTS } from '../step/step-state.ts';
+import type { ErrorCheck } from '../gpu/error-scopes.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import { ParamCopies } from './param-copies.ts';
 

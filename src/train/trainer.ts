@@ -2,7 +2,7 @@
 // the context's step engine records each step's dispatches (no host work between steps), an
 // epoch's steps go out in as few submits as possible, and the epoch loss (summed on the GPU) is
 // the one readback. The epoch loop itself is core/loop.ts, shared with the float64 trainer.
-import type { GpuContext } from '../context.ts';
+import type { GpuContext } from '../gpu/context.ts';
 import { abortError, isAbortError } from '../core/abort.ts';
 import type { EpochMetrics } from '../core/loop.ts';
 import { runEpochs } from '../core/loop.ts';
@@ -10,11 +10,11 @@ import { OBJECTIVES, type Objective } from '../core/objective.ts';
 import type { History, ResolvedFitOptions } from '../core/options.ts';
 import { batchSizes } from '../core/order.ts';
 import { stepOptimizer } from '../core/optimizer.ts';
-import { stepEngine } from '../engines/index.ts';
-import type { ResidentX } from '../engines/training-set.ts';
-import type { ErrorCheck } from '../error-scopes.ts';
-import type { Dispatch } from '../kernels/kernel.ts';
-import type { BufferRegion, StepProgram } from '../engines/engine.ts';
+import { stepEngine } from '../step/index.ts';
+import type { ResidentX } from '../step/training-set.ts';
+import type { ErrorCheck } from '../gpu/error-scopes.ts';
+import type { Dispatch } from '../gpu/kernel.ts';
+import type { BufferRegion, StepProgram } from '../step/engine.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import { distance, ParamCopies } from './param-copies.ts';
 import { canRunAhead, RunAhead } from './run-ahead.ts';

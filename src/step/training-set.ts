@@ -2,7 +2,7 @@
 // scale applied in the shaders), each row zero-padded to whole pairs of CHUNK-feature chunks so the
 // step kernels read a chunk with one or two vector loads, in one buffer or, when larger than one storage
 // binding allows, in shards of whole rows that the trainer walks through.
-import type { GpuContext } from '../context.ts';
+import type { GpuContext } from '../gpu/context.ts';
 import { ShapeError, ValueError } from '../errors.ts';
 import type { GpuMatrix } from '../matrix.ts';
 import { GpuMatrix as Matrix } from '../matrix.ts';

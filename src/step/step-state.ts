@@ -3,9 +3,9 @@
 // batch rows come from (straight from a resident X, or gathered from its shards).
 import { gatherDispatch, gatherUniforms } from '../kernels/gather.ts';
 import { hypergradientBytes, hypergradientDispatch } from '../kernels/hypergradient.ts';
-import type { Dispatch } from '../kernels/kernel.ts';
+import type { Dispatch } from '../gpu/kernel.ts';
 import { CHUNK, groupColumns, optimizerFloats, optimizerSlices, paddedClasses, paddedGroupParams, paddedParams, type XStorage } from '../kernels/step-layout.ts';
-import type { GpuContext } from '../context.ts';
+import type { GpuContext } from '../gpu/context.ts';
 import { SGD, type StepOptimizer } from '../core/optimizer.ts';
 import type { BufferRegion, StepProblem, StepProgram } from './engine.ts';
 import { Scratch } from './scratch.ts';

@@ -2,9 +2,9 @@
 // the last finished epoch's (for an abort), the best validation epoch's (earlyStopping), and each
 // epoch of a run queued ahead (for tol). One scratch buffer holds `slots` copies, each W, then b,
 // then the optimizer's state when it keeps one (it goes back with the parameters it belongs to).
-import type { GpuContext } from '../context.ts';
-import type { BufferRegion } from '../engines/engine.ts';
-import type { ErrorCheck } from '../error-scopes.ts';
+import type { GpuContext } from '../gpu/context.ts';
+import type { BufferRegion } from '../step/engine.ts';
+import type { ErrorCheck } from '../gpu/error-scopes.ts';
 import type { GpuMatrix } from '../matrix.ts';
 
 /** ‖a − b‖₂ over the first `length` values of each, starting at the given offsets. */

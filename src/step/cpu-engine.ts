@@ -6,7 +6,7 @@ import { batchLogitsDispatch, batchLogitsUniforms } from '../kernels/batch-logit
 import { batchResidualDispatch, batchResidualUniforms } from '../kernels/batch-residual.ts';
 import { batchUpdateBytes, batchUpdateDispatch, type BatchUpdateValues } from '../kernels/batch-update.ts';
 import { advanceDispatch, gatherUniforms } from '../kernels/gather.ts';
-import type { Dispatch } from '../kernels/kernel.ts';
+import type { Dispatch } from '../gpu/kernel.ts';
 import { groupColumns } from '../kernels/step-layout.ts';
 import type { StepEngine, StepProblem, StepProgram } from './engine.ts';
 import { buildProgram, createStepState, type EpochUniforms, type StepPlan, type StepState } from './step-state.ts';
